@@ -1,0 +1,242 @@
+#include "hv_report.h"
+
+#include "interface_tables.h"
+
+struct scanner {
+	struct hv_report *report;
+	const struct cpuid_source *source;
+	size_t budget_left;
+};
+
+static struct cpuid_regs read_leaf(struct scanner *s, uint32_t leaf,
+				   uint32_t subleaf)
+{
+	struct hv_report *r = s->report;
+	struct leaf_reading *reading = &r->leaves[r->leaf_count++];
+
+	reading->leaf = leaf;
+	reading->subleaf = subleaf;
+	s->source->query(s->source, leaf, subleaf, &reading->regs);
+	r->cpuid_executions++;
+	return reading->regs;
+}
+
+static void signature_from_regs(char out[HV_SIGNATURE_LENGTH], uint32_t first,
+				uint32_t second, uint32_t third)
+{
+	const uint32_t words[3] = { first, second, third };
+
+	for (size_t i = 0; i < HV_SIGNATURE_LENGTH; i++)
+		out[i] = (char)(words[i / 4] >> (8 * (i % 4)));
+}
+
+static bool regs_equal(const struct cpuid_regs *a, const struct cpuid_regs *b)
+{
+	return a->eax == b->eax && a->ebx == b->ebx && a->ecx == b->ecx &&
+	       a->edx == b->edx;
+}
+
+static void decide_last_leaf(struct hv_interface *iface)
+{
+	uint32_t max = iface->reported_max_leaf;
+	uint32_t block_end = iface->base + HV_BASE_STRIDE - 1;
+
+	if (iface->vendor && iface->vendor->block_reaches_base_plus_one &&
+	    max < iface->base + 1) {
+		iface->last_leaf = iface->base + 1;
+		iface->max_leaf_note = MAX_LEAF_RAISED_TO_BASE_PLUS_ONE;
+	} else if (max < iface->base) {
+		iface->last_leaf = iface->base;
+		iface->max_leaf_note = MAX_LEAF_BELOW_BASE;
+	} else if (max > block_end) {
+		iface->last_leaf = block_end;
+		iface->max_leaf_note = MAX_LEAF_CLAMPED;
+	} else {
+		iface->last_leaf = max;
+		iface->max_leaf_note = MAX_LEAF_AS_REPORTED;
+	}
+}
+
+/* Sub-leaves past 0 are read only where a decoder of this vendor needs them
+ * (Xen's time leaf); everything else is read at sub-leaf 0. */
+static uint32_t highest_subleaf(const struct hv_vendor *vendor, uint32_t offset)
+{
+	uint32_t highest = 0;
+
+	if (!vendor || !vendor->table)
+		return 0;
+	for (size_t d = 0; d < vendor->table->count; d++) {
+		const struct register_decoder *dec = &vendor->table->decoders[d];
+		if (dec->offset == offset && dec->subleaf > highest)
+			highest = dec->subleaf;
+	}
+	return highest;
+}
+
+static void read_block(struct scanner *s, struct hv_interface *iface)
+{
+	for (uint32_t leaf = iface->base + 1; leaf <= iface->last_leaf; leaf++) {
+		uint32_t subleaves =
+			highest_subleaf(iface->vendor, leaf - iface->base) + 1;
+		if (s->budget_left < subleaves) {
+			iface->leaves_cut_by_budget = true;
+			return;
+		}
+		s->budget_left -= subleaves;
+		for (uint32_t sub = 0; sub < subleaves; sub++)
+			read_leaf(s, leaf, sub);
+	}
+}
+
+void hv_scan(struct hv_report *report, const struct cpuid_source *source)
+{
+	struct scanner s = { report, source, HV_LEAF_BUDGET };
+
+	*report = (struct hv_report){ 0 };
+	report->source_description = source->description;
+
+	struct cpuid_regs leaf0 = read_leaf(&s, 0, 0);
+	report->max_basic_leaf = leaf0.eax;
+	/* Leaf 0 orders its vendor bytes EBX, EDX, ECX. */
+	signature_from_regs(report->cpu_vendor, leaf0.ebx, leaf0.edx, leaf0.ecx);
+
+	struct cpuid_regs leaf1 = read_leaf(&s, 1, 0);
+	report->hypervisor_bit = (leaf1.ecx >> 31) & 1;
+
+	if (!report->hypervisor_bit) {
+		struct cpuid_regs probe = read_leaf(&s, HV_BASE_FIRST, 0);
+		char signature[HV_SIGNATURE_LENGTH];
+		signature_from_regs(signature, probe.ebx, probe.ecx, probe.edx);
+		report->unadvertised_vendor = hv_vendor_lookup(signature);
+		return;
+	}
+
+	/* Intel answers an out-of-range leaf with the highest basic leaf's
+	 * data; a base that returns exactly that is no interface. */
+	struct cpuid_regs echo = leaf0;
+	bool have_echo = report->max_basic_leaf < HV_BASE_FIRST;
+	if (have_echo && report->max_basic_leaf == 1)
+		echo = leaf1;
+	else if (have_echo && report->max_basic_leaf > 1)
+		echo = read_leaf(&s, report->max_basic_leaf, 0);
+
+	for (uint32_t i = 0; i < HV_BASE_COUNT; i++) {
+		uint32_t base = HV_BASE_FIRST + i * HV_BASE_STRIDE;
+		struct cpuid_regs regs;
+		source->query(source, base, 0, &regs);
+		report->cpuid_executions++;
+
+		if ((regs.ebx | regs.ecx | regs.edx) == 0)
+			continue;
+		if (have_echo && regs_equal(&regs, &echo)) {
+			report->skipped_echo_bases++;
+			continue;
+		}
+
+		struct leaf_reading *reading = &report->leaves[report->leaf_count++];
+		reading->leaf = base;
+		reading->subleaf = 0;
+		reading->regs = regs;
+
+		struct hv_interface *iface =
+			&report->interfaces[report->interface_count++];
+		iface->base = base;
+		signature_from_regs(iface->signature, regs.ebx, regs.ecx, regs.edx);
+		iface->reported_max_leaf = regs.eax;
+		iface->vendor = hv_vendor_lookup(iface->signature);
+		decide_last_leaf(iface);
+		read_block(&s, iface);
+	}
+}
+
+const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,
+					uint32_t leaf, uint32_t subleaf)
+{
+	for (size_t i = 0; i < report->leaf_count; i++)
+		if (report->leaves[i].leaf == leaf &&
+		    report->leaves[i].subleaf == subleaf)
+			return &report->leaves[i].regs;
+	return NULL;
+}
+
+bool hv_decoder_value(const struct hv_report *report,
+		      const struct hv_interface *iface,
+		      const struct register_decoder *decoder, uint32_t *value)
+{
+	uint32_t leaf = iface->base + decoder->offset;
+	const struct cpuid_regs *regs;
+
+	if (leaf > iface->last_leaf)
+		return false;
+	regs = hv_report_leaf(report, leaf, decoder->subleaf);
+	if (!regs)
+		return false;
+	*value = cpuid_register_value(regs, decoder->reg);
+	return true;
+}
+
+static uint32_t field_mask(const struct field_def *field)
+{
+	uint32_t width_mask = field->width >= 32 ? 0xffffffffu
+						 : (1u << field->width) - 1;
+	return width_mask << field->lsb;
+}
+
+uint32_t hv_field_value(const struct field_def *field, uint32_t value)
+{
+	return (value & field_mask(field)) >> field->lsb;
+}
+
+uint32_t hv_unknown_bits(const struct register_decoder *decoder, uint32_t value)
+{
+	uint32_t known = 0;
+
+	for (size_t b = 0; b < decoder->bit_count; b++)
+		known |= 1u << decoder->bits[b].bit;
+	for (size_t f = 0; f < decoder->field_count; f++)
+		known |= field_mask(&decoder->fields[f]);
+	return value & ~known;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+bool hv_lookup(const struct hv_report *report, const char *signature,
+	       const char *id, uint32_t *value)
+{
+	const struct hv_vendor *vendor = hv_vendor_lookup(signature);
+	const struct hv_interface *iface = NULL;
+
+	for (size_t i = 0; vendor && i < report->interface_count && !iface; i++)
+		if (report->interfaces[i].vendor == vendor)
+			iface = &report->interfaces[i];
+	if (!iface || !vendor->table)
+		return false;
+
+	for (size_t d = 0; d < vendor->table->count; d++) {
+		const struct register_decoder *dec = &vendor->table->decoders[d];
+		const struct bit_def *bit = NULL;
+		const struct field_def *field = NULL;
+		uint32_t reg;
+
+		for (size_t b = 0; b < dec->bit_count && !bit; b++)
+			if (same_text(dec->bits[b].id, id))
+				bit = &dec->bits[b];
+		for (size_t f = 0; f < dec->field_count && !field; f++)
+			if (same_text(dec->fields[f].id, id))
+				field = &dec->fields[f];
+		if (!bit && !field)
+			continue;
+		if (!hv_decoder_value(report, iface, dec, &reg))
+			return false;
+		*value = bit ? (reg >> bit->bit) & 1 : hv_field_value(field, reg);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,183 @@
+/* The human-readable report. Every line fits 79 columns, the width of the
+ * firmware's 80x25 text console. */
+#include "hv_render.h"
+
+void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
+			      struct text_sink *out)
+{
+	sink_puts(out, "\"");
+	for (size_t i = 0; i < HV_SIGNATURE_LENGTH; i++) {
+		unsigned char c = (unsigned char)signature[i];
+		if (c == 0)
+			sink_puts(out, "\\0");
+		else if (c == '"' || c == '\\')
+			sink_printf(out, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			sink_printf(out, "\\x%02x", c);
+		else
+			out->write(out, (const char *)&c, 1);
+	}
+	sink_puts(out, "\"");
+}
+
+void render_raw_line(const struct leaf_reading *r, struct text_sink *out)
+{
+	sink_printf(out,
+		    "   0x%08x 0x%02x: eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
+		    r->leaf, r->subleaf, r->regs.eax, r->regs.ebx, r->regs.ecx,
+		    r->regs.edx);
+}
+
+static const char *product_name(const struct hv_interface *iface)
+{
+	return iface->vendor ? iface->vendor->product : "unknown signature";
+}
+
+static void render_summary(const struct hv_report *r, struct text_sink *out)
+{
+	sink_printf(out, "hvfeat %s - hypervisor interfaces seen through CPUID\n",
+		    HVFEAT_VERSION);
+	sink_printf(out, "source: %s\n", r->source_description);
+	sink_puts(out, "cpu vendor: ");
+	render_escaped_signature(r->cpu_vendor, out);
+	sink_printf(out, ", max basic leaf 0x%08x\n", r->max_basic_leaf);
+
+	if (!r->hypervisor_bit) {
+		sink_puts(out, "hypervisor bit (CPUID.1:ECX[31]): clear - "
+			       "no hypervisor advertised\n");
+		sink_puts(out, "interfaces: not scanned (guests look only when "
+			       "the bit is set)\n");
+		if (r->unadvertised_vendor) {
+			sink_puts(out, "note: leaf 0x40000000 answers anyway, as ");
+			render_escaped_signature(r->unadvertised_vendor->signature, out);
+			sink_printf(out, " (%s)\n", r->unadvertised_vendor->product);
+		}
+		return;
+	}
+
+	sink_puts(out, "hypervisor bit (CPUID.1:ECX[31]): set\n");
+	sink_printf(out, "interfaces: %u (bases 0x%08x-0x%08x scanned)\n",
+		    (unsigned)r->interface_count, HV_BASE_FIRST, HV_BASE_LAST);
+	for (size_t i = 0; i < r->interface_count; i++) {
+		const struct hv_interface *iface = &r->interfaces[i];
+		sink_printf(out, "  0x%08x  %-32s ", iface->base, product_name(iface));
+		render_escaped_signature(iface->signature, out);
+		sink_puts(out, "\n");
+	}
+	if (r->skipped_echo_bases)
+		sink_printf(out, "  (%u bases only echoed the highest basic leaf)\n",
+			    (unsigned)r->skipped_echo_bases);
+}
+
+static void render_max_leaf(const struct hv_interface *iface,
+			    struct text_sink *out)
+{
+	sink_printf(out, "  max leaf: 0x%08x", iface->reported_max_leaf);
+	switch (iface->max_leaf_note) {
+	case MAX_LEAF_AS_REPORTED:
+		break;
+	case MAX_LEAF_RAISED_TO_BASE_PLUS_ONE:
+		sink_printf(out, " (read to 0x%08x, as KVM guests do)",
+			    iface->last_leaf);
+		break;
+	case MAX_LEAF_BELOW_BASE:
+		sink_puts(out, " (below the base: base leaf only)");
+		break;
+	case MAX_LEAF_CLAMPED:
+		sink_printf(out, " (past the block: read to 0x%08x)",
+			    iface->last_leaf);
+		break;
+	}
+	sink_puts(out, "\n");
+}
+
+static void render_bits(const struct register_decoder *dec, uint32_t value,
+			struct text_sink *out)
+{
+	for (size_t b = 0; b < dec->bit_count; b++) {
+		const struct bit_def *bit = &dec->bits[b];
+		sink_printf(out, "    %-3s %2u %-34s %s\n",
+			    (value >> bit->bit) & 1 ? "yes" : "no", bit->bit,
+			    bit->id, bit->meaning);
+		for (size_t m = 0; m < bit->msr_count; m++)
+			sink_printf(out, "           MSR 0x%08x %s\n",
+				    bit->msrs[m].index, bit->msrs[m].name);
+	}
+}
+
+static void render_fields(const struct register_decoder *dec, uint32_t value,
+			  struct text_sink *out)
+{
+	for (size_t f = 0; f < dec->field_count; f++) {
+		const struct field_def *field = &dec->fields[f];
+		sink_printf(out, "    %-20s %u%s  (%s)\n", field->id,
+			    hv_field_value(field, value),
+			    field->unit == UNIT_KHZ ? " kHz" : "", field->meaning);
+	}
+}
+
+static void render_unknown_bits(uint32_t unknown, struct text_sink *out)
+{
+	for (unsigned bit = 0; bit < 32; bit++)
+		if ((unknown >> bit) & 1)
+			sink_printf(out, "    %-3s %2u %-34s %s\n", "yes", bit,
+				    "(unknown)", "set, not defined upstream");
+}
+
+static void render_decoders(const struct hv_report *r,
+			    const struct hv_interface *iface,
+			    struct text_sink *out)
+{
+	const struct decoder_table *table = iface->vendor->table;
+
+	for (size_t d = 0; d < table->count; d++) {
+		const struct register_decoder *dec = &table->decoders[d];
+		uint32_t leaf = iface->base + dec->offset;
+		uint32_t value;
+
+		if (!hv_decoder_value(r, iface, dec, &value)) {
+			const struct register_decoder *prev = d ? dec - 1 : NULL;
+			/* One line per absent leaf, not per register. */
+			if (!prev || prev->offset != dec->offset)
+				sink_printf(out, "  %s: leaf 0x%08x not provided\n",
+					    dec->title, leaf);
+			continue;
+		}
+		sink_printf(out, "  %s: leaf 0x%08x", dec->title, leaf);
+		if (dec->subleaf)
+			sink_printf(out, ".%u", dec->subleaf);
+		sink_printf(out, " %s = 0x%08x\n", cpuid_register_name(dec->reg),
+			    value);
+		render_bits(dec, value, out);
+		render_fields(dec, value, out);
+		render_unknown_bits(hv_unknown_bits(dec, value), out);
+	}
+}
+
+static void render_interface(const struct hv_report *r,
+			     const struct hv_interface *iface,
+			     struct text_sink *out)
+{
+	sink_printf(out, "\n[0x%08x] %s\n", iface->base, product_name(iface));
+	sink_puts(out, "  signature: ");
+	render_escaped_signature(iface->signature, out);
+	sink_puts(out, "\n");
+	render_max_leaf(iface, out);
+	if (iface->leaves_cut_by_budget)
+		sink_printf(out, "  leaves not all read: the %u-leaf budget "
+				 "is spent\n", HV_LEAF_BUDGET);
+	if (iface->vendor && iface->vendor->table)
+		render_decoders(r, iface, out);
+}
+
+void render_text(const struct hv_report *r, struct text_sink *out)
+{
+	render_summary(r, out);
+	for (size_t i = 0; i < r->interface_count; i++)
+		render_interface(r, &r->interfaces[i], out);
+
+	sink_puts(out, "\nraw leaves (cpuid -r format):\n");
+	for (size_t i = 0; i < r->leaf_count; i++)
+		render_raw_line(&r->leaves[i], out);
+	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
+}

@@ -1,0 +1,156 @@
+#include "esp_log.h"
+
+#include <efilib.h>
+
+static const UINT64 read_write = EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE;
+
+/* An ASCII path as an absolute CHAR16 path; '/' is accepted for '\'. */
+static CHAR16 *absolute_path(const char *path, const char *suffix)
+{
+	UINTN length = 1, i = 0;
+	for (const char *p = path; *p; p++)
+		length++;
+	for (const char *p = suffix; *p; p++)
+		length++;
+
+	CHAR16 *out = AllocatePool((length + 1) * sizeof(CHAR16));
+	if (!out)
+		return NULL;
+	if (path[0] != '\\' && path[0] != '/')
+		out[i++] = L'\\';
+	for (const char *p = path; *p; p++)
+		out[i++] = *p == '/' ? L'\\' : (CHAR16)*p;
+	for (const char *p = suffix; *p; p++)
+		out[i++] = (CHAR16)*p;
+	out[i] = 0;
+	return out;
+}
+
+static EFI_STATUS open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root,
+			    const char **failed_step)
+{
+	EFI_LOADED_IMAGE *loaded;
+	EFI_FILE_IO_INTERFACE *volume;
+	EFI_STATUS status;
+
+	*failed_step = "finding the loaded image";
+	status = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
+	if (EFI_ERROR(status))
+		return status;
+	*failed_step = "finding a file system on the boot device";
+	status = BS->HandleProtocol(loaded->DeviceHandle, &FileSystemProtocol,
+				    (void **)&volume);
+	if (EFI_ERROR(status))
+		return status;
+	*failed_step = "opening the boot volume";
+	return volume->OpenVolume(volume, root);
+}
+
+/* Creates path afresh (an old file of that name is deleted first, since Open
+ * does not truncate) and writes all of text, flushed and closed. */
+static EFI_STATUS write_new_file(EFI_FILE_HANDLE root, CHAR16 *path,
+				 const char *text, UINTN length,
+				 const char **failed_step)
+{
+	EFI_FILE_HANDLE file;
+	EFI_STATUS status;
+
+	*failed_step = "creating the temporary log";
+	status = root->Open(root, &file, path, read_write | EFI_FILE_MODE_CREATE, 0);
+	if (EFI_ERROR(status))
+		return status;
+	status = file->Delete(file); /* closes the handle */
+	if (EFI_ERROR(status) && status != EFI_WARN_DELETE_FAILURE)
+		return status;
+	status = root->Open(root, &file, path, read_write | EFI_FILE_MODE_CREATE, 0);
+	if (EFI_ERROR(status))
+		return status;
+
+	UINTN written = length;
+	*failed_step = "writing the temporary log";
+	status = file->Write(file, &written, (void *)text);
+	if (!EFI_ERROR(status) && written != length)
+		status = EFI_VOLUME_FULL;
+	if (!EFI_ERROR(status)) {
+		*failed_step = "flushing the temporary log";
+		status = file->Flush(file);
+	}
+	if (EFI_ERROR(status)) {
+		file->Delete(file);
+		return status;
+	}
+	*failed_step = "closing the temporary log";
+	return file->Close(file);
+}
+
+static EFI_STATUS delete_if_present(EFI_FILE_HANDLE root, CHAR16 *path)
+{
+	EFI_FILE_HANDLE file;
+	EFI_STATUS status = root->Open(root, &file, path, read_write, 0);
+
+	if (status == EFI_NOT_FOUND)
+		return EFI_SUCCESS;
+	if (EFI_ERROR(status))
+		return status;
+	status = file->Delete(file);
+	return status == EFI_WARN_DELETE_FAILURE ? EFI_ACCESS_DENIED : status;
+}
+
+static EFI_STATUS rename_file(EFI_FILE_HANDLE root, CHAR16 *from, CHAR16 *to)
+{
+	EFI_FILE_HANDLE file;
+	EFI_STATUS status = root->Open(root, &file, from, read_write, 0);
+	if (EFI_ERROR(status))
+		return status;
+
+	EFI_FILE_INFO *info = LibFileInfo(file);
+	UINTN size = SIZE_OF_EFI_FILE_INFO + StrSize(to);
+	EFI_FILE_INFO *renamed = info ? AllocatePool(size) : NULL;
+	if (!renamed) {
+		status = EFI_OUT_OF_RESOURCES;
+	} else {
+		CopyMem(renamed, info, SIZE_OF_EFI_FILE_INFO);
+		StrCpy(renamed->FileName, to);
+		renamed->Size = size;
+		status = file->SetInfo(file, &GenericFileInfo, size, renamed);
+	}
+	if (renamed)
+		FreePool(renamed);
+	if (info)
+		FreePool(info);
+	EFI_STATUS closed = file->Close(file);
+	return EFI_ERROR(status) ? status : closed;
+}
+
+EFI_STATUS esp_log_write(EFI_HANDLE image, const char *path, const char *text,
+			 UINTN length, const char **failed_step)
+{
+	EFI_FILE_HANDLE root;
+	EFI_STATUS status = open_root(image, &root, failed_step);
+	if (EFI_ERROR(status))
+		return status;
+
+	CHAR16 *final_path = absolute_path(path, "");
+	CHAR16 *temp_path = absolute_path(path, ".tmp");
+	*failed_step = "allocating memory";
+	status = final_path && temp_path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+
+	if (!EFI_ERROR(status))
+		status = write_new_file(root, temp_path, text, length, failed_step);
+	if (!EFI_ERROR(status)) {
+		*failed_step = "removing the previous log";
+		status = delete_if_present(root, final_path);
+		if (EFI_ERROR(status))
+			delete_if_present(root, temp_path);
+	}
+	if (!EFI_ERROR(status)) {
+		*failed_step = "renaming the temporary log into place";
+		status = rename_file(root, temp_path, final_path);
+	}
+	if (final_path)
+		FreePool(final_path);
+	if (temp_path)
+		FreePool(temp_path);
+	root->Close(root);
+	return status;
+}

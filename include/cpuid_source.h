@@ -1,0 +1,40 @@
+/* Where CPUID values come from: the instruction itself, or a recording.
+ * The scanner only ever sees this interface, so the same code runs in
+ * firmware, on a Linux host and in unit tests. */
+#ifndef HVFEAT_CPUID_SOURCE_H
+#define HVFEAT_CPUID_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+struct cpuid_source {
+	void (*query)(const struct cpuid_source *self, uint32_t leaf,
+		      uint32_t subleaf, struct cpuid_regs *out);
+	const void *context;
+	const char *description; /* shown in the report: "CPUID instruction" */
+};
+
+/* The CPUID instruction of the processor we run on (x86 only). */
+void cpuid_source_hardware(struct cpuid_source *source);
+
+struct cpuid_record {
+	uint32_t leaf, subleaf;
+	struct cpuid_regs regs;
+};
+
+struct cpuid_recording {
+	const struct cpuid_record *records;
+	size_t count;
+};
+
+/* Answers from a recording; a leaf it does not hold reads as all zero,
+ * which is what AMD processors return for undefined leaves. */
+void cpuid_source_recorded(struct cpuid_source *source,
+			   const struct cpuid_recording *recording,
+			   const char *description);
+
+#endif

@@ -1,0 +1,88 @@
+/* The report model: every fact hvfeat learned from CPUID, before any
+ * rendering. Text, log, JSON and raw dumps are all drawn from one of these,
+ * so they cannot disagree. */
+#ifndef HVFEAT_HV_REPORT_H
+#define HVFEAT_HV_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuid_source.h"
+#include "hv_catalog.h"
+
+#define HV_BASE_FIRST 0x40000000u
+#define HV_BASE_LAST 0x4000ff00u
+#define HV_BASE_STRIDE 0x100u
+#define HV_BASE_COUNT 256u
+/* A hostile hypervisor can claim 256 leaves at each of 256 bases; past
+ * this many leaves in all, blocks are listed but not read. */
+#define HV_LEAF_BUDGET 1024u
+
+enum max_leaf_note {
+	MAX_LEAF_AS_REPORTED,
+	MAX_LEAF_RAISED_TO_BASE_PLUS_ONE,  /* KVM: old hosts answer 0 */
+	MAX_LEAF_BELOW_BASE,               /* only the base leaf is read */
+	MAX_LEAF_CLAMPED,                  /* past base+0xff, the next block */
+};
+
+struct hv_interface {
+	uint32_t base;
+	char signature[HV_SIGNATURE_LENGTH];
+	uint32_t reported_max_leaf; /* EAX of the base leaf, as returned */
+	uint32_t last_leaf;         /* the last leaf that belongs to the block */
+	enum max_leaf_note max_leaf_note;
+	const struct hv_vendor *vendor; /* NULL: unknown signature */
+	bool leaves_cut_by_budget;
+};
+
+struct leaf_reading {
+	uint32_t leaf, subleaf;
+	struct cpuid_regs regs;
+};
+
+struct hv_report {
+	const char *source_description;
+	char cpu_vendor[HV_SIGNATURE_LENGTH];
+	uint32_t max_basic_leaf;
+	bool hypervisor_bit;
+	/* With the bit clear, leaf 0x40000000 is read once, only to say whether
+	 * it answers anyway (QEMU TCG does); it is not trusted as an interface. */
+	const struct hv_vendor *unadvertised_vendor;
+
+	size_t interface_count;
+	struct hv_interface interfaces[HV_BASE_COUNT];
+	size_t skipped_echo_bases; /* bases that only echoed out-of-range data */
+
+	size_t leaf_count;
+	/* leaves 0, 1 and the highest basic leaf, each base leaf, the budget */
+	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
+	uint32_t cpuid_executions;
+};
+
+/* Executes (or replays) CPUID and fills the report. Bounded whatever the
+ * source returns: at most 3 + HV_BASE_COUNT + HV_LEAF_BUDGET queries. */
+void hv_scan(struct hv_report *report, const struct cpuid_source *source);
+
+/* The registers read for (leaf, subleaf), or NULL if it was not read. */
+const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,
+					uint32_t leaf, uint32_t subleaf);
+
+/* The register a decoder reads, for one interface; false when the block's
+ * max leaf does not reach it. */
+bool hv_decoder_value(const struct hv_report *report,
+		      const struct hv_interface *iface,
+		      const struct register_decoder *decoder, uint32_t *value);
+
+/* Set bits of a decoder's register that no bit or field of it defines. */
+uint32_t hv_unknown_bits(const struct register_decoder *decoder, uint32_t value);
+
+uint32_t hv_field_value(const struct field_def *field, uint32_t value);
+
+/* A decoded bit or field, by upstream identifier, in the first interface of
+ * the given signature. Returns false when no such interface, identifier or
+ * leaf is present. */
+bool hv_lookup(const struct hv_report *report, const char *signature,
+	       const char *id, uint32_t *value);
+
+#endif

@@ -1,0 +1,34 @@
+/* Where report text goes: a console, a file, a test buffer. The core writes
+ * plain ASCII through this interface and never knows which one it is. */
+#ifndef HVFEAT_TEXT_SINK_H
+#define HVFEAT_TEXT_SINK_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct text_sink {
+	void (*write)(struct text_sink *self, const char *text, size_t length);
+	void *context;
+};
+
+/* A sink into caller memory that, like snprintf, keeps counting once full:
+ * render once with capacity 0 to learn the size, then again for real. */
+struct buffer_sink {
+	struct text_sink sink;
+	char *buffer;
+	size_t capacity;
+	size_t length; /* bytes the text needs, even past capacity */
+};
+
+void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity);
+
+/* A small printf: %s %c %u %x %d %% with optional '-', '0' and width,
+ * and the 'l' modifier for 64-bit %u/%x. No floating point. */
+void sink_vprintf(struct text_sink *sink, const char *format, va_list args);
+void sink_printf(struct text_sink *sink, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+void sink_puts(struct text_sink *sink, const char *text);
+
+size_t text_length(const char *text);
+
+#endif

@@ -1,0 +1,281 @@
+"""Boot OVMF in QEMU with hvfeat on an ESP image, and read the results back.
+
+Used by `make run` (see main() below) and by the firmware tests. Nothing here
+mounts anything: the ESP is a FAT image made and read with mtools.
+"""
+
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+STARTUP_NSH = ROOT / "startup.nsh"
+REPORT_FIRST_LINE = re.compile(r"^hvfeat \S+ - hypervisor interfaces", re.M)
+REPORT_END = "end of hvfeat report\n"
+COUNTDOWN_PROMPT = b"any other key to continue"
+# What a usable firmware boot shows on the console before anything of ours.
+SHELL_BANNER = b"UEFI Interactive Shell"
+KVM_FAILURES = (b"KVM internal error", b"failed to set MSR", b"Could not access KVM",
+                b"failed to initialize kvm", b"failed to initialize KVM")
+ESP_SECTORS = 131072  # 64 MiB: roomy, and a sparse file costs nothing
+
+ANSI_ESCAPE = re.compile(rb"\x1b(\[[0-9;?=]*[A-Za-z]|[()][A-Za-z0-9]|[=>])")
+
+
+def console_text(raw):
+    """The console as a person reads it: no terminal escapes, LF line ends."""
+    return ANSI_ESCAPE.sub(b"", raw).replace(b"\r", b"").decode("ascii", "replace")
+
+
+def report_from_console(text):
+    """The report hvfeat printed, from its first line to its end marker."""
+    start = REPORT_FIRST_LINE.search(text)
+    if not start:
+        return None
+    end = text.find(REPORT_END, start.start())
+    if end < 0:
+        return None
+    return text[start.start():end + len(REPORT_END)]
+
+
+def exit_status_from_console(text):
+    """The %lasterror% that startup.nsh echoes after hvfeat returns."""
+    match = re.search(r"^hvfeat exit status (0x[0-9A-Fa-f]+)", text, re.M)
+    return int(match.group(1), 16) if match else None
+
+
+def startup_script(arguments=""):
+    """The committed startup.nsh, with arguments added to the hvfeat line."""
+    script = STARTUP_NSH.read_text()
+    line = re.compile(r"^(\s*)hvfeat\.efi\s*$", re.M)
+    if len(line.findall(script)) != 1:
+        raise RuntimeError(f"{STARTUP_NSH} must have exactly one 'hvfeat.efi' line")
+    return line.sub(lambda m: f"{m.group(1)}hvfeat.efi {arguments}".rstrip(), script)
+
+
+def run_tool(*command, input_bytes=None):
+    result = subprocess.run(command, input=input_bytes, capture_output=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed: "
+                           f"{result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
+def make_esp(image, files):
+    """A FAT32 ESP image holding files, a {path on the ESP: bytes} mapping."""
+    image = Path(image)
+    image.unlink(missing_ok=True)
+    with open(image, "wb") as f:
+        f.truncate(ESP_SECTORS * 512)
+    run_tool("mformat", "-i", str(image), "-F", "-T", str(ESP_SECTORS),
+             "-h", "64", "-s", "32", "-v", "HVFEAT", "::")
+    for esp_path, content in files.items():
+        parts = esp_path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            directory = "::/" + "/".join(parts[:depth])
+            subprocess.run(["mmd", "-i", str(image), directory], capture_output=True)
+        run_tool("mcopy", "-o", "-i", str(image), "-", "::/" + "/".join(parts),
+                 input_bytes=content)
+    return image
+
+
+def read_esp_file(image, esp_path):
+    """A file's bytes from the ESP image, or None when it is not there."""
+    result = subprocess.run(["mcopy", "-n", "-i", str(image), "::" + esp_path, "-"],
+                            capture_output=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+def list_esp(image):
+    """Every file on the ESP image, as ESP paths."""
+    out = run_tool("mdir", "-i", str(image), "-/", "-b", "::/").decode()
+    return sorted(line.strip()[1:] for line in out.splitlines() if line.strip())
+
+
+@dataclass
+class Boot:
+    accel: str
+    exit_code: int
+    timed_out: bool
+    seconds: float
+    raw_console: bytes
+    stderr: str
+    countdown_answered: bool = False
+    console: str = field(init=False)
+
+    def __post_init__(self):
+        self.console = console_text(self.raw_console)
+
+
+def qemu_command(esp_image, vars_file, accel, cpu=None, esp_readonly=False):
+    drive = f"file={esp_image},format=raw,if=none,id=esp"
+    if esp_readonly:
+        drive += ",readonly=on"
+    command = ["qemu-system-x86_64", "-machine", f"q35,accel={accel}", "-m", "256",
+               "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
+               "-serial", "stdio", "-no-reboot",
+               "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+               "-drive", f"if=pflash,format=raw,file={vars_file}",
+               "-drive", drive, "-device", "virtio-blk-pci,drive=esp"]
+    if cpu:
+        command += ["-cpu", cpu]
+    return command
+
+
+def boot(esp_image, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
+         answer_countdown=True, stop_when=None, echo=None):
+    """Boots OVMF with esp_image attached until the guest powers off.
+
+    The firmware's variable store is a private copy in workdir. When the
+    startup.nsh countdown appears, one key is sent so that it runs at once.
+    On timeout QEMU is killed and the console seen so far is kept. stop_when,
+    if given, ends the boot as soon as the console so far satisfies it.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    vars_file = workdir / "OVMF_VARS.fd"
+    shutil.copyfile(OVMF_VARS, vars_file)
+    command = qemu_command(esp_image, vars_file, accel, cpu, esp_readonly)
+    (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
+
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    raw, errors = bytearray(), bytearray()
+    answered = timed_out = False
+    streams = {process.stdout.fileno(): raw, process.stderr.fileno(): errors}
+    while streams:
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select(list(streams), [], [], min(remaining, 0.5))
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                del streams[fd]
+                continue
+            streams[fd].extend(chunk)
+            if echo and fd == process.stdout.fileno():
+                echo(chunk)
+        # The prompt is printed once a second; a key sent before it is lost.
+        if answer_countdown and not answered and COUNTDOWN_PROMPT in raw:
+            process.stdin.write(b"\r")
+            process.stdin.flush()
+            answered = True
+        if stop_when and stop_when(bytes(raw), bytes(errors)):
+            break
+    if process.poll() is None:
+        process.kill()
+    exit_code = process.wait()
+    result = Boot(accel, exit_code, timed_out, time.monotonic() - started, bytes(raw),
+                  errors.decode(errors="replace"), answered)
+    (workdir / "console.log").write_bytes(result.raw_console)
+    (workdir / "qemu-stderr.log").write_text(result.stderr)
+    return result
+
+
+def kvm_usable(workdir, timeout=30):
+    """(usable, reason): KVM counts only once it has booted OVMF to its shell.
+
+    /dev/kvm can exist and still fail on OVMF's first instructions ("KVM
+    internal error"), so nothing short of a real firmware boot proves it.
+    """
+    if not os.path.exists("/dev/kvm"):
+        return False, "/dev/kvm does not exist"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False, "/dev/kvm is not readable and writable by this user"
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    esp = make_esp(workdir / "probe-esp.img", {})
+
+    def settled(console, errors):
+        return SHELL_BANNER in console or any(f in errors for f in KVM_FAILURES)
+
+    result = boot(esp, workdir, accel="kvm", timeout=timeout, answer_countdown=False,
+                  stop_when=settled)
+    failure = next((f.decode() for f in KVM_FAILURES if f in result.stderr.encode()), None)
+    if failure:
+        return False, f"KVM failed to run OVMF ({failure!r} from QEMU)"
+    if SHELL_BANNER in result.raw_console:
+        return True, f"KVM booted OVMF to its shell in {result.seconds:.1f} s"
+    if result.timed_out:
+        return False, f"KVM did not reach the OVMF shell within {timeout} s"
+    return False, f"QEMU with KVM exited with status {result.exit_code}: " \
+                  f"{result.stderr.strip()[:200]}"
+
+
+def main():
+    import argparse
+    parser = argparse.ArgumentParser(description="Boot hvfeat.efi under OVMF in QEMU.")
+    parser.add_argument("--efi", required=True, help="the hvfeat.efi to run")
+    parser.add_argument("--workdir", required=True, help="where images and logs go")
+    parser.add_argument("--cpu", help="QEMU -cpu model and flags")
+    parser.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
+    parser.add_argument("--args", default="", help="arguments for hvfeat.efi")
+    options = parser.parse_args()
+
+    workdir = Path(options.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if options.accel == "auto":
+        usable, reason = kvm_usable(workdir / "kvm-probe")
+        accel = "kvm" if usable else "tcg"
+        print(f"hvfeat-vm: accelerator {accel}: {reason}", flush=True)
+    else:
+        accel = options.accel
+        print(f"hvfeat-vm: accelerator {accel}: chosen with --accel", flush=True)
+
+    esp = make_esp(workdir / "esp.img", {
+        "hvfeat.efi": Path(options.efi).read_bytes(),
+        "startup.nsh": startup_script(options.args).encode(),
+    })
+    print(f"hvfeat-vm: booting OVMF with {esp}; firmware console follows", flush=True)
+    print("-" * 79, flush=True)
+
+    pending = bytearray()
+
+    def show(chunk):
+        # An escape sequence can straddle two reads: hold back a tail that
+        # starts one, until the rest arrives.
+        pending.extend(chunk)
+        cut = pending.rfind(b"\x1b")
+        if cut < 0 or len(pending) - cut > 16:
+            cut = len(pending)
+        sys.stdout.write(console_text(bytes(pending[:cut])))
+        sys.stdout.flush()
+        del pending[:cut]
+
+    result = boot(esp, workdir, accel=accel, cpu=options.cpu, echo=show)
+    print("\n" + "-" * 79)
+    if result.timed_out:
+        print(f"hvfeat-vm: QEMU did not power off within the time limit; "
+              f"console kept in {workdir / 'console.log'}", file=sys.stderr)
+        return 1
+    print(f"hvfeat-vm: guest powered off after {result.seconds:.1f} s "
+          f"(QEMU exit status {result.exit_code})")
+    status = exit_status_from_console(result.console)
+    print(f"hvfeat-vm: hvfeat.efi returned {status:#x}" if status is not None
+          else "hvfeat-vm: startup.nsh did not report hvfeat's exit status")
+    log = read_esp_file(esp, "/hvfeat.log")
+    if log is None:
+        print("hvfeat-vm: no \\hvfeat.log on the ESP", file=sys.stderr)
+        return 1
+    print("hvfeat-vm: \\hvfeat.log read back from the ESP image:")
+    print("-" * 79)
+    sys.stdout.write(log.decode("ascii", "replace"))
+    print("-" * 79)
+    same = report_from_console(result.console) == log.decode("ascii", "replace")
+    print("hvfeat-vm: console report and log are " + ("identical" if same else "DIFFERENT"))
+    return 0 if same and status == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
