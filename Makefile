@@ -91,4 +91,7 @@ deps-build:
 deps-run: deps-build
 	$(call install_missing,$(RUN_PACKAGES))
 
+# Object files are results, not intermediates to delete.
+.SECONDARY:
+
 .PHONY: all run unit firmware-test test clean deps-build deps-run

@@ -60,9 +60,7 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 		    (unsigned)r->interface_count, HV_BASE_FIRST, HV_BASE_LAST);
 	for (size_t i = 0; i < r->interface_count; i++) {
 		const struct hv_interface *iface = &r->interfaces[i];
-		sink_printf(out, "  0x%08x  %-32s ", iface->base, product_name(iface));
-		render_escaped_signature(iface->signature, out);
-		sink_puts(out, "\n");
+		sink_printf(out, "  0x%08x  %s\n", iface->base, product_name(iface));
 	}
 	if (r->skipped_echo_bases)
 		sink_printf(out, "  (%u bases only echoed the highest basic leaf)\n",

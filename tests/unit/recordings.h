@@ -1,0 +1,96 @@
+/* Recorded CPUID answers for host unit tests. Register values of the
+ * signatures are the ones the reference tables give, not computed by the
+ * code under test. */
+#ifndef HVFEAT_TEST_RECORDINGS_H
+#define HVFEAT_TEST_RECORDINGS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cpuid_source.h"
+#include "hv_render.h"
+#include "hv_report.h"
+#include "text_sink.h"
+
+/* LEAF(leaf, eax, ebx, ecx, edx); the registers may come from one macro. */
+#define LEAF(leaf, ...) { (leaf), 0, { __VA_ARGS__ } }
+#define SUBLEAF(leaf, sub, ...) { (leaf), (sub), { __VA_ARGS__ } }
+
+#define SIG_KVM 0x4b4d564b, 0x564b4d56, 0x0000004d
+#define SIG_HYPERV 0x7263694d, 0x666f736f, 0x76482074
+#define SIG_TCG 0x54474354, 0x43544743, 0x47435447
+/* "GenuineIntel" in leaf 0 order EBX, EDX, ECX */
+#define VENDOR_INTEL 0x756e6547, 0x6c65746e, 0x49656e69
+#define HYPERVISOR_BIT 0x80000000u
+
+/* Leaf 0 (max basic leaf 1, Intel) and leaf 1 with the hypervisor bit. */
+#define BASIC_LEAVES_HV LEAF(0, 1, VENDOR_INTEL), LEAF(1, 0x000806f8, 0, HYPERVISOR_BIT, 0)
+
+static struct hv_report test_report;
+static char test_text[1 << 20];
+
+static inline struct hv_report *scan_records(const struct cpuid_record *records,
+					     size_t count)
+{
+	static struct cpuid_recording recording;
+	struct cpuid_source source;
+
+	recording.records = records;
+	recording.count = count;
+	cpuid_source_recorded(&source, &recording, "recorded test values");
+	hv_scan(&test_report, &source);
+	return &test_report;
+}
+
+#define SCAN(records) scan_records((records), sizeof(records) / sizeof((records)[0]))
+
+/* The text report, NUL-terminated, checked to fit the 80-column console. */
+static inline const char *text_of(const struct hv_report *report)
+{
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, test_text, sizeof(test_text) - 1);
+	render_text(report, &sink.sink);
+	assert_true(sink.length < sizeof(test_text));
+	test_text[sink.length] = '\0';
+
+	size_t column = 0;
+	for (const char *p = test_text; *p; p++) {
+		column = *p == '\n' ? 0 : column + 1;
+		if (column > 79)
+			fail_msg("line longer than 79 columns near: %.60s", p - 60);
+	}
+	return test_text;
+}
+
+static inline uint32_t lookup(const struct hv_report *report,
+			      const char *signature, const char *id)
+{
+	uint32_t value = 0xdeadbeef;
+	if (!hv_lookup(report, signature, id, &value))
+		fail_msg("%s not decoded", id);
+	return value;
+}
+
+#define KVM "KVMKVMKVM\0\0\0"
+
+static inline void assert_contains(const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("expected to find \"%s\" in:\n%s", needle, haystack);
+}
+
+static inline void assert_lacks(const char *haystack, const char *needle)
+{
+	if (strstr(haystack, needle))
+		fail_msg("did not expect \"%s\" in:\n%s", needle, haystack);
+}
+
+#endif

@@ -1,0 +1,128 @@
+/* The small printf the core uses, and the command-line parser. */
+#include "recordings.h"
+
+#include "options.h"
+
+static const char *formatted(const char *format, ...)
+{
+	static char out[256];
+	struct buffer_sink sink;
+	va_list args;
+
+	buffer_sink_init(&sink, out, sizeof(out) - 1);
+	va_start(args, format);
+	sink_vprintf(&sink.sink, format, args);
+	va_end(args);
+	out[sink.length] = '\0';
+	return out;
+}
+
+static void printf_conversions(void **state)
+{
+	(void)state;
+	assert_string_equal(formatted("0x%08x", 0x4dU), "0x0000004d");
+	assert_string_equal(formatted("%x|%u", 0xffffffffU, 4294967295U), "ffffffff|4294967295");
+	assert_string_equal(formatted("%lx %lu", (unsigned long)0x8000000000000015UL,
+				      18446744073709551615UL),
+			    "8000000000000015 18446744073709551615");
+	assert_string_equal(formatted("[%-5s][%5s]", "ab", "cd"), "[ab   ][   cd]");
+	assert_string_equal(formatted("%2u|%-3s|", 7U, "no"), " 7|no |");
+	assert_string_equal(formatted("%d %d", -42, 0), "-42 0");
+	assert_string_equal(formatted("%c%%", 'x'), "x%");
+	assert_string_equal(formatted("100%"), "100%");
+}
+
+/* Measure with no memory, then fill exactly: the EFI app's two passes. */
+static void buffer_sink_measures_then_fills(void **state)
+{
+	(void)state;
+	struct buffer_sink sink;
+	char small[4] = { 'z', 'z', 'z', 'z' };
+
+	buffer_sink_init(&sink, NULL, 0);
+	sink_printf(&sink.sink, "hello %s", "world");
+	assert_int_equal(sink.length, 11);
+
+	buffer_sink_init(&sink, small, 3);
+	sink_puts(&sink.sink, "abcdef");
+	assert_int_equal(sink.length, 6);
+	assert_memory_equal(small, "abcz", 4); /* nothing past capacity */
+}
+
+static enum options_outcome parse(struct hvfeat_options *o, const char *errors_expected,
+				  int argc, const char *const argv[])
+{
+	static char errors[256];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	enum options_outcome outcome = parse_options(argc, argv, o, &sink.sink);
+	errors[sink.length] = '\0';
+	assert_string_equal(errors, errors_expected);
+	return outcome;
+}
+
+#define ARGS(...) (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+		  (const char *const[]){ __VA_ARGS__ }
+
+static void options_defaults_and_log_choices(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi")), OPTIONS_RUN);
+	assert_string_equal(o.log_path, "\\hvfeat.log");
+	assert_int_equal(parse(&o, "", 0, NULL), OPTIONS_RUN); /* direct boot */
+	assert_string_equal(o.log_path, "\\hvfeat.log");
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-l", "\\logs\\vm1.log")), OPTIONS_RUN);
+	assert_string_equal(o.log_path, "\\logs\\vm1.log");
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-n")), OPTIONS_RUN);
+	assert_null(o.log_path);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-h")), OPTIONS_SHOW_HELP);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--help")), OPTIONS_SHOW_HELP);
+}
+
+static void options_usage_errors(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "hvfeat: unknown option '-x'\n", ARGS("hvfeat.efi", "-x")),
+			 OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: option -l needs a path\n", ARGS("hvfeat.efi", "-l")),
+			 OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: option -l needs a path\n",
+			       ARGS("hvfeat.efi", "-l", "")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: -l and -n contradict each other\n",
+			       ARGS("hvfeat.efi", "-n", "-l", "x.log")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: unexpected argument 'extra'\n",
+			       ARGS("hvfeat.efi", "extra")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: unknown option '--log'\n",
+			       ARGS("hvfeat.efi", "--log")), OPTIONS_USAGE_ERROR);
+}
+
+static void usage_fits_the_console(void **state)
+{
+	(void)state;
+	struct buffer_sink sink;
+	static char text[2048];
+
+	buffer_sink_init(&sink, text, sizeof(text) - 1);
+	render_usage(&sink.sink);
+	text[sink.length] = '\0';
+	assert_contains(text, "usage: hvfeat.efi [-l PATH | -n] [-h]\n");
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		assert_true(strlen(line) <= 79);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(printf_conversions),
+		cmocka_unit_test(buffer_sink_measures_then_fills),
+		cmocka_unit_test(options_defaults_and_log_choices),
+		cmocka_unit_test(options_usage_errors),
+		cmocka_unit_test(usage_fits_the_console),
+	};
+	return cmocka_run_group_tests_name("text and options", tests, NULL, NULL);
+}
