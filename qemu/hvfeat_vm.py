@@ -72,6 +72,7 @@ def run_tool(*command, input_bytes=None):
 def make_esp(image, files):
     """A FAT32 ESP image holding files, a {path on the ESP: bytes} mapping."""
     image = Path(image)
+    image.parent.mkdir(parents=True, exist_ok=True)
     image.unlink(missing_ok=True)
     with open(image, "wb") as f:
         f.truncate(ESP_SECTORS * 512)
@@ -97,7 +98,7 @@ def read_esp_file(image, esp_path):
 def list_esp(image):
     """Every file on the ESP image, as ESP paths."""
     out = run_tool("mdir", "-i", str(image), "-/", "-b", "::/").decode()
-    return sorted(line.strip()[1:] for line in out.splitlines() if line.strip())
+    return sorted(line.strip().removeprefix("::") for line in out.splitlines() if line.strip())
 
 
 @dataclass

@@ -1,0 +1,231 @@
+"""hvfeat.efi in real firmware: OVMF under QEMU, an mtools ESP, startup.nsh.
+
+Every case boots once; the boots run two at a time (the machines have two
+cores) before the assertions, which then read the console transcript and the
+files left on the ESP image.
+"""
+
+import concurrent.futures
+import os
+import sys
+import unittest
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "qemu"))
+import hvfeat_vm as vm  # noqa: E402
+
+EFI = ROOT / "build" / "hvfeat.efi"
+WORK = ROOT / "build" / "firmware-tests"
+# TCG boots take about 4 s here; the limit only has to catch a hang.
+BOOT_TIMEOUT = 120
+EFI_INVALID_PARAMETER = 2
+EFI_NOT_FOUND = 14
+EFI_WRITE_PROTECTED = 8
+
+# Leaf 0x40000000 under TCG, as the reference tables give it.
+TCG_RAW_LINE = ("   0x40000000 0x00: eax=0x40000001 ebx=0x54474354 "
+                "ecx=0x43544743 edx=0x47435447\n")
+STALE_LOG = b"stale line from an older, longer run\r\n" * 4000
+
+
+@dataclass
+class Case:
+    name: str
+    arguments: str = ""
+    cpu: str = None
+    accel: str = "tcg"
+    esp_readonly: bool = False
+    extra_files: dict = field(default_factory=dict)
+    # filled in by the boot
+    boot: vm.Boot = None
+    esp: Path = None
+    files_before: list = None
+
+
+CASES = {c.name: c for c in [
+    Case("default"),
+    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
+    Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
+    Case("stale-log", extra_files={"hvfeat.log": STALE_LOG}),
+    Case("log-path", arguments=r"-l \logs\vm1.log", extra_files={"logs/keep.txt": b"x"}),
+    Case("log-dir-missing", arguments=r"-l \nodir\vm1.log"),
+    Case("no-log", arguments="-n"),
+    Case("unknown-option", arguments="-x", extra_files={"hvfeat.log": b"old log\n"}),
+    Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
+    Case("kvm", accel="kvm"),
+]}
+KVM = {"usable": False, "reason": "not probed"}
+
+
+def run_case(case):
+    workdir = WORK / case.name
+    files = {"hvfeat.efi": EFI.read_bytes(),
+             "startup.nsh": vm.startup_script(case.arguments).encode()}
+    files.update(case.extra_files)
+    case.esp = vm.make_esp(workdir / "esp.img", files)
+    case.files_before = vm.list_esp(case.esp)
+    case.boot = vm.boot(case.esp, workdir, accel=case.accel, cpu=case.cpu,
+                        esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT)
+    return case
+
+
+def setUpModule():
+    if not EFI.exists():
+        raise RuntimeError(f"{EFI} is missing: run 'make' first")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        probe = pool.submit(vm.kvm_usable, WORK / "kvm-probe")
+        tcg_boots = [pool.submit(run_case, c) for c in CASES.values() if c.accel == "tcg"]
+        KVM["usable"], KVM["reason"] = probe.result()
+        if KVM["usable"]:
+            tcg_boots.append(pool.submit(run_case, CASES["kvm"]))
+        for boot in tcg_boots:
+            boot.result()
+    print(f"\nfirmware tests: accelerator for the KVM case: "
+          f"{'kvm' if KVM['usable'] else 'none (skipped)'}: {KVM['reason']}",
+          file=sys.stderr)
+
+
+class FirmwareCase(unittest.TestCase):
+    def case(self, name):
+        case = CASES[name]
+        boot = case.boot
+        self.assertIsNotNone(boot, f"{name} did not boot")
+        self.assertFalse(boot.timed_out,
+                         f"{name}: QEMU did not power off within {BOOT_TIMEOUT} s; "
+                         f"console so far:\n{boot.console[-3000:]}")
+        self.assertEqual(boot.exit_code, 0,
+                         f"{name}: QEMU exit {boot.exit_code}: {boot.stderr[-500:]}")
+        self.assertTrue(boot.countdown_answered,
+                        f"{name}: the startup.nsh countdown never appeared")
+        return case
+
+    def exit_status(self, case):
+        status = vm.exit_status_from_console(case.boot.console)
+        self.assertIsNotNone(status, "startup.nsh did not echo hvfeat's exit status:\n"
+                             + case.boot.console[-2000:])
+        return status
+
+    def log(self, case, path="/hvfeat.log"):
+        data = vm.read_esp_file(case.esp, path)
+        self.assertIsNotNone(data, f"{path} is not on the ESP; it holds {vm.list_esp(case.esp)}")
+        return data.decode("ascii")
+
+    def console_report(self, case):
+        report = vm.report_from_console(case.boot.console)
+        self.assertIsNotNone(report, "no complete report on the console:\n"
+                             + case.boot.console[-3000:])
+        return report
+
+    def assert_log_is_console_report(self, case, path="/hvfeat.log"):
+        log = self.log(case, path)
+        self.assertEqual(log, self.console_report(case),
+                         "the log and the console report differ")
+        return log
+
+
+class DefaultTcg(FirmwareCase):
+    def test_tcg_signature_decoded_and_logged(self):
+        case = self.case("default")
+        log = self.assert_log_is_console_report(case)
+        self.assertEqual(self.exit_status(case), 0)
+        self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", log)
+        self.assertIn("interfaces: 1 (bases 0x40000000-0x4000ff00 scanned)\n"
+                      "  0x40000000  QEMU TCG\n", log)
+        self.assertIn('  signature: "TCGTCGTCGTCG"\n  max leaf: 0x40000001\n', log)
+        self.assertIn(TCG_RAW_LINE, log)
+        self.assertIn("source: CPUID instruction\n", log)
+
+    def test_no_temporary_file_left(self):
+        case = self.case("default")
+        self.assertEqual(vm.list_esp(case.esp), sorted(case.files_before + ["/hvfeat.log"]))
+
+
+class OtherCpuModels(FirmwareCase):
+    def test_hypervisor_bit_clear(self):
+        case = self.case("no-hypervisor-bit")
+        log = self.assert_log_is_console_report(case)
+        self.assertIn("hypervisor bit (CPUID.1:ECX[31]): clear - no hypervisor advertised\n", log)
+        self.assertIn("interfaces: not scanned", log)
+        # QEMU TCG keeps answering leaf 0x40000000 without the bit.
+        self.assertIn('note: leaf 0x40000000 answers anyway, as "TCGTCGTCGTCG" (QEMU TCG)', log)
+        self.assertIn(TCG_RAW_LINE, log)
+        self.assertEqual(self.exit_status(case), 0)
+
+    def test_bit_set_without_signature(self):
+        case = self.case("tcg-cpuid-off")
+        log = self.assert_log_is_console_report(case)
+        self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", log)
+        self.assertIn("interfaces: 0 (bases", log)
+        self.assertNotIn("0x40000000 0x00:", log)
+        self.assertEqual(self.exit_status(case), 0)
+
+    def test_kvm(self):
+        if not KVM["usable"]:
+            self.skipTest(f"KVM unusable here: {KVM['reason']}")
+        case = self.case("kvm")
+        log = self.assert_log_is_console_report(case)
+        self.assertIn("  0x40000000  KVM\n", log)
+        self.assertIn('signature: "KVMKVMKVM\\0\\0\\0"', log)
+        # QEMU enables kvmclock on its default CPU models.
+        self.assertRegex(log, r"\n    yes  3 KVM_FEATURE_CLOCKSOURCE2 ")
+        self.assertEqual(self.exit_status(case), 0)
+
+
+class LogFile(FirmwareCase):
+    def test_longer_old_log_leaves_no_stale_bytes(self):
+        case = self.case("stale-log")
+        log = self.assert_log_is_console_report(case)
+        self.assertNotIn("stale", log)
+        self.assertLess(len(log), len(STALE_LOG))
+
+    def test_log_path_option(self):
+        case = self.case("log-path")
+        self.assert_log_is_console_report(case, "/logs/vm1.log")
+        self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+        self.assertEqual(self.exit_status(case), 0)
+
+    def test_no_log_option(self):
+        case = self.case("no-log")
+        self.console_report(case)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
+        self.assertEqual(self.exit_status(case), 0)
+
+    def test_log_directory_missing(self):
+        case = self.case("log-dir-missing")
+        self.console_report(case)
+        self.assertIn("hvfeat: log \\nodir\\vm1.log not written: creating the "
+                      "temporary log failed: Not Found", case.boot.console)
+        self.assertEqual(self.exit_status(case), EFI_NOT_FOUND)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
+
+    def test_read_only_esp(self):
+        case = self.case("readonly-esp")
+        self.console_report(case)
+        self.assertIn("hvfeat: log \\hvfeat.log not written: creating the "
+                      "temporary log failed: Write Protected", case.boot.console)
+        self.assertEqual(self.exit_status(case), EFI_WRITE_PROTECTED)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
+        self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
+
+
+class Usage(FirmwareCase):
+    def test_unknown_option(self):
+        case = self.case("unknown-option")
+        console = case.boot.console
+        self.assertIn("hvfeat: unknown option '-x'\nusage: hvfeat.efi", console)
+        self.assertIsNone(vm.report_from_console(console))
+        self.assertEqual(self.exit_status(case), EFI_INVALID_PARAMETER)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
+        self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
+
+
+if __name__ == "__main__":
+    runner = unittest.TextTestRunner(verbosity=2)
+    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    passed = max(result.testsRun - failed - skipped, 0)
+    print(f"firmware: {passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(0 if result.wasSuccessful() else 1)
