@@ -1,17 +1,49 @@
 #include "cpuid_source.h"
 
+static const struct cpuid_record *find(const struct cpuid_recording *recording,
+				       uint32_t leaf, uint32_t subleaf)
+{
+	for (size_t i = 0; i < recording->count; i++) {
+		const struct cpuid_record *r = &recording->records[i];
+		if (r->leaf == leaf && r->subleaf == subleaf)
+			return r;
+	}
+	return NULL;
+}
+
+/* Intel processors answer a leaf above the basic or extended maximum with
+ * the highest basic leaf; a recording of one answers the same way, so a
+ * replayed dump scans exactly like the processor it came from. */
+static const struct cpuid_record *intel_out_of_range(
+	const struct cpuid_recording *recording, uint32_t leaf, uint32_t subleaf)
+{
+	const struct cpuid_record *basic = find(recording, 0, 0);
+	const struct cpuid_record *extended = find(recording, 0x80000000u, 0);
+
+	/* "GenuineIntel" in EBX, EDX, ECX */
+	if (!basic || basic->regs.ebx != 0x756e6547 || basic->regs.edx != 0x49656e69 ||
+	    basic->regs.ecx != 0x6c65746e)
+		return NULL;
+	if (leaf <= basic->regs.eax)
+		return NULL;
+	if (extended && leaf >= 0x80000000u && leaf <= extended->regs.eax)
+		return NULL;
+	return find(recording, basic->regs.eax, subleaf);
+}
+
 static void recorded_query(const struct cpuid_source *self, uint32_t leaf,
 			   uint32_t subleaf, struct cpuid_regs *out)
 {
 	const struct cpuid_recording *recording = self->context;
+	const struct cpuid_record *r = find(recording, leaf, subleaf);
 
-	for (size_t i = 0; i < recording->count; i++) {
-		const struct cpuid_record *r = &recording->records[i];
-		if (r->leaf == leaf && r->subleaf == subleaf) {
-			*out = r->regs;
-			return;
-		}
+	if (!r)
+		r = intel_out_of_range(recording, leaf, subleaf);
+	if (r) {
+		*out = r->regs;
+		return;
 	}
+	/* What AMD processors return for an undefined leaf. */
 	out->eax = out->ebx = out->ecx = out->edx = 0;
 }
 

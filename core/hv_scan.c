@@ -159,20 +159,38 @@ const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,
 	return NULL;
 }
 
-bool hv_decoder_value(const struct hv_report *report,
-		      const struct hv_interface *iface,
-		      const struct register_decoder *decoder, uint32_t *value)
+enum decoder_state hv_decoder_value(const struct hv_report *report,
+				    const struct hv_interface *iface,
+				    const struct register_decoder *decoder,
+				    uint32_t *value)
 {
 	uint32_t leaf = iface->base + decoder->offset;
+	uint32_t required = iface->vendor ? iface->vendor->interface_signature : 0;
 	const struct cpuid_regs *regs;
 
 	if (leaf > iface->last_leaf)
-		return false;
+		return LEAF_NOT_PROVIDED;
+	if (required && decoder->offset > 1) {
+		const struct cpuid_regs *interface =
+			hv_report_leaf(report, iface->base + 1, 0);
+		if (!interface || interface->eax != required)
+			return OTHER_INTERFACE;
+	}
 	regs = hv_report_leaf(report, leaf, decoder->subleaf);
 	if (!regs)
-		return false;
+		return LEAF_NOT_PROVIDED;
 	*value = cpuid_register_value(regs, decoder->reg);
-	return true;
+	return DECODED;
+}
+
+const struct hv_interface *hv_guest_kvm_interface(const struct hv_report *report)
+{
+	const struct hv_vendor *kvm = hv_vendor_lookup("KVMKVMKVM\0\0\0");
+
+	for (size_t i = 0; i < report->interface_count; i++)
+		if (report->interfaces[i].vendor == kvm)
+			return &report->interfaces[i];
+	return NULL;
 }
 
 static uint32_t field_mask(const struct field_def *field)
@@ -233,7 +251,7 @@ bool hv_lookup(const struct hv_report *report, const char *signature,
 				field = &dec->fields[f];
 		if (!bit && !field)
 			continue;
-		if (!hv_decoder_value(report, iface, dec, &reg))
+		if (hv_decoder_value(report, iface, dec, &reg) != DECODED)
 			return false;
 		*value = bit ? (reg >> bit->bit) & 1 : hv_field_value(field, reg);
 		return true;

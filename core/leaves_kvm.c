@@ -31,8 +31,6 @@ static const struct msr_def migration_control_msrs[] = {
 	{ 0x4b564d08, "MSR_KVM_MIGRATION_CONTROL" },
 };
 
-#define MSRS(list) list, COUNT_OF(list)
-
 static const struct bit_def kvm_feature_bits[] = {
 	{ 0, "KVM_FEATURE_CLOCKSOURCE", "kvmclock, legacy MSR pair", MSRS(clocksource_msrs) },
 	{ 1, "KVM_FEATURE_NOP_IO_DELAY", "port I/O needs no delay", NULL, 0 },
@@ -60,17 +58,17 @@ static const struct bit_def kvm_hint_bits[] = {
 };
 
 /* QEMU's copy of VMware's timing leaf, present when the max leaf reaches it. */
-static const struct field_def timing_tsc_fields[] = {
-	{ 0, 32, "tsc_khz", "guest TSC frequency", UNIT_KHZ },
+const struct field_def timing_tsc_fields[1] = {
+	{ 0, 32, "tsc_khz", "guest TSC frequency", FIELD_KHZ, NULL, 0 },
 };
-static const struct field_def timing_apic_fields[] = {
-	{ 0, 32, "apic_bus_khz", "local APIC bus frequency", UNIT_KHZ },
+const struct field_def timing_apic_fields[1] = {
+	{ 0, 32, "apic_bus_khz", "local APIC bus frequency", FIELD_KHZ, NULL, 0 },
 };
 
 static const struct register_decoder kvm_decoders[] = {
-	{ 0x01, 0, REG_EAX, "features", kvm_feature_bits, COUNT_OF(kvm_feature_bits), NULL, 0 },
-	{ 0x01, 0, REG_EDX, "hints", kvm_hint_bits, COUNT_OF(kvm_hint_bits), NULL, 0 },
-	{ 0x10, 0, REG_EAX, "timing", NULL, 0, timing_tsc_fields, COUNT_OF(timing_tsc_fields) },
-	{ 0x10, 0, REG_EBX, "timing", NULL, 0, timing_apic_fields, COUNT_OF(timing_apic_fields) },
+	{ 0x01, 0, REG_EAX, "features", BITS(kvm_feature_bits) },
+	{ 0x01, 0, REG_EDX, "hints", BITS(kvm_hint_bits) },
+	{ 0x10, 0, REG_EAX, "timing", FIELDS(timing_tsc_fields) },
+	{ 0x10, 0, REG_EBX, "timing", FIELDS(timing_apic_fields) },
 };
 const struct decoder_table kvm_table = { kvm_decoders, COUNT_OF(kvm_decoders) };

@@ -2,12 +2,16 @@
  * firmware's 80x25 text console. */
 #include "hv_render.h"
 
-void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
-			      struct text_sink *out)
+#define CONSOLE_COLUMNS 79
+#define ID_COLUMN_WIDTH 34
+#define CONTINUATION_INDENT "           "
+
+static void render_escaped_bytes(const char *bytes, size_t length,
+				 struct text_sink *out)
 {
 	sink_puts(out, "\"");
-	for (size_t i = 0; i < HV_SIGNATURE_LENGTH; i++) {
-		unsigned char c = (unsigned char)signature[i];
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)bytes[i];
 		if (c == 0)
 			sink_puts(out, "\\0");
 		else if (c == '"' || c == '\\')
@@ -18,6 +22,12 @@ void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
 			out->write(out, (const char *)&c, 1);
 	}
 	sink_puts(out, "\"");
+}
+
+void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
+			      struct text_sink *out)
+{
+	render_escaped_bytes(signature, HV_SIGNATURE_LENGTH, out);
 }
 
 void render_raw_line(const struct leaf_reading *r, struct text_sink *out)
@@ -33,10 +43,31 @@ static const char *product_name(const struct hv_interface *iface)
 	return iface->vendor ? iface->vendor->product : "unknown signature";
 }
 
+static void render_summary_line(const struct hv_report *r, struct text_sink *out)
+{
+	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
+
+	if (!r->hypervisor_bit) {
+		sink_puts(out, "summary: no hypervisor advertised\n");
+		return;
+	}
+	if (!r->interface_count) {
+		sink_puts(out, "summary: hypervisor present, no interface signature\n");
+		return;
+	}
+	sink_printf(out, "summary: hypervisor present, %u interface%s, ",
+		    (unsigned)r->interface_count, r->interface_count == 1 ? "" : "s");
+	if (kvm)
+		sink_printf(out, "KVM PV features at 0x%08x\n", kvm->base);
+	else
+		sink_puts(out, "no KVM PV interface\n");
+}
+
 static void render_summary(const struct hv_report *r, struct text_sink *out)
 {
 	sink_printf(out, "hvfeat %s - hypervisor interfaces seen through CPUID\n",
 		    HVFEAT_VERSION);
+	render_summary_line(r, out);
 	sink_printf(out, "source: %s\n", r->source_description);
 	sink_puts(out, "cpu vendor: ");
 	render_escaped_signature(r->cpu_vendor, out);
@@ -58,10 +89,9 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 	sink_puts(out, "hypervisor bit (CPUID.1:ECX[31]): set\n");
 	sink_printf(out, "interfaces: %u (bases 0x%08x-0x%08x scanned)\n",
 		    (unsigned)r->interface_count, HV_BASE_FIRST, HV_BASE_LAST);
-	for (size_t i = 0; i < r->interface_count; i++) {
-		const struct hv_interface *iface = &r->interfaces[i];
-		sink_printf(out, "  0x%08x  %s\n", iface->base, product_name(iface));
-	}
+	for (size_t i = 0; i < r->interface_count; i++)
+		sink_printf(out, "  0x%08x  %s\n", r->interfaces[i].base,
+			    product_name(&r->interfaces[i]));
 	if (r->skipped_echo_bases)
 		sink_printf(out, "  (%u bases only echoed the highest basic leaf)\n",
 			    (unsigned)r->skipped_echo_bases);
@@ -89,17 +119,58 @@ static void render_max_leaf(const struct hv_interface *iface,
 	sink_puts(out, "\n");
 }
 
+/* "    yes 12 IDENTIFIER    meaning", the meaning on a line of its own when
+ * a long identifier leaves it no room. */
+static void render_flag_line(const char *state, unsigned bit, const char *id,
+			     const char *meaning, struct text_sink *out)
+{
+	size_t id_length = text_length(id);
+	size_t width = 11 + (id_length > ID_COLUMN_WIDTH ? id_length : ID_COLUMN_WIDTH);
+
+	sink_printf(out, "    %-3s %2u %-34s", state, bit, id);
+	if (width + 1 + text_length(meaning) <= CONSOLE_COLUMNS)
+		sink_printf(out, " %s\n", meaning);
+	else
+		sink_printf(out, "\n" CONTINUATION_INDENT "%s\n", meaning);
+}
+
 static void render_bits(const struct register_decoder *dec, uint32_t value,
 			struct text_sink *out)
 {
 	for (size_t b = 0; b < dec->bit_count; b++) {
 		const struct bit_def *bit = &dec->bits[b];
-		sink_printf(out, "    %-3s %2u %-34s %s\n",
-			    (value >> bit->bit) & 1 ? "yes" : "no", bit->bit,
-			    bit->id, bit->meaning);
+		render_flag_line((value >> bit->bit) & 1 ? "yes" : "no", bit->bit,
+				 bit->id, bit->meaning, out);
 		for (size_t m = 0; m < bit->msr_count; m++)
-			sink_printf(out, "           MSR 0x%08x %s\n",
+			sink_printf(out, CONTINUATION_INDENT "MSR 0x%08x %s\n",
 				    bit->msrs[m].index, bit->msrs[m].name);
+	}
+}
+
+static void render_field_value(const struct field_def *field, uint32_t value,
+			       struct text_sink *out)
+{
+	char fourcc[4];
+
+	switch (field->format) {
+	case FIELD_DECIMAL:
+		sink_printf(out, "%u", value);
+		break;
+	case FIELD_HEX:
+		sink_printf(out, "0x%x", value);
+		break;
+	case FIELD_KHZ:
+		sink_printf(out, "%u kHz", value);
+		break;
+	case FIELD_FOURCC:
+		for (size_t i = 0; i < 4; i++)
+			fourcc[i] = (char)(value >> (8 * i));
+		render_escaped_bytes(fourcc, sizeof(fourcc), out);
+		break;
+	case FIELD_ENUM:
+		sink_printf(out, "%u (%s)", value,
+			    value < field->name_count ? field->names[value] : "unknown");
+		break;
 	}
 }
 
@@ -108,9 +179,18 @@ static void render_fields(const struct register_decoder *dec, uint32_t value,
 {
 	for (size_t f = 0; f < dec->field_count; f++) {
 		const struct field_def *field = &dec->fields[f];
-		sink_printf(out, "    %-20s %u%s  (%s)\n", field->id,
-			    hv_field_value(field, value),
-			    field->unit == UNIT_KHZ ? " kHz" : "", field->meaning);
+		struct buffer_sink measure;
+
+		buffer_sink_init(&measure, NULL, 0);
+		render_field_value(field, hv_field_value(field, value), &measure.sink);
+		sink_printf(out, "    %-20s ", field->id);
+		render_field_value(field, hv_field_value(field, value), out);
+		size_t used = 4 + (text_length(field->id) > 20 ? text_length(field->id) : 20) +
+			      1 + measure.length;
+		if (used + 4 + text_length(field->meaning) <= CONSOLE_COLUMNS)
+			sink_printf(out, "  (%s)\n", field->meaning);
+		else
+			sink_printf(out, "\n" CONTINUATION_INDENT "(%s)\n", field->meaning);
 	}
 }
 
@@ -118,8 +198,8 @@ static void render_unknown_bits(uint32_t unknown, struct text_sink *out)
 {
 	for (unsigned bit = 0; bit < 32; bit++)
 		if ((unknown >> bit) & 1)
-			sink_printf(out, "    %-3s %2u %-34s %s\n", "yes", bit,
-				    "(unknown)", "set, not defined upstream");
+			render_flag_line("yes", bit, "(unknown)",
+					 "set, not defined upstream", out);
 }
 
 static void render_decoders(const struct hv_report *r,
@@ -127,19 +207,31 @@ static void render_decoders(const struct hv_report *r,
 			    struct text_sink *out)
 {
 	const struct decoder_table *table = iface->vendor->table;
+	bool mismatch_told = false;
 
 	for (size_t d = 0; d < table->count; d++) {
 		const struct register_decoder *dec = &table->decoders[d];
+		const struct register_decoder *prev = d ? dec - 1 : NULL;
 		uint32_t leaf = iface->base + dec->offset;
-		uint32_t value;
+		uint32_t value = 0;
 
-		if (!hv_decoder_value(r, iface, dec, &value)) {
-			const struct register_decoder *prev = d ? dec - 1 : NULL;
+		switch (hv_decoder_value(r, iface, dec, &value)) {
+		case LEAF_NOT_PROVIDED:
 			/* One line per absent leaf, not per register. */
-			if (!prev || prev->offset != dec->offset)
+			if (!prev || prev->offset != dec->offset ||
+			    prev->subleaf != dec->subleaf)
 				sink_printf(out, "  %s: leaf 0x%08x not provided\n",
 					    dec->title, leaf);
 			continue;
+		case OTHER_INTERFACE:
+			if (!mismatch_told)
+				sink_printf(out, "  leaves past 0x%08x not decoded: "
+						 "base+1 is not that interface\n",
+					    iface->base + 1);
+			mismatch_told = true;
+			continue;
+		case DECODED:
+			break;
 		}
 		sink_printf(out, "  %s: leaf 0x%08x", dec->title, leaf);
 		if (dec->subleaf)

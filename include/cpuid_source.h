@@ -31,8 +31,9 @@ struct cpuid_recording {
 	size_t count;
 };
 
-/* Answers from a recording; a leaf it does not hold reads as all zero,
- * which is what AMD processors return for undefined leaves. */
+/* Answers from a recording. A leaf it does not hold reads as the processor
+ * it came from would answer: all zero (AMD), or the highest basic leaf when
+ * leaf 0 says GenuineIntel and the leaf is out of range. */
 void cpuid_source_recorded(struct cpuid_source *source,
 			   const struct cpuid_recording *recording,
 			   const char *description);

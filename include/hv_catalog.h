@@ -27,14 +27,22 @@ struct bit_def {
 	size_t msr_count;
 };
 
-enum field_unit { UNIT_NONE, UNIT_KHZ };
+enum field_format {
+	FIELD_DECIMAL,
+	FIELD_HEX,
+	FIELD_KHZ,
+	FIELD_FOURCC, /* four ASCII bytes, low byte first: "Hv#1" */
+	FIELD_ENUM,   /* an index into names */
+};
 
 /* A multi-bit value inside a register, such as a frequency or a version. */
 struct field_def {
 	uint8_t lsb, width;
 	const char *id;
 	const char *meaning;
-	enum field_unit unit;
+	enum field_format format;
+	const char *const *names; /* FIELD_ENUM only */
+	size_t name_count;
 };
 
 /* How to read one register of one leaf: a set of flag bits, a set of
@@ -63,6 +71,9 @@ struct hv_vendor {
 	 * answer EAX=0), so its block always reaches base+1. */
 	bool block_reaches_base_plus_one;
 	const struct decoder_table *table; /* NULL: named, not decoded */
+	/* Non-zero: leaves past base+1 mean what the table says only when
+	 * base+1 EAX holds this interface signature (Hyper-V's "Hv#1"). */
+	uint32_t interface_signature;
 };
 
 /* The catalogue entry whose signature is exactly these 12 bytes, or NULL. */

@@ -68,11 +68,21 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source);
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,
 					uint32_t leaf, uint32_t subleaf);
 
-/* The register a decoder reads, for one interface; false when the block's
- * max leaf does not reach it. */
-bool hv_decoder_value(const struct hv_report *report,
-		      const struct hv_interface *iface,
-		      const struct register_decoder *decoder, uint32_t *value);
+enum decoder_state {
+	DECODED,
+	LEAF_NOT_PROVIDED,  /* past the block's max leaf, or not read */
+	OTHER_INTERFACE,    /* base+1 names an interface the table is not for */
+};
+
+/* The register a decoder reads, for one interface. */
+enum decoder_state hv_decoder_value(const struct hv_report *report,
+				    const struct hv_interface *iface,
+				    const struct register_decoder *decoder,
+				    uint32_t *value);
+
+/* The KVM block a Linux guest would use: the first base, in scan order,
+ * with the KVM signature. NULL when there is none. */
+const struct hv_interface *hv_guest_kvm_interface(const struct hv_report *report);
 
 /* Set bits of a decoder's register that no bit or field of it defines. */
 uint32_t hv_unknown_bits(const struct register_decoder *decoder, uint32_t value);
