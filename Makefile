@@ -48,9 +48,14 @@ $(BUILD)/host-obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	gcc $(HOST_CFLAGS) -c $< -o $@
 
+host: $(BUILD)/hvfeat
+
+$(BUILD)/hvfeat: host/main.c $(HOST_CORE_OBJ) $(HEADERS)
+	gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
+
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -Itests/unit $< $(HOST_CORE_OBJ) -lcmocka -o $@
+	gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -94,4 +99,4 @@ deps-run: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all run unit firmware-test test clean deps-build deps-run
+.PHONY: all host run unit firmware-test test clean deps-build deps-run

@@ -16,5 +16,6 @@ void cpuid_source_hardware(struct cpuid_source *source)
 {
 	source->query = hardware_query;
 	source->context = NULL;
+	source->kind = "cpuid";
 	source->description = "CPUID instruction";
 }

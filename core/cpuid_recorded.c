@@ -53,5 +53,6 @@ void cpuid_source_recorded(struct cpuid_source *source,
 {
 	source->query = recorded_query;
 	source->context = recording;
+	source->kind = "recording";
 	source->description = description;
 }

@@ -93,6 +93,7 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 	struct scanner s = { report, source, HV_LEAF_BUDGET };
 
 	*report = (struct hv_report){ 0 };
+	report->source_kind = source->kind;
 	report->source_description = source->description;
 
 	struct cpuid_regs leaf0 = read_leaf(&s, 0, 0);

@@ -271,3 +271,42 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_raw_line(&r->leaves[i], out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
 }
+
+void render_raw_dump(const struct hv_report *r, struct text_sink *out)
+{
+	sink_puts(out, "CPU:\n");
+	for (size_t i = 0; i < r->leaf_count; i++)
+		render_raw_line(&r->leaves[i], out);
+}
+
+void render_in_format(const struct hv_report *report, enum output_format format,
+		      struct text_sink *out)
+{
+	switch (format) {
+	case OUTPUT_TEXT:
+		render_text(report, out);
+		break;
+	case OUTPUT_RAW:
+		render_raw_dump(report, out);
+		break;
+	case OUTPUT_JSON:
+		render_json(report, out);
+		break;
+	}
+}
+
+char *render_to_memory(const struct hv_report *report, enum output_format format,
+		       void *(*allocate)(size_t size), size_t *length)
+{
+	struct buffer_sink measure, text;
+
+	buffer_sink_init(&measure, NULL, 0);
+	render_in_format(report, format, &measure.sink);
+	char *buffer = allocate(measure.length ? measure.length : 1);
+	if (!buffer)
+		return NULL;
+	buffer_sink_init(&text, buffer, measure.length);
+	render_in_format(report, format, &text.sink);
+	*length = text.length;
+	return buffer;
+}

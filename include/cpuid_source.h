@@ -15,6 +15,7 @@ struct cpuid_source {
 	void (*query)(const struct cpuid_source *self, uint32_t leaf,
 		      uint32_t subleaf, struct cpuid_regs *out);
 	const void *context;
+	const char *kind;        /* "cpuid" or "recording" */
 	const char *description; /* shown in the report: "CPUID instruction" */
 };
 

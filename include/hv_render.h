@@ -3,6 +3,7 @@
 #define HVFEAT_HV_RENDER_H
 
 #include "hv_report.h"
+#include "options.h"
 #include "text_sink.h"
 
 #define HVFEAT_VERSION "1.0"
@@ -10,6 +11,22 @@
 #define HVFEAT_REPORT_END "end of hvfeat report"
 
 void render_text(const struct hv_report *report, struct text_sink *out);
+
+/* Every leaf read, as `cpuid -r -1` prints them: "CPU:", then a line each. */
+void render_raw_dump(const struct hv_report *report, struct text_sink *out);
+
+/* The report as one JSON object; the schema is in the README. */
+void render_json(const struct hv_report *report, struct text_sink *out);
+
+/* The report in the format the options chose. */
+void render_in_format(const struct hv_report *report, enum output_format format,
+		      struct text_sink *out);
+
+/* Renders into memory from allocate(size): once to learn the size, once
+ * for real, so every copy of the text is the same bytes. NULL when
+ * allocate fails. */
+char *render_to_memory(const struct hv_report *report, enum output_format format,
+		       void *(*allocate)(size_t size), size_t *length);
 
 /* One leaf in the line format of the Linux `cpuid -r` tool. */
 void render_raw_line(const struct leaf_reading *reading, struct text_sink *out);

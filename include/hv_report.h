@@ -42,6 +42,7 @@ struct leaf_reading {
 };
 
 struct hv_report {
+	const char *source_kind;
 	const char *source_description;
 	char cpu_vendor[HV_SIGNATURE_LENGTH];
 	uint32_t max_basic_leaf;

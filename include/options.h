@@ -1,4 +1,5 @@
-/* Command-line options, parsed the same way in firmware and in tests. */
+/* Command-line options, parsed the same way in firmware, on the host and
+ * in tests. */
 #ifndef HVFEAT_OPTIONS_H
 #define HVFEAT_OPTIONS_H
 
@@ -8,8 +9,13 @@
 
 #define HVFEAT_DEFAULT_LOG "\\hvfeat.log"
 
+enum output_format { OUTPUT_TEXT, OUTPUT_RAW, OUTPUT_JSON };
+
 struct hvfeat_options {
-	const char *log_path; /* NULL: write no log */
+	enum output_format format; /* of the console and the log alike */
+	const char *log_path;      /* NULL: write no log */
+	const char *json_path;     /* NULL: no extra JSON file */
+	const char *replay_path;   /* NULL: execute CPUID */
 };
 
 enum options_outcome {
@@ -18,11 +24,15 @@ enum options_outcome {
 	OPTIONS_USAGE_ERROR, /* the reason went to errors */
 };
 
-/* argv[0] is the program name. Strings are borrowed, not copied. */
+/* argv[0] is the program name; strings are borrowed, not copied.
+ * default_log is the log written when neither -l nor -n is given. */
 enum options_outcome parse_options(int argc, const char *const argv[],
+				   const char *default_log,
 				   struct hvfeat_options *options,
 				   struct text_sink *errors);
 
-void render_usage(struct text_sink *out);
+/* program is "hvfeat.efi" or "hvfeat"; default_log as above. */
+void render_usage(const char *program, const char *default_log,
+		  struct text_sink *out);
 
 #endif

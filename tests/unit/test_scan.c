@@ -99,7 +99,7 @@ static void everywhere_query(const struct cpuid_source *self, uint32_t leaf,
 static void hostile_everywhere_is_bounded(void **state)
 {
 	(void)state;
-	struct cpuid_source source = { everywhere_query, NULL, "hostile" };
+	struct cpuid_source source = { everywhere_query, NULL, "recording", "hostile" };
 
 	hv_scan(&test_report, &source);
 	struct hv_report *r = &test_report;

@@ -56,7 +56,8 @@ static enum options_outcome parse(struct hvfeat_options *o, const char *errors_e
 	struct buffer_sink sink;
 
 	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	enum options_outcome outcome = parse_options(argc, argv, o, &sink.sink);
+	enum options_outcome outcome =
+		parse_options(argc, argv, HVFEAT_DEFAULT_LOG, o, &sink.sink);
 	errors[sink.length] = '\0';
 	assert_string_equal(errors, errors_expected);
 	return outcome;
@@ -78,8 +79,35 @@ static void options_defaults_and_log_choices(void **state)
 	assert_string_equal(o.log_path, "\\logs\\vm1.log");
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-n")), OPTIONS_RUN);
 	assert_null(o.log_path);
+	assert_int_equal(o.format, OUTPUT_TEXT);
+	assert_null(o.json_path);
+	assert_null(o.replay_path);
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-h")), OPTIONS_SHOW_HELP);
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--help")), OPTIONS_SHOW_HELP);
+}
+
+static void options_formats_replay_and_json(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-r", "-l", "dump.txt")), OPTIONS_RUN);
+	assert_int_equal(o.format, OUTPUT_RAW);
+	assert_string_equal(o.log_path, "dump.txt");
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-j", "-j")), OPTIONS_RUN);
+	assert_int_equal(o.format, OUTPUT_JSON);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-f", "\\d\\kvm.txt", "-J", "r.json")),
+			 OPTIONS_RUN);
+	assert_string_equal(o.replay_path, "\\d\\kvm.txt");
+	assert_string_equal(o.json_path, "r.json");
+	assert_string_equal(o.log_path, "\\hvfeat.log");
+
+	/* The host build has no default log. */
+	static char errors[64];
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, errors, sizeof(errors));
+	assert_int_equal(parse_options(ARGS("hvfeat"), NULL, &o, &sink.sink), OPTIONS_RUN);
+	assert_null(o.log_path);
 }
 
 static void options_usage_errors(void **state)
@@ -99,6 +127,12 @@ static void options_usage_errors(void **state)
 			       ARGS("hvfeat.efi", "extra")), OPTIONS_USAGE_ERROR);
 	assert_int_equal(parse(&o, "hvfeat: unknown option '--log'\n",
 			       ARGS("hvfeat.efi", "--log")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: -r and -j contradict each other\n",
+			       ARGS("hvfeat.efi", "-r", "-j")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: option -f needs a path\n",
+			       ARGS("hvfeat.efi", "-f")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: option -J needs a path\n",
+			       ARGS("hvfeat.efi", "-J", "")), OPTIONS_USAGE_ERROR);
 }
 
 static void usage_fits_the_console(void **state)
@@ -108,9 +142,10 @@ static void usage_fits_the_console(void **state)
 	static char text[2048];
 
 	buffer_sink_init(&sink, text, sizeof(text) - 1);
-	render_usage(&sink.sink);
+	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
-	assert_contains(text, "usage: hvfeat.efi [-l PATH | -n] [-h]\n");
+	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP] [-h]\n");
+	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
 }
@@ -121,6 +156,7 @@ int main(void)
 		cmocka_unit_test(printf_conversions),
 		cmocka_unit_test(buffer_sink_measures_then_fills),
 		cmocka_unit_test(options_defaults_and_log_choices),
+		cmocka_unit_test(options_formats_replay_and_json),
 		cmocka_unit_test(options_usage_errors),
 		cmocka_unit_test(usage_fits_the_console),
 	};

@@ -1,4 +1,4 @@
-#include "esp_log.h"
+#include "esp_files.h"
 
 #include <efilib.h>
 
@@ -55,7 +55,7 @@ static EFI_STATUS write_new_file(EFI_FILE_HANDLE root, CHAR16 *path,
 	EFI_FILE_HANDLE file;
 	EFI_STATUS status;
 
-	*failed_step = "creating the temporary log";
+	*failed_step = "creating the temporary file";
 	status = root->Open(root, &file, path, read_write | EFI_FILE_MODE_CREATE, 0);
 	if (EFI_ERROR(status))
 		return status;
@@ -67,19 +67,19 @@ static EFI_STATUS write_new_file(EFI_FILE_HANDLE root, CHAR16 *path,
 		return status;
 
 	UINTN written = length;
-	*failed_step = "writing the temporary log";
+	*failed_step = "writing the temporary file";
 	status = file->Write(file, &written, (void *)text);
 	if (!EFI_ERROR(status) && written != length)
 		status = EFI_VOLUME_FULL;
 	if (!EFI_ERROR(status)) {
-		*failed_step = "flushing the temporary log";
+		*failed_step = "flushing the temporary file";
 		status = file->Flush(file);
 	}
 	if (EFI_ERROR(status)) {
 		file->Delete(file);
 		return status;
 	}
-	*failed_step = "closing the temporary log";
+	*failed_step = "closing the temporary file";
 	return file->Close(file);
 }
 
@@ -122,8 +122,8 @@ static EFI_STATUS rename_file(EFI_FILE_HANDLE root, CHAR16 *from, CHAR16 *to)
 	return EFI_ERROR(status) ? status : closed;
 }
 
-EFI_STATUS esp_log_write(EFI_HANDLE image, const char *path, const char *text,
-			 UINTN length, const char **failed_step)
+EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
+			    UINTN length, const char **failed_step)
 {
 	EFI_FILE_HANDLE root;
 	EFI_STATUS status = open_root(image, &root, failed_step);
@@ -138,13 +138,13 @@ EFI_STATUS esp_log_write(EFI_HANDLE image, const char *path, const char *text,
 	if (!EFI_ERROR(status))
 		status = write_new_file(root, temp_path, text, length, failed_step);
 	if (!EFI_ERROR(status)) {
-		*failed_step = "removing the previous log";
+		*failed_step = "removing the previous file";
 		status = delete_if_present(root, final_path);
 		if (EFI_ERROR(status))
 			delete_if_present(root, temp_path);
 	}
 	if (!EFI_ERROR(status)) {
-		*failed_step = "renaming the temporary log into place";
+		*failed_step = "renaming the temporary file into place";
 		status = rename_file(root, temp_path, final_path);
 	}
 	if (final_path)
@@ -152,5 +152,44 @@ EFI_STATUS esp_log_write(EFI_HANDLE image, const char *path, const char *text,
 	if (temp_path)
 		FreePool(temp_path);
 	root->Close(root);
+	return status;
+}
+
+EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
+			 char **text, UINTN *length, const char **failed_step)
+{
+	EFI_FILE_HANDLE root, file;
+	EFI_STATUS status = open_root(image, &root, failed_step);
+	if (EFI_ERROR(status))
+		return status;
+
+	CHAR16 *wide_path = absolute_path(path, "");
+	*failed_step = "opening the file";
+	status = wide_path ? root->Open(root, &file, wide_path, EFI_FILE_MODE_READ, 0)
+			   : EFI_OUT_OF_RESOURCES;
+	if (wide_path)
+		FreePool(wide_path);
+	root->Close(root);
+	if (EFI_ERROR(status))
+		return status;
+
+	EFI_FILE_INFO *info = LibFileInfo(file);
+	*failed_step = "reading the file's size";
+	status = info ? EFI_SUCCESS : EFI_DEVICE_ERROR;
+	if (info && (info->Attribute & EFI_FILE_DIRECTORY)) {
+		*failed_step = "reading it: it is a directory";
+		status = EFI_INVALID_PARAMETER;
+	}
+	if (!EFI_ERROR(status)) {
+		*length = info->FileSize < limit ? info->FileSize : limit;
+		*text = AllocatePool(*length ? *length : 1);
+		*failed_step = "reading the file";
+		status = *text ? file->Read(file, length, *text) : EFI_OUT_OF_RESOURCES;
+		if (EFI_ERROR(status) && *text)
+			FreePool(*text);
+	}
+	if (info)
+		FreePool(info);
+	file->Close(file);
 	return status;
 }

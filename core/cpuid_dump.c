@@ -1,0 +1,208 @@
+#include "cpuid_dump.h"
+
+struct cursor {
+	const char *at, *end;
+};
+
+static bool at_end(const struct cursor *c)
+{
+	return c->at >= c->end;
+}
+
+static void skip_blanks(struct cursor *c)
+{
+	while (!at_end(c) && (*c->at == ' ' || *c->at == '\t'))
+		c->at++;
+}
+
+static bool expect(struct cursor *c, const char *text)
+{
+	const char *p = c->at;
+	while (*text) {
+		if (p >= c->end || *p != *text)
+			return false;
+		p++;
+		text++;
+	}
+	c->at = p;
+	return true;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* "0x" and one to eight hex digits. */
+static bool hex32(struct cursor *c, uint32_t *value)
+{
+	size_t digits = 0;
+
+	if (!expect(c, "0x") && !expect(c, "0X"))
+		return false;
+	*value = 0;
+	while (!at_end(c) && hex_digit(*c->at) >= 0) {
+		if (++digits > 8)
+			return false;
+		*value = *value << 4 | (uint32_t)hex_digit(*c->at++);
+	}
+	return digits > 0;
+}
+
+static bool registers(struct cursor *c, struct cpuid_regs *regs)
+{
+	static const char *const names[] = { "eax=", "ebx=", "ecx=", "edx=" };
+	uint32_t *slots[] = { &regs->eax, &regs->ebx, &regs->ecx, &regs->edx };
+
+	for (size_t i = 0; i < 4; i++) {
+		skip_blanks(c);
+		if (!expect(c, names[i]) || !hex32(c, slots[i]))
+			return false;
+	}
+	skip_blanks(c);
+	return at_end(c);
+}
+
+/* "CPU:" or "CPU N:" */
+static bool cpu_header(struct cursor c)
+{
+	if (!expect(&c, "CPU"))
+		return false;
+	skip_blanks(&c);
+	while (!at_end(&c) && *c.at >= '0' && *c.at <= '9')
+		c.at++;
+	return expect(&c, ":") && at_end(&c);
+}
+
+/* Old-style lines carry no sub-leaf: cpuid numbers them per leaf for the
+ * leaves that have sub-leaves. */
+static uint32_t next_implicit_subleaf(uint32_t leaf, uint32_t counters[5])
+{
+	static const uint32_t leaves[5] = { 0x2, 0x4, 0x7, 0xb, 0x8000001d };
+
+	for (size_t i = 0; i < 5; i++)
+		if (leaves[i] == leaf)
+			return counters[i]++;
+	return 0;
+}
+
+static bool leaf_line(struct cursor c, uint32_t counters[5], struct cpuid_record *out)
+{
+	skip_blanks(&c);
+	if (!hex32(&c, &out->leaf))
+		return false;
+	skip_blanks(&c);
+	if (expect(&c, ":")) {
+		out->subleaf = next_implicit_subleaf(out->leaf, counters);
+	} else if (!hex32(&c, &out->subleaf) || !expect(&c, ":")) {
+		return false;
+	}
+	return registers(&c, &out->regs);
+}
+
+static void add_problem(struct cpuid_dump *dump, uint32_t line, const char *reason)
+{
+	if (dump->problem_count < DUMP_PROBLEMS_KEPT) {
+		dump->problems[dump->problem_count].line = line;
+		dump->problems[dump->problem_count].reason = reason;
+	}
+	dump->problem_count++;
+}
+
+static bool already_recorded(const struct cpuid_dump *dump, const struct cpuid_record *r)
+{
+	for (size_t i = 0; i < dump->record_count; i++)
+		if (dump->records[i].leaf == r->leaf && dump->records[i].subleaf == r->subleaf)
+			return true;
+	return false;
+}
+
+static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor line,
+		       uint32_t counters[5])
+{
+	struct cpuid_record record;
+
+	for (const char *p = line.at; p < line.end; p++)
+		if (*p == '\0' || (unsigned char)*p > 0x7e) {
+			add_problem(dump, number, "binary data, not text");
+			return;
+		}
+	if ((size_t)(line.end - line.at) > DUMP_MAX_LINE) {
+		add_problem(dump, number, "line too long for a cpuid -r line");
+		return;
+	}
+	skip_blanks(&line);
+	if (at_end(&line))
+		return;
+	if (cpu_header(line)) {
+		dump->cpu_count++;
+		for (size_t i = 0; i < 5; i++)
+			counters[i] = 0;
+		return;
+	}
+	if (!leaf_line(line, counters, &record)) {
+		add_problem(dump, number, "not a cpuid -r line");
+		return;
+	}
+	if (dump->cpu_count > 1)
+		return; /* a later CPU: understood, not kept */
+	if (already_recorded(dump, &record)) {
+		add_problem(dump, number, "leaf and sub-leaf given twice");
+	} else if (dump->record_count == DUMP_MAX_RECORDS) {
+		add_problem(dump, number, "more leaves than hvfeat keeps (4096)");
+	} else {
+		dump->records[dump->record_count++] = record;
+	}
+}
+
+bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
+{
+	uint32_t counters[5] = { 0 };
+	uint32_t number = 0;
+
+	dump->record_count = 0;
+	dump->cpu_count = 0;
+	dump->problem_count = 0;
+	if (length > DUMP_MAX_BYTES) {
+		add_problem(dump, 0, "larger than 1 MiB, too large for a dump");
+		return false;
+	}
+	for (size_t start = 0; start < length;) {
+		size_t end = start;
+		while (end < length && text[end] != '\n')
+			end++;
+		struct cursor line = { text + start, text + end };
+		while (line.end > line.at &&
+		       (line.end[-1] == '\r' || line.end[-1] == ' ' || line.end[-1] == '\t'))
+			line.end--;
+		parse_line(dump, ++number, line, counters);
+		start = end + 1;
+	}
+	if (dump->record_count == 0 && dump->problem_count == 0)
+		add_problem(dump, 0, "no CPUID leaves in it");
+	return dump->problem_count == 0;
+}
+
+void render_dump_problems(const struct cpuid_dump *dump, const char *name,
+			  struct text_sink *out)
+{
+	size_t kept = dump->problem_count < DUMP_PROBLEMS_KEPT ? dump->problem_count
+							       : DUMP_PROBLEMS_KEPT;
+
+	for (size_t i = 0; i < kept; i++) {
+		if (dump->problems[i].line)
+			sink_printf(out, "hvfeat: %s:%u: %s\n", name,
+				    dump->problems[i].line, dump->problems[i].reason);
+		else
+			sink_printf(out, "hvfeat: %s: %s\n", name, dump->problems[i].reason);
+	}
+	if (dump->problem_count > kept)
+		sink_printf(out, "hvfeat: %s: %u more problems\n", name,
+			    (unsigned)(dump->problem_count - kept));
+}

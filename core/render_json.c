@@ -1,0 +1,186 @@
+/* The report as JSON, for pipelines. Numbers are plain JSON integers;
+ * strings are escaped so that any signature bytes stay valid JSON. */
+#include "hv_render.h"
+
+static void json_string_bytes(const char *bytes, size_t length, struct text_sink *out)
+{
+	sink_puts(out, "\"");
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)bytes[i];
+		if (c == '"' || c == '\\')
+			sink_printf(out, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			sink_printf(out, "\\u%04x", c); /* bytes as Latin-1 */
+		else
+			out->write(out, (const char *)&c, 1);
+	}
+	sink_puts(out, "\"");
+}
+
+static void json_string(const char *text, struct text_sink *out)
+{
+	json_string_bytes(text, text_length(text), out);
+}
+
+static const char *const max_leaf_notes[] = {
+	[MAX_LEAF_AS_REPORTED] = "as_reported",
+	[MAX_LEAF_RAISED_TO_BASE_PLUS_ONE] = "raised_to_base_plus_one",
+	[MAX_LEAF_BELOW_BASE] = "below_base",
+	[MAX_LEAF_CLAMPED] = "clamped_to_block",
+};
+
+static const char *const decoder_states[] = {
+	[DECODED] = "decoded",
+	[LEAF_NOT_PROVIDED] = "not_provided",
+	[OTHER_INTERFACE] = "other_interface",
+};
+
+static const char *const field_formats[] = {
+	[FIELD_DECIMAL] = "decimal", [FIELD_HEX] = "hex", [FIELD_KHZ] = "khz",
+	[FIELD_FOURCC] = "fourcc", [FIELD_ENUM] = "enum",
+};
+
+static void json_bits(const struct register_decoder *dec, uint32_t value,
+		      struct text_sink *out)
+{
+	sink_puts(out, ",\n          \"bits\": [");
+	for (size_t b = 0; b < dec->bit_count; b++) {
+		const struct bit_def *bit = &dec->bits[b];
+		sink_printf(out, "%s\n            {\"bit\": %u, \"id\": ", b ? "," : "", bit->bit);
+		json_string(bit->id, out);
+		sink_puts(out, ", \"meaning\": ");
+		json_string(bit->meaning, out);
+		sink_printf(out, ", \"set\": %s, \"msrs\": [",
+			    (value >> bit->bit) & 1 ? "true" : "false");
+		for (size_t m = 0; m < bit->msr_count; m++) {
+			sink_printf(out, "%s{\"index\": %u, \"name\": ", m ? ", " : "",
+				    bit->msrs[m].index);
+			json_string(bit->msrs[m].name, out);
+			sink_puts(out, "}");
+		}
+		sink_puts(out, "]}");
+	}
+	sink_puts(out, dec->bit_count ? "\n          ]" : "]");
+}
+
+static void json_fields(const struct register_decoder *dec, uint32_t value,
+			struct text_sink *out)
+{
+	sink_puts(out, ",\n          \"fields\": [");
+	for (size_t f = 0; f < dec->field_count; f++) {
+		const struct field_def *field = &dec->fields[f];
+		uint32_t v = hv_field_value(field, value);
+		sink_printf(out, "%s\n            {\"id\": ", f ? "," : "");
+		json_string(field->id, out);
+		sink_puts(out, ", \"meaning\": ");
+		json_string(field->meaning, out);
+		sink_printf(out, ", \"value\": %u, \"format\": \"%s\"", v,
+			    field_formats[field->format]);
+		if (field->format == FIELD_ENUM) {
+			sink_puts(out, ", \"name\": ");
+			json_string(v < field->name_count ? field->names[v] : "unknown", out);
+		}
+		sink_puts(out, "}");
+	}
+	sink_puts(out, dec->field_count ? "\n          ]" : "]");
+}
+
+static void json_decoders(const struct hv_report *r, const struct hv_interface *iface,
+			  struct text_sink *out)
+{
+	const struct decoder_table *table =
+		iface->vendor && iface->vendor->table ? iface->vendor->table : NULL;
+	size_t count = table ? table->count : 0;
+
+	sink_puts(out, "      \"decoded\": [");
+	for (size_t d = 0; d < count; d++) {
+		const struct register_decoder *dec = &table->decoders[d];
+		uint32_t value = 0;
+		enum decoder_state state = hv_decoder_value(r, iface, dec, &value);
+
+		sink_printf(out, "%s\n        {\"leaf\": %u, \"subleaf\": %u, "
+				 "\"register\": \"%s\", \"title\": ",
+			    d ? "," : "", iface->base + dec->offset, dec->subleaf,
+			    cpuid_register_name(dec->reg));
+		json_string(dec->title, out);
+		sink_printf(out, ", \"state\": \"%s\"", decoder_states[state]);
+		if (state == DECODED) {
+			sink_printf(out, ", \"value\": %u", value);
+			json_bits(dec, value, out);
+			json_fields(dec, value, out);
+			sink_puts(out, ",\n          \"unknown_bits\": [");
+			uint32_t unknown = hv_unknown_bits(dec, value);
+			const char *separator = "";
+			for (unsigned bit = 0; bit < 32; bit++)
+				if ((unknown >> bit) & 1) {
+					sink_printf(out, "%s%u", separator, bit);
+					separator = ", ";
+				}
+			sink_puts(out, "]");
+		}
+		sink_puts(out, "}");
+	}
+	sink_puts(out, count ? "\n      ]\n" : "]\n");
+}
+
+static void json_interface(const struct hv_report *r, const struct hv_interface *iface,
+			   struct text_sink *out)
+{
+	sink_printf(out, "    {\n      \"base\": %u,\n      \"signature\": ", iface->base);
+	json_string_bytes(iface->signature, HV_SIGNATURE_LENGTH, out);
+	sink_puts(out, ",\n      \"product\": ");
+	if (iface->vendor)
+		json_string(iface->vendor->product, out);
+	else
+		sink_puts(out, "null");
+	sink_printf(out, ",\n      \"max_leaf\": %u,\n      \"last_leaf\": %u,\n"
+			 "      \"max_leaf_note\": \"%s\",\n"
+			 "      \"leaves_cut_by_budget\": %s,\n",
+		    iface->reported_max_leaf, iface->last_leaf,
+		    max_leaf_notes[iface->max_leaf_note],
+		    iface->leaves_cut_by_budget ? "true" : "false");
+	json_decoders(r, iface, out);
+	sink_puts(out, "    }");
+}
+
+void render_json(const struct hv_report *r, struct text_sink *out)
+{
+	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
+
+	sink_printf(out, "{\n  \"tool\": \"hvfeat\",\n  \"version\": \"%s\",\n",
+		    HVFEAT_VERSION);
+	sink_puts(out, "  \"source\": {\"kind\": ");
+	json_string(r->source_kind, out);
+	sink_puts(out, ", \"description\": ");
+	json_string(r->source_description, out);
+	sink_puts(out, "},\n  \"cpu_vendor\": ");
+	json_string_bytes(r->cpu_vendor, HV_SIGNATURE_LENGTH, out);
+	sink_printf(out, ",\n  \"max_basic_leaf\": %u,\n  \"hypervisor_bit\": %s,\n",
+		    r->max_basic_leaf, r->hypervisor_bit ? "true" : "false");
+	sink_puts(out, "  \"unadvertised_signature\": ");
+	if (r->unadvertised_vendor)
+		json_string_bytes(r->unadvertised_vendor->signature, HV_SIGNATURE_LENGTH, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n  \"kvm_base_for_guests\": ");
+	if (kvm)
+		sink_printf(out, "%u", kvm->base);
+	else
+		sink_puts(out, "null");
+	sink_printf(out, ",\n  \"skipped_echo_bases\": %u,\n  \"interfaces\": [",
+		    (unsigned)r->skipped_echo_bases);
+	for (size_t i = 0; i < r->interface_count; i++) {
+		sink_puts(out, i ? ",\n" : "\n");
+		json_interface(r, &r->interfaces[i], out);
+	}
+	sink_puts(out, r->interface_count ? "\n  ],\n" : "],\n");
+	sink_puts(out, "  \"leaves\": [");
+	for (size_t i = 0; i < r->leaf_count; i++) {
+		const struct leaf_reading *l = &r->leaves[i];
+		sink_printf(out, "%s\n    {\"leaf\": %u, \"subleaf\": %u, \"eax\": %u, "
+				 "\"ebx\": %u, \"ecx\": %u, \"edx\": %u}",
+			    i ? "," : "", l->leaf, l->subleaf, l->regs.eax, l->regs.ebx,
+			    l->regs.ecx, l->regs.edx);
+	}
+	sink_puts(out, r->leaf_count ? "\n  ]\n}\n" : "]\n}\n");
+}

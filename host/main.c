@@ -1,0 +1,127 @@
+/* hvfeat for Linux: the same core, reading the CPUID of the machine it runs
+ * on (a VM, typically) or a dump, and writing to stdout and files. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpuid_dump.h"
+#include "hv_render.h"
+#include "options.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static void file_write(struct text_sink *self, const char *text, size_t length)
+{
+	fwrite(text, 1, length, self->context);
+}
+
+/* Like the firmware: the text goes to PATH.tmp and replaces PATH only whole. */
+static int write_file(const char *what, const char *path, const char *text,
+		      size_t length)
+{
+	size_t temp_length = strlen(path) + 5;
+	char *temp = malloc(temp_length);
+	FILE *f = NULL;
+	int ok = temp != NULL;
+
+	if (ok) {
+		snprintf(temp, temp_length, "%s.tmp", path);
+		f = fopen(temp, "wb");
+		ok = f && fwrite(text, 1, length, f) == length;
+		ok = f && fclose(f) == 0 && ok;
+		ok = ok && rename(temp, path) == 0;
+		if (!ok) {
+			fprintf(stderr, "hvfeat: %s %s not written: %s\n", what, path,
+				strerror(errno));
+			if (f)
+				remove(temp);
+		}
+	}
+	free(temp);
+	return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+static char *read_dump(const char *path, size_t *length)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *text = malloc(DUMP_MAX_BYTES + 1);
+
+	if (!f || !text) {
+		fprintf(stderr, "hvfeat: dump %s not read: %s\n", path, strerror(errno));
+		free(text);
+		return NULL;
+	}
+	/* One byte past the limit tells the parser the file is too large. */
+	*length = fread(text, 1, DUMP_MAX_BYTES + 1, f);
+	int failed = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		fprintf(stderr, "hvfeat: dump %s not read: read error\n", path);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int main(int argc, char **argv)
+{
+	struct text_sink out = { file_write, stdout }, err = { file_write, stderr };
+	static struct cpuid_dump dump;
+	static struct cpuid_recording recording;
+	static struct hv_report report;
+	static char description[4096];
+	struct hvfeat_options options;
+	struct cpuid_source source;
+
+	switch (parse_options(argc, (const char *const *)argv, NULL, &options, &err)) {
+	case OPTIONS_SHOW_HELP:
+		render_usage("hvfeat", NULL, &out);
+		return EXIT_OK;
+	case OPTIONS_USAGE_ERROR:
+		render_usage("hvfeat", NULL, &err);
+		return EXIT_USAGE;
+	case OPTIONS_RUN:
+		break;
+	}
+
+	if (options.replay_path) {
+		size_t length;
+		char *text = read_dump(options.replay_path, &length);
+		if (!text)
+			return EXIT_FAILED;
+		int parsed = cpuid_dump_parse(&dump, text, length);
+		free(text);
+		if (!parsed) {
+			render_dump_problems(&dump, options.replay_path, &err);
+			return EXIT_FAILED;
+		}
+		recording.records = dump.records;
+		recording.count = dump.record_count;
+		snprintf(description, sizeof(description), "dump %s", options.replay_path);
+		cpuid_source_recorded(&source, &recording, description);
+	} else {
+		cpuid_source_hardware(&source);
+	}
+
+	hv_scan(&report, &source);
+	size_t length, json_length = 0;
+	char *text = render_to_memory(&report, options.format, malloc, &length);
+	char *json = options.json_path
+			     ? render_to_memory(&report, OUTPUT_JSON, malloc, &json_length)
+			     : NULL;
+	if (!text || (options.json_path && !json)) {
+		fprintf(stderr, "hvfeat: out of memory\n");
+		return EXIT_FAILED;
+	}
+	out.write(&out, text, length);
+	int status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+	if (options.log_path && write_file("log", options.log_path, text, length))
+		status = EXIT_FAILED;
+	if (json && write_file("JSON file", options.json_path, json, json_length))
+		status = EXIT_FAILED;
+	free(text);
+	free(json);
+	return status;
+}

@@ -1,0 +1,40 @@
+/* Reading raw dumps in the format of the Linux `cpuid -r` tool, as written
+ * by `cpuid -r -1` and by `hvfeat -r`, so firmware and hosts can replay
+ * each other's CPUID. */
+#ifndef HVFEAT_CPUID_DUMP_H
+#define HVFEAT_CPUID_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuid_source.h"
+#include "text_sink.h"
+
+#define DUMP_MAX_BYTES (1024u * 1024u)
+#define DUMP_MAX_RECORDS 4096u
+#define DUMP_MAX_LINE 200u
+#define DUMP_PROBLEMS_KEPT 10u
+
+struct dump_problem {
+	uint32_t line; /* 0: the file as a whole */
+	const char *reason;
+};
+
+struct cpuid_dump {
+	struct cpuid_record records[DUMP_MAX_RECORDS];
+	size_t record_count;
+	unsigned cpu_count;   /* CPU headers seen; only the first CPU is kept */
+	size_t problem_count; /* all of them, even past those kept */
+	struct dump_problem problems[DUMP_PROBLEMS_KEPT];
+};
+
+/* Parses a dump; true when every line was understood and it held leaves.
+ * Never reads past length, whatever the bytes are. */
+bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
+
+/* "hvfeat: NAME:LINE: reason" for each problem kept, then how many more. */
+void render_dump_problems(const struct cpuid_dump *dump, const char *name,
+			  struct text_sink *out);
+
+#endif
