@@ -66,7 +66,7 @@ run: $(BUILD)/hvfeat.efi | deps-run
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-firmware-test: $(BUILD)/hvfeat.efi | deps-run
+firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 test: | deps-run
@@ -78,7 +78,7 @@ clean:
 
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
-RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools python3
+RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools python3 jq
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 define install_missing

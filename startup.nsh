@@ -1,7 +1,8 @@
 @echo -off
-# Runs hvfeat from whichever file system holds it, then powers off.
-# To run hvfeat by hand instead, press any key but ESC at the countdown...
-# no: press ESC to get a prompt, then type fsN:\hvfeat.efi (see README).
+# The UEFI shell runs this at boot: it finds the file system that holds
+# hvfeat.efi (not always fs0:), runs it from there so the log lands beside
+# it, echoes its exit status and powers the machine off. Press ESC at the
+# shell's countdown to get a prompt instead (see README).
 for %i run (0 15)
   if exist fs%i:\hvfeat.efi then
     fs%i:

@@ -46,19 +46,31 @@ def report_from_console(text):
     return text[start.start():end + len(REPORT_END)]
 
 
+def exit_statuses_from_console(text):
+    """Each %lasterror% that startup.nsh echoed after running hvfeat."""
+    return [int(s, 16) for s in re.findall(r"^hvfeat exit status (0x[0-9A-Fa-f]+)", text, re.M)]
+
+
 def exit_status_from_console(text):
-    """The %lasterror% that startup.nsh echoes after hvfeat returns."""
-    match = re.search(r"^hvfeat exit status (0x[0-9A-Fa-f]+)", text, re.M)
-    return int(match.group(1), 16) if match else None
+    """The status of the first hvfeat run, or None when none was echoed."""
+    statuses = exit_statuses_from_console(text)
+    return statuses[0] if statuses else None
 
 
-def startup_script(arguments=""):
-    """The committed startup.nsh, with arguments added to the hvfeat line."""
+def startup_script(*runs):
+    """The committed startup.nsh, running hvfeat once per argument string.
+
+    Its 'hvfeat.efi' line and the status line after it are repeated, one pair
+    per run, so a single boot can run hvfeat several times.
+    """
     script = STARTUP_NSH.read_text()
-    line = re.compile(r"^(\s*)hvfeat\.efi\s*$", re.M)
-    if len(line.findall(script)) != 1:
-        raise RuntimeError(f"{STARTUP_NSH} must have exactly one 'hvfeat.efi' line")
-    return line.sub(lambda m: f"{m.group(1)}hvfeat.efi {arguments}".rstrip(), script)
+    pair = re.compile(r"^(\s*)hvfeat\.efi\s*\n(\s*echo hvfeat exit status %lasterror%\s*\n)", re.M)
+    if len(pair.findall(script)) != 1:
+        raise RuntimeError(f"{STARTUP_NSH} must have one 'hvfeat.efi' line followed "
+                           "by its status line")
+    runs = runs or ("",)
+    return pair.sub(lambda m: "".join(f"{m.group(1)}hvfeat.efi {args}".rstrip() + "\n"
+                                      + m.group(2) for args in runs), script)
 
 
 def run_tool(*command, input_bytes=None):

@@ -6,7 +6,9 @@ files left on the ESP image.
 """
 
 import concurrent.futures
-import os
+import json
+import re
+import subprocess
 import sys
 import unittest
 from dataclasses import dataclass, field
@@ -17,9 +19,12 @@ sys.path.insert(0, str(ROOT / "qemu"))
 import hvfeat_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
+HOST_HVFEAT = ROOT / "build" / "hvfeat"
+DUMPS = ROOT / "tests" / "dumps"
 WORK = ROOT / "build" / "firmware-tests"
 # TCG boots take about 4 s here; the limit only has to catch a hang.
 BOOT_TIMEOUT = 120
+EFI_LOAD_ERROR = 1
 EFI_INVALID_PARAMETER = 2
 EFI_NOT_FOUND = 14
 EFI_WRITE_PROTECTED = 8
@@ -33,7 +38,7 @@ STALE_LOG = b"stale line from an older, longer run\r\n" * 4000
 @dataclass
 class Case:
     name: str
-    arguments: str = ""
+    arguments: str = ""  # or a tuple of argument strings, one hvfeat run each
     cpu: str = None
     accel: str = "tcg"
     esp_readonly: bool = False
@@ -55,14 +60,29 @@ CASES = {c.name: c for c in [
     Case("unknown-option", arguments="-x", extra_files={"hvfeat.log": b"old log\n"}),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     Case("kvm", accel="kvm"),
+    Case("replay", arguments=(
+        r"-f \dumps\hyperv-kvm.txt -l \hyperv-kvm.log",
+        r"-f \dumps\xen-viridian.txt -l \xen-viridian.log",
+        r"-f \dumps\vmware.txt -l \vmware.log -J \vmware.json",
+        r"-f \dumps\xen-hvm.txt -j -l \xen-hvm.json",
+        r"-f \dumps\malformed.txt -l \malformed.log",
+        r"-f \dumps\absent.txt -l \absent.log",
+    ), extra_files={f"dumps/{name}": (DUMPS / name).read_bytes() for name in (
+        "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt")}),
+    Case("raw-round-trip", arguments=(
+        r"-r -l \cpuid.txt",
+        "",
+        r"-f \cpuid.txt -l \replayed.log",
+    )),
 ]}
 KVM = {"usable": False, "reason": "not probed"}
 
 
 def run_case(case):
     workdir = WORK / case.name
+    runs = (case.arguments,) if isinstance(case.arguments, str) else case.arguments
     files = {"hvfeat.efi": EFI.read_bytes(),
-             "startup.nsh": vm.startup_script(case.arguments).encode()}
+             "startup.nsh": vm.startup_script(*runs).encode()}
     files.update(case.extra_files)
     case.esp = vm.make_esp(workdir / "esp.img", files)
     case.files_before = vm.list_esp(case.esp)
@@ -72,8 +92,9 @@ def run_case(case):
 
 
 def setUpModule():
-    if not EFI.exists():
-        raise RuntimeError(f"{EFI} is missing: run 'make' first")
+    for built in (EFI, HOST_HVFEAT):
+        if not built.exists():
+            raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         probe = pool.submit(vm.kvm_usable, WORK / "kvm-probe")
         tcg_boots = [pool.submit(run_case, c) for c in CASES.values() if c.accel == "tcg"]
@@ -196,7 +217,7 @@ class LogFile(FirmwareCase):
         case = self.case("log-dir-missing")
         self.console_report(case)
         self.assertIn("hvfeat: log \\nodir\\vm1.log not written: creating the "
-                      "temporary log failed: Not Found", case.boot.console)
+                      "temporary file failed: Not Found", case.boot.console)
         self.assertEqual(self.exit_status(case), EFI_NOT_FOUND)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
 
@@ -204,7 +225,7 @@ class LogFile(FirmwareCase):
         case = self.case("readonly-esp")
         self.console_report(case)
         self.assertIn("hvfeat: log \\hvfeat.log not written: creating the "
-                      "temporary log failed: Write Protected", case.boot.console)
+                      "temporary file failed: Write Protected", case.boot.console)
         self.assertEqual(self.exit_status(case), EFI_WRITE_PROTECTED)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
         self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
@@ -219,6 +240,101 @@ class Usage(FirmwareCase):
         self.assertEqual(self.exit_status(case), EFI_INVALID_PARAMETER)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
         self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
+
+
+def without_source_line(report):
+    """A report minus its 'source:' line, which names where CPUID came from."""
+    return re.sub(r"^source: .*\n", "", report, count=1, flags=re.M)
+
+
+def host_hvfeat(*arguments):
+    result = subprocess.run([str(HOST_HVFEAT), *arguments], capture_output=True, text=True)
+    return result.returncode, result.stdout, result.stderr
+
+
+class Replay(FirmwareCase):
+    """Dumps of other hypervisors' layouts, replayed in firmware from the ESP."""
+
+    def test_each_layout_decodes_in_firmware_as_on_the_host(self):
+        case = self.case("replay")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[:4], [0, 0, 0, 0])
+        for name in ("hyperv-kvm", "xen-viridian", "vmware"):
+            with self.subTest(layout=name):
+                log = self.log(case, f"/{name}.log")
+                self.assertIn(f"source: dump \\dumps\\{name}.txt\n", log)
+                code, host_report, _ = host_hvfeat("-f", str(DUMPS / f"{name}.txt"))
+                self.assertEqual(code, 0)
+                self.assertEqual(without_source_line(log), without_source_line(host_report))
+
+    def test_layouts_in_the_firmware_logs(self):
+        case = self.case("replay")
+        kvm = self.log(case, "/hyperv-kvm.log")
+        self.assertIn("  0x40000000  Microsoft Hyper-V\n  0x40000100  KVM\n", kvm)
+        self.assertIn("KVM PV features at 0x40000100", kvm)
+        self.assertIn("features: leaf 0x40000101 eax = 0x01007afb", kvm)
+        self.assertIn("    no  10 KVM_FEATURE_ASYNC_PF_VMEXIT", kvm)
+        self.assertIn("    build_number         14393", kvm)
+        xen = self.log(case, "/xen-viridian.log")
+        self.assertIn("  0x40000100  Xen\n", xen)
+        self.assertIn("    major_version        4  (Xen major version)", xen)
+        self.assertIn("    host_tsc_khz         2600000 kHz", xen)
+        vmware = self.log(case, "/vmware.log")
+        self.assertIn("    apic_bus_khz         1000000 kHz", vmware)
+        self.assertIn("    yes  1 CPUID_VMWARE_FEATURES_ECX_VMCALL", vmware)
+
+    def test_json_files_are_valid_and_carry_the_decoding(self):
+        case = self.case("replay")
+        for path in ("/vmware.json", "/xen-hvm.json"):
+            data = vm.read_esp_file(case.esp, path)
+            self.assertIsNotNone(data, f"{path} missing")
+            jq = subprocess.run(["jq", "-e", ".tool == \"hvfeat\" and .source.kind == \"recording\"",
+                                 ], input=data, capture_output=True)
+            self.assertEqual(jq.returncode, 0, f"{path}: jq says {jq.stderr.decode()}")
+        vmware = json.loads(vm.read_esp_file(case.esp, "/vmware.json"))
+        timing = [d for d in vmware["interfaces"][0]["decoded"] if d["register"] == "ebx"][0]
+        self.assertEqual(timing["fields"][0], {"id": "apic_bus_khz", "meaning": "local APIC bus frequency",
+                                               "value": 1000000, "format": "khz"})
+        xen = json.loads(vm.read_esp_file(case.esp, "/xen-hvm.json"))
+        self.assertEqual(xen["interfaces"][0]["signature"], "XenVMMXenVMM")
+        self.assertEqual(xen["interfaces"][0]["base"], 0x40000000)
+        # -J beside the text log: the log stays text
+        self.assertTrue(self.log(case, "/vmware.log").startswith("hvfeat "))
+
+    def test_malformed_and_missing_dumps(self):
+        case = self.case("replay")
+        statuses = vm.exit_statuses_from_console(case.boot.console)
+        self.assertEqual(statuses[4:], [EFI_LOAD_ERROR, EFI_NOT_FOUND])
+        console = case.boot.console
+        self.assertIn("hvfeat: \\dumps\\malformed.txt:3: not a cpuid -r line\n", console)
+        self.assertIn("hvfeat: \\dumps\\malformed.txt:6: leaf and sub-leaf given twice\n", console)
+        self.assertIn("hvfeat: dump \\dumps\\absent.txt not read: opening the file failed: "
+                      "Not Found", console)
+        self.assertIsNone(vm.read_esp_file(case.esp, "/malformed.log"))
+        self.assertIsNone(vm.read_esp_file(case.esp, "/absent.log"))
+
+
+class RawRoundTrip(FirmwareCase):
+    """A dump taken in firmware decodes to the firmware's own report."""
+
+    def test_firmware_dump_replayed_in_firmware_and_on_the_host(self):
+        case = self.case("raw-round-trip")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console), [0, 0, 0])
+        dump = self.log(case, "/cpuid.txt")
+        self.assertTrue(dump.startswith("CPU:\n"))
+        self.assertIn(TCG_RAW_LINE, dump)
+        for line in dump.splitlines()[1:]:
+            self.assertRegex(line, r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=0x[0-9a-f]{8} "
+                                   r"ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$")
+        report = self.log(case)
+        replayed = self.log(case, "/replayed.log")
+        self.assertIn("source: dump \\cpuid.txt\n", replayed)
+        self.assertEqual(without_source_line(replayed), without_source_line(report))
+
+        dump_file = WORK / "raw-round-trip" / "cpuid.txt"
+        dump_file.write_text(dump)
+        code, host_report, errors = host_hvfeat("-f", str(dump_file))
+        self.assertEqual(code, 0, errors)
+        self.assertEqual(without_source_line(host_report), without_source_line(report))
 
 
 if __name__ == "__main__":
