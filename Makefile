@@ -30,14 +30,17 @@ all: $(BUILD)/hvfeat.efi
 
 $(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	gcc $(EFI_CFLAGS) -c $< -o $@
+	@echo "  CC (efi)  $<"
+	@gcc $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/hvfeat.so: $(EFI_OBJ)
-	ld.bfd $(EFI_LDFLAGS) -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ \
+	@echo "  LD        $@"
+	@ld.bfd $(EFI_LDFLAGS) -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ \
 	    -o $@ -lefi -lgnuefi $(shell gcc -print-libgcc-file-name)
 
 $(BUILD)/hvfeat.efi: $(BUILD)/hvfeat.so
-	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
+	@echo "  OBJCOPY   $@"
+	@objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
 
 # --- host build of the core, for unit tests -------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Icore
@@ -46,16 +49,19 @@ HOST_CORE_OBJ := $(patsubst %.c,$(BUILD)/host-obj/%.o,$(CORE_SRC))
 
 $(BUILD)/host-obj/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -c $< -o $@
+	@echo "  CC (host) $<"
+	@gcc $(HOST_CFLAGS) -c $< -o $@
 
 host: $(BUILD)/hvfeat
 
 $(BUILD)/hvfeat: host/main.c $(HOST_CORE_OBJ) $(HEADERS)
-	gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
+	@echo "  CC (host) $@"
+	@gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
+	@echo "  CC (test) $@"
+	@gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3

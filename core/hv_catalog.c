@@ -2,33 +2,34 @@
  * the product each names; ../shared/reference/hypervisor-cpuid-leaves.md §7
  * lists the sources. */
 #include "interface_tables.h"
+#include "text_sink.h"
 
 const struct hv_vendor hv_vendors[] = {
-	{ "KVMKVMKVM\0\0\0", "KVM", true, &kvm_table, 0 },
-	{ "Linux KVM Hv", "KVM (Hyper-V emulation)", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
-	{ "TCGTCGTCGTCG", "QEMU TCG", false, NULL, 0 },
-	{ "Microsoft Hv", "Microsoft Hyper-V", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
-	{ "XenVMMXenVMM", "Xen", false, &xen_table, 0 },
-	{ "VMwareVMware", "VMware", false, &vmware_table, 0 },
-	{ "VBoxVBoxVBox", "Oracle VirtualBox", false, NULL, 0 },
-	{ " lrpepyh  vr", "Parallels", false, NULL, 0 },
-	{ "bhyve bhyve ", "FreeBSD bhyve", false, &bhyve_table, 0 },
-	{ "BHyVE BHyVE ", "FreeBSD bhyve (older)", false, &bhyve_table, 0 },
-	{ "ACRNACRNACRN", "Project ACRN", false, NULL, 0 },
-	{ "QNXQVMBSQG\0\0", "QNX Hypervisor", false, NULL, 0 },
-	{ " QNXQVMBSQG ", "QNX Hypervisor", false, NULL, 0 },
-	{ "Jailhouse\0\0\0", "Siemens Jailhouse", false, NULL, 0 },
-	{ "SRESRESRESRE", "Lockheed Martin HSIP", false, NULL, 0 },
-	{ "Apple VZ\0\0\0\0", "Apple Virtualization.framework", false, NULL, 0 },
-	{ "VirtualApple", "Apple Rosetta 2", false, NULL, 0 },
-	{ "MicrosoftXTA", "Microsoft x64 emulation on Arm", false, NULL, 0 },
-	{ "HAXMHAXMHAXM", "Intel HAXM", false, NULL, 0 },
-	{ "UnisysSpar64", "Unisys s-Par", false, NULL, 0 },
-	{ "EVMMEVMMEVMM", "Intel KGT (eVMM)", false, NULL, 0 },
-	{ "___ NVMM ___", "NetBSD NVMM", false, NULL, 0 },
-	{ "OpenBSDVMM58", "OpenBSD vmm", false, NULL, 0 },
-	{ "LKVMLKVMLKVM", "kvmtool (LKVM)", false, NULL, 0 },
-	{ "FEXIFEXIEMU\0", "FEX-Emu", false, NULL, 0 },
+	{ "KVMKVMKVM\0\0\0", "kvm", "KVM", true, &kvm_table, 0 },
+	{ "Linux KVM Hv", "kvm_hv", "KVM (Hyper-V emulation)", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
+	{ "TCGTCGTCGTCG", "tcg", "QEMU TCG", false, NULL, 0 },
+	{ "Microsoft Hv", "hyperv", "Microsoft Hyper-V", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
+	{ "XenVMMXenVMM", "xen", "Xen", false, &xen_table, 0 },
+	{ "VMwareVMware", "vmware", "VMware", false, &vmware_table, 0 },
+	{ "VBoxVBoxVBox", "vbox", "Oracle VirtualBox", false, NULL, 0 },
+	{ " lrpepyh  vr", "parallels", "Parallels", false, NULL, 0 },
+	{ "bhyve bhyve ", "bhyve", "FreeBSD bhyve", false, &bhyve_table, 0 },
+	{ "BHyVE BHyVE ", "bhyve", "FreeBSD bhyve (older)", false, &bhyve_table, 0 },
+	{ "ACRNACRNACRN", "acrn", "Project ACRN", false, NULL, 0 },
+	{ "QNXQVMBSQG\0\0", "qnx", "QNX Hypervisor", false, NULL, 0 },
+	{ " QNXQVMBSQG ", "qnx", "QNX Hypervisor", false, NULL, 0 },
+	{ "Jailhouse\0\0\0", "jailhouse", "Siemens Jailhouse", false, NULL, 0 },
+	{ "SRESRESRESRE", "sre", "Lockheed Martin HSIP", false, NULL, 0 },
+	{ "Apple VZ\0\0\0\0", "apple_vz", "Apple Virtualization.framework", false, NULL, 0 },
+	{ "VirtualApple", "rosetta", "Apple Rosetta 2", false, NULL, 0 },
+	{ "MicrosoftXTA", "xta", "Microsoft x64 emulation on Arm", false, NULL, 0 },
+	{ "HAXMHAXMHAXM", "haxm", "Intel HAXM", false, NULL, 0 },
+	{ "UnisysSpar64", "spar", "Unisys s-Par", false, NULL, 0 },
+	{ "EVMMEVMMEVMM", "kgt", "Intel KGT (eVMM)", false, NULL, 0 },
+	{ "___ NVMM ___", "nvmm", "NetBSD NVMM", false, NULL, 0 },
+	{ "OpenBSDVMM58", "openbsd_vmm", "OpenBSD vmm", false, NULL, 0 },
+	{ "LKVMLKVMLKVM", "lkvm", "kvmtool (LKVM)", false, NULL, 0 },
+	{ "FEXIFEXIEMU\0", "fex", "FEX-Emu", false, NULL, 0 },
 };
 const size_t hv_vendor_count = COUNT_OF(hv_vendors);
 
@@ -43,6 +44,51 @@ const struct hv_vendor *hv_vendor_lookup(const char signature[HV_SIGNATURE_LENGT
 			return &hv_vendors[v];
 	}
 	return NULL;
+}
+
+static bool is_macro_name(const char *id)
+{
+	for (; *id; id++)
+		if (*id >= 'a' && *id <= 'z')
+			return false;
+	return true;
+}
+
+static const char *without_prefix(const char *id, const char *prefix)
+{
+	const char *p = id;
+	while (*prefix && *p == *prefix) {
+		p++;
+		prefix++;
+	}
+	return *prefix ? NULL : p;
+}
+
+void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
+		 size_t size)
+{
+	const char *group = "", *rest = id;
+	const struct key_prefix *prefix =
+		vendor->table ? vendor->table->key_prefixes : NULL;
+	struct buffer_sink key;
+
+	for (; prefix && prefix->upstream; prefix++) {
+		const char *stripped = without_prefix(id, prefix->upstream);
+		if (stripped) {
+			group = prefix->group;
+			rest = stripped;
+			break;
+		}
+	}
+	buffer_sink_init(&key, out, size ? size - 1 : 0);
+	sink_printf(&key.sink, "%s.%s", vendor->key, group);
+	bool lower = is_macro_name(rest);
+	for (; *rest; rest++) {
+		char c = lower && *rest >= 'A' && *rest <= 'Z' ? (char)(*rest + 32) : *rest;
+		key.sink.write(&key.sink, &c, 1);
+	}
+	if (size)
+		out[key.length < size ? key.length : size - 1] = '\0';
 }
 
 uint32_t cpuid_register_value(const struct cpuid_regs *regs,

@@ -249,4 +249,8 @@ static const struct register_decoder hyperv_decoders[] = {
 	{ 0x0c, 0, REG_EBX, "isolation", isolation_ebx_bits, COUNT_OF(isolation_ebx_bits),
 	  isolation_ebx_fields, COUNT_OF(isolation_ebx_fields) },
 };
-const struct decoder_table hyperv_table = { hyperv_decoders, COUNT_OF(hyperv_decoders) };
+static const struct key_prefix hyperv_key_prefixes[] = {
+	{ "HV_X64_", "" }, { "HV_", "" }, { NULL, NULL }
+};
+const struct decoder_table hyperv_table = { hyperv_decoders, COUNT_OF(hyperv_decoders),
+					   hyperv_key_prefixes };

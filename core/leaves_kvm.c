@@ -71,4 +71,8 @@ static const struct register_decoder kvm_decoders[] = {
 	{ 0x10, 0, REG_EAX, "timing", FIELDS(timing_tsc_fields) },
 	{ 0x10, 0, REG_EBX, "timing", FIELDS(timing_apic_fields) },
 };
-const struct decoder_table kvm_table = { kvm_decoders, COUNT_OF(kvm_decoders) };
+static const struct key_prefix kvm_key_prefixes[] = {
+	{ "KVM_FEATURE_", "" }, { "KVM_HINTS_", "hints." }, { NULL, NULL }
+};
+const struct decoder_table kvm_table = { kvm_decoders, COUNT_OF(kvm_decoders),
+					   kvm_key_prefixes };

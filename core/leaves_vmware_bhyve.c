@@ -12,7 +12,11 @@ static const struct register_decoder vmware_decoders[] = {
 	{ 0x10, 0, REG_EBX, "timing", FIELDS(timing_apic_fields) },
 	{ 0x10, 0, REG_ECX, "timing", BITS(hypercall_mode_bits) },
 };
-const struct decoder_table vmware_table = { vmware_decoders, COUNT_OF(vmware_decoders) };
+static const struct key_prefix vmware_key_prefixes[] = {
+	{ "CPUID_VMWARE_FEATURES_ECX_", "" }, { NULL, NULL }
+};
+const struct decoder_table vmware_table = { vmware_decoders, COUNT_OF(vmware_decoders),
+					    vmware_key_prefixes };
 
 static const struct bit_def bhyve_feature_bits[] = {
 	{ 0, "CPUID_BHYVE_FEAT_EXT_DEST_ID", "MSI extended destination ID", NULL, 0 },
@@ -21,4 +25,8 @@ static const struct bit_def bhyve_feature_bits[] = {
 static const struct register_decoder bhyve_decoders[] = {
 	{ 0x01, 0, REG_EAX, "features", BITS(bhyve_feature_bits) },
 };
-const struct decoder_table bhyve_table = { bhyve_decoders, COUNT_OF(bhyve_decoders) };
+static const struct key_prefix bhyve_key_prefixes[] = {
+	{ "CPUID_BHYVE_FEAT_", "" }, { NULL, NULL }
+};
+const struct decoder_table bhyve_table = { bhyve_decoders, COUNT_OF(bhyve_decoders),
+					   bhyve_key_prefixes };

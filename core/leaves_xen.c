@@ -94,4 +94,8 @@ static const struct register_decoder xen_decoders[] = {
 	{ 0x05, 0, REG_EAX, "PV features", FIELDS(pv_max_subleaf_fields) },
 	{ 0x05, 0, REG_EBX, "PV features", FIELDS(machine_address_fields) },
 };
-const struct decoder_table xen_table = { xen_decoders, COUNT_OF(xen_decoders) };
+static const struct key_prefix xen_key_prefixes[] = {
+	{ "XEN_HVM_CPUID_", "hvm." }, { "XEN_CPUID_", "" }, { NULL, NULL }
+};
+const struct decoder_table xen_table = { xen_decoders, COUNT_OF(xen_decoders),
+					   xen_key_prefixes };

@@ -12,8 +12,9 @@ static bool is(const char *arg, const char *name)
 void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
-	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP] [-h]\n",
-		    program);
+	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			 "       [--require LIST] [--policy PATH]%s [-h]\n",
+		    program, default_log ? " [--shutdown] [--exit-port]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"
 		       "  -j       JSON instead of the report\n");
@@ -25,7 +26,13 @@ void render_usage(const char *program, const char *default_log,
 	sink_puts(out, "  -n       write no log\n"
 		       "  -J PATH  also write the JSON to PATH\n"
 		       "  -f DUMP  replay a cpuid -r dump instead of executing CPUID\n"
-		       "  -h       show this help\n");
+		       "  --require LIST  requirements, comma-separated, e.g.\n"
+		       "           kvm.pv_unhalt,kvm.hints.realtime=0,interface.kvm.base=0x40000000\n"
+		       "  --policy PATH   requirements from a file, one a line, # comments\n");
+	if (default_log)
+		sink_puts(out, "  --shutdown      power off when done, files closed\n"
+			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n");
+	sink_puts(out, "  -h       show this help\n");
 }
 
 /* The value of an option that takes one, or NULL after saying why not. */
@@ -35,7 +42,8 @@ static const char *option_value(int argc, const char *const argv[], int *i,
 	const char *option = argv[*i];
 
 	if (*i + 1 >= argc || argv[*i + 1][0] == '\0') {
-		sink_printf(errors, "hvfeat: option %s needs a path\n", option);
+		sink_printf(errors, "hvfeat: option %s needs %s\n", option,
+			    is(option, "--require") ? "a list" : "a path");
 		return NULL;
 	}
 	return argv[++*i];
@@ -49,7 +57,7 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 	bool no_log = false, log_path_given = false;
 	const char *format_option = NULL;
 
-	*options = (struct hvfeat_options){ OUTPUT_TEXT, default_log, NULL, NULL };
+	*options = (struct hvfeat_options){ .format = OUTPUT_TEXT, .log_path = default_log };
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **path = NULL;
@@ -71,6 +79,16 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 			no_log = true;
 			continue;
 		}
+		/* Power and port control exist only in firmware, which has a
+		 * default log; the host build has none. */
+		if (default_log && is(arg, "--shutdown")) {
+			options->shutdown = true;
+			continue;
+		}
+		if (default_log && is(arg, "--exit-port")) {
+			options->exit_port = true;
+			continue;
+		}
 		if (is(arg, "-l")) {
 			path = &options->log_path;
 			log_path_given = true;
@@ -78,6 +96,14 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 			path = &options->json_path;
 		} else if (is(arg, "-f")) {
 			path = &options->replay_path;
+		} else if (is(arg, "--policy")) {
+			path = &options->policy_path;
+		} else if (is(arg, "--require")) {
+			if (options->requirement_count == MAX_REQUIRE_OPTIONS) {
+				sink_puts(errors, "hvfeat: too many --require options (16 at most)\n");
+				return OPTIONS_USAGE_ERROR;
+			}
+			path = &options->requirements[options->requirement_count++];
 		} else if (arg[0] == '-') {
 			sink_printf(errors, "hvfeat: unknown option '%s'\n", arg);
 			return OPTIONS_USAGE_ERROR;
@@ -96,4 +122,30 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 	if (no_log)
 		options->log_path = NULL;
 	return OPTIONS_RUN;
+}
+
+int split_config(char *text, size_t length, const char *argv[], int capacity)
+{
+	int argc = 1;
+	size_t i = 0;
+
+	text[length] = '\0';
+	while (i < length) {
+		if (text[i] == '#') {
+			while (i < length && text[i] != '\n')
+				text[i++] = '\0';
+		} else if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' ||
+			   text[i] == '\n' || text[i] == '\0') {
+			text[i++] = '\0';
+		} else {
+			if (argc >= capacity)
+				return -1;
+			argv[argc++] = &text[i];
+			while (i < length && text[i] != ' ' && text[i] != '\t' &&
+			       text[i] != '\r' && text[i] != '\n' && text[i] != '#' &&
+			       text[i] != '\0')
+				i++;
+		}
+	}
+	return argc;
 }

@@ -40,14 +40,25 @@ static const char *const field_formats[] = {
 	[FIELD_FOURCC] = "fourcc", [FIELD_ENUM] = "enum",
 };
 
-static void json_bits(const struct register_decoder *dec, uint32_t value,
-		      struct text_sink *out)
+static void json_key(const struct hv_vendor *vendor, const char *id,
+		     struct text_sink *out)
+{
+	char key[96];
+
+	hv_item_key(vendor, id, key, sizeof(key));
+	sink_puts(out, ", \"key\": ");
+	json_string(key, out);
+}
+
+static void json_bits(const struct hv_vendor *vendor, const struct register_decoder *dec,
+		      uint32_t value, struct text_sink *out)
 {
 	sink_puts(out, ",\n          \"bits\": [");
 	for (size_t b = 0; b < dec->bit_count; b++) {
 		const struct bit_def *bit = &dec->bits[b];
 		sink_printf(out, "%s\n            {\"bit\": %u, \"id\": ", b ? "," : "", bit->bit);
 		json_string(bit->id, out);
+		json_key(vendor, bit->id, out);
 		sink_puts(out, ", \"meaning\": ");
 		json_string(bit->meaning, out);
 		sink_printf(out, ", \"set\": %s, \"msrs\": [",
@@ -63,8 +74,8 @@ static void json_bits(const struct register_decoder *dec, uint32_t value,
 	sink_puts(out, dec->bit_count ? "\n          ]" : "]");
 }
 
-static void json_fields(const struct register_decoder *dec, uint32_t value,
-			struct text_sink *out)
+static void json_fields(const struct hv_vendor *vendor, const struct register_decoder *dec,
+			uint32_t value, struct text_sink *out)
 {
 	sink_puts(out, ",\n          \"fields\": [");
 	for (size_t f = 0; f < dec->field_count; f++) {
@@ -72,6 +83,7 @@ static void json_fields(const struct register_decoder *dec, uint32_t value,
 		uint32_t v = hv_field_value(field, value);
 		sink_printf(out, "%s\n            {\"id\": ", f ? "," : "");
 		json_string(field->id, out);
+		json_key(vendor, field->id, out);
 		sink_puts(out, ", \"meaning\": ");
 		json_string(field->meaning, out);
 		sink_printf(out, ", \"value\": %u, \"format\": \"%s\"", v,
@@ -106,8 +118,8 @@ static void json_decoders(const struct hv_report *r, const struct hv_interface *
 		sink_printf(out, ", \"state\": \"%s\"", decoder_states[state]);
 		if (state == DECODED) {
 			sink_printf(out, ", \"value\": %u", value);
-			json_bits(dec, value, out);
-			json_fields(dec, value, out);
+			json_bits(iface->vendor, dec, value, out);
+			json_fields(iface->vendor, dec, value, out);
 			sink_puts(out, ",\n          \"unknown_bits\": [");
 			uint32_t unknown = hv_unknown_bits(dec, value);
 			const char *separator = "";
@@ -141,6 +153,40 @@ static void json_interface(const struct hv_report *r, const struct hv_interface 
 		    iface->leaves_cut_by_budget ? "true" : "false");
 	json_decoders(r, iface, out);
 	sink_puts(out, "    }");
+}
+
+static const char *const comparisons[] = {
+	[COMPARE_EQ] = "=", [COMPARE_NE] = "!=", [COMPARE_GE] = ">=", [COMPARE_LE] = "<=",
+};
+
+static void json_checks(const struct hv_report *r, struct text_sink *out)
+{
+	sink_puts(out, "  \"checks\": [");
+	for (size_t i = 0; i < r->check_count; i++) {
+		const struct check_result *c = &r->checks[i];
+		sink_puts(out, i ? ",\n    {\"requirement\": " : "\n    {\"requirement\": ");
+		json_string(c->requirement.text, out);
+		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": %u, \"found\": ",
+			    comparisons[c->requirement.comparison], c->requirement.expected);
+		if (c->outcome == CHECK_FOUND)
+			sink_printf(out, "%u", c->found);
+		else
+			sink_puts(out, "null");
+		sink_puts(out, ", \"note\": ");
+		char note[64];
+		struct buffer_sink text;
+		buffer_sink_init(&text, note, sizeof(note) - 1);
+		render_check_found(c, &text.sink);
+		note[text.length < sizeof(note) ? text.length : sizeof(note) - 1] = '\0';
+		json_string(note, out);
+		sink_printf(out, ", \"result\": \"%s\"}", c->passed ? "pass" : "fail");
+	}
+	sink_puts(out, r->check_count ? "\n  ],\n" : "],\n");
+	sink_puts(out, "  \"verdict\": ");
+	if (!r->check_count)
+		sink_puts(out, "null\n");
+	else
+		sink_puts(out, hv_failed_checks(r) ? "\"fail\"\n" : "\"pass\"\n");
 }
 
 void render_json(const struct hv_report *r, struct text_sink *out)
@@ -182,5 +228,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 			    i ? "," : "", l->leaf, l->subleaf, l->regs.eax, l->regs.ebx,
 			    l->regs.ecx, l->regs.edx);
 	}
-	sink_puts(out, r->leaf_count ? "\n  ]\n}\n" : "]\n}\n");
+	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
+	json_checks(r, out);
+	sink_puts(out, "}\n");
 }

@@ -260,6 +260,53 @@ static void render_interface(const struct hv_report *r,
 		render_decoders(r, iface, out);
 }
 
+void render_check_found(const struct check_result *c, struct text_sink *out)
+{
+	switch (c->outcome) {
+	case CHECK_FOUND:
+		sink_printf(out, c->requirement.show_hex ? "found 0x%x" : "found %u",
+			    c->found);
+		break;
+	case CHECK_NO_INTERFACE:
+		sink_printf(out, "no %s interface", c->requirement.vendor_key);
+		break;
+	case CHECK_NOT_PROVIDED:
+		sink_puts(out, "leaf not provided");
+		break;
+	case CHECK_OTHER_INTERFACE:
+		sink_puts(out, "leaf belongs to another interface");
+		break;
+	}
+}
+
+/* Last, so that a person at the console sees the verdict. */
+static void render_checks(const struct hv_report *r, struct text_sink *out)
+{
+	size_t failed = hv_failed_checks(r);
+
+	sink_printf(out, "\nchecks: %u requirement%s\n", (unsigned)r->check_count,
+		    r->check_count == 1 ? "" : "s");
+	for (size_t i = 0; i < r->check_count; i++) {
+		const struct check_result *c = &r->checks[i];
+		struct buffer_sink found;
+
+		buffer_sink_init(&found, NULL, 0);
+		render_check_found(c, &found.sink);
+		sink_printf(out, "  %s  %s", c->passed ? "PASS" : "FAIL", c->requirement.text);
+		if (8 + text_length(c->requirement.text) + 3 + found.length + 1 > CONSOLE_COLUMNS)
+			sink_puts(out, "\n" CONTINUATION_INDENT);
+		sink_puts(out, "  (");
+		render_check_found(c, out);
+		sink_puts(out, ")\n");
+	}
+	if (failed)
+		sink_printf(out, "verdict: FAIL, %u of %u requirements not met\n",
+			    (unsigned)failed, (unsigned)r->check_count);
+	else
+		sink_printf(out, "verdict: PASS, all %u requirements met\n",
+			    (unsigned)r->check_count);
+}
+
 void render_text(const struct hv_report *r, struct text_sink *out)
 {
 	render_summary(r, out);
@@ -269,6 +316,8 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 	sink_puts(out, "\nraw leaves (cpuid -r format):\n");
 	for (size_t i = 0; i < r->leaf_count; i++)
 		render_raw_line(&r->leaves[i], out);
+	if (r->check_count)
+		render_checks(r, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
 }
 

@@ -1,13 +1,25 @@
 /* The firmware shell around the portable core: arguments in, CPUID (or a
  * dump from the ESP) through the core, the report out to the console and
- * the boot volume. */
+ * the boot volume, the verdict out as the exit status (and, on request, to
+ * QEMU's isa-debug-exit port and by powering off). */
 #include <efi.h>
 #include <efilib.h>
 
+#include "checks.h"
 #include "cpuid_dump.h"
 #include "esp_files.h"
 #include "hv_render.h"
 #include "options.h"
+
+/* The exit contract (README, "Exit statuses"). */
+#define STATUS_PASS EFI_SUCCESS
+#define STATUS_USAGE EFI_INVALID_PARAMETER
+#define STATUS_REQUIREMENT_FAILED EFI_UNSUPPORTED
+#define STATUS_NOT_DONE EFI_ABORTED
+
+#define CONFIG_PATH "\\hvfeat.cfg"
+#define POLICY_MAX_BYTES (64u * 1024u)
+#define DEBUG_EXIT_PORT 0xf4
 
 static void console_write(struct text_sink *self, const char *text,
 			  size_t length)
@@ -35,7 +47,7 @@ static struct text_sink console = { console_write, NULL };
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. */
 struct allocations {
-	void *items[8];
+	void *items[12];
 	UINTN count;
 };
 
@@ -43,53 +55,107 @@ static void *keep(struct allocations *a, void *p)
 {
 	if (p && a->count < sizeof(a->items) / sizeof(a->items[0]))
 		a->items[a->count++] = p;
+	else if (p) {
+		FreePool(p);
+		p = NULL;
+	}
 	return p;
 }
 
-static EFI_STATUS release(struct allocations *a, EFI_STATUS status)
+static void release(struct allocations *a)
 {
 	while (a->count)
 		FreePool(a->items[--a->count]);
-	return status;
-}
-
-/* The shell passes CHAR16 arguments; the core parses ASCII ones. A directly
- * booted image has none, which means the defaults. */
-static EFI_STATUS ascii_arguments(EFI_HANDLE image, struct allocations *a,
-				  int *argc, char ***argv)
-{
-	CHAR16 **wide;
-	INTN count = GetShellArgcArgv(image, &wide);
-	UINTN bytes = 0;
-
-	*argc = 0;
-	if (count <= 0)
-		return EFI_SUCCESS;
-	for (INTN i = 0; i < count; i++)
-		bytes += StrLen(wide[i]) + 1;
-	*argv = keep(a, AllocatePool((UINTN)count * sizeof(char *)));
-	char *strings = keep(a, AllocatePool(bytes));
-	if (!*argv || !strings)
-		return EFI_OUT_OF_RESOURCES;
-	for (INTN i = 0; i < count; i++) {
-		(*argv)[i] = strings;
-		for (CHAR16 *c = wide[i]; *c; c++) {
-			if (*c < 0x20 || *c > 0x7e) {
-				sink_printf(&console, "hvfeat: argument %d is not "
-						      "plain ASCII\n", (int)i);
-				return EFI_INVALID_PARAMETER;
-			}
-			*strings++ = (char)*c;
-		}
-		*strings++ = '\0';
-	}
-	*argc = (int)count;
-	return EFI_SUCCESS;
 }
 
 static void *allocate_pool(size_t size)
 {
 	return AllocatePool(size);
+}
+
+/* A file from the boot volume, NUL-terminated, in kept pool memory. Says
+ * why when it cannot be read, unless it is optional and simply absent. */
+static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *path,
+			     bool optional, UINTN limit, struct allocations *a,
+			     char **text, UINTN *length)
+{
+	const char *failed_step;
+	EFI_STATUS status = esp_file_read(image, path, limit, text, length, &failed_step);
+
+	if (status == EFI_NOT_FOUND && optional)
+		return status;
+	if (EFI_ERROR(status)) {
+		Print(L"hvfeat: %a %a not read: %a failed: %r\n", what, path,
+		      failed_step, status);
+		return status;
+	}
+	char *terminated = keep(a, AllocatePool(*length + 1));
+	if (terminated) {
+		CopyMem(terminated, *text, *length);
+		terminated[*length] = '\0';
+	}
+	FreePool(*text);
+	*text = terminated;
+	return terminated ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+}
+
+/* The shell hands over CHAR16 arguments; the core parses ASCII ones. */
+static EFI_STATUS shell_arguments(EFI_SHELL_PARAMETERS_PROTOCOL *shell,
+				  struct allocations *a, int *argc, const char ***argv)
+{
+	UINTN bytes = 0;
+
+	for (UINTN i = 0; i < shell->Argc; i++)
+		bytes += StrLen(shell->Argv[i]) + 1;
+	*argv = keep(a, AllocatePool(shell->Argc * sizeof(char *)));
+	char *strings = keep(a, AllocatePool(bytes));
+	if (!*argv || !strings)
+		return EFI_OUT_OF_RESOURCES;
+	for (UINTN i = 0; i < shell->Argc; i++) {
+		(*argv)[i] = strings;
+		for (CHAR16 *c = shell->Argv[i]; *c; c++) {
+			if (*c < 0x20 || *c > 0x7e) {
+				sink_printf(&console, "hvfeat: argument %u is not "
+						      "plain ASCII\n", (unsigned)i);
+				return STATUS_USAGE;
+			}
+			*strings++ = (char)*c;
+		}
+		*strings++ = '\0';
+	}
+	*argc = (int)shell->Argc;
+	return EFI_SUCCESS;
+}
+
+/* Arguments from the shell; a directly booted image has none and takes
+ * them from \hvfeat.cfg instead, when that file exists. */
+static EFI_STATUS arguments(EFI_HANDLE image, struct allocations *a, int *argc,
+			    const char ***argv)
+{
+	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
+	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
+	char *text;
+	UINTN length;
+
+	if (!EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
+					  (void **)&shell)))
+		return shell_arguments(shell, a, argc, argv);
+
+	config_argv[0] = "hvfeat.efi";
+	*argv = config_argv;
+	*argc = 1;
+	EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
+				       POLICY_MAX_BYTES, a, &text, &length);
+	if (status == EFI_NOT_FOUND)
+		return EFI_SUCCESS;
+	if (EFI_ERROR(status))
+		return STATUS_NOT_DONE;
+	*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+	if (*argc < 0) {
+		sink_puts(&console, "hvfeat: " CONFIG_PATH " has more than 63 arguments\n");
+		return STATUS_USAGE;
+	}
+	return EFI_SUCCESS;
 }
 
 /* A cpuid -r dump from the boot volume, as a CPUID source. */
@@ -98,25 +164,20 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 {
 	static char description[128];
 	struct buffer_sink name;
-	const char *failed_step;
 	char *text;
 	UINTN length;
 
-	EFI_STATUS status = esp_file_read(image, path, DUMP_MAX_BYTES + 1, &text,
-					  &length, &failed_step);
-	if (EFI_ERROR(status)) {
-		Print(L"hvfeat: dump %a not read: %a failed: %r\n", path,
-		      failed_step, status);
-		return status;
-	}
-	keep(a, text);
+	/* One byte past the limit tells the parser the file is too large. */
+	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES + 1, a,
+				 &text, &length)))
+		return STATUS_NOT_DONE;
 	struct cpuid_dump *dump = keep(a, AllocatePool(sizeof(*dump)));
 	struct cpuid_recording *recording = keep(a, AllocatePool(sizeof(*recording)));
 	if (!dump || !recording)
 		return EFI_OUT_OF_RESOURCES;
 	if (!cpuid_dump_parse(dump, text, length)) {
 		render_dump_problems(dump, path, &console);
-		return EFI_LOAD_ERROR;
+		return STATUS_NOT_DONE;
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
@@ -125,6 +186,29 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 	description[name.length < sizeof(description) ? name.length
 						      : sizeof(description) - 1] = '\0';
 	cpuid_source_recorded(source, recording, description);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS gather_requirements(EFI_HANDLE image,
+				      const struct hvfeat_options *options,
+				      struct allocations *a,
+				      struct requirement_list *list)
+{
+	list->count = 0;
+	for (int i = 0; i < options->requirement_count; i++) {
+		const char *text = options->requirements[i];
+		if (!requirements_add(list, text, text_length(text), "--require", &console))
+			return STATUS_USAGE;
+	}
+	if (options->policy_path) {
+		char *text;
+		UINTN length;
+		if (EFI_ERROR(read_input(image, "policy", options->policy_path, false,
+					 POLICY_MAX_BYTES, a, &text, &length)))
+			return STATUS_NOT_DONE;
+		if (!requirements_add(list, text, length, options->policy_path, &console))
+			return STATUS_USAGE;
+	}
 	return EFI_SUCCESS;
 }
 
@@ -141,30 +225,33 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
-static EFI_STATUS run(EFI_HANDLE image, struct allocations *a)
+static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options,
+		      struct allocations *a)
 {
-	struct hvfeat_options options;
+	static struct requirement_list requirements;
 	struct cpuid_source source;
-	char **argv = NULL;
+	const char **argv = NULL;
 	int argc;
 
-	EFI_STATUS status = ascii_arguments(image, a, &argc, &argv);
+	EFI_STATUS status = arguments(image, a, &argc, &argv);
 	if (EFI_ERROR(status))
 		return status;
-	switch (parse_options(argc, (const char *const *)argv, HVFEAT_DEFAULT_LOG,
-			      &options, &console)) {
+	switch (parse_options(argc, argv, HVFEAT_DEFAULT_LOG, options, &console)) {
 	case OPTIONS_SHOW_HELP:
 		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
-		return EFI_SUCCESS;
+		return STATUS_PASS;
 	case OPTIONS_USAGE_ERROR:
 		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
-		return EFI_INVALID_PARAMETER;
+		return STATUS_USAGE;
 	case OPTIONS_RUN:
 		break;
 	}
+	status = gather_requirements(image, options, a, &requirements);
+	if (EFI_ERROR(status))
+		return status;
 
-	if (options.replay_path)
-		status = replay_source(image, options.replay_path, a, &source);
+	if (options->replay_path)
+		status = replay_source(image, options->replay_path, a, &source);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
@@ -175,34 +262,51 @@ static EFI_STATUS run(EFI_HANDLE image, struct allocations *a)
 	char *text = NULL, *json = NULL;
 	if (report) {
 		hv_scan(report, &source);
-		text = keep(a, render_to_memory(report, options.format, allocate_pool,
+		hv_check(report, &requirements);
+		text = keep(a, render_to_memory(report, options->format, allocate_pool,
 						&length));
-		if (options.json_path)
+		if (options->json_path)
 			json = keep(a, render_to_memory(report, OUTPUT_JSON,
 							allocate_pool, &json_length));
 	}
-	if (!text || (options.json_path && !json)) {
+	if (!text || (options->json_path && !json)) {
 		sink_puts(&console, "hvfeat: out of memory\n");
-		return EFI_OUT_OF_RESOURCES;
+		return STATUS_NOT_DONE;
 	}
 	console.write(&console, text, length);
 
-	if (options.log_path)
-		status = write_output(image, "log", options.log_path, text, length);
-	if (options.json_path) {
-		EFI_STATUS json_status = write_output(image, "JSON file",
-						      options.json_path, json,
-						      json_length);
-		if (!EFI_ERROR(status))
-			status = json_status;
-	}
-	return status;
+	bool written = true;
+	if (options->json_path)
+		written = !EFI_ERROR(write_output(image, "JSON file", options->json_path,
+						  json, json_length));
+	if (options->log_path)
+		written = !EFI_ERROR(write_output(image, "log", options->log_path, text,
+						  length)) && written;
+	if (!written)
+		return STATUS_NOT_DONE;
+	return hv_failed_checks(report) ? STATUS_REQUIREMENT_FAILED : STATUS_PASS;
+}
+
+/* QEMU's isa-debug-exit device ends the VM with exit code (value << 1) | 1,
+ * as kvm-unit-tests uses it. Without the device the write goes nowhere. */
+static void debug_exit(UINT32 value)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"((UINT16)DEBUG_EXIT_PORT));
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 {
 	struct allocations allocations = { { 0 }, 0 };
+	struct hvfeat_options options = { 0 };
 
 	InitializeLib(image, system_table);
-	return release(&allocations, run(image, &allocations));
+	EFI_STATUS status = run(image, &options, &allocations);
+	release(&allocations);
+
+	/* Every file is closed by now. */
+	if (options.exit_port)
+		debug_exit((UINT32)(status & ~EFI_ERROR_MASK));
+	if (options.shutdown)
+		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
+	return status;
 }

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
 #include "options.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* The firmware's contract in POSIX form (README, "The host build"). */
+enum { EXIT_OK = 0, EXIT_NOT_DONE = 1, EXIT_USAGE = 2, EXIT_REQUIREMENT_FAILED = 3 };
 
 static void file_write(struct text_sink *self, const char *text, size_t length)
 {
@@ -39,30 +41,53 @@ static int write_file(const char *what, const char *path, const char *text,
 		}
 	}
 	free(temp);
-	return ok ? EXIT_OK : EXIT_FAILED;
+	return ok ? EXIT_OK : EXIT_NOT_DONE;
 }
 
-static char *read_dump(const char *path, size_t *length)
+/* At most limit bytes of a file ("-": standard input), NUL-terminated. */
+static char *read_input(const char *what, const char *path, size_t limit,
+			size_t *length)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *text = malloc(DUMP_MAX_BYTES + 1);
+	char *text = malloc(limit + 1);
 
 	if (!f || !text) {
-		fprintf(stderr, "hvfeat: dump %s not read: %s\n", path, strerror(errno));
+		fprintf(stderr, "hvfeat: %s %s not read: %s\n", what, path, strerror(errno));
 		free(text);
 		return NULL;
 	}
-	/* One byte past the limit tells the parser the file is too large. */
-	*length = fread(text, 1, DUMP_MAX_BYTES + 1, f);
+	*length = fread(text, 1, limit, f);
 	int failed = ferror(f);
 	if (f != stdin)
 		fclose(f);
 	if (failed) {
-		fprintf(stderr, "hvfeat: dump %s not read: read error\n", path);
+		fprintf(stderr, "hvfeat: %s %s not read: read error\n", what, path);
 		free(text);
 		return NULL;
 	}
+	text[*length] = '\0';
 	return text;
+}
+
+static int gather_requirements(const struct hvfeat_options *options,
+			       struct requirement_list *list, struct text_sink *err)
+{
+	for (int i = 0; i < options->requirement_count; i++) {
+		const char *text = options->requirements[i];
+		if (!requirements_add(list, text, strlen(text), "--require", err))
+			return EXIT_USAGE;
+	}
+	if (options->policy_path) {
+		size_t length;
+		char *text = read_input("policy", options->policy_path, 64 * 1024, &length);
+		if (!text)
+			return EXIT_NOT_DONE;
+		int added = requirements_add(list, text, length, options->policy_path, err);
+		free(text);
+		if (!added)
+			return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -71,6 +96,7 @@ int main(int argc, char **argv)
 	static struct cpuid_dump dump;
 	static struct cpuid_recording recording;
 	static struct hv_report report;
+	static struct requirement_list requirements;
 	static char description[4096];
 	struct hvfeat_options options;
 	struct cpuid_source source;
@@ -86,16 +112,22 @@ int main(int argc, char **argv)
 		break;
 	}
 
+	int status = gather_requirements(&options, &requirements, &err);
+	if (status != EXIT_OK)
+		return status;
+
 	if (options.replay_path) {
 		size_t length;
-		char *text = read_dump(options.replay_path, &length);
+		/* One byte past the limit tells the parser the file is too large. */
+		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES + 1,
+					&length);
 		if (!text)
-			return EXIT_FAILED;
+			return EXIT_NOT_DONE;
 		int parsed = cpuid_dump_parse(&dump, text, length);
 		free(text);
 		if (!parsed) {
 			render_dump_problems(&dump, options.replay_path, &err);
-			return EXIT_FAILED;
+			return EXIT_NOT_DONE;
 		}
 		recording.records = dump.records;
 		recording.count = dump.record_count;
@@ -106,6 +138,7 @@ int main(int argc, char **argv)
 	}
 
 	hv_scan(&report, &source);
+	hv_check(&report, &requirements);
 	size_t length, json_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);
 	char *json = options.json_path
@@ -113,15 +146,17 @@ int main(int argc, char **argv)
 			     : NULL;
 	if (!text || (options.json_path && !json)) {
 		fprintf(stderr, "hvfeat: out of memory\n");
-		return EXIT_FAILED;
+		return EXIT_NOT_DONE;
 	}
 	out.write(&out, text, length);
-	int status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_NOT_DONE;
 	if (options.log_path && write_file("log", options.log_path, text, length))
-		status = EXIT_FAILED;
+		status = EXIT_NOT_DONE;
 	if (json && write_file("JSON file", options.json_path, json, json_length))
-		status = EXIT_FAILED;
+		status = EXIT_NOT_DONE;
 	free(text);
 	free(json);
+	if (status == EXIT_OK && hv_failed_checks(&report))
+		status = EXIT_REQUIREMENT_FAILED;
 	return status;
 }

@@ -58,14 +58,24 @@ struct register_decoder {
 	size_t field_count;
 };
 
+/* How an upstream identifier becomes a short requirement key: the prefix
+ * is dropped and the group put in front, so KVM_HINTS_REALTIME is
+ * "hints.realtime" within "kvm". */
+struct key_prefix {
+	const char *upstream;
+	const char *group;
+};
+
 /* Everything an interface's leaves say, in report order. */
 struct decoder_table {
 	const struct register_decoder *decoders;
 	size_t count;
+	const struct key_prefix *key_prefixes; /* ends with { NULL, NULL } */
 };
 
 struct hv_vendor {
 	char signature[HV_SIGNATURE_LENGTH];
+	const char *key; /* "kvm", "hyperv": names the interface in requirements */
 	const char *product;
 	/* KVM guests read base+1 whatever the max leaf says (old hosts
 	 * answer EAX=0), so its block always reaches base+1. */
@@ -75,6 +85,19 @@ struct hv_vendor {
 	 * base+1 EAX holds this interface signature (Hyper-V's "Hv#1"). */
 	uint32_t interface_signature;
 };
+
+/* One decoded item of an interface's table: a flag bit or a field. */
+struct hv_item {
+	const struct register_decoder *decoder;
+	const struct bit_def *bit;     /* or */
+	const struct field_def *field;
+};
+
+/* The short key of an item, "kvm.hints.realtime": vendor key, group, and the
+ * identifier without its upstream prefix, lower-cased when it is an
+ * all-capitals macro name. Writes at most size bytes, NUL included. */
+void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
+		 size_t size);
 
 /* The catalogue entry whose signature is exactly these 12 bytes, or NULL. */
 const struct hv_vendor *hv_vendor_lookup(const char signature[HV_SIGNATURE_LENGTH]);

@@ -28,6 +28,9 @@ void render_in_format(const struct hv_report *report, enum output_format format,
 char *render_to_memory(const struct hv_report *report, enum output_format format,
 		       void *(*allocate)(size_t size), size_t *length);
 
+/* What a check found: "found 1", "no kvm interface", ... */
+void render_check_found(const struct check_result *check, struct text_sink *out);
+
 /* One leaf in the line format of the Linux `cpuid -r` tool. */
 void render_raw_line(const struct leaf_reading *reading, struct text_sink *out);
 

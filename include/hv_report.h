@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cpuid_source.h"
+#include "checks.h"
 #include "hv_catalog.h"
 
 #define HV_BASE_FIRST 0x40000000u
@@ -59,6 +60,10 @@ struct hv_report {
 	/* leaves 0, 1 and the highest basic leaf, each base leaf, the budget */
 	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
 	uint32_t cpuid_executions;
+
+	/* Filled by hv_check(); no section in the report when none were asked. */
+	size_t check_count;
+	struct check_result checks[MAX_REQUIREMENTS];
 };
 
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the
@@ -89,6 +94,22 @@ const struct hv_interface *hv_guest_kvm_interface(const struct hv_report *report
 uint32_t hv_unknown_bits(const struct register_decoder *decoder, uint32_t value);
 
 uint32_t hv_field_value(const struct field_def *field, uint32_t value);
+
+/* Finds an item of vendor's table by upstream identifier, or, when by_key,
+ * by short key ("kvm.hints.realtime", compared without regard to case). */
+bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
+		  struct hv_item *item);
+
+const char *hv_item_id(const struct hv_item *item);
+
+/* The first interface of this vendor key ("bhyve" covers both spellings),
+ * in scan order, or NULL. */
+const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
+					       const char *key);
+
+enum decoder_state hv_item_value(const struct hv_report *report,
+				 const struct hv_interface *iface,
+				 const struct hv_item *item, uint32_t *value);
 
 /* A decoded bit or field, by upstream identifier, in the first interface of
  * the given signature. Returns false when no such interface, identifier or

@@ -11,11 +11,19 @@
 
 enum output_format { OUTPUT_TEXT, OUTPUT_RAW, OUTPUT_JSON };
 
+#define MAX_REQUIRE_OPTIONS 16
+#define MAX_CONFIG_ARGUMENTS 64
+
 struct hvfeat_options {
 	enum output_format format; /* of the console and the log alike */
 	const char *log_path;      /* NULL: write no log */
 	const char *json_path;     /* NULL: no extra JSON file */
 	const char *replay_path;   /* NULL: execute CPUID */
+	const char *policy_path;   /* NULL: no policy file */
+	const char *requirements[MAX_REQUIRE_OPTIONS]; /* --require lists */
+	int requirement_count;
+	bool shutdown;  /* power off once the files are closed */
+	bool exit_port; /* report the verdict through isa-debug-exit */
 };
 
 enum options_outcome {
@@ -30,6 +38,13 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 				   const char *default_log,
 				   struct hvfeat_options *options,
 				   struct text_sink *errors);
+
+/* Splits a configuration file's text in place into argv[1..]: arguments are
+ * separated by white space, '#' starts a comment to the end of the line.
+ * text[length] must be writable: it becomes the last NUL. argv[0] is left
+ * to the caller. Returns the argc, or -1 when there are more than
+ * capacity - 1 arguments. */
+int split_config(char *text, size_t length, const char *argv[], int capacity);
 
 /* program is "hvfeat.efi" or "hvfeat"; default_log as above. */
 void render_usage(const char *program, const char *default_log,

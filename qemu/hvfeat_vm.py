@@ -46,6 +46,18 @@ def report_from_console(text):
     return text[start.start():end + len(REPORT_END)]
 
 
+RECORDED_STATUS = re.compile(r"hvfeat exit status (0x[0-9A-Fa-f]+)\r?\n\Z")
+
+
+def split_recorded_statuses(log):
+    """(report, statuses): a log without the status lines startup.nsh added."""
+    statuses = []
+    while match := RECORDED_STATUS.search(log):
+        statuses.insert(0, int(match.group(1), 16))
+        log = log[:match.start()]
+    return log, statuses
+
+
 def exit_statuses_from_console(text):
     """Each %lasterror% that startup.nsh echoed after running hvfeat."""
     return [int(s, 16) for s in re.findall(r"^hvfeat exit status (0x[0-9A-Fa-f]+)", text, re.M)]
@@ -60,17 +72,17 @@ def exit_status_from_console(text):
 def startup_script(*runs):
     """The committed startup.nsh, running hvfeat once per argument string.
 
-    Its 'hvfeat.efi' line and the status line after it are repeated, one pair
-    per run, so a single boot can run hvfeat several times.
+    The 'hvfeat.efi' line and the lines after it up to ':done' (which record
+    its status) are repeated once per run, so one boot can run hvfeat
+    several times.
     """
     script = STARTUP_NSH.read_text()
-    pair = re.compile(r"^(\s*)hvfeat\.efi\s*\n(\s*echo hvfeat exit status %lasterror%\s*\n)", re.M)
-    if len(pair.findall(script)) != 1:
-        raise RuntimeError(f"{STARTUP_NSH} must have one 'hvfeat.efi' line followed "
-                           "by its status line")
+    block = re.compile(r"^(\s*)hvfeat\.efi\s*\n((?:(?!:done).*\n)*?)(?=:done)", re.M)
+    if len(block.findall(script)) != 1:
+        raise RuntimeError(f"{STARTUP_NSH} must have one 'hvfeat.efi' line before ':done'")
     runs = runs or ("",)
-    return pair.sub(lambda m: "".join(f"{m.group(1)}hvfeat.efi {args}".rstrip() + "\n"
-                                      + m.group(2) for args in runs), script)
+    return block.sub(lambda m: "".join(f"{m.group(1)}hvfeat.efi {args}".rstrip() + "\n"
+                                       + m.group(2) for args in runs), script, count=1)
 
 
 def run_tool(*command, input_bytes=None):
@@ -283,10 +295,12 @@ def main():
         return 1
     print("hvfeat-vm: \\hvfeat.log read back from the ESP image:")
     print("-" * 79)
-    sys.stdout.write(log.decode("ascii", "replace"))
+    sys.stdout.write(log.decode("ascii", "replace").replace("\r\n", "\n"))
     print("-" * 79)
-    same = report_from_console(result.console) == log.decode("ascii", "replace")
-    print("hvfeat-vm: console report and log are " + ("identical" if same else "DIFFERENT"))
+    report, recorded = split_recorded_statuses(log.decode("ascii", "replace"))
+    same = report_from_console(result.console) == report
+    print("hvfeat-vm: console report and log are " + ("identical" if same else "DIFFERENT")
+          + f"; status recorded in the log: {', '.join(hex(s) for s in recorded) or 'none'}")
     return 0 if same and status == 0 else 1
 
 

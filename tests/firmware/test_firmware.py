@@ -24,10 +24,8 @@ DUMPS = ROOT / "tests" / "dumps"
 WORK = ROOT / "build" / "firmware-tests"
 # TCG boots take about 4 s here; the limit only has to catch a hang.
 BOOT_TIMEOUT = 120
-EFI_LOAD_ERROR = 1
-EFI_INVALID_PARAMETER = 2
-EFI_NOT_FOUND = 14
-EFI_WRITE_PROTECTED = 8
+# The exit contract (README): the shell shows statuses without the error bit.
+PASS, USAGE_ERROR, REQUIREMENT_FAILED, NOT_DONE = 0x0, 0x2, 0x3, 0x15
 
 # Leaf 0x40000000 under TCG, as the reference tables give it.
 TCG_RAW_LINE = ("   0x40000000 0x00: eax=0x40000001 ebx=0x54474354 "
@@ -140,9 +138,15 @@ class FirmwareCase(unittest.TestCase):
         return report
 
     def assert_log_is_console_report(self, case, path="/hvfeat.log"):
-        log = self.log(case, path)
+        """The log's report, checked against the console's byte for byte.
+
+        startup.nsh adds hvfeat's exit status to the end of \\hvfeat.log; it
+        must be the status the console showed."""
+        log, recorded = vm.split_recorded_statuses(self.log(case, path))
         self.assertEqual(log, self.console_report(case),
                          "the log and the console report differ")
+        if path == "/hvfeat.log":
+            self.assertEqual(recorded, vm.exit_statuses_from_console(case.boot.console))
         return log
 
 
@@ -218,7 +222,7 @@ class LogFile(FirmwareCase):
         self.console_report(case)
         self.assertIn("hvfeat: log \\nodir\\vm1.log not written: creating the "
                       "temporary file failed: Not Found", case.boot.console)
-        self.assertEqual(self.exit_status(case), EFI_NOT_FOUND)
+        self.assertEqual(self.exit_status(case), NOT_DONE)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
 
     def test_read_only_esp(self):
@@ -226,7 +230,7 @@ class LogFile(FirmwareCase):
         self.console_report(case)
         self.assertIn("hvfeat: log \\hvfeat.log not written: creating the "
                       "temporary file failed: Write Protected", case.boot.console)
-        self.assertEqual(self.exit_status(case), EFI_WRITE_PROTECTED)
+        self.assertEqual(self.exit_status(case), NOT_DONE)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
         self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
 
@@ -237,7 +241,7 @@ class Usage(FirmwareCase):
         console = case.boot.console
         self.assertIn("hvfeat: unknown option '-x'\nusage: hvfeat.efi", console)
         self.assertIsNone(vm.report_from_console(console))
-        self.assertEqual(self.exit_status(case), EFI_INVALID_PARAMETER)
+        self.assertEqual(self.exit_status(case), USAGE_ERROR)
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
         self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
 
@@ -292,7 +296,8 @@ class Replay(FirmwareCase):
             self.assertEqual(jq.returncode, 0, f"{path}: jq says {jq.stderr.decode()}")
         vmware = json.loads(vm.read_esp_file(case.esp, "/vmware.json"))
         timing = [d for d in vmware["interfaces"][0]["decoded"] if d["register"] == "ebx"][0]
-        self.assertEqual(timing["fields"][0], {"id": "apic_bus_khz", "meaning": "local APIC bus frequency",
+        self.assertEqual(timing["fields"][0], {"id": "apic_bus_khz", "key": "vmware.apic_bus_khz",
+                                               "meaning": "local APIC bus frequency",
                                                "value": 1000000, "format": "khz"})
         xen = json.loads(vm.read_esp_file(case.esp, "/xen-hvm.json"))
         self.assertEqual(xen["interfaces"][0]["signature"], "XenVMMXenVMM")
@@ -303,7 +308,7 @@ class Replay(FirmwareCase):
     def test_malformed_and_missing_dumps(self):
         case = self.case("replay")
         statuses = vm.exit_statuses_from_console(case.boot.console)
-        self.assertEqual(statuses[4:], [EFI_LOAD_ERROR, EFI_NOT_FOUND])
+        self.assertEqual(statuses[4:], [NOT_DONE, NOT_DONE])
         console = case.boot.console
         self.assertIn("hvfeat: \\dumps\\malformed.txt:3: not a cpuid -r line\n", console)
         self.assertIn("hvfeat: \\dumps\\malformed.txt:6: leaf and sub-leaf given twice\n", console)
@@ -325,7 +330,8 @@ class RawRoundTrip(FirmwareCase):
         for line in dump.splitlines()[1:]:
             self.assertRegex(line, r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=0x[0-9a-f]{8} "
                                    r"ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$")
-        report = self.log(case)
+        report, recorded = vm.split_recorded_statuses(self.log(case))
+        self.assertEqual(recorded, [0, 0])
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         self.assertEqual(without_source_line(replayed), without_source_line(report))

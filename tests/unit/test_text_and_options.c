@@ -135,6 +135,50 @@ static void options_usage_errors(void **state)
 			       ARGS("hvfeat.efi", "-J", "")), OPTIONS_USAGE_ERROR);
 }
 
+static void options_automation(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--require", "kvm.pv_unhalt",
+					    "--require", "hypervisor_bit", "--policy", "p.txt",
+					    "--shutdown", "--exit-port")), OPTIONS_RUN);
+	assert_int_equal(o.requirement_count, 2);
+	assert_string_equal(o.requirements[1], "hypervisor_bit");
+	assert_string_equal(o.policy_path, "p.txt");
+	assert_true(o.shutdown);
+	assert_true(o.exit_port);
+	assert_int_equal(parse(&o, "hvfeat: option --require needs a list\n",
+			       ARGS("hvfeat.efi", "--require")), OPTIONS_USAGE_ERROR);
+
+	/* No power or port control on the host. */
+	static char errors[64];
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_int_equal(parse_options(ARGS("hvfeat", "--shutdown"), NULL, &o, &sink.sink),
+			 OPTIONS_USAGE_ERROR);
+}
+
+static void config_file_splits_into_arguments(void **state)
+{
+	(void)state;
+	char text[] = "# direct boot\n--require kvm.pv_unhalt,kvm.steal_time\r\n"
+		      "\t--shutdown   # then power off\n-l \\vm.log#x\n";
+	const char *argv[8] = { "hvfeat.efi" };
+
+	assert_int_equal(split_config(text, strlen(text), argv, 8), 6);
+	assert_string_equal(argv[1], "--require");
+	assert_string_equal(argv[2], "kvm.pv_unhalt,kvm.steal_time");
+	assert_string_equal(argv[3], "--shutdown");
+	assert_string_equal(argv[4], "-l");
+	assert_string_equal(argv[5], "\\vm.log");
+
+	char many[] = "a b c d";
+	assert_int_equal(split_config(many, strlen(many), argv, 4), -1);
+	char empty[] = "  # nothing\n";
+	assert_int_equal(split_config(empty, strlen(empty), argv, 4), 1);
+}
+
 static void usage_fits_the_console(void **state)
 {
 	(void)state;
@@ -144,7 +188,8 @@ static void usage_fits_the_console(void **state)
 	buffer_sink_init(&sink, text, sizeof(text) - 1);
 	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
-	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP] [-h]\n");
+	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-h]\n");
 	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
@@ -158,6 +203,8 @@ int main(void)
 		cmocka_unit_test(options_defaults_and_log_choices),
 		cmocka_unit_test(options_formats_replay_and_json),
 		cmocka_unit_test(options_usage_errors),
+		cmocka_unit_test(options_automation),
+		cmocka_unit_test(config_file_splits_into_arguments),
 		cmocka_unit_test(usage_fits_the_console),
 	};
 	return cmocka_run_group_tests_name("text and options", tests, NULL, NULL);

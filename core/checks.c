@@ -1,0 +1,295 @@
+#include "checks.h"
+
+#include "hv_report.h"
+
+struct parser {
+	const char *at, *end;
+};
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
+static void skip_blanks(struct parser *p)
+{
+	while (p->at < p->end && (*p->at == ' ' || *p->at == '\t' || *p->at == '\r'))
+		p->at++;
+}
+
+static bool accept(struct parser *p, const char *token)
+{
+	const char *q = p->at;
+	for (; *token; token++, q++)
+		if (q >= p->end || *q != *token)
+			return false;
+	p->at = q;
+	return true;
+}
+
+static bool parse_number(struct parser *p, uint32_t *value, bool *hex)
+{
+	uint64_t v = 0;
+	unsigned base = 10, digits = 0;
+
+	*hex = accept(p, "0x") || accept(p, "0X");
+	if (*hex)
+		base = 16;
+	for (; p->at < p->end; p->at++, digits++) {
+		char c = *p->at;
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			break;
+		v = v * base + d;
+		if (v > 0xffffffffu)
+			return false;
+	}
+	*value = (uint32_t)v;
+	return digits > 0;
+}
+
+static bool starts_with(const char *text, const char *prefix, const char **rest)
+{
+	while (*prefix && *text == *prefix) {
+		text++;
+		prefix++;
+	}
+	*rest = text;
+	return *prefix == '\0';
+}
+
+static bool equal(const char *a, const char *b)
+{
+	const char *rest;
+	return starts_with(a, b, &rest) && *rest == '\0';
+}
+
+/* The catalogue entry with this key that has a table, else any with it. */
+static const struct hv_vendor *vendor_by_key(const char *key, size_t length)
+{
+	const struct hv_vendor *found = NULL;
+
+	for (size_t v = 0; v < hv_vendor_count; v++) {
+		const char *k = hv_vendors[v].key;
+		size_t i = 0;
+		while (i < length && k[i] == key[i])
+			i++;
+		if (i == length && k[i] == '\0' && (!found || hv_vendors[v].table))
+			found = &hv_vendors[v];
+	}
+	return found;
+}
+
+/* Resolves the name to what it requires; NULL on success, else why not. */
+static const char *resolve(struct requirement *r, const char *name)
+{
+	const char *rest;
+
+	if (equal(name, "hypervisor_bit")) {
+		r->kind = REQUIRE_HYPERVISOR_BIT;
+		return NULL;
+	}
+	if (starts_with(name, "interface.", &rest)) {
+		const char *dot = rest;
+		while (*dot && *dot != '.')
+			dot++;
+		const struct hv_vendor *vendor = vendor_by_key(rest, (size_t)(dot - rest));
+		if (!vendor || (*dot && !equal(dot, ".base")))
+			return "names no interface hvfeat knows";
+		r->vendor_key = vendor->key;
+		r->kind = *dot ? REQUIRE_INTERFACE_BASE : REQUIRE_INTERFACE;
+		return NULL;
+	}
+	const char *dot = name;
+	while (*dot && *dot != '.')
+		dot++;
+	const struct hv_vendor *vendor = vendor_by_key(name, (size_t)(dot - name));
+	if (!vendor || !vendor->table)
+		return "names no interface hvfeat decodes";
+	if (!hv_find_item(vendor, name, true, &r->item))
+		return "names nothing hvfeat decodes";
+	r->vendor_key = vendor->key;
+	r->kind = REQUIRE_ITEM;
+	return NULL;
+}
+
+static const char *const comparison_text[] = {
+	[COMPARE_EQ] = "=", [COMPARE_NE] = "!=", [COMPARE_GE] = ">=", [COMPARE_LE] = "<=",
+};
+
+/* One requirement, "name", "name=value" or "name OP value"; NULL on
+ * success, else why it is not one. */
+static const char *parse_requirement(struct parser *p, struct requirement *r)
+{
+	char name[REQUIREMENT_TEXT];
+	size_t length = 0;
+
+	*r = (struct requirement){ .comparison = COMPARE_EQ, .expected = 1 };
+	while (p->at < p->end && is_name_char(*p->at)) {
+		if (length + 1 >= sizeof(name))
+			return "is too long";
+		name[length++] = *p->at++;
+	}
+	name[length] = '\0';
+	if (!length)
+		return "has no identifier";
+	skip_blanks(p);
+	if (p->at < p->end) {
+		if (accept(p, "==") || accept(p, "="))
+			r->comparison = COMPARE_EQ;
+		else if (accept(p, "!="))
+			r->comparison = COMPARE_NE;
+		else if (accept(p, ">="))
+			r->comparison = COMPARE_GE;
+		else if (accept(p, "<="))
+			r->comparison = COMPARE_LE;
+		else
+			return "has something other than =, !=, >= or <= after the name";
+		skip_blanks(p);
+		if (!parse_number(p, &r->expected, &r->show_hex))
+			return "needs a number (decimal or 0x hex, 32 bits) after the comparison";
+		skip_blanks(p);
+		if (p->at < p->end)
+			return "has more after its value";
+	}
+	const char *why = resolve(r, name);
+	if (why)
+		return why;
+	if (r->kind == REQUIRE_INTERFACE_BASE)
+		r->show_hex = true;
+	if (r->item.field && r->item.field->format == FIELD_HEX)
+		r->show_hex = r->show_hex || r->expected > 9;
+
+	struct buffer_sink text;
+	buffer_sink_init(&text, r->text, sizeof(r->text) - 1);
+	sink_printf(&text.sink, r->show_hex ? "%s %s 0x%x" : "%s %s %u", name,
+		    comparison_text[r->comparison], r->expected);
+	r->text[text.length < sizeof(r->text) ? text.length : sizeof(r->text) - 1] = '\0';
+	return NULL;
+}
+
+bool requirements_add(struct requirement_list *list, const char *text,
+		      size_t length, const char *origin, struct text_sink *errors)
+{
+	const char *end = text + length;
+	uint32_t line = 1;
+	bool multi_line = false;
+
+	for (const char *c = text; c < end; c++)
+		multi_line = multi_line || *c == '\n';
+	for (const char *at = text; at < end; line++) {
+		const char *line_end = at;
+		while (line_end < end && *line_end != '\n')
+			line_end++;
+		const char *content_end = at;
+		while (content_end < line_end && *content_end != '#')
+			content_end++;
+
+		for (const char *item = at; item <= content_end;) {
+			const char *item_end = item;
+			while (item_end < content_end && *item_end != ',')
+				item_end++;
+			struct parser p = { item, item_end };
+			skip_blanks(&p);
+			if (p.at < p.end) {
+				const char *why = "is one too many (64 at most)";
+				if (list->count < MAX_REQUIREMENTS)
+					why = parse_requirement(&p, &list->items[list->count]);
+				if (why) {
+					sink_printf(errors, "hvfeat: %s", origin);
+					if (multi_line)
+						sink_printf(errors, ":%u", line);
+					sink_puts(errors, ": requirement '");
+					errors->write(errors, item, (size_t)(item_end - item));
+					sink_printf(errors, "' %s\n", why);
+					return false;
+				}
+				list->count++;
+			}
+			item = item_end + 1;
+		}
+		at = line_end + 1;
+	}
+	return true;
+}
+
+static bool compare(enum comparison comparison, uint32_t found, uint32_t expected)
+{
+	switch (comparison) {
+	case COMPARE_EQ:
+		return found == expected;
+	case COMPARE_NE:
+		return found != expected;
+	case COMPARE_GE:
+		return found >= expected;
+	case COMPARE_LE:
+		return found <= expected;
+	}
+	return false;
+}
+
+static void evaluate(const struct hv_report *report, struct check_result *result)
+{
+	const struct requirement *r = &result->requirement;
+	const struct hv_interface *iface =
+		r->vendor_key ? hv_interface_by_key(report, r->vendor_key) : NULL;
+
+	result->outcome = CHECK_FOUND;
+	switch (r->kind) {
+	case REQUIRE_HYPERVISOR_BIT:
+		result->found = report->hypervisor_bit;
+		break;
+	case REQUIRE_INTERFACE:
+		result->found = iface != NULL;
+		break;
+	case REQUIRE_INTERFACE_BASE:
+		if (iface)
+			result->found = iface->base;
+		else
+			result->outcome = CHECK_NO_INTERFACE;
+		break;
+	case REQUIRE_ITEM:
+		if (!iface) {
+			result->outcome = CHECK_NO_INTERFACE;
+			break;
+		}
+		switch (hv_item_value(report, iface, &r->item, &result->found)) {
+		case DECODED:
+			break;
+		case LEAF_NOT_PROVIDED:
+			result->outcome = CHECK_NOT_PROVIDED;
+			break;
+		case OTHER_INTERFACE:
+			result->outcome = CHECK_OTHER_INTERFACE;
+			break;
+		}
+		break;
+	}
+	result->passed = result->outcome == CHECK_FOUND &&
+			 compare(r->comparison, result->found, r->expected);
+}
+
+void hv_check(struct hv_report *report, const struct requirement_list *list)
+{
+	report->check_count = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		struct check_result *result = &report->checks[report->check_count++];
+		result->requirement = list->items[i];
+		evaluate(report, result);
+	}
+}
+
+size_t hv_failed_checks(const struct hv_report *report)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < report->check_count; i++)
+		failed += !report->checks[i].passed;
+	return failed;
+}

@@ -1,0 +1,92 @@
+/* Finding decoded items by name, for tests, requirements and renderers. */
+#include "hv_report.h"
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static bool same_text(const char *a, const char *b, bool ignore_case)
+{
+	while (*a && (ignore_case ? lower(*a) == lower(*b) : *a == *b)) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static bool matches(const struct hv_vendor *vendor, const char *id,
+		    const char *name, bool by_key)
+{
+	char key[96];
+
+	if (!by_key)
+		return same_text(id, name, false);
+	hv_item_key(vendor, id, key, sizeof(key));
+	return same_text(key, name, true);
+}
+
+bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
+		  struct hv_item *item)
+{
+	const struct decoder_table *table = vendor ? vendor->table : NULL;
+
+	for (size_t d = 0; table && d < table->count; d++) {
+		const struct register_decoder *dec = &table->decoders[d];
+		*item = (struct hv_item){ dec, NULL, NULL };
+		for (size_t b = 0; b < dec->bit_count; b++)
+			if (matches(vendor, dec->bits[b].id, name, by_key)) {
+				item->bit = &dec->bits[b];
+				return true;
+			}
+		for (size_t f = 0; f < dec->field_count; f++)
+			if (matches(vendor, dec->fields[f].id, name, by_key)) {
+				item->field = &dec->fields[f];
+				return true;
+			}
+	}
+	return false;
+}
+
+const char *hv_item_id(const struct hv_item *item)
+{
+	return item->bit ? item->bit->id : item->field->id;
+}
+
+const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
+					       const char *key)
+{
+	for (size_t i = 0; i < report->interface_count; i++) {
+		const struct hv_vendor *vendor = report->interfaces[i].vendor;
+		if (vendor && same_text(vendor->key, key, false))
+			return &report->interfaces[i];
+	}
+	return NULL;
+}
+
+enum decoder_state hv_item_value(const struct hv_report *report,
+				 const struct hv_interface *iface,
+				 const struct hv_item *item, uint32_t *value)
+{
+	uint32_t reg;
+	enum decoder_state state = hv_decoder_value(report, iface, item->decoder, &reg);
+
+	if (state == DECODED)
+		*value = item->bit ? (reg >> item->bit->bit) & 1
+				   : hv_field_value(item->field, reg);
+	return state;
+}
+
+bool hv_lookup(const struct hv_report *report, const char *signature,
+	       const char *id, uint32_t *value)
+{
+	const struct hv_vendor *vendor = hv_vendor_lookup(signature);
+	const struct hv_interface *iface = NULL;
+	struct hv_item item;
+
+	for (size_t i = 0; vendor && i < report->interface_count && !iface; i++)
+		if (report->interfaces[i].vendor == vendor)
+			iface = &report->interfaces[i];
+	return iface && hv_find_item(vendor, id, false, &item) &&
+	       hv_item_value(report, iface, &item, value) == DECODED;
+}

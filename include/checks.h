@@ -1,0 +1,71 @@
+/* Requirements on what the hypervisor offers, and their PASS/FAIL results:
+ * the step a pipeline runs before any OS boots. */
+#ifndef HVFEAT_CHECKS_H
+#define HVFEAT_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv_catalog.h"
+#include "text_sink.h"
+
+#define MAX_REQUIREMENTS 64u
+#define REQUIREMENT_TEXT 80u
+
+enum requirement_kind {
+	REQUIRE_HYPERVISOR_BIT, /* hypervisor_bit=0|1 */
+	REQUIRE_INTERFACE,      /* interface.KEY=0|1: present or absent */
+	REQUIRE_INTERFACE_BASE, /* interface.KEY.base=0x40000100 */
+	REQUIRE_ITEM,           /* KEY.ITEM, e.g. kvm.pv_unhalt or kvm.tsc_khz>=1 */
+};
+
+enum comparison { COMPARE_EQ, COMPARE_NE, COMPARE_GE, COMPARE_LE };
+
+struct requirement {
+	char text[REQUIREMENT_TEXT]; /* as shown: "kvm.pv_unhalt = 1" */
+	enum requirement_kind kind;
+	const char *vendor_key;      /* catalogue string, for all but the bit */
+	struct hv_item item;         /* REQUIRE_ITEM */
+	enum comparison comparison;
+	uint32_t expected;
+	bool show_hex;
+};
+
+struct requirement_list {
+	struct requirement items[MAX_REQUIREMENTS];
+	size_t count;
+};
+
+enum check_outcome {
+	CHECK_FOUND,         /* compared: passed says how */
+	CHECK_NO_INTERFACE,  /* the interface the item belongs to is absent */
+	CHECK_NOT_PROVIDED,  /* the leaf is past the interface's max leaf */
+	CHECK_OTHER_INTERFACE,
+};
+
+struct check_result {
+	struct requirement requirement;
+	enum check_outcome outcome;
+	uint32_t found;
+	bool passed;
+};
+
+/* Adds the requirements in text, separated by commas or new lines; '#'
+ * starts a comment that runs to the end of the line. origin names the text
+ * in messages ("--require", a policy file), with line numbers when it has
+ * several lines. Returns false, having said why on errors, when a
+ * requirement is malformed, names nothing hvfeat decodes, or is one too
+ * many. */
+bool requirements_add(struct requirement_list *list, const char *text,
+		      size_t length, const char *origin, struct text_sink *errors);
+
+struct hv_report;
+
+/* Evaluates every requirement against the report and stores the results in
+ * it, for all renderings to show. */
+void hv_check(struct hv_report *report, const struct requirement_list *list);
+
+size_t hv_failed_checks(const struct hv_report *report);
+
+#endif

@@ -1,0 +1,213 @@
+/* Requirements: parsing, every kind of subject, PASS/FAIL, and how the
+ * verdict shows in the text and JSON renderings. */
+#include "recordings.h"
+
+#include "checks.h"
+
+static struct requirement_list list;
+static char errors[512];
+
+static bool add(const char *text)
+{
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	bool ok = requirements_add(&list, text, strlen(text), "--require", &sink.sink);
+	errors[sink.length] = '\0';
+	return ok;
+}
+
+static const struct cpuid_record hyperv_kvm[] = {
+	BASIC_LEAVES_HV,
+	LEAF(0x40000000, 0x40000005, SIG_HYPERV),
+	LEAF(0x40000001, 0x31237648, 0, 0, 0),
+	LEAF(0x40000003, 0x00000232, 0, 0, 0),
+	LEAF(0x40000100, 0x40000101, SIG_KVM),
+	LEAF(0x40000101, 0x01007afb, 0, 0, 0),
+};
+
+static struct hv_report *checked(const char *requirements)
+{
+	list.count = 0;
+	if (!add(requirements))
+		fail_msg("requirements rejected: %s", errors);
+	struct hv_report *r = SCAN(hyperv_kvm);
+	hv_check(r, &list);
+	return r;
+}
+
+static void keys_follow_upstream_names(void **state)
+{
+	(void)state;
+	const struct hv_vendor *kvm = hv_vendor_lookup(KVM);
+	const struct hv_vendor *xen = hv_vendor_lookup("XenVMMXenVMM");
+	const struct hv_vendor *hyperv = hv_vendor_lookup("Microsoft Hv");
+	char key[96];
+
+	hv_item_key(kvm, "KVM_FEATURE_PV_UNHALT", key, sizeof(key));
+	assert_string_equal(key, "kvm.pv_unhalt");
+	hv_item_key(kvm, "KVM_HINTS_REALTIME", key, sizeof(key));
+	assert_string_equal(key, "kvm.hints.realtime");
+	hv_item_key(kvm, "tsc_khz", key, sizeof(key));
+	assert_string_equal(key, "kvm.tsc_khz");
+	hv_item_key(xen, "XEN_HVM_CPUID_X2APIC_VIRT", key, sizeof(key));
+	assert_string_equal(key, "xen.hvm.x2apic_virt");
+	hv_item_key(hyperv, "AccessVpIndex", key, sizeof(key));
+	assert_string_equal(key, "hyperv.AccessVpIndex");
+	hv_item_key(hyperv, "HV_X64_NESTED_MSR_BITMAP", key, sizeof(key));
+	assert_string_equal(key, "hyperv.nested_msr_bitmap");
+	hv_item_key(kvm, "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT", key, 12);
+	assert_string_equal(key, "kvm.clockso"); /* cut, still terminated */
+}
+
+static void pass_and_fail_with_values_found(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("kvm.pv_unhalt, kvm.async_pf_vmexit,"
+				      "kvm.hints.realtime=0,hyperv.accessvpindex=0");
+
+	assert_int_equal(r->check_count, 4);
+	assert_true(r->checks[0].passed);
+	assert_false(r->checks[1].passed); /* 0x01007afb lacks bit 10 */
+	assert_int_equal(r->checks[1].found, 0);
+	assert_true(r->checks[2].passed);
+	assert_true(r->checks[3].passed); /* keys ignore case */
+	assert_int_equal(hv_failed_checks(r), 1);
+
+	const char *text = text_of(r);
+	assert_contains(text, "\nchecks: 4 requirements\n"
+			      "  PASS  kvm.pv_unhalt = 1  (found 1)\n"
+			      "  FAIL  kvm.async_pf_vmexit = 1  (found 0)\n"
+			      "  PASS  kvm.hints.realtime = 0  (found 0)\n"
+			      "  PASS  hyperv.accessvpindex = 0  (found 0)\n"
+			      "verdict: FAIL, 1 of 4 requirements not met\n"
+			      "end of hvfeat report\n");
+}
+
+static void interface_and_bit_requirements(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("hypervisor_bit, interface.hyperv,"
+				      "interface.kvm.base=0x40000100, interface.xen=0,"
+				      "interface.tcg, interface.xen.base=0x40000000");
+
+	assert_true(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	assert_true(r->checks[2].passed);
+	assert_true(r->checks[3].passed);
+	assert_false(r->checks[4].passed);
+	assert_false(r->checks[5].passed);
+	assert_int_equal(r->checks[5].outcome, CHECK_NO_INTERFACE);
+	const char *text = text_of(r);
+	assert_contains(text, "  PASS  interface.kvm.base = 0x40000100  (found 0x40000100)\n");
+	assert_contains(text, "  FAIL  interface.tcg = 1  (found 0)\n");
+	assert_contains(text, "  FAIL  interface.xen.base = 0x40000000  (no xen interface)\n");
+}
+
+static void comparisons_and_absent_leaves(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("kvm.tsc_khz >= 1000,kvm.clocksource!=0,"
+				      "kvm.clocksource<=0,xen.major_version>=4");
+
+	assert_int_equal(r->checks[0].outcome, CHECK_NOT_PROVIDED);
+	assert_false(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	assert_false(r->checks[2].passed);
+	assert_int_equal(r->checks[3].outcome, CHECK_NO_INTERFACE);
+	assert_contains(text_of(r), "  FAIL  kvm.tsc_khz >= 1000  (leaf not provided)\n");
+}
+
+static void all_pass_verdict_and_json(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("kvm.pv_unhalt");
+	static char json[1 << 16];
+	struct buffer_sink sink;
+
+	assert_contains(text_of(r), "verdict: PASS, all 1 requirements met\n");
+	buffer_sink_init(&sink, json, sizeof(json) - 1);
+	render_json(r, &sink.sink);
+	json[sink.length] = '\0';
+	assert_contains(json, "\"checks\": [\n    {\"requirement\": \"kvm.pv_unhalt = 1\", "
+			      "\"comparison\": \"=\", \"expected\": 1, \"found\": 1, "
+			      "\"note\": \"found 1\", \"result\": \"pass\"}\n  ],\n"
+			      "  \"verdict\": \"pass\"\n}\n");
+	assert_contains(json, "\"id\": \"KVM_FEATURE_PV_UNHALT\", \"key\": \"kvm.pv_unhalt\"");
+}
+
+static void no_requirements_no_section(void **state)
+{
+	(void)state;
+	list.count = 0;
+	struct hv_report *r = SCAN(hyperv_kvm);
+	hv_check(r, &list);
+	assert_lacks(text_of(r), "checks:");
+	assert_lacks(text_of(r), "verdict:");
+}
+
+static void policy_text_comments_and_lines(void **state)
+{
+	(void)state;
+	const char *policy = "# what production guests need\n"
+			     "kvm.pv_unhalt\n\n"
+			     "  kvm.hints.realtime = 0   # never on shared hosts\n"
+			     "interface.kvm, hypervisor_bit=1\n";
+	struct buffer_sink sink;
+
+	list.count = 0;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_true(requirements_add(&list, policy, strlen(policy), "p.txt", &sink.sink));
+	assert_int_equal(list.count, 4);
+	assert_string_equal(list.items[1].text, "kvm.hints.realtime = 0");
+
+	const char *bad = "kvm.pv_unhalt\nkvm.pv_unhalt=\n";
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_false(requirements_add(&list, bad, strlen(bad), "p.txt", &sink.sink));
+	errors[sink.length] = '\0';
+	assert_string_equal(errors, "hvfeat: p.txt:2: requirement 'kvm.pv_unhalt=' needs a "
+				    "number (decimal or 0x hex, 32 bits) after the comparison\n");
+}
+
+static void malformed_requirements(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		{ "kvm.pv_unhlat", "hvfeat: --require: requirement 'kvm.pv_unhlat' names nothing hvfeat decodes\n" },
+		{ "tcg.anything", "hvfeat: --require: requirement 'tcg.anything' names no interface hvfeat decodes\n" },
+		{ "interface.nope", "hvfeat: --require: requirement 'interface.nope' names no interface hvfeat knows\n" },
+		{ "kvm.pv_unhalt=0x100000000", "hvfeat: --require: requirement 'kvm.pv_unhalt=0x100000000' needs a number (decimal or 0x hex, 32 bits) after the comparison\n" },
+		{ "kvm.pv_unhalt>1", "hvfeat: --require: requirement 'kvm.pv_unhalt>1' has something other than =, !=, >= or <= after the name\n" },
+		{ "kvm.pv_unhalt=1 2", "hvfeat: --require: requirement 'kvm.pv_unhalt=1 2' has more after its value\n" },
+		{ "=1", "hvfeat: --require: requirement '=1' has no identifier\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		list.count = 0;
+		assert_false(add(cases[i].text));
+		assert_string_equal(errors, cases[i].message);
+	}
+
+	list.count = 0;
+	char many[64 * 16 + 32] = "";
+	for (int i = 0; i < 65; i++)
+		strcat(many, "kvm.pv_eoi,");
+	assert_false(add(many));
+	assert_contains(errors, "is one too many (64 at most)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keys_follow_upstream_names),
+		cmocka_unit_test(pass_and_fail_with_values_found),
+		cmocka_unit_test(interface_and_bit_requirements),
+		cmocka_unit_test(comparisons_and_absent_leaves),
+		cmocka_unit_test(all_pass_verdict_and_json),
+		cmocka_unit_test(no_requirements_no_section),
+		cmocka_unit_test(policy_text_comments_and_lines),
+		cmocka_unit_test(malformed_requirements),
+	};
+	return cmocka_run_group_tests_name("requirements", tests, NULL, NULL);
+}
