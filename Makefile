@@ -21,8 +21,10 @@ EFI_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -fpic -fshort-wchar \
 EFI_LDFLAGS := -nostdlib --warn-common --no-undefined --fatal-warnings \
                --build-id=sha1 -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds
 # The section list that matches 3.0.15's linker script (rodata lives in .data).
+# --strip-all drops the COFF symbol table that would otherwise trail the last
+# section, which sbsign reports as "gaps between PE/COFF sections".
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
-                -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+                -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc --strip-all
 
 EFI_OBJ := $(patsubst %.c,$(BUILD)/efi-obj/%.o,$(CORE_SRC) $(EFI_SRC))
 
@@ -38,7 +40,7 @@ $(BUILD)/hvfeat.so: $(EFI_OBJ)
 	@ld.bfd $(EFI_LDFLAGS) -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ \
 	    -o $@ -lefi -lgnuefi $(shell gcc -print-libgcc-file-name)
 
-$(BUILD)/hvfeat.efi: $(BUILD)/hvfeat.so
+$(BUILD)/hvfeat.efi: $(BUILD)/hvfeat.so Makefile
 	@echo "  OBJCOPY   $@"
 	@objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
 
@@ -69,10 +71,33 @@ PYTHON := python3
 run: $(BUILD)/hvfeat.efi | deps-run
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run
 
+# A GPT disk image that boots straight to the verdict and powers off.
+IMAGE_OPTIONS ?= --shutdown
+image: $(BUILD)/hvfeat.efi | deps-run
+	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --image $(BUILD)/hvfeat.img \
+	    --options="$(IMAGE_OPTIONS)"
+
+# Secure Boot signing; the default key is the snakeoil test key Debian's ovmf
+# ships (an encrypted PEM, passphrase "snakeoil"), enrolled in
+# OVMF_VARS_4M.snakeoil.fd.
+CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
+KEY  ?= $(BUILD)/snakeoil.key
+$(BUILD)/snakeoil.key: | deps-run
+	@mkdir -p $(BUILD)
+	openssl pkey -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil -out $@
+
+# Fails on any sbsign or sbverify warning, not only on errors.
+signed: $(BUILD)/hvfeat.efi $(if $(filter $(BUILD)/snakeoil.key,$(KEY)),$(BUILD)/snakeoil.key) | deps-run
+	sbsign --key $(KEY) --cert $(CERT) --output $(BUILD)/hvfeat.signed.efi \
+	    $(BUILD)/hvfeat.efi 2>$(BUILD)/sbsign.log; status=$$?; cat $(BUILD)/sbsign.log; \
+	    [ $$status -eq 0 ] && ! grep -qi warning $(BUILD)/sbsign.log
+	sbverify --cert $(CERT) $(BUILD)/hvfeat.signed.efi 2>&1 | tee $(BUILD)/sbverify.log; \
+	    ! grep -qi warning $(BUILD)/sbverify.log && grep -q "Signature verification OK" $(BUILD)/sbverify.log
+
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run
+firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 test: | deps-run
@@ -84,7 +109,7 @@ clean:
 
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
-RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools python3 jq
+RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 define install_missing
@@ -105,4 +130,4 @@ deps-run: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host run unit firmware-test test clean deps-build deps-run
+.PHONY: all host image signed run unit firmware-test test clean deps-build deps-run

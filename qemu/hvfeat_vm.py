@@ -17,6 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+# Secure Boot enforced, with Debian's snakeoil test keys enrolled.
+OVMF_SECURE_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")
+OVMF_SNAKEOIL_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd")
+ESP_TYPE_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+BOOT_PATH = "EFI/BOOT/BOOTX64.EFI"
+# QEMU's isa-debug-exit device: a guest write of V ends QEMU with (V << 1) | 1.
+DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 STARTUP_NSH = ROOT / "startup.nsh"
 REPORT_FIRST_LINE = re.compile(r"^hvfeat \S+ - hypervisor interfaces", re.M)
 REPORT_END = "end of hvfeat report\n"
@@ -93,23 +100,57 @@ def run_tool(*command, input_bytes=None):
     return result.stdout
 
 
-def make_esp(image, files):
-    """A FAT32 ESP image holding files, a {path on the ESP: bytes} mapping."""
-    image = Path(image)
-    image.parent.mkdir(parents=True, exist_ok=True)
-    image.unlink(missing_ok=True)
-    with open(image, "wb") as f:
-        f.truncate(ESP_SECTORS * 512)
-    run_tool("mformat", "-i", str(image), "-F", "-T", str(ESP_SECTORS),
+def fill_fat(target, files):
+    """Formats target (an image, or image@@offset) as FAT32 and adds files."""
+    run_tool("mformat", "-i", target, "-F", "-T", str(ESP_SECTORS),
              "-h", "64", "-s", "32", "-v", "HVFEAT", "::")
     for esp_path, content in files.items():
         parts = esp_path.strip("/").split("/")
         for depth in range(1, len(parts)):
             directory = "::/" + "/".join(parts[:depth])
-            subprocess.run(["mmd", "-i", str(image), directory], capture_output=True)
-        run_tool("mcopy", "-o", "-i", str(image), "-", "::/" + "/".join(parts),
+            subprocess.run(["mmd", "-i", target, directory], capture_output=True)
+        run_tool("mcopy", "-o", "-i", target, "-", "::/" + "/".join(parts),
                  input_bytes=content)
+
+
+def new_image_file(image, sectors):
+    image = Path(image)
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.unlink(missing_ok=True)
+    with open(image, "wb") as f:
+        f.truncate(sectors * 512)
     return image
+
+
+def make_esp(image, files):
+    """A bare FAT32 volume holding files, a {path on the ESP: bytes} mapping.
+
+    This is what the shell-based runs use; mtools addresses it as a whole."""
+    image = new_image_file(image, ESP_SECTORS)
+    fill_fat(str(image), files)
+    return image
+
+
+def make_disk_image(image, files):
+    """A GPT disk whose one partition, an EFI system partition starting at
+    1 MiB, holds files; it boots on any UEFI machine. Returns the mtools
+    name of the partition (image@@1M), which read_esp_file and list_esp take."""
+    image = new_image_file(image, ESP_SECTORS + 2 * 2048)
+    run_tool("sfdisk", "--quiet", str(image), input_bytes=(
+        f"label: gpt\nstart=2048, size={ESP_SECTORS}, type={ESP_TYPE_GUID}, "
+        f"name=\"EFI system partition\"\n").encode())
+    partition = f"{image}@@1M"
+    fill_fat(partition, files)
+    return partition
+
+
+def direct_boot_files(efi_bytes, options=""):
+    """What a directly booted hvfeat needs: itself as the removable-media boot
+    loader, and its options in \\hvfeat.cfg (such an image gets no command line)."""
+    files = {BOOT_PATH: efi_bytes}
+    if options:
+        files["hvfeat.cfg"] = (options.strip() + "\n").encode()
+    return files
 
 
 def read_esp_file(image, esp_path):
@@ -140,35 +181,50 @@ class Boot:
         self.console = console_text(self.raw_console)
 
 
-def qemu_command(esp_image, vars_file, accel, cpu=None, esp_readonly=False):
-    drive = f"file={esp_image},format=raw,if=none,id=esp"
+def disk_file(image):
+    """The file behind an image name, which may be an mtools image@@offset."""
+    return str(image).split("@@")[0]
+
+
+def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
+                 secure_boot=False, devices=()):
+    drive = f"file={disk_file(disk)},format=raw,if=none,id=esp"
     if esp_readonly:
         drive += ",readonly=on"
-    command = ["qemu-system-x86_64", "-machine", f"q35,accel={accel}", "-m", "256",
+    machine = f"q35,accel={accel}" + (",smm=on" if secure_boot else "")
+    code = OVMF_SECURE_CODE if secure_boot else OVMF_CODE
+    command = ["qemu-system-x86_64", "-machine", machine, "-m", "256",
                "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-no-reboot",
-               "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+               "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                "-drive", f"if=pflash,format=raw,file={vars_file}",
                "-drive", drive, "-device", "virtio-blk-pci,drive=esp"]
+    if secure_boot:
+        command += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+    for device in devices:
+        command += ["-device", device]
     if cpu:
         command += ["-cpu", cpu]
     return command
 
 
-def boot(esp_image, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
-         answer_countdown=True, stop_when=None, echo=None):
-    """Boots OVMF with esp_image attached until the guest powers off.
+def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
+         answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
+         devices=()):
+    """Boots OVMF with the disk attached until the guest powers off.
 
-    The firmware's variable store is a private copy in workdir. When the
-    startup.nsh countdown appears, one key is sent so that it runs at once.
-    On timeout QEMU is killed and the console seen so far is kept. stop_when,
-    if given, ends the boot as soon as the console so far satisfies it.
+    The firmware's variable store is a private copy in workdir (with the
+    snakeoil keys enrolled when secure_boot). When the startup.nsh countdown
+    appears, one key is sent so that it runs at once. On timeout QEMU is
+    killed and the console seen so far is kept. stop_when, if given, ends
+    the boot as soon as the console and stderr so far satisfy it.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     vars_file = workdir / "OVMF_VARS.fd"
-    shutil.copyfile(OVMF_VARS, vars_file)
-    command = qemu_command(esp_image, vars_file, accel, cpu, esp_readonly)
+    shutil.copyfile(OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS, vars_file)
+    command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
+                           devices)
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()
@@ -238,15 +294,39 @@ def kvm_usable(workdir, timeout=30):
                   f"{result.stderr.strip()[:200]}"
 
 
+def debug_exit_verdict(qemu_exit_code):
+    """The value hvfeat wrote to isa-debug-exit, or None when it wrote none
+    (QEMU then exits 0 on power-off; a negative code means it was killed)."""
+    return qemu_exit_code >> 1 if qemu_exit_code > 0 and qemu_exit_code & 1 else None
+
+
+def image_command(options):
+    """make image: a GPT disk image that boots straight to the verdict."""
+    partition = make_disk_image(options.output, direct_boot_files(
+        Path(options.efi).read_bytes(), options.options))
+    print(f"hvfeat-vm: {disk_file(partition)}: GPT disk, EFI system partition at 1 MiB "
+          f"with \\{BOOT_PATH.replace('/', chr(92))} and \\hvfeat.cfg ({options.options!r})")
+    return 0
+
+
 def main():
     import argparse
-    parser = argparse.ArgumentParser(description="Boot hvfeat.efi under OVMF in QEMU.")
-    parser.add_argument("--efi", required=True, help="the hvfeat.efi to run")
-    parser.add_argument("--workdir", required=True, help="where images and logs go")
-    parser.add_argument("--cpu", help="QEMU -cpu model and flags")
+    parser = argparse.ArgumentParser(description="Boot hvfeat.efi under OVMF in QEMU, "
+                                     "or make a bootable disk image of it.")
+    parser.add_argument("--efi", required=True, help="the hvfeat.efi to use")
+    parser.add_argument("--workdir", help="run: where images and logs go")
+    parser.add_argument("--cpu", help="run: QEMU -cpu model and flags")
     parser.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
-    parser.add_argument("--args", default="", help="arguments for hvfeat.efi")
+    parser.add_argument("--args", default="", help="run: arguments for hvfeat.efi")
+    parser.add_argument("--image", dest="output", help="make this disk image instead of "
+                        "running hvfeat")
+    parser.add_argument("--options", default="--shutdown",
+                        help="with --image: the options written to \\hvfeat.cfg")
     options = parser.parse_args()
+    if options.output:
+        return image_command(options)
+    if not options.workdir:
+        parser.error("--workdir is needed to run hvfeat")
 
     workdir = Path(options.workdir)
     workdir.mkdir(parents=True, exist_ok=True)

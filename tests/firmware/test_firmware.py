@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "qemu"))
 import hvfeat_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
+SIGNED_EFI = ROOT / "build" / "hvfeat.signed.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
 WORK = ROOT / "build" / "firmware-tests"
@@ -31,6 +32,11 @@ PASS, USAGE_ERROR, REQUIREMENT_FAILED, NOT_DONE = 0x0, 0x2, 0x3, 0x15
 TCG_RAW_LINE = ("   0x40000000 0x00: eax=0x40000001 ebx=0x54474354 "
                 "ecx=0x43544743 edx=0x47435447\n")
 STALE_LOG = b"stale line from an older, longer run\r\n" * 4000
+POLICY = b"""# What a TCG test guest must show
+hypervisor_bit
+interface.tcg.base = 0x40000000   # QEMU's own signature, first
+interface.kvm = 0
+"""
 
 
 @dataclass
@@ -41,6 +47,12 @@ class Case:
     accel: str = "tcg"
     esp_readonly: bool = False
     extra_files: dict = field(default_factory=dict)
+    # Booted directly from a GPT disk as BOOTX64.EFI, with these options in
+    # \hvfeat.cfg, instead of from the shell's startup.nsh.
+    direct_boot_options: str = None
+    efi: Path = EFI
+    secure_boot: bool = False
+    devices: tuple = ()
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -67,6 +79,23 @@ CASES = {c.name: c for c in [
         r"-f \dumps\absent.txt -l \absent.log",
     ), extra_files={f"dumps/{name}": (DUMPS / name).read_bytes() for name in (
         "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt")}),
+    Case("policy", arguments=(
+        r"--require interface.tcg,interface.tcg.base=0x40000000,hypervisor_bit=1 -l \pass.log",
+        r"--require kvm.pv_unhalt,hypervisor_bit -l \fail.log",
+        r"--policy \policy.txt -l \policy.log",
+        r"--require kvm.pv_unhlat -l \typo.log",
+        r"--policy \absent.txt -l \absent.log",
+        r"-f \dumps\hyperv-kvm.txt --require kvm.pv_unhalt,kvm.hints.realtime=1,"
+        r"interface.kvm.base=0x40000100 -j -l \hyperv-kvm.json",
+    ), extra_files={"policy.txt": POLICY, "dumps/hyperv-kvm.txt": (DUMPS / "hyperv-kvm.txt").read_bytes()}),
+    Case("direct-boot", direct_boot_options="--shutdown"),
+    Case("exit-port-pass", direct_boot_options="--require interface.tcg --exit-port --shutdown",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
+    Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
+    Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
+         secure_boot=True),
+    Case("secure-boot-unsigned", direct_boot_options="--shutdown", secure_boot=True),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -76,21 +105,34 @@ CASES = {c.name: c for c in [
 KVM = {"usable": False, "reason": "not probed"}
 
 
+def refused(console, errors):
+    """Secure Boot turned the image (and then the built-in shell) away."""
+    return b"Access Denied" in console or b"Security Violation" in console
+
+
 def run_case(case):
     workdir = WORK / case.name
-    runs = (case.arguments,) if isinstance(case.arguments, str) else case.arguments
-    files = {"hvfeat.efi": EFI.read_bytes(),
-             "startup.nsh": vm.startup_script(*runs).encode()}
-    files.update(case.extra_files)
-    case.esp = vm.make_esp(workdir / "esp.img", files)
+    if case.direct_boot_options is not None:
+        files = vm.direct_boot_files(case.efi.read_bytes(), case.direct_boot_options)
+        files.update(case.extra_files)
+        case.esp = vm.make_disk_image(workdir / "disk.img", files)
+    else:
+        runs = (case.arguments,) if isinstance(case.arguments, str) else case.arguments
+        files = {"hvfeat.efi": case.efi.read_bytes(),
+                 "startup.nsh": vm.startup_script(*runs).encode()}
+        files.update(case.extra_files)
+        case.esp = vm.make_esp(workdir / "esp.img", files)
     case.files_before = vm.list_esp(case.esp)
     case.boot = vm.boot(case.esp, workdir, accel=case.accel, cpu=case.cpu,
-                        esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT)
+                        esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT,
+                        answer_countdown=case.direct_boot_options is None,
+                        secure_boot=case.secure_boot, devices=case.devices,
+                        stop_when=refused if case.secure_boot else None)
     return case
 
 
 def setUpModule():
-    for built in (EFI, HOST_HVFEAT):
+    for built in (EFI, SIGNED_EFI, HOST_HVFEAT):
         if not built.exists():
             raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -107,17 +149,18 @@ def setUpModule():
 
 
 class FirmwareCase(unittest.TestCase):
-    def case(self, name):
+    def case(self, name, qemu_exit=0):
         case = CASES[name]
         boot = case.boot
         self.assertIsNotNone(boot, f"{name} did not boot")
         self.assertFalse(boot.timed_out,
                          f"{name}: QEMU did not power off within {BOOT_TIMEOUT} s; "
                          f"console so far:\n{boot.console[-3000:]}")
-        self.assertEqual(boot.exit_code, 0,
+        self.assertEqual(boot.exit_code, qemu_exit,
                          f"{name}: QEMU exit {boot.exit_code}: {boot.stderr[-500:]}")
-        self.assertTrue(boot.countdown_answered,
-                        f"{name}: the startup.nsh countdown never appeared")
+        if case.direct_boot_options is None:
+            self.assertTrue(boot.countdown_answered,
+                            f"{name}: the startup.nsh countdown never appeared")
         return case
 
     def exit_status(self, case):
@@ -316,6 +359,87 @@ class Replay(FirmwareCase):
                       "Not Found", console)
         self.assertIsNone(vm.read_esp_file(case.esp, "/malformed.log"))
         self.assertIsNone(vm.read_esp_file(case.esp, "/absent.log"))
+
+
+class Policy(FirmwareCase):
+    def test_requirements_pass_fail_and_exit_statuses(self):
+        case = self.case("policy")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
+                         [PASS, REQUIREMENT_FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS])
+        passed = self.log(case, "/pass.log")
+        self.assertIn("\nchecks: 3 requirements\n"
+                      "  PASS  interface.tcg = 1  (found 1)\n"
+                      "  PASS  interface.tcg.base = 0x40000000  (found 0x40000000)\n"
+                      "  PASS  hypervisor_bit = 1  (found 1)\n"
+                      "verdict: PASS, all 3 requirements met\n"
+                      "end of hvfeat report\n", passed)
+        failed = self.log(case, "/fail.log")
+        self.assertIn("  FAIL  kvm.pv_unhalt = 1  (no kvm interface)\n"
+                      "  PASS  hypervisor_bit = 1  (found 1)\n"
+                      "verdict: FAIL, 1 of 2 requirements not met\n", failed)
+
+    def test_policy_file(self):
+        case = self.case("policy")
+        log = self.log(case, "/policy.log")
+        self.assertIn("  PASS  interface.tcg.base = 0x40000000  (found 0x40000000)\n"
+                      "  PASS  interface.kvm = 0  (found 0)\n"
+                      "verdict: PASS, all 3 requirements met\n", log)
+
+    def test_bad_requirements_touch_nothing(self):
+        case = self.case("policy")
+        console = case.boot.console
+        self.assertIn("hvfeat: --require: requirement 'kvm.pv_unhlat' names nothing "
+                      "hvfeat decodes\n", console)
+        self.assertIn("hvfeat: policy \\absent.txt not read: opening the file failed: "
+                      "Not Found", console)
+        self.assertIsNone(vm.read_esp_file(case.esp, "/typo.log"))
+        self.assertIsNone(vm.read_esp_file(case.esp, "/absent.log"))
+
+    def test_verdict_in_json_from_a_replay(self):
+        case = self.case("policy")
+        report = json.loads(self.log(case, "/hyperv-kvm.json"))
+        self.assertEqual(report["verdict"], "pass")
+        self.assertEqual([c["requirement"] for c in report["checks"]],
+                         ["kvm.pv_unhalt = 1", "kvm.hints.realtime = 1",
+                          "interface.kvm.base = 0x40000100"])
+        self.assertEqual(report["checks"][2]["found"], 0x40000100)
+
+
+class DirectBoot(FirmwareCase):
+    """hvfeat as \\EFI\\BOOT\\BOOTX64.EFI on a GPT disk: no shell, options from
+    \\hvfeat.cfg, and the verdict reaches the host by itself."""
+
+    def test_boots_to_the_verdict_and_powers_off(self):
+        case = self.case("direct-boot")
+        self.assertNotIn("UEFI Interactive Shell", case.boot.console)
+        self.assert_log_is_console_report(case)
+        self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", self.log(case))
+
+    def test_exit_port_carries_a_pass(self):
+        case = self.case("exit-port-pass", qemu_exit=(PASS << 1) | 1)
+        self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), PASS)
+        self.assertIn("verdict: PASS", self.log(case))
+
+    def test_exit_port_carries_a_failure_without_shutdown(self):
+        case = self.case("exit-port-fail", qemu_exit=(REQUIREMENT_FAILED << 1) | 1)
+        self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), REQUIREMENT_FAILED)
+        self.assertIn("  FAIL  kvm.pv_unhalt = 1  (no kvm interface)\n", self.log(case))
+
+
+class SecureBoot(FirmwareCase):
+    """OVMF with Secure Boot enforced and the snakeoil keys enrolled."""
+
+    def test_signed_image_boots_and_logs(self):
+        case = self.case("secure-boot-signed")
+        self.assert_log_is_console_report(case)
+
+    def test_unsigned_image_is_refused(self):
+        case = CASES["secure-boot-unsigned"]
+        self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
+        self.assertIn('failed to load Boot0001 "UEFI Misc Device" from '
+                      'PciRoot(0x0)/Pci(0x1,0x0): Access Denied', case.boot.console)
+        self.assertIsNone(vm.report_from_console(case.boot.console))
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
 
 
 class RawRoundTrip(FirmwareCase):
