@@ -36,11 +36,14 @@ $(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
 	@gcc $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/hvfeat.so: $(EFI_OBJ)
+$(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
+
+$(BUILD)/%.so:
 	@echo "  LD        $@"
 	@ld.bfd $(EFI_LDFLAGS) -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ \
 	    -o $@ -lefi -lgnuefi $(shell gcc -print-libgcc-file-name)
 
-$(BUILD)/hvfeat.efi: $(BUILD)/hvfeat.so Makefile
+$(BUILD)/%.efi: $(BUILD)/%.so Makefile
 	@echo "  OBJCOPY   $@"
 	@objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
 
@@ -104,6 +107,11 @@ test: | deps-run
 	$(MAKE) unit
 	$(MAKE) firmware-test
 
+# Boot-to-verdict times against the firmware floor; prints a table.
+BENCH_RUNS ?= 7
+bench: $(BUILD)/hvfeat.efi $(BUILD)/null_app.efi $(BUILD)/hvfeat | deps-run
+	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS)
+
 clean:
 	rm -rf $(BUILD)
 
@@ -130,4 +138,4 @@ deps-run: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed run unit firmware-test test clean deps-build deps-run
+.PHONY: all host image signed bench run unit firmware-test test clean deps-build deps-run

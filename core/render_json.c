@@ -203,6 +203,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	json_string_bytes(r->cpu_vendor, HV_SIGNATURE_LENGTH, out);
 	sink_printf(out, ",\n  \"max_basic_leaf\": %u,\n  \"hypervisor_bit\": %s,\n",
 		    r->max_basic_leaf, r->hypervisor_bit ? "true" : "false");
+	sink_printf(out, "  \"cpuid_executions\": %u,\n", r->cpuid_executions);
 	sink_puts(out, "  \"unadvertised_signature\": ");
 	if (r->unadvertised_vendor)
 		json_string_bytes(r->unadvertised_vendor->signature, HV_SIGNATURE_LENGTH, out);
