@@ -69,9 +69,10 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 		    HVFEAT_VERSION);
 	render_summary_line(r, out);
 	sink_printf(out, "source: %s\n", r->source_description);
+	/* Apart, because an escaped vendor can take 50 columns. */
 	sink_puts(out, "cpu vendor: ");
 	render_escaped_signature(r->cpu_vendor, out);
-	sink_printf(out, ", max basic leaf 0x%08x\n", r->max_basic_leaf);
+	sink_printf(out, "\nmax basic leaf: 0x%08x\n", r->max_basic_leaf);
 
 	if (!r->hypervisor_bit) {
 		sink_puts(out, "hypervisor bit (CPUID.1:ECX[31]): clear - "
@@ -79,9 +80,11 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 		sink_puts(out, "interfaces: not scanned (guests look only when "
 			       "the bit is set)\n");
 		if (r->unadvertised_vendor) {
-			sink_puts(out, "note: leaf 0x40000000 answers anyway, as ");
+			sink_printf(out, "note: leaf 0x40000000 answers anyway: %s\n"
+					 "      signature ",
+				    r->unadvertised_vendor->product);
 			render_escaped_signature(r->unadvertised_vendor->signature, out);
-			sink_printf(out, " (%s)\n", r->unadvertised_vendor->product);
+			sink_puts(out, "\n");
 		}
 		return;
 	}
@@ -256,7 +259,10 @@ static void render_interface(const struct hv_report *r,
 	if (iface->leaves_cut_by_budget)
 		sink_printf(out, "  leaves not all read: the %u-leaf budget "
 				 "is spent\n", HV_LEAF_BUDGET);
-	if (iface->vendor && iface->vendor->table)
+	if (iface->past_decode_limit)
+		sink_printf(out, "  not decoded: only the first %u interfaces are "
+				 "(raw leaves below)\n", HV_DECODED_INTERFACES);
+	else if (iface->vendor && iface->vendor->table)
 		render_decoders(r, iface, out);
 }
 

@@ -32,6 +32,49 @@ PASS, USAGE_ERROR, REQUIREMENT_FAILED, NOT_DONE = 0x0, 0x2, 0x3, 0x15
 TCG_RAW_LINE = ("   0x40000000 0x00: eax=0x40000001 ebx=0x54474354 "
                 "ecx=0x43544743 edx=0x47435447\n")
 STALE_LOG = b"stale line from an older, longer run\r\n" * 4000
+AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 edx=0x69746e65\n"
+             "   0x00000001 0x00: eax=0x00a00f11 ebx=0x00020800 ecx=0x80000000 edx=0x00000000\n")
+
+
+def dump_line(leaf, regs, subleaf=0):
+    eax, ebx, ecx, edx = regs
+    return (f"   0x{leaf:08x} 0x{subleaf:02x}: eax=0x{eax:08x} ebx=0x{ebx:08x} "
+            f"ecx=0x{ecx:08x} edx=0x{edx:08x}\n")
+
+
+def signature_regs(signature):
+    """EBX, ECX, EDX of a 12-byte signature."""
+    return [int.from_bytes(signature[i:i + 4], "little") for i in (0, 4, 8)]
+
+
+def hostile_signature(base_index):
+    """12 bytes with control bytes, quotes, backslashes and high bytes."""
+    return bytes([base_index, 0x22, 0x5c, 0x1b, 0x00, 0x7f, 0xff, 0x0a,
+                  0x41 + base_index % 26, 0x27, 0x09, 0x80 | base_index % 128])
+
+
+# Every base answers KVM's signature with a max leaf of 0xffffffff.
+HOSTILE_MAX = "CPU:\n" + AMD_BASIC + "".join(
+    dump_line(0x40000000 + i * 0x100, (0xffffffff, 0x4b4d564b, 0x564b4d56, 0x0000004d))
+    for i in range(256))
+# A different hostile signature at every one of the 256 bases.
+ALL_BASES = "CPU:\n" + AMD_BASIC + "".join(
+    dump_line(0x40000000 + i * 0x100, (0x40000000 + i * 0x100, *signature_regs(hostile_signature(i))))
+    for i in range(256))
+# KVM, Hyper-V, Xen and VMware with every register of every leaf all ones.
+ONES = (0xffffffff,) * 4
+ALL_ONES = "CPU:\n" + AMD_BASIC + "".join(
+    [dump_line(0x40000000, (0x40000010, 0x4b4d564b, 0x564b4d56, 0x0000004d))]
+    + [dump_line(0x40000000 + leaf, ONES) for leaf in range(1, 0x11)]
+    + [dump_line(0x40000100, (0x4000010c, 0x7263694d, 0x666f736f, 0x76482074)),
+       dump_line(0x40000101, (0x31237648, 0xffffffff, 0xffffffff, 0xffffffff))]
+    + [dump_line(0x40000100 + leaf, ONES) for leaf in range(2, 0xd)]
+    + [dump_line(0x40000200, (0x40000205, 0x566e6558, 0x65584d4d, 0x4d4d566e))]
+    + [dump_line(0x40000200 + leaf, ONES, sub) for leaf in range(1, 6)
+       for sub in (range(3) if leaf == 3 else [0])]
+    + [dump_line(0x40000300, (0x40000310, 0x61774d56, 0x4d566572, 0x65726177)),
+       dump_line(0x40000310, ONES)])
+HOSTILE_DUMPS = {"hostile-max": HOSTILE_MAX, "all-bases": ALL_BASES, "all-ones": ALL_ONES}
 POLICY = b"""# What a TCG test guest must show
 hypervisor_bit
 interface.tcg.base = 0x40000000   # QEMU's own signature, first
@@ -53,6 +96,8 @@ class Case:
     efi: Path = EFI
     secure_boot: bool = False
     devices: tuple = ()
+    fill: bool = False                 # no free byte left on the ESP
+    writable_first_disk: bool = False  # an empty writable FAT volume as FS0
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -60,14 +105,12 @@ class Case:
 
 
 CASES = {c.name: c for c in [
-    Case("default"),
+    # A longer log from an earlier run is already there.
+    Case("default", extra_files={"hvfeat.log": STALE_LOG}),
     Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
-    Case("stale-log", extra_files={"hvfeat.log": STALE_LOG}),
-    Case("log-path", arguments=r"-l \logs\vm1.log", extra_files={"logs/keep.txt": b"x"}),
-    Case("log-dir-missing", arguments=r"-l \nodir\vm1.log"),
-    Case("no-log", arguments="-n"),
-    Case("unknown-option", arguments="-x", extra_files={"hvfeat.log": b"old log\n"}),
+    Case("options", arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log"),
+         extra_files={"logs/keep.txt": b"x"}),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     Case("kvm", accel="kvm"),
     Case("replay", arguments=(
@@ -96,6 +139,12 @@ CASES = {c.name: c for c in [
     Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
          secure_boot=True),
     Case("secure-boot-unsigned", direct_boot_options="--shutdown", secure_boot=True),
+    Case("hostile-replay", arguments=tuple(
+        rf"-f \{name}.txt -l \{name}.log -J \{name}.json" for name in HOSTILE_DUMPS),
+        extra_files={f"{name}.txt": text.encode() for name, text in HOSTILE_DUMPS.items()}),
+    Case("esp-full", extra_files={"hvfeat.log": b"old log\n"}, fill=True),
+    # hvfeat and startup.nsh on a read-only disk, mapped after a writable one
+    Case("app-on-read-only-volume", esp_readonly=True, writable_first_disk=True),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -122,12 +171,19 @@ def run_case(case):
                  "startup.nsh": vm.startup_script(*runs).encode()}
         files.update(case.extra_files)
         case.esp = vm.make_esp(workdir / "esp.img", files)
+    if case.fill:
+        vm.fill_esp(case.esp)
+    first_disks = []
+    if case.writable_first_disk:
+        case.other_disk = vm.make_esp(workdir / "writable.img", {})
+        first_disks.append((case.other_disk, False))
     case.files_before = vm.list_esp(case.esp)
     case.boot = vm.boot(case.esp, workdir, accel=case.accel, cpu=case.cpu,
                         esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT,
                         answer_countdown=case.direct_boot_options is None,
                         secure_boot=case.secure_boot, devices=case.devices,
-                        stop_when=refused if case.secure_boot else None)
+                        stop_when=refused if case.secure_boot else None,
+                        first_disks=first_disks)
     return case
 
 
@@ -207,7 +263,7 @@ class DefaultTcg(FirmwareCase):
 
     def test_no_temporary_file_left(self):
         case = self.case("default")
-        self.assertEqual(vm.list_esp(case.esp), sorted(case.files_before + ["/hvfeat.log"]))
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)  # the old log replaced
 
 
 class OtherCpuModels(FirmwareCase):
@@ -217,7 +273,8 @@ class OtherCpuModels(FirmwareCase):
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): clear - no hypervisor advertised\n", log)
         self.assertIn("interfaces: not scanned", log)
         # QEMU TCG keeps answering leaf 0x40000000 without the bit.
-        self.assertIn('note: leaf 0x40000000 answers anyway, as "TCGTCGTCGTCG" (QEMU TCG)', log)
+        self.assertIn('note: leaf 0x40000000 answers anyway: QEMU TCG\n'
+                      '      signature "TCGTCGTCGTCG"\n', log)
         self.assertIn(TCG_RAW_LINE, log)
         self.assertEqual(self.exit_status(case), 0)
 
@@ -243,30 +300,10 @@ class OtherCpuModels(FirmwareCase):
 
 class LogFile(FirmwareCase):
     def test_longer_old_log_leaves_no_stale_bytes(self):
-        case = self.case("stale-log")
+        case = self.case("default")
         log = self.assert_log_is_console_report(case)
         self.assertNotIn("stale", log)
         self.assertLess(len(log), len(STALE_LOG))
-
-    def test_log_path_option(self):
-        case = self.case("log-path")
-        self.assert_log_is_console_report(case, "/logs/vm1.log")
-        self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
-        self.assertEqual(self.exit_status(case), 0)
-
-    def test_no_log_option(self):
-        case = self.case("no-log")
-        self.console_report(case)
-        self.assertEqual(vm.list_esp(case.esp), case.files_before)
-        self.assertEqual(self.exit_status(case), 0)
-
-    def test_log_directory_missing(self):
-        case = self.case("log-dir-missing")
-        self.console_report(case)
-        self.assertIn("hvfeat: log \\nodir\\vm1.log not written: creating the "
-                      "temporary file failed: Not Found", case.boot.console)
-        self.assertEqual(self.exit_status(case), NOT_DONE)
-        self.assertEqual(vm.list_esp(case.esp), case.files_before)
 
     def test_read_only_esp(self):
         case = self.case("readonly-esp")
@@ -278,15 +315,30 @@ class LogFile(FirmwareCase):
         self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
 
 
-class Usage(FirmwareCase):
-    def test_unknown_option(self):
-        case = self.case("unknown-option")
-        console = case.boot.console
-        self.assertIn("hvfeat: unknown option '-x'\nusage: hvfeat.efi", console)
-        self.assertIsNone(vm.report_from_console(console))
-        self.assertEqual(self.exit_status(case), USAGE_ERROR)
-        self.assertEqual(vm.list_esp(case.esp), case.files_before)
-        self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
+class Options(FirmwareCase):
+    """One boot runs hvfeat with -x, -n, -l into a missing directory, and -l."""
+
+    def test_exit_statuses(self):
+        case = self.case("options")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
+                         [USAGE_ERROR, PASS, NOT_DONE, PASS])
+
+    def test_unknown_option_prints_usage_and_no_report(self):
+        console = self.case("options").boot.console
+        usage_error = console[:console.index("hvfeat exit status")]
+        self.assertIn("hvfeat: unknown option '-x'\nusage: hvfeat.efi", usage_error)
+        self.assertIsNone(vm.report_from_console(usage_error))
+
+    def test_log_path_and_missing_directory(self):
+        case = self.case("options")
+        self.assertIn("hvfeat: log \\nodir\\vm1.log not written: creating the "
+                      "temporary file failed: Not Found", case.boot.console)
+        self.assert_log_is_console_report(case, "/logs/vm1.log")
+
+    def test_only_the_log_asked_for_was_written(self):
+        # not by -x (usage error), -n, nor the failed -l: no \hvfeat.log, no .tmp
+        case = self.case("options")
+        self.assertEqual(vm.list_esp(case.esp), sorted(case.files_before + ["/logs/vm1.log"]))
 
 
 def without_source_line(report):
@@ -359,6 +411,89 @@ class Replay(FirmwareCase):
                       "Not Found", console)
         self.assertIsNone(vm.read_esp_file(case.esp, "/malformed.log"))
         self.assertIsNone(vm.read_esp_file(case.esp, "/absent.log"))
+
+
+class StorageFaults(FirmwareCase):
+    """Whatever state the volume is in: a whole console report, a clear
+    error, status 0x15, and no half-written or lost file."""
+
+    def test_full_esp(self):
+        case = self.case("esp-full")
+        self.console_report(case)
+        self.assertIn("hvfeat: log \\hvfeat.log not written: writing the temporary "
+                      "file failed: Volume Full", case.boot.console)
+        self.assertEqual(self.exit_status(case), NOT_DONE)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)  # no .tmp left
+        self.assertEqual(vm.read_esp_file(case.esp, "/hvfeat.log"), b"old log\n")
+
+    def test_app_started_from_a_read_only_volume(self):
+        case = self.case("app-on-read-only-volume")
+        self.console_report(case)
+        # Two volumes are mapped and hvfeat is only on the second: startup.nsh
+        # found it without assuming fs0:.
+        self.assertRegex(case.boot.console, r"FS0: Alias[\s\S]*FS1: Alias")
+        self.assertIn("hvfeat: log \\hvfeat.log not written: creating the temporary "
+                      "file failed: Write Protected", case.boot.console)
+        self.assertEqual(self.exit_status(case), NOT_DONE)
+        self.assertEqual(vm.list_esp(case.esp), case.files_before)
+        self.assertEqual(vm.list_esp(case.other_disk), [])  # the log went nowhere else
+
+
+class HostileHypervisors(FirmwareCase):
+    """Dumps no real hypervisor would give, replayed in firmware: bounded,
+    console-sized, valid JSON, and the same report as on the host."""
+
+    def test_reports_are_bounded_and_match_the_host(self):
+        case = self.case("hostile-replay")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console), [PASS] * 3)
+        for name, text in HOSTILE_DUMPS.items():
+            with self.subTest(dump=name):
+                log = self.log(case, f"/{name}.log")
+                self.assertLess(len(log), 256 * 1024)
+                self.assertTrue(log.endswith("end of hvfeat report\n"))
+                for line in log.splitlines():
+                    self.assertLessEqual(len(line), 79, line)
+                    self.assertTrue(line.isascii() and line.isprintable(), repr(line))
+                dump_file = WORK / "hostile-replay" / f"{name}.txt"
+                dump_file.write_text(text)
+                code, host_report, errors = host_hvfeat("-f", str(dump_file))
+                self.assertEqual(code, 0, errors)
+                self.assertEqual(without_source_line(log), without_source_line(host_report))
+
+    def test_max_leaf_everywhere_is_clamped_and_budgeted(self):
+        case = self.case("hostile-replay")
+        log = self.log(case, "/hostile-max.log")
+        self.assertIn("interfaces: 256 (bases 0x40000000-0x4000ff00 scanned)\n", log)
+        self.assertIn("  max leaf: 0xffffffff (past the block: read to 0x400000ff)\n", log)
+        self.assertIn("[0x4000ff00] KVM\n", log)
+        self.assertIn("  leaves not all read: the 1024-leaf budget is spent\n", log)
+        report = json.loads(self.log(case, "/hostile-max.json"))
+        self.assertLessEqual(report["cpuid_executions"], 3 + 256 + 1024)
+        # leaves 0, 1 and 0x10 (the highest basic), 256 bases, the budget
+        self.assertEqual(len(report["leaves"]), 3 + 256 + 1024)
+
+    def test_every_signature_escaped_in_text_and_exact_in_json(self):
+        case = self.case("hostile-replay")
+        report = json.loads(self.log(case, "/all-bases.json"))
+        self.assertEqual(len(report["interfaces"]), 256)
+        for i, iface in enumerate(report["interfaces"]):
+            self.assertEqual(iface["signature"].encode("latin-1"), hostile_signature(i))
+            self.assertIsNone(iface["product"])
+        log = self.log(case, "/all-bases.log")
+        self.assertIn('  signature: "\\x05\\"\\\\\\x1b\\0\\x7f\\xff\\x0aF\'\\x09\\x85"\n', log)
+
+    def test_all_ones_words_list_every_unknown_bit(self):
+        case = self.case("hostile-replay")
+        log = self.log(case, "/all-ones.log")
+        features = log[log.index("  features: leaf 0x40000001 eax = 0xffffffff"):]
+        features = features[:features.index("  hints:")]
+        unknown = [int(m) for m in re.findall(r"\n    yes +(\d+) \(unknown\)", features)]
+        self.assertEqual(unknown, [8, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31])
+        report = json.loads(self.log(case, "/all-ones.json"))
+        kvm = report["interfaces"][0]
+        self.assertTrue(all(bit["set"] for d in kvm["decoded"] for bit in d.get("bits", [])))
+        self.assertEqual([i["product"] for i in report["interfaces"]],
+                         ["KVM", "Microsoft Hyper-V", "Xen", "VMware"])
 
 
 class Policy(FirmwareCase):

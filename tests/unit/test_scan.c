@@ -32,8 +32,8 @@ static void bit_clear_but_tcg_answers(void **state)
 
 	assert_int_equal(r->interface_count, 0);
 	assert_non_null(r->unadvertised_vendor);
-	assert_contains(text_of(r), "note: leaf 0x40000000 answers anyway, as "
-				    "\"TCGTCGTCGTCG\" (QEMU TCG)\n");
+	assert_contains(text_of(r), "note: leaf 0x40000000 answers anyway: QEMU TCG\n"
+				    "      signature \"TCGTCGTCGTCG\"\n");
 }
 
 /* QEMU TCG with tcg-cpuid=off: the bit is set, every leaf is zero. */
@@ -88,7 +88,7 @@ static void everywhere_query(const struct cpuid_source *self, uint32_t leaf,
 {
 	(void)self;
 	(void)subleaf;
-	out->eax = leaf == 0 ? 0xffffffff : 0xffffffff;
+	out->eax = 0xffffffff; /* max basic leaf and every max leaf */
 	out->ebx = 0x4b4d564b;
 	out->ecx = 0x564b4d56;
 	out->edx = 0x0000004d;
@@ -107,10 +107,46 @@ static void hostile_everywhere_is_bounded(void **state)
 	assert_true(r->cpuid_executions <= 3 + HV_BASE_COUNT + HV_LEAF_BUDGET);
 	assert_true(r->interfaces[255].leaves_cut_by_budget);
 	assert_false(r->interfaces[0].leaves_cut_by_budget);
+	assert_false(r->interfaces[7].past_decode_limit);
+	assert_true(r->interfaces[8].past_decode_limit);
 	const char *text = text_of(r);
 	assert_contains(text, "[0x4000ff00] KVM");
 	assert_contains(text, "leaves not all read: the 1024-leaf budget is spent");
 	assert_true(strlen(text) < (1u << 20));
+}
+
+/* The largest report hvfeat can write: Hyper-V at every base, every leaf
+ * all ones, so every bit of every decoded register has a line. */
+static void hyperv_all_ones_everywhere(const struct cpuid_source *self, uint32_t leaf,
+				       uint32_t subleaf, struct cpuid_regs *out)
+{
+	(void)self;
+	(void)subleaf;
+	*out = (struct cpuid_regs){ 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff };
+	if (leaf == 1)
+		*out = (struct cpuid_regs){ 0, 0, HYPERVISOR_BIT, 0 };
+	else if ((leaf & 0xff) == 0)
+		*out = (struct cpuid_regs){ leaf + 0xc, SIG_HYPERV };
+	else if ((leaf & 0xff) == 1)
+		out->eax = 0x31237648; /* "Hv#1" */
+}
+
+static void worst_case_report_is_bounded(void **state)
+{
+	(void)state;
+	struct cpuid_source source = { hyperv_all_ones_everywhere, NULL, "recording", "worst" };
+	size_t text_size, json_size;
+
+	hv_scan(&test_report, &source);
+	char *text = render_to_memory(&test_report, OUTPUT_TEXT, malloc, &text_size);
+	char *json = render_to_memory(&test_report, OUTPUT_JSON, malloc, &json_size);
+	assert_int_equal(test_report.interface_count, 256);
+	assert_true(text_size > 256 * 1024); /* it is the worst case */
+	assert_true(text_size < 512 * 1024);
+	assert_true(json_size < 512 * 1024);
+	assert_contains(text, "  not decoded: only the first 8 interfaces are (raw leaves below)\n");
+	free(text);
+	free(json);
 }
 
 /* Intel returns the highest basic leaf for out-of-range leaves; a recording
@@ -186,6 +222,34 @@ static void raw_leaves_in_cpuid_format(void **state)
 	assert_int_equal(text[strlen(text) - 1], '\n');
 }
 
+/* Found by fuzz_scan: a vendor string of control bytes pushed the vendor
+ * line past the console's 79 columns (text_of checks every line). */
+static void hostile_vendor_string_fits_the_console(void **state)
+{
+	(void)state;
+	const struct cpuid_record records[] = {
+		LEAF(0, 0x0a0a0a0a, 0x0a0a0a0a, 0x0a0a0a0a, 0x0a0a0a0a),
+		LEAF(1, 0x0a0a0a0a, 0x0a0a0a0a, 0x0a0a0a0a, 0x0a0a0a0a),
+	};
+	const char *text = text_of(SCAN(records));
+	assert_contains(text, "cpu vendor: \"\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a"
+			      "\\x0a\\x0a\\x0a\\x0a\"\nmax basic leaf: 0x0a0a0a0a\n");
+}
+
+/* The longest product name in the note shown without the hypervisor bit. */
+static void unadvertised_note_fits_the_console(void **state)
+{
+	(void)state;
+	const struct cpuid_record records[] = {
+		LEAF(0, 1, VENDOR_INTEL),
+		LEAF(1, 0, 0, 0, 0),
+		LEAF(0x40000000, 0x40000001, 0x6c707041, 0x5a562065, 0), /* "Apple VZ" */
+	};
+	assert_contains(text_of(SCAN(records)),
+			"note: leaf 0x40000000 answers anyway: Apple Virtualization.framework\n"
+			"      signature \"Apple VZ\\0\\0\\0\\0\"\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,10 +259,13 @@ int main(void)
 		cmocka_unit_test(tcg_signature),
 		cmocka_unit_test(hostile_max_leaf),
 		cmocka_unit_test(hostile_everywhere_is_bounded),
+		cmocka_unit_test(worst_case_report_is_bounded),
 		cmocka_unit_test(intel_echo_is_not_an_interface),
 		cmocka_unit_test(amd_missing_leaves_read_as_zero),
 		cmocka_unit_test(unknown_signature_is_escaped),
 		cmocka_unit_test(raw_leaves_in_cpuid_format),
+		cmocka_unit_test(hostile_vendor_string_fits_the_console),
+		cmocka_unit_test(unadvertised_note_fits_the_console),
 	};
 	return cmocka_run_group_tests_name("interface scan", tests, NULL, NULL);
 }
