@@ -68,6 +68,66 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADE
 	@echo "  CC (test) $@"
 	@gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
 
+# --- hardening: sanitizers, valgrind, fuzzing, static checks ---------------
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h $(CORE_SRC) $(HEADERS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  CC (asan) $@"
+	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< \
+	    $(CORE_SRC) -lcmocka -o $@
+
+unit-sanitized: $(UNIT_SAN)
+	@for t in $(UNIT_SAN); do echo "== $$t"; $$t || exit 1; done
+
+unit-valgrind: $(UNIT_TESTS) | deps-test
+	@for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
+	    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
+	        $$t >/dev/null || exit 1; done; echo "valgrind: no errors, no leaks"
+
+FUZZ_TARGETS := dump scan options
+FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -Wall -Wextra -Werror -Iinclude -Icore -Itests/fuzz
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_invariants.h $(CORE_SRC) $(HEADERS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  CC (fuzz) $@"
+	@clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -o $@
+
+# Each target for FUZZ_SECONDS from the committed corpus; what it finds new
+# goes to build/fuzz/corpus-TARGET, crashes to build/fuzz/.
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+	        2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added|Done|==.*ERROR|SUMMARY)" \
+	        || exit 1; \
+	    test $${PIPESTATUS[0]} -eq 0 || exit 1; done
+
+# The committed corpus once through, then a fixed number of executions
+# (fewer for scan, whose hostile inputs render the largest reports).
+SMOKE_RUNS_dump := 20000
+SMOKE_RUNS_options := 20000
+SMOKE_RUNS_scan := 400
+fuzz-smoke: $(FUZZ_BIN)
+	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
+	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	        $(BUILD)/fuzz/smoke-$(t) tests/fuzz/corpus/$(t) >$(BUILD)/fuzz/smoke-$(t).log 2>&1 \
+	        || { tail -30 $(BUILD)/fuzz/smoke-$(t).log; exit 1; }; } && \
+	    echo "fuzz_$(t): $$(ls tests/fuzz/corpus/$(t) | wc -l) corpus inputs, then to $(SMOKE_RUNS_$(t)) runs: no crash" &&) true
+
+lint: | deps-test
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore \
+	    core host tests/unit tests/fuzz
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
+	    efi bench
+
 # --- running and testing --------------------------------------------------
 PYTHON := python3
 
@@ -103,8 +163,8 @@ unit: $(UNIT_TESTS)
 firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
-test: | deps-run
-	$(MAKE) unit
+test: | deps-run deps-test
+	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint
 	$(MAKE) firmware-test
 
 # Boot-to-verdict times against the firmware floor; prints a table.
@@ -118,6 +178,8 @@ clean:
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck
+SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 define install_missing
@@ -135,7 +197,10 @@ deps-build:
 deps-run: deps-build
 	$(call install_missing,$(RUN_PACKAGES))
 
+deps-test: deps-build
+	$(call install_missing,$(TEST_PACKAGES))
+
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run unit firmware-test test clean deps-build deps-run
+.PHONY: all host image signed bench run unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test clean deps-build deps-run deps-test

@@ -1,6 +1,7 @@
 #include "checks.h"
 
 #include "hv_report.h"
+#include "options.h"
 
 struct parser {
 	const char *at, *end;
@@ -216,6 +217,18 @@ bool requirements_add(struct requirement_list *list, const char *text,
 			item = item_end + 1;
 		}
 		at = line_end + 1;
+	}
+	return true;
+}
+
+bool requirements_add_options(struct requirement_list *list,
+			      const struct hvfeat_options *options,
+			      struct text_sink *errors)
+{
+	for (int i = 0; i < options->requirement_count; i++) {
+		const char *text = options->requirements[i];
+		if (!requirements_add(list, text, text_length(text), "--require", errors))
+			return false;
 	}
 	return true;
 }

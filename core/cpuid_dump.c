@@ -192,17 +192,14 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 void render_dump_problems(const struct cpuid_dump *dump, const char *name,
 			  struct text_sink *out)
 {
-	size_t kept = dump->problem_count < DUMP_PROBLEMS_KEPT ? dump->problem_count
-							       : DUMP_PROBLEMS_KEPT;
-
-	for (size_t i = 0; i < kept; i++) {
+	for (size_t i = 0; i < dump->problem_count && i < DUMP_PROBLEMS_KEPT; i++) {
 		if (dump->problems[i].line)
 			sink_printf(out, "hvfeat: %s:%u: %s\n", name,
 				    dump->problems[i].line, dump->problems[i].reason);
 		else
 			sink_printf(out, "hvfeat: %s: %s\n", name, dump->problems[i].reason);
 	}
-	if (dump->problem_count > kept)
+	if (dump->problem_count > DUMP_PROBLEMS_KEPT)
 		sink_printf(out, "hvfeat: %s: %u more problems\n", name,
-			    (unsigned)(dump->problem_count - kept));
+			    (unsigned)(dump->problem_count - DUMP_PROBLEMS_KEPT));
 }

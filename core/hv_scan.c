@@ -145,6 +145,7 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 		signature_from_regs(iface->signature, regs.ebx, regs.ecx, regs.edx);
 		iface->reported_max_leaf = regs.eax;
 		iface->vendor = hv_vendor_lookup(iface->signature);
+		iface->past_decode_limit = report->interface_count > HV_DECODED_INTERFACES;
 		decide_last_leaf(iface);
 		read_block(&s, iface);
 	}

@@ -101,7 +101,7 @@ static void json_decoders(const struct hv_report *r, const struct hv_interface *
 			  struct text_sink *out)
 {
 	const struct decoder_table *table =
-		iface->vendor && iface->vendor->table ? iface->vendor->table : NULL;
+		iface->vendor && !iface->past_decode_limit ? iface->vendor->table : NULL;
 	size_t count = table ? table->count : 0;
 
 	sink_puts(out, "      \"decoded\": [");
@@ -147,10 +147,12 @@ static void json_interface(const struct hv_report *r, const struct hv_interface 
 		sink_puts(out, "null");
 	sink_printf(out, ",\n      \"max_leaf\": %u,\n      \"last_leaf\": %u,\n"
 			 "      \"max_leaf_note\": \"%s\",\n"
-			 "      \"leaves_cut_by_budget\": %s,\n",
+			 "      \"leaves_cut_by_budget\": %s,\n"
+			 "      \"past_decode_limit\": %s,\n",
 		    iface->reported_max_leaf, iface->last_leaf,
 		    max_leaf_notes[iface->max_leaf_note],
-		    iface->leaves_cut_by_budget ? "true" : "false");
+		    iface->leaves_cut_by_budget ? "true" : "false",
+		    iface->past_decode_limit ? "true" : "false");
 	json_decoders(r, iface, out);
 	sink_puts(out, "    }");
 }

@@ -195,11 +195,8 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 				      struct requirement_list *list)
 {
 	list->count = 0;
-	for (int i = 0; i < options->requirement_count; i++) {
-		const char *text = options->requirements[i];
-		if (!requirements_add(list, text, text_length(text), "--require", &console))
-			return STATUS_USAGE;
-	}
+	if (!requirements_add_options(list, options, &console))
+		return STATUS_USAGE;
 	if (options->policy_path) {
 		char *text;
 		UINTN length;

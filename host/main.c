@@ -72,11 +72,8 @@ static char *read_input(const char *what, const char *path, size_t limit,
 static int gather_requirements(const struct hvfeat_options *options,
 			       struct requirement_list *list, struct text_sink *err)
 {
-	for (int i = 0; i < options->requirement_count; i++) {
-		const char *text = options->requirements[i];
-		if (!requirements_add(list, text, strlen(text), "--require", err))
-			return EXIT_USAGE;
-	}
+	if (!requirements_add_options(list, options, err))
+		return EXIT_USAGE;
 	if (options->policy_path) {
 		size_t length;
 		char *text = read_input("policy", options->policy_path, 64 * 1024, &length);
@@ -97,7 +94,6 @@ int main(int argc, char **argv)
 	static struct cpuid_recording recording;
 	static struct hv_report report;
 	static struct requirement_list requirements;
-	static char description[4096];
 	struct hvfeat_options options;
 	struct cpuid_source source;
 
@@ -117,6 +113,7 @@ int main(int argc, char **argv)
 		return status;
 
 	if (options.replay_path) {
+		static char description[4096];
 		size_t length;
 		/* One byte past the limit tells the parser the file is too large. */
 		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES + 1,

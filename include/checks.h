@@ -60,6 +60,13 @@ struct check_result {
 bool requirements_add(struct requirement_list *list, const char *text,
 		      size_t length, const char *origin, struct text_sink *errors);
 
+struct hvfeat_options;
+
+/* Adds every --require list of the options, as requirements_add does. */
+bool requirements_add_options(struct requirement_list *list,
+			      const struct hvfeat_options *options,
+			      struct text_sink *errors);
+
 struct hv_report;
 
 /* Evaluates every requirement against the report and stores the results in

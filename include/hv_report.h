@@ -19,6 +19,9 @@
 /* A hostile hypervisor can claim 256 leaves at each of 256 bases; past
  * this many leaves in all, blocks are listed but not read. */
 #define HV_LEAF_BUDGET 1024u
+/* Real layouts hold one to three interfaces; past this many, blocks are
+ * listed with their raw leaves but not decoded, which bounds the report. */
+#define HV_DECODED_INTERFACES 8u
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -35,6 +38,7 @@ struct hv_interface {
 	enum max_leaf_note max_leaf_note;
 	const struct hv_vendor *vendor; /* NULL: unknown signature */
 	bool leaves_cut_by_budget;
+	bool past_decode_limit; /* not decoded: HV_DECODED_INTERFACES came first */
 };
 
 struct leaf_reading {

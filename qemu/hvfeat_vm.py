@@ -153,6 +153,20 @@ def direct_boot_files(efi_bytes, options=""):
     return files
 
 
+def esp_free_bytes(image):
+    """Free space on a FAT image, as mtools counts it."""
+    out = run_tool("mdir", "-i", str(image), "::/").decode()
+    match = re.search(r"([\d ]+) bytes free", out)
+    return int(match.group(1).replace(" ", ""))
+
+
+def fill_esp(image, name="/filler.bin"):
+    """Takes every free byte of the image with one file."""
+    free = esp_free_bytes(image)
+    run_tool("mcopy", "-i", str(image), "-", "::" + name, input_bytes=b"\0" * free)
+    return free
+
+
 def read_esp_file(image, esp_path):
     """A file's bytes from the ESP image, or None when it is not there."""
     result = subprocess.run(["mcopy", "-n", "-i", str(image), "::" + esp_path, "-"],
@@ -162,8 +176,11 @@ def read_esp_file(image, esp_path):
 
 def list_esp(image):
     """Every file on the ESP image, as ESP paths."""
-    out = run_tool("mdir", "-i", str(image), "-/", "-b", "::/").decode()
-    return sorted(line.strip().removeprefix("::") for line in out.splitlines() if line.strip())
+    result = subprocess.run(["mdir", "-i", str(image), "-/", "-b", "::/"], capture_output=True)
+    if result.returncode != 0 and b"not found" not in result.stderr:  # not found: empty
+        raise RuntimeError(f"mdir -i {image} failed: {result.stderr.decode().strip()}")
+    return sorted(line.strip().removeprefix("::")
+                  for line in result.stdout.decode().splitlines() if line.strip())
 
 
 @dataclass
@@ -187,18 +204,21 @@ def disk_file(image):
 
 
 def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
-                 secure_boot=False, devices=()):
-    drive = f"file={disk_file(disk)},format=raw,if=none,id=esp"
-    if esp_readonly:
-        drive += ",readonly=on"
+                 secure_boot=False, devices=(), first_disks=()):
+    """first_disks, (image, read-only) pairs, are attached before disk, so
+    the firmware maps them first (FS0: and on)."""
+    drives = []
+    for number, (image, readonly) in enumerate([*first_disks, (disk, esp_readonly)]):
+        drive = f"file={disk_file(image)},format=raw,if=none,id=disk{number}"
+        drives += ["-drive", drive + (",readonly=on" if readonly else ""),
+                   "-device", f"virtio-blk-pci,drive=disk{number}"]
     machine = f"q35,accel={accel}" + (",smm=on" if secure_boot else "")
     code = OVMF_SECURE_CODE if secure_boot else OVMF_CODE
     command = ["qemu-system-x86_64", "-machine", machine, "-m", "256",
                "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-no-reboot",
                "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
-               "-drive", f"if=pflash,format=raw,file={vars_file}",
-               "-drive", drive, "-device", "virtio-blk-pci,drive=esp"]
+               "-drive", f"if=pflash,format=raw,file={vars_file}", *drives]
     if secure_boot:
         command += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
     for device in devices:
@@ -210,7 +230,7 @@ def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
 
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
-         devices=()):
+         devices=(), first_disks=()):
     """Boots OVMF with the disk attached until the guest powers off.
 
     The firmware's variable store is a private copy in workdir (with the
@@ -224,7 +244,7 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     vars_file = workdir / "OVMF_VARS.fd"
     shutil.copyfile(OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS, vars_file)
     command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
-                           devices)
+                           devices, first_disks)
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()

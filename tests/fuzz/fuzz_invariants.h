@@ -1,0 +1,111 @@
+/* What must hold for any input, shared by the fuzz targets: bounded work,
+ * whole renderings, console-sized lines, JSON without raw control bytes. */
+#ifndef HVFEAT_FUZZ_INVARIANTS_H
+#define HVFEAT_FUZZ_INVARIANTS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "cpuid_dump.h"
+#include "hv_render.h"
+
+static inline void discard_write(struct text_sink *self, const char *text, size_t length)
+{
+	(void)self;
+	(void)text;
+	(void)length;
+}
+
+static struct text_sink discard = { discard_write, NULL };
+
+static inline void check_text(const char *text, size_t length)
+{
+	size_t column = 0;
+
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '\n') {
+			column = 0;
+			continue;
+		}
+		if (++column > 79 || c < 0x20 || c > 0x7e)
+			abort();
+	}
+	const char *end = HVFEAT_REPORT_END "\n";
+	if (length < strlen(end) || memcmp(text + length - strlen(end), end, strlen(end)))
+		abort();
+}
+
+static inline void check_json(const char *json, size_t length)
+{
+	int depth = 0;
+	int in_string = 0;
+
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)json[i];
+		if (c > 0x7e || (c < 0x20 && c != '\n'))
+			abort();
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			else if (c == '\n')
+				abort();
+			continue;
+		}
+		if (c == '"')
+			in_string = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		if (depth < 0)
+			abort();
+	}
+	if (depth != 0 || in_string)
+		abort();
+}
+
+static inline void scan_check_and_render(const struct cpuid_source *source)
+{
+	static struct hv_report report;
+	static struct requirement_list list;
+	static const char requirements[] =
+		"hypervisor_bit, interface.kvm, interface.hyperv.base=0x40000000,"
+		"kvm.pv_unhalt, kvm.hints.realtime=0, kvm.tsc_khz>=1000,"
+		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
+		"bhyve.ext_dest_id<=1, interface.tcg=0";
+
+	if (!list.count &&
+	    !requirements_add(&list, requirements, sizeof(requirements) - 1, "fuzz", &discard))
+		abort();
+	hv_scan(&report, source);
+	if (report.cpuid_executions > 3 + HV_BASE_COUNT + HV_LEAF_BUDGET)
+		abort();
+	hv_check(&report, &list);
+
+	size_t length;
+	char *text = render_to_memory(&report, OUTPUT_TEXT, malloc, &length);
+	check_text(text, length);
+	free(text);
+	char *json = render_to_memory(&report, OUTPUT_JSON, malloc, &length);
+	check_json(json, length);
+	free(json);
+	char *raw = render_to_memory(&report, OUTPUT_RAW, malloc, &length);
+	free(raw);
+}
+
+static inline void check_problems_render(const struct cpuid_dump *dump)
+{
+	static char messages[8192];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, messages, sizeof(messages));
+	render_dump_problems(dump, "fuzz.txt", &sink.sink);
+	if (!dump->problem_count || sink.length > sizeof(messages))
+		abort();
+}
+
+#endif
