@@ -199,7 +199,9 @@ def setUpModule():
             tcg_boots.append(pool.submit(run_case, CASES["kvm"]))
         for boot in tcg_boots:
             boot.result()
-    print(f"\nfirmware tests: accelerator for the KVM case: "
+    print("\nfirmware tests: boots (s): " + ", ".join(
+        f"{c.name} {c.boot.seconds:.1f}" for c in CASES.values() if c.boot), file=sys.stderr)
+    print(f"firmware tests: accelerator for the KVM case: "
           f"{'kvm' if KVM['usable'] else 'none (skipped)'}: {KVM['reason']}",
           file=sys.stderr)
 
