@@ -76,17 +76,3 @@ enum decoder_state hv_item_value(const struct hv_report *report,
 				   : hv_field_value(item->field, reg);
 	return state;
 }
-
-bool hv_lookup(const struct hv_report *report, const char *signature,
-	       const char *id, uint32_t *value)
-{
-	const struct hv_vendor *vendor = hv_vendor_lookup(signature);
-	const struct hv_interface *iface = NULL;
-	struct hv_item item;
-
-	for (size_t i = 0; vendor && i < report->interface_count && !iface; i++)
-		if (report->interfaces[i].vendor == vendor)
-			iface = &report->interfaces[i];
-	return iface && hv_find_item(vendor, id, false, &item) &&
-	       hv_item_value(report, iface, &item, value) == DECODED;
-}

@@ -111,16 +111,6 @@ void sink_vprintf(struct text_sink *sink, const char *format, va_list args)
 			c = (char)va_arg(args, int);
 			write_field(sink, &c, 1, width, left, ' ');
 			break;
-		case 'd': {
-			int64_t v = is_long ? va_arg(args, int64_t)
-					    : va_arg(args, int);
-			uint64_t magnitude = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-			size_t n = format_number(magnitude, 10, digits);
-			if (v < 0)
-				digits[23 - n++] = '-';
-			write_field(sink, digits + 24 - n, n, width, left, pad);
-			break;
-		}
 		case 'u':
 		case 'x': {
 			uint64_t v = is_long ? va_arg(args, uint64_t)

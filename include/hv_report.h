@@ -115,10 +115,5 @@ enum decoder_state hv_item_value(const struct hv_report *report,
 				 const struct hv_interface *iface,
 				 const struct hv_item *item, uint32_t *value);
 
-/* A decoded bit or field, by upstream identifier, in the first interface of
- * the given signature. Returns false when no such interface, identifier or
- * leaf is present. */
-bool hv_lookup(const struct hv_report *report, const char *signature,
-	       const char *id, uint32_t *value);
 
 #endif

@@ -22,7 +22,7 @@ struct buffer_sink {
 
 void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity);
 
-/* A small printf: %s %c %u %x %d %% with optional '-', '0' and width,
+/* A small printf: %s %c %u %x %% with optional '-', '0' and width,
  * and the 'l' modifier for 64-bit %u/%x. No floating point. */
 void sink_vprintf(struct text_sink *sink, const char *format, va_list args);
 void sink_printf(struct text_sink *sink, const char *format, ...)

@@ -70,6 +70,22 @@ static inline const char *text_of(const struct hv_report *report)
 	return test_text;
 }
 
+/* A decoded bit or field, by upstream identifier, in the first interface of
+ * the given signature; false when no such interface, identifier or leaf. */
+static inline bool hv_lookup(const struct hv_report *report, const char *signature,
+			     const char *id, uint32_t *value)
+{
+	const struct hv_vendor *vendor = hv_vendor_lookup(signature);
+	struct hv_item item;
+
+	for (size_t i = 0; vendor && i < report->interface_count; i++)
+		if (report->interfaces[i].vendor == vendor)
+			return hv_find_item(vendor, id, false, &item) &&
+			       hv_item_value(report, &report->interfaces[i], &item,
+					     value) == DECODED;
+	return false;
+}
+
 static inline uint32_t lookup(const struct hv_report *report,
 			      const char *signature, const char *id)
 {
