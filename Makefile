@@ -71,12 +71,18 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADE
 # --- hardening: sanitizers, valgrind, fuzzing, static checks ---------------
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(wildcard tests/unit/test_*.c))
+SAN_CORE_OBJ := $(patsubst %.c,$(BUILD)/san-obj/%.o,$(CORE_SRC))
 
-$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h $(CORE_SRC) $(HEADERS) | deps-test
+$(BUILD)/san-obj/%.o: %.c $(HEADERS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  CC (asan) $<"
+	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h $(SAN_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (asan) $@"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< \
-	    $(CORE_SRC) -lcmocka -o $@
+	    $(SAN_CORE_OBJ) -lcmocka -o $@
 
 unit-sanitized: $(UNIT_SAN)
 	@for t in $(UNIT_SAN); do echo "== $$t"; $$t || exit 1; done
@@ -112,7 +118,7 @@ fuzz: $(FUZZ_BIN)
 # (fewer for scan, whose hostile inputs render the largest reports).
 SMOKE_RUNS_dump := 20000
 SMOKE_RUNS_options := 20000
-SMOKE_RUNS_scan := 400
+SMOKE_RUNS_scan := 200
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
 	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \

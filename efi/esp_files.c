@@ -182,10 +182,12 @@ EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
 	}
 	if (!EFI_ERROR(status)) {
 		*length = info->FileSize < limit ? info->FileSize : limit;
-		*text = AllocatePool(*length ? *length : 1);
+		*text = AllocatePool(*length + 1);
 		*failed_step = "reading the file";
 		status = *text ? file->Read(file, length, *text) : EFI_OUT_OF_RESOURCES;
-		if (EFI_ERROR(status) && *text)
+		if (!EFI_ERROR(status))
+			(*text)[*length] = '\0';
+		else if (*text)
 			FreePool(*text);
 	}
 	if (info)

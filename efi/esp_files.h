@@ -14,7 +14,8 @@
 EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
 			    UINTN length, const char **failed_step);
 
-/* Reads at most limit bytes of the file into new pool memory. */
+/* Reads at most limit bytes of the file into new pool memory, with a NUL
+ * after them. */
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
 			 char **text, UINTN *length, const char **failed_step);
 

@@ -18,7 +18,6 @@
 #define STATUS_NOT_DONE EFI_ABORTED
 
 #define CONFIG_PATH "\\hvfeat.cfg"
-#define POLICY_MAX_BYTES (64u * 1024u)
 #define DEBUG_EXIT_PORT 0xf4
 
 static void console_write(struct text_sink *self, const char *text,
@@ -73,14 +72,17 @@ static void *allocate_pool(size_t size)
 	return AllocatePool(size);
 }
 
-/* A file from the boot volume, NUL-terminated, in kept pool memory. Says
- * why when it cannot be read, unless it is optional and simply absent. */
+/* A file of at most limit bytes from the boot volume, NUL-terminated, in
+ * kept pool memory. Says why when it cannot be read, unless it is optional
+ * and simply absent. */
 static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *path,
 			     bool optional, UINTN limit, struct allocations *a,
 			     char **text, UINTN *length)
 {
 	const char *failed_step;
-	EFI_STATUS status = esp_file_read(image, path, limit, text, length, &failed_step);
+	/* One byte past the limit tells a file that is too large. */
+	EFI_STATUS status = esp_file_read(image, path, limit + 1, text, length,
+					  &failed_step);
 
 	if (status == EFI_NOT_FOUND && optional)
 		return status;
@@ -89,14 +91,12 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 		      failed_step, status);
 		return status;
 	}
-	char *terminated = keep(a, AllocatePool(*length + 1));
-	if (terminated) {
-		CopyMem(terminated, *text, *length);
-		terminated[*length] = '\0';
+	keep(a, *text);
+	if (*length > limit) {
+		Print(L"hvfeat: %a %a is larger than %u bytes\n", what, path, (UINT32)limit);
+		return EFI_BAD_BUFFER_SIZE;
 	}
-	FreePool(*text);
-	*text = terminated;
-	return terminated ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+	return EFI_SUCCESS;
 }
 
 /* The shell hands over CHAR16 arguments; the core parses ASCII ones. */
@@ -145,7 +145,7 @@ static EFI_STATUS arguments(EFI_HANDLE image, struct allocations *a, int *argc,
 	*argv = config_argv;
 	*argc = 1;
 	EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
-				       POLICY_MAX_BYTES, a, &text, &length);
+				       CONFIG_MAX_BYTES, a, &text, &length);
 	if (status == EFI_NOT_FOUND)
 		return EFI_SUCCESS;
 	if (EFI_ERROR(status))
@@ -167,8 +167,7 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 	char *text;
 	UINTN length;
 
-	/* One byte past the limit tells the parser the file is too large. */
-	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES + 1, a,
+	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES, a,
 				 &text, &length)))
 		return STATUS_NOT_DONE;
 	struct cpuid_dump *dump = keep(a, AllocatePool(sizeof(*dump)));

@@ -44,24 +44,29 @@ static int write_file(const char *what, const char *path, const char *text,
 	return ok ? EXIT_OK : EXIT_NOT_DONE;
 }
 
-/* At most limit bytes of a file ("-": standard input), NUL-terminated. */
+/* A file of at most limit bytes ("-": standard input), NUL-terminated. */
 static char *read_input(const char *what, const char *path, size_t limit,
 			size_t *length)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *text = malloc(limit + 1);
+	char *text = malloc(limit + 2);
 
 	if (!f || !text) {
 		fprintf(stderr, "hvfeat: %s %s not read: %s\n", what, path, strerror(errno));
 		free(text);
 		return NULL;
 	}
-	*length = fread(text, 1, limit, f);
+	/* One byte past the limit tells a file that is too large. */
+	*length = fread(text, 1, limit + 1, f);
 	int failed = ferror(f);
 	if (f != stdin)
 		fclose(f);
-	if (failed) {
-		fprintf(stderr, "hvfeat: %s %s not read: read error\n", what, path);
+	if (failed || *length > limit) {
+		if (failed)
+			fprintf(stderr, "hvfeat: %s %s not read: read error\n", what, path);
+		else
+			fprintf(stderr, "hvfeat: %s %s is larger than %zu bytes\n", what,
+				path, limit);
 		free(text);
 		return NULL;
 	}
@@ -76,7 +81,8 @@ static int gather_requirements(const struct hvfeat_options *options,
 		return EXIT_USAGE;
 	if (options->policy_path) {
 		size_t length;
-		char *text = read_input("policy", options->policy_path, 64 * 1024, &length);
+		char *text = read_input("policy", options->policy_path, POLICY_MAX_BYTES,
+					&length);
 		if (!text)
 			return EXIT_NOT_DONE;
 		int added = requirements_add(list, text, length, options->policy_path, err);
@@ -115,9 +121,7 @@ int main(int argc, char **argv)
 	if (options.replay_path) {
 		static char description[4096];
 		size_t length;
-		/* One byte past the limit tells the parser the file is too large. */
-		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES + 1,
-					&length);
+		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES, &length);
 		if (!text)
 			return EXIT_NOT_DONE;
 		int parsed = cpuid_dump_parse(&dump, text, length);

@@ -11,6 +11,7 @@
 #include "text_sink.h"
 
 #define MAX_REQUIREMENTS 64u
+#define POLICY_MAX_BYTES (64u * 1024u)
 #define REQUIREMENT_TEXT 80u
 
 enum requirement_kind {

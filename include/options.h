@@ -13,6 +13,7 @@ enum output_format { OUTPUT_TEXT, OUTPUT_RAW, OUTPUT_JSON };
 
 #define MAX_REQUIRE_OPTIONS 16
 #define MAX_CONFIG_ARGUMENTS 64
+#define CONFIG_MAX_BYTES (64u * 1024u)
 
 struct hvfeat_options {
 	enum output_format format; /* of the console and the log alike */
