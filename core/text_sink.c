@@ -99,7 +99,6 @@ void sink_vprintf(struct text_sink *sink, const char *format, va_list args)
 			p++;
 		}
 
-		char digits[24];
 		char c;
 		const char *s;
 		switch (*p) {
@@ -113,6 +112,7 @@ void sink_vprintf(struct text_sink *sink, const char *format, va_list args)
 			break;
 		case 'u':
 		case 'x': {
+			char digits[24];
 			uint64_t v = is_long ? va_arg(args, uint64_t)
 					     : va_arg(args, unsigned);
 			size_t n = format_number(v, *p == 'u' ? 10 : 16, digits);
