@@ -169,9 +169,14 @@ unit: $(UNIT_TESTS)
 firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
+# The host checks run beside the firmware boots; each part's output is
+# printed whole when it ends.
 test: | deps-run deps-test
+	$(MAKE) all host signed
+	$(MAKE) -j2 --output-sync=recurse host-checks firmware-test
+
+host-checks:
 	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint
-	$(MAKE) firmware-test
 
 # Boot-to-verdict times against the firmware floor; prints a table.
 BENCH_RUNS ?= 7
@@ -209,4 +214,4 @@ deps-test: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test clean deps-build deps-run deps-test
+.PHONY: all host image signed bench run host-checks unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test clean deps-build deps-run deps-test
