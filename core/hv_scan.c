@@ -8,17 +8,30 @@ struct scanner {
 	size_t budget_left;
 };
 
+static struct cpuid_regs execute(struct scanner *s, uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs regs;
+
+	s->source->query(s->source, leaf, subleaf, &regs);
+	s->report->cpuid_executions++;
+	return regs;
+}
+
+/* Keeps a leaf for the raw section and the decoders. */
+static void record(struct scanner *s, uint32_t leaf, uint32_t subleaf,
+		   struct cpuid_regs regs)
+{
+	struct hv_report *r = s->report;
+	r->leaves[r->leaf_count++] = (struct leaf_reading){ leaf, subleaf, regs };
+}
+
 static struct cpuid_regs read_leaf(struct scanner *s, uint32_t leaf,
 				   uint32_t subleaf)
 {
-	struct hv_report *r = s->report;
-	struct leaf_reading *reading = &r->leaves[r->leaf_count++];
+	struct cpuid_regs regs = execute(s, leaf, subleaf);
 
-	reading->leaf = leaf;
-	reading->subleaf = subleaf;
-	s->source->query(s->source, leaf, subleaf, &reading->regs);
-	r->cpuid_executions++;
-	return reading->regs;
+	record(s, leaf, subleaf, regs);
+	return regs;
 }
 
 static void signature_from_regs(char out[HV_SIGNATURE_LENGTH], uint32_t first,
@@ -123,21 +136,15 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 
 	for (uint32_t i = 0; i < HV_BASE_COUNT; i++) {
 		uint32_t base = HV_BASE_FIRST + i * HV_BASE_STRIDE;
-		struct cpuid_regs regs;
-		source->query(source, base, 0, &regs);
-		report->cpuid_executions++;
-
+		/* Empty and echoing bases are not kept: 256 lines of nothing. */
+		struct cpuid_regs regs = execute(&s, base, 0);
 		if ((regs.ebx | regs.ecx | regs.edx) == 0)
 			continue;
 		if (have_echo && regs_equal(&regs, &echo)) {
 			report->skipped_echo_bases++;
 			continue;
 		}
-
-		struct leaf_reading *reading = &report->leaves[report->leaf_count++];
-		reading->leaf = base;
-		reading->subleaf = 0;
-		reading->regs = regs;
+		record(&s, base, 0, regs);
 
 		struct hv_interface *iface =
 			&report->interfaces[report->interface_count++];
