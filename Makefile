@@ -188,7 +188,7 @@ clean:
 
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
-RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq
+RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid
 TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -120,8 +120,10 @@ CASES = {c.name: c for c in [
         r"-f \dumps\xen-hvm.txt -j -l \xen-hvm.json",
         r"-f \dumps\malformed.txt -l \malformed.log",
         r"-f \dumps\absent.txt -l \absent.log",
+        r"-f \dumps\kvm-guest-intel.txt -l \kvm-guest-intel.log",
     ), extra_files={f"dumps/{name}": (DUMPS / name).read_bytes() for name in (
-        "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt")}),
+        "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt",
+        "kvm-guest-intel.txt")}),
     Case("policy", arguments=(
         r"--require interface.tcg,interface.tcg.base=0x40000000,hypervisor_bit=1 -l \pass.log",
         r"--require kvm.pv_unhalt,hypervisor_bit -l \fail.log",
@@ -359,7 +361,8 @@ class Replay(FirmwareCase):
     def test_each_layout_decodes_in_firmware_as_on_the_host(self):
         case = self.case("replay")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[:4], [0, 0, 0, 0])
-        for name in ("hyperv-kvm", "xen-viridian", "vmware"):
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[6], 0)
+        for name in ("hyperv-kvm", "xen-viridian", "vmware", "kvm-guest-intel"):
             with self.subTest(layout=name):
                 log = self.log(case, f"/{name}.log")
                 self.assertIn(f"source: dump \\dumps\\{name}.txt\n", log)
@@ -405,7 +408,7 @@ class Replay(FirmwareCase):
     def test_malformed_and_missing_dumps(self):
         case = self.case("replay")
         statuses = vm.exit_statuses_from_console(case.boot.console)
-        self.assertEqual(statuses[4:], [NOT_DONE, NOT_DONE])
+        self.assertEqual(statuses[4:6], [NOT_DONE, NOT_DONE])
         console = case.boot.console
         self.assertIn("hvfeat: \\dumps\\malformed.txt:3: not a cpuid -r line\n", console)
         self.assertIn("hvfeat: \\dumps\\malformed.txt:6: leaf and sub-leaf given twice\n", console)
@@ -602,6 +605,15 @@ class RawRoundTrip(FirmwareCase):
         code, host_report, errors = host_hvfeat("-f", str(dump_file))
         self.assertEqual(code, 0, errors)
         self.assertEqual(without_source_line(host_report), without_source_line(report))
+
+    def test_firmware_dump_decodes_with_the_cpuid_tool(self):
+        case = self.case("raw-round-trip")
+        dump_file = WORK / "raw-round-trip" / "for-cpuid.txt"
+        dump_file.write_bytes(vm.read_esp_file(case.esp, "/cpuid.txt"))
+        cpuid = subprocess.run(["cpuid", "-f", str(dump_file)], capture_output=True, text=True)
+        self.assertEqual(cpuid.returncode, 0, cpuid.stderr)
+        self.assertNotIn("unexpected input", cpuid.stderr)
+        self.assertIn('hypervisor_id (0x40000000) = "TCGTCGTCGTCG"', cpuid.stdout)
 
 
 if __name__ == "__main__":

@@ -279,6 +279,23 @@ static void layout_bhyve(void **state)
 	assert_contains(text_of(r), "  0x40000000  FreeBSD bhyve\n");
 }
 
+/* A real `cpuid -r -1` from a Linux KVM guest on an Intel host: the brief's
+ * first observation, and Intel's echo of leaf 0x24 at every other base
+ * (the cpuid tool's own dump shows it at 0x40000100). */
+static void real_kvm_guest_on_intel(void **state)
+{
+	(void)state;
+	struct hv_report *r = scan_dump_file("kvm-guest-intel.txt");
+
+	assert_int_equal(r->interface_count, 1);
+	assert_int_equal(r->skipped_echo_bases, 255);
+	assert_int_equal(r->max_basic_leaf, 0x24);
+	assert_int_equal(lookup(r, KVM, "KVM_FEATURE_ASYNC_PF_VMEXIT"), 1);
+	assert_int_equal(lookup(r, KVM, "KVM_FEATURE_MSI_EXT_DEST_ID"), 0);
+	assert_int_equal(lookup(r, KVM, "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT"), 1);
+	assert_contains(text_of(r), "features: leaf 0x40000001 eax = 0x01007efb\n");
+}
+
 /* Base+1 that is not "Hv#1": the Hyper-V table does not apply past it. */
 static void hyperv_leaves_need_hv1(void **state)
 {
@@ -313,6 +330,7 @@ int main(void)
 		cmocka_unit_test(layout_hyperv_snp),
 		cmocka_unit_test(layout_bhyve),
 		cmocka_unit_test(hyperv_leaves_need_hv1),
+		cmocka_unit_test(real_kvm_guest_on_intel),
 	};
 	return cmocka_run_group_tests_name("dumps and interface layouts", tests, NULL, NULL);
 }
