@@ -48,11 +48,6 @@ bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
 	return false;
 }
 
-const char *hv_item_id(const struct hv_item *item)
-{
-	return item->bit ? item->bit->id : item->field->id;
-}
-
 const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
 					       const char *key)
 {
