@@ -59,6 +59,11 @@ const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
 	return NULL;
 }
 
+const struct hv_interface *hv_guest_kvm_interface(const struct hv_report *report)
+{
+	return hv_interface_by_key(report, "kvm");
+}
+
 enum decoder_state hv_item_value(const struct hv_report *report,
 				 const struct hv_interface *iface,
 				 const struct hv_item *item, uint32_t *value)

@@ -192,16 +192,6 @@ enum decoder_state hv_decoder_value(const struct hv_report *report,
 	return DECODED;
 }
 
-const struct hv_interface *hv_guest_kvm_interface(const struct hv_report *report)
-{
-	const struct hv_vendor *kvm = hv_vendor_lookup("KVMKVMKVM\0\0\0");
-
-	for (size_t i = 0; i < report->interface_count; i++)
-		if (report->interfaces[i].vendor == kvm)
-			return &report->interfaces[i];
-	return NULL;
-}
-
 static uint32_t field_mask(const struct field_def *field)
 {
 	uint32_t width_mask = field->width >= 32 ? 0xffffffffu

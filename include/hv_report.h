@@ -113,5 +113,4 @@ enum decoder_state hv_item_value(const struct hv_report *report,
 				 const struct hv_interface *iface,
 				 const struct hv_item *item, uint32_t *value);
 
-
 #endif
