@@ -290,13 +290,22 @@ static void debug_exit(UINT32 value)
 	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"((UINT16)DEBUG_EXIT_PORT));
 }
 
+/* Whatever went wrong on the way, automation sees one of four statuses. */
+static EFI_STATUS contract_status(EFI_STATUS status)
+{
+	if (status == STATUS_PASS || status == STATUS_USAGE ||
+	    status == STATUS_REQUIREMENT_FAILED)
+		return status;
+	return STATUS_NOT_DONE;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 {
 	struct allocations allocations = { { 0 }, 0 };
 	struct hvfeat_options options = { 0 };
 
 	InitializeLib(image, system_table);
-	EFI_STATUS status = run(image, &options, &allocations);
+	EFI_STATUS status = contract_status(run(image, &options, &allocations));
 	release(&allocations);
 
 	/* Every file is closed by now. */
