@@ -233,6 +233,69 @@ bool requirements_add_options(struct requirement_list *list,
 	return true;
 }
 
+/* The other keys whose interface uses this table: "kvm_hv" for Hyper-V's. */
+static void render_sharing_keys(size_t v, struct text_sink *out)
+{
+	for (size_t w = v + 1; w < hv_vendor_count; w++)
+		if (hv_vendors[w].table == hv_vendors[v].table &&
+		    !equal(hv_vendors[w].key, hv_vendors[v].key))
+			sink_printf(out, "; %s.* too", hv_vendors[w].key);
+}
+
+static void render_key_line(const char *key, const char *meaning, struct text_sink *out)
+{
+	if (text_length(key) > 34)
+		sink_printf(out, "  %s\n  %-34s %s\n", key, "", meaning);
+	else
+		sink_printf(out, "  %-34s %s\n", key, meaning);
+}
+
+void render_requirement_keys(struct text_sink *out)
+{
+	size_t column = 4;
+
+	sink_puts(out, "hypervisor_bit                      CPUID.1:ECX[31], 1 set or 0 clear\n"
+		       "interface.KEY, interface.KEY.base   present (1) or absent (0); its base\n"
+		       "KEY:");
+	for (size_t v = 0; v < hv_vendor_count; v++) {
+		const char *key = hv_vendors[v].key;
+		if (v && equal(key, hv_vendors[v - 1].key))
+			continue;
+		if (column + 1 + text_length(key) > 79) {
+			sink_puts(out, "\n   ");
+			column = 3;
+		}
+		sink_printf(out, " %s", key);
+		column += 1 + text_length(key);
+	}
+	sink_puts(out, "\n");
+
+	for (size_t v = 0; v < hv_vendor_count; v++) {
+		const struct hv_vendor *vendor = &hv_vendors[v];
+		const struct decoder_table *table = vendor->table;
+		bool listed = false;
+		for (size_t w = 0; w < v && !listed; w++)
+			listed = hv_vendors[w].table == table;
+		if (!table || listed)
+			continue;
+		sink_printf(out, "\n%s.* (%s", vendor->key, vendor->product);
+		render_sharing_keys(v, out);
+		sink_puts(out, "):\n");
+		for (size_t d = 0; d < table->count; d++) {
+			const struct register_decoder *dec = &table->decoders[d];
+			char key[96];
+			for (size_t b = 0; b < dec->bit_count; b++) {
+				hv_item_key(vendor, dec->bits[b].id, key, sizeof(key));
+				render_key_line(key, dec->bits[b].meaning, out);
+			}
+			for (size_t f = 0; f < dec->field_count; f++) {
+				hv_item_key(vendor, dec->fields[f].id, key, sizeof(key));
+				render_key_line(key, dec->fields[f].meaning, out);
+			}
+		}
+	}
+}
+
 static bool compare(enum comparison comparison, uint32_t found, uint32_t expected)
 {
 	switch (comparison) {

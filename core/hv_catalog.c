@@ -6,9 +6,9 @@
 
 const struct hv_vendor hv_vendors[] = {
 	{ "KVMKVMKVM\0\0\0", "kvm", "KVM", true, &kvm_table, 0 },
+	{ "Microsoft Hv", "hyperv", "Microsoft Hyper-V", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
 	{ "Linux KVM Hv", "kvm_hv", "KVM (Hyper-V emulation)", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
 	{ "TCGTCGTCGTCG", "tcg", "QEMU TCG", false, NULL, 0 },
-	{ "Microsoft Hv", "hyperv", "Microsoft Hyper-V", false, &hyperv_table, HYPERV_INTERFACE_HV1 },
 	{ "XenVMMXenVMM", "xen", "Xen", false, &xen_table, 0 },
 	{ "VMwareVMware", "vmware", "VMware", false, &vmware_table, 0 },
 	{ "VBoxVBoxVBox", "vbox", "Oracle VirtualBox", false, NULL, 0 },

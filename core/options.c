@@ -28,7 +28,8 @@ void render_usage(const char *program, const char *default_log,
 		       "  -f DUMP  replay a cpuid -r dump instead of executing CPUID\n"
 		       "  --require LIST  requirements, comma-separated, e.g.\n"
 		       "           kvm.pv_unhalt,kvm.hints.realtime=0,interface.kvm.base=0x40000000\n"
-		       "  --policy PATH   requirements from a file, one a line, # comments\n");
+		       "  --policy PATH   requirements from a file, one a line, # comments\n"
+		       "  --list-keys     list every key a requirement can name\n");
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
 			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n");
@@ -64,6 +65,8 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 
 		if (is(arg, "-h") || is(arg, "--help"))
 			return OPTIONS_SHOW_HELP;
+		if (is(arg, "--list-keys"))
+			return OPTIONS_LIST_KEYS;
 		if (is(arg, "-r") || is(arg, "-j")) {
 			enum output_format wanted = arg[1] == 'r' ? OUTPUT_RAW : OUTPUT_JSON;
 			if (format_option && options->format != wanted) {

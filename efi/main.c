@@ -236,6 +236,9 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options,
 	case OPTIONS_SHOW_HELP:
 		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
 		return STATUS_PASS;
+	case OPTIONS_LIST_KEYS:
+		render_requirement_keys(&console);
+		return STATUS_PASS;
 	case OPTIONS_USAGE_ERROR:
 		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
 		return STATUS_USAGE;

@@ -68,6 +68,10 @@ bool requirements_add_options(struct requirement_list *list,
 			      const struct hvfeat_options *options,
 			      struct text_sink *errors);
 
+/* Every name a requirement can take, with what it means: the interface
+ * keys, then each decoded item's key, interface by interface. */
+void render_requirement_keys(struct text_sink *out);
+
 struct hv_report;
 
 /* Evaluates every requirement against the report and stores the results in

@@ -30,6 +30,7 @@ struct hvfeat_options {
 enum options_outcome {
 	OPTIONS_RUN,
 	OPTIONS_SHOW_HELP,
+	OPTIONS_LIST_KEYS,   /* --list-keys: the requirement keys, then exit */
 	OPTIONS_USAGE_ERROR, /* the reason went to errors */
 };
 

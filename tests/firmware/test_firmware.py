@@ -109,7 +109,8 @@ CASES = {c.name: c for c in [
     Case("default", extra_files={"hvfeat.log": STALE_LOG}),
     Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
-    Case("options", arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log"),
+    Case("options", arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log",
+                               "--list-keys"),
          extra_files={"logs/keep.txt": b"x"}),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     Case("kvm", accel="kvm"),
@@ -320,12 +321,18 @@ class LogFile(FirmwareCase):
 
 
 class Options(FirmwareCase):
-    """One boot runs hvfeat with -x, -n, -l into a missing directory, and -l."""
+    """One boot runs hvfeat with -x, -n, -l into a missing directory, -l,
+    and --list-keys."""
 
     def test_exit_statuses(self):
         case = self.case("options")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
-                         [USAGE_ERROR, PASS, NOT_DONE, PASS])
+                         [USAGE_ERROR, PASS, NOT_DONE, PASS, PASS])
+
+    def test_list_keys(self):
+        console = self.case("options").boot.console
+        self.assertIn("  kvm.pv_unhalt                      paravirtual spinlock unhalt\n", console)
+        self.assertIn("hyperv.* (Microsoft Hyper-V; kvm_hv.* too):\n", console)
 
     def test_unknown_option_prints_usage_and_no_report(self):
         console = self.case("options").boot.console

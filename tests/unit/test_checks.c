@@ -197,6 +197,35 @@ static void malformed_requirements(void **state)
 	assert_contains(errors, "is one too many (64 at most)");
 }
 
+/* Every key --list-keys shows is one a requirement accepts. */
+static void listed_keys_are_all_accepted(void **state)
+{
+	(void)state;
+	static char listing[1 << 16];
+	struct buffer_sink sink;
+	size_t accepted = 0;
+
+	buffer_sink_init(&sink, listing, sizeof(listing) - 1);
+	render_requirement_keys(&sink.sink);
+	listing[sink.length] = '\0';
+	assert_contains(listing, "  kvm.hints.realtime                 vCPUs never preempted for long\n");
+	assert_contains(listing, "hyperv.* (Microsoft Hyper-V; kvm_hv.* too):\n");
+
+	for (char *line = strtok(listing, "\n"); line; line = strtok(NULL, "\n")) {
+		assert_true(strlen(line) <= 79);
+		char key[96];
+		/* item lines: two spaces, then the key */
+		if (strncmp(line, "  ", 2) != 0 || line[2] == ' ' ||
+		    sscanf(line + 2, "%95[a-zA-Z0-9_.]", key) != 1)
+			continue;
+		list.count = 0;
+		if (!add(key))
+			fail_msg("listed key '%s' refused: %s", key, errors);
+		accepted++;
+	}
+	assert_true(accepted > 150);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +237,7 @@ int main(void)
 		cmocka_unit_test(no_requirements_no_section),
 		cmocka_unit_test(policy_text_comments_and_lines),
 		cmocka_unit_test(malformed_requirements),
+		cmocka_unit_test(listed_keys_are_all_accepted),
 	};
 	return cmocka_run_group_tests_name("requirements", tests, NULL, NULL);
 }

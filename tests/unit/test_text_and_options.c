@@ -83,6 +83,7 @@ static void options_defaults_and_log_choices(void **state)
 	assert_null(o.replay_path);
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-h")), OPTIONS_SHOW_HELP);
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--help")), OPTIONS_SHOW_HELP);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--list-keys")), OPTIONS_LIST_KEYS);
 }
 
 static void options_formats_replay_and_json(void **state)
