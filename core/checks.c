@@ -121,9 +121,13 @@ static const char *resolve(struct requirement *r, const char *name)
 	return NULL;
 }
 
-static const char *const comparison_text[] = {
-	[COMPARE_EQ] = "=", [COMPARE_NE] = "!=", [COMPARE_GE] = ">=", [COMPARE_LE] = "<=",
-};
+const char *comparison_symbol(enum comparison comparison)
+{
+	static const char *const symbols[] = {
+		[COMPARE_EQ] = "=", [COMPARE_NE] = "!=", [COMPARE_GE] = ">=", [COMPARE_LE] = "<=",
+	};
+	return symbols[comparison];
+}
 
 /* One requirement, "name", "name=value" or "name OP value"; NULL on
  * success, else why it is not one. */
@@ -169,10 +173,10 @@ static const char *parse_requirement(struct parser *p, struct requirement *r)
 		r->show_hex = r->show_hex || r->expected > 9;
 
 	struct buffer_sink text;
-	buffer_sink_init(&text, r->text, sizeof(r->text) - 1);
+	string_sink_init(&text, r->text, sizeof(r->text));
 	sink_printf(&text.sink, r->show_hex ? "%s %s 0x%x" : "%s %s %u", name,
-		    comparison_text[r->comparison], r->expected);
-	r->text[text.length < sizeof(r->text) ? text.length : sizeof(r->text) - 1] = '\0';
+		    comparison_symbol(r->comparison), r->expected);
+	string_sink_finish(&text);
 	return NULL;
 }
 

@@ -80,15 +80,14 @@ void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
 			break;
 		}
 	}
-	buffer_sink_init(&key, out, size ? size - 1 : 0);
+	string_sink_init(&key, out, size);
 	sink_printf(&key.sink, "%s.%s", vendor->key, group);
 	bool lower = is_macro_name(rest);
 	for (; *rest; rest++) {
 		char c = lower && *rest >= 'A' && *rest <= 'Z' ? (char)(*rest + 32) : *rest;
 		key.sink.write(&key.sink, &c, 1);
 	}
-	if (size)
-		out[key.length < size ? key.length : size - 1] = '\0';
+	string_sink_finish(&key);
 }
 
 uint32_t cpuid_register_value(const struct cpuid_regs *regs,

@@ -157,10 +157,6 @@ static void json_interface(const struct hv_report *r, const struct hv_interface 
 	sink_puts(out, "    }");
 }
 
-static const char *const comparisons[] = {
-	[COMPARE_EQ] = "=", [COMPARE_NE] = "!=", [COMPARE_GE] = ">=", [COMPARE_LE] = "<=",
-};
-
 static void json_checks(const struct hv_report *r, struct text_sink *out)
 {
 	sink_puts(out, "  \"checks\": [");
@@ -169,7 +165,8 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		sink_puts(out, i ? ",\n    {\"requirement\": " : "\n    {\"requirement\": ");
 		json_string(c->requirement.text, out);
 		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": %u, \"found\": ",
-			    comparisons[c->requirement.comparison], c->requirement.expected);
+			    comparison_symbol(c->requirement.comparison),
+			    c->requirement.expected);
 		if (c->outcome == CHECK_FOUND)
 			sink_printf(out, "%u", c->found);
 		else
@@ -177,10 +174,9 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		sink_puts(out, ", \"note\": ");
 		char note[64];
 		struct buffer_sink text;
-		buffer_sink_init(&text, note, sizeof(note) - 1);
+		string_sink_init(&text, note, sizeof(note));
 		render_check_found(c, &text.sink);
-		note[text.length < sizeof(note) ? text.length : sizeof(note) - 1] = '\0';
-		json_string(note, out);
+		json_string(string_sink_finish(&text), out);
 		sink_printf(out, ", \"result\": \"%s\"}", c->passed ? "pass" : "fail");
 	}
 	sink_puts(out, r->check_count ? "\n  ],\n" : "],\n");

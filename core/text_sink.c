@@ -31,6 +31,17 @@ void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity)
 	b->length = 0;
 }
 
+void string_sink_init(struct buffer_sink *b, char *buffer, size_t size)
+{
+	buffer_sink_init(b, buffer, size - 1);
+}
+
+const char *string_sink_finish(struct buffer_sink *b)
+{
+	b->buffer[b->length < b->capacity ? b->length : b->capacity] = '\0';
+	return b->buffer;
+}
+
 void sink_puts(struct text_sink *sink, const char *text)
 {
 	sink->write(sink, text, text_length(text));

@@ -180,11 +180,9 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
-	buffer_sink_init(&name, description, sizeof(description) - 1);
+	string_sink_init(&name, description, sizeof(description));
 	sink_printf(&name.sink, "dump %s", path);
-	description[name.length < sizeof(description) ? name.length
-						      : sizeof(description) - 1] = '\0';
-	cpuid_source_recorded(source, recording, description);
+	cpuid_source_recorded(source, recording, string_sink_finish(&name));
 	return EFI_SUCCESS;
 }
 

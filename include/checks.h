@@ -23,6 +23,8 @@ enum requirement_kind {
 
 enum comparison { COMPARE_EQ, COMPARE_NE, COMPARE_GE, COMPARE_LE };
 
+const char *comparison_symbol(enum comparison comparison); /* "=", ">=" */
+
 struct requirement {
 	char text[REQUIREMENT_TEXT]; /* as shown: "kvm.pv_unhalt = 1" */
 	enum requirement_kind kind;

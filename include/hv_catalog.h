@@ -95,7 +95,8 @@ struct hv_item {
 
 /* The short key of an item, "kvm.hints.realtime": vendor key, group, and the
  * identifier without its upstream prefix, lower-cased when it is an
- * all-capitals macro name. Writes at most size bytes, NUL included. */
+ * all-capitals macro name. Writes at most size (>= 1) bytes, NUL
+ * included. */
 void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
 		 size_t size);
 

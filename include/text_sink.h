@@ -22,6 +22,11 @@ struct buffer_sink {
 
 void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity);
 
+/* A buffer sink that builds a string in size bytes (size >= 1), cut when the
+ * text is longer; string_sink_finish NUL-terminates it and returns it. */
+void string_sink_init(struct buffer_sink *b, char *buffer, size_t size);
+const char *string_sink_finish(struct buffer_sink *b);
+
 /* A small printf: %s %c %u %x %% with optional '-', '0' and width,
  * and the 'l' modifier for 64-bit %u/%x. No floating point. */
 void sink_vprintf(struct text_sink *sink, const char *format, va_list args);
