@@ -1,7 +1,10 @@
 """Boot OVMF in QEMU with hvfeat on an ESP image, and read the results back.
 
-Used by `make run` (see main() below) and by the firmware tests. Nothing here
-mounts anything: the ESP is a FAT image made and read with mtools.
+Used by `make run` and `make image` (see main() below), by the firmware tests
+and by the benchmark. It makes bare FAT volumes for the shell's startup.nsh
+and GPT disks for direct boot, proves KVM before using it, boots plain or
+Secure Boot OVMF, and keeps every console. Nothing here mounts anything:
+images are made and read with mtools.
 """
 
 import os
