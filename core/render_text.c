@@ -3,7 +3,6 @@
 #include "hv_render.h"
 
 #define CONSOLE_COLUMNS 79
-#define ID_COLUMN_WIDTH 34
 #define CONTINUATION_INDENT "           "
 
 static void render_escaped_bytes(const char *bytes, size_t length,
@@ -122,19 +121,39 @@ static void render_max_leaf(const struct hv_interface *iface,
 	sink_puts(out, "\n");
 }
 
-/* "    yes 12 IDENTIFIER    meaning", the meaning on a line of its own when
- * a long identifier leaves it no room. */
+/* A prefix and a tail on one line when they fit the console, else the tail
+ * on an indented line of its own. */
+struct line {
+	struct buffer_sink prefix;
+	char text[160];
+};
+
+static struct text_sink *line_start(struct line *line)
+{
+	string_sink_init(&line->prefix, line->text, sizeof(line->text));
+	return &line->prefix.sink;
+}
+
+static void line_end(struct line *line, const char *gap, const char *tail,
+		     struct text_sink *out)
+{
+	const char *prefix = string_sink_finish(&line->prefix);
+
+	sink_puts(out, prefix);
+	if (text_length(prefix) + text_length(gap) + text_length(tail) <= CONSOLE_COLUMNS)
+		sink_printf(out, "%s%s\n", gap, tail);
+	else
+		sink_printf(out, "\n" CONTINUATION_INDENT "%s\n", tail);
+}
+
+/* "    yes 12 IDENTIFIER    meaning" */
 static void render_flag_line(const char *state, unsigned bit, const char *id,
 			     const char *meaning, struct text_sink *out)
 {
-	size_t id_length = text_length(id);
-	size_t width = 11 + (id_length > ID_COLUMN_WIDTH ? id_length : ID_COLUMN_WIDTH);
+	struct line line;
 
-	sink_printf(out, "    %-3s %2u %-34s", state, bit, id);
-	if (width + 1 + text_length(meaning) <= CONSOLE_COLUMNS)
-		sink_printf(out, " %s\n", meaning);
-	else
-		sink_printf(out, "\n" CONTINUATION_INDENT "%s\n", meaning);
+	sink_printf(line_start(&line), "    %-3s %2u %-34s", state, bit, id);
+	line_end(&line, " ", meaning, out);
 }
 
 static void render_bits(const struct register_decoder *dec, uint32_t value,
@@ -182,18 +201,16 @@ static void render_fields(const struct register_decoder *dec, uint32_t value,
 {
 	for (size_t f = 0; f < dec->field_count; f++) {
 		const struct field_def *field = &dec->fields[f];
-		struct buffer_sink measure;
+		struct line line;
+		char meaning[80];
+		struct buffer_sink tail;
 
-		buffer_sink_init(&measure, NULL, 0);
-		render_field_value(field, hv_field_value(field, value), &measure.sink);
-		sink_printf(out, "    %-20s ", field->id);
-		render_field_value(field, hv_field_value(field, value), out);
-		size_t used = 4 + (text_length(field->id) > 20 ? text_length(field->id) : 20) +
-			      1 + measure.length;
-		if (used + 4 + text_length(field->meaning) <= CONSOLE_COLUMNS)
-			sink_printf(out, "  (%s)\n", field->meaning);
-		else
-			sink_printf(out, "\n" CONTINUATION_INDENT "(%s)\n", field->meaning);
+		struct text_sink *prefix = line_start(&line);
+		sink_printf(prefix, "    %-20s ", field->id);
+		render_field_value(field, hv_field_value(field, value), prefix);
+		string_sink_init(&tail, meaning, sizeof(meaning));
+		sink_printf(&tail.sink, "(%s)", field->meaning);
+		line_end(&line, "  ", string_sink_finish(&tail), out);
 	}
 }
 
@@ -294,16 +311,17 @@ static void render_checks(const struct hv_report *r, struct text_sink *out)
 		    r->check_count == 1 ? "" : "s");
 	for (size_t i = 0; i < r->check_count; i++) {
 		const struct check_result *c = &r->checks[i];
-		struct buffer_sink found;
+		struct line line;
+		char found[80];
+		struct buffer_sink tail;
 
-		buffer_sink_init(&found, NULL, 0);
-		render_check_found(c, &found.sink);
-		sink_printf(out, "  %s  %s", c->passed ? "PASS" : "FAIL", c->requirement.text);
-		if (8 + text_length(c->requirement.text) + 3 + found.length + 1 > CONSOLE_COLUMNS)
-			sink_puts(out, "\n" CONTINUATION_INDENT);
-		sink_puts(out, "  (");
-		render_check_found(c, out);
-		sink_puts(out, ")\n");
+		sink_printf(line_start(&line), "  %s  %s", c->passed ? "PASS" : "FAIL",
+			    c->requirement.text);
+		string_sink_init(&tail, found, sizeof(found));
+		sink_puts(&tail.sink, "(");
+		render_check_found(c, &tail.sink);
+		sink_puts(&tail.sink, ")");
+		line_end(&line, "  ", string_sink_finish(&tail), out);
 	}
 	if (failed)
 		sink_printf(out, "verdict: FAIL, %u of %u requirements not met\n",
