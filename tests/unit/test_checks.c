@@ -39,24 +39,23 @@ static struct hv_report *checked(const char *requirements)
 static void keys_follow_upstream_names(void **state)
 {
 	(void)state;
-	const struct hv_vendor *kvm = hv_vendor_lookup(KVM);
-	const struct hv_vendor *xen = hv_vendor_lookup("XenVMMXenVMM");
-	const struct hv_vendor *hyperv = hv_vendor_lookup("Microsoft Hv");
+	static const struct {
+		const char *signature, *id, *key;
+	} cases[] = {
+		{ KVM, "KVM_FEATURE_PV_UNHALT", "kvm.pv_unhalt" },
+		{ KVM, "KVM_HINTS_REALTIME", "kvm.hints.realtime" },
+		{ KVM, "tsc_khz", "kvm.tsc_khz" },
+		{ "XenVMMXenVMM", "XEN_HVM_CPUID_X2APIC_VIRT", "xen.hvm.x2apic_virt" },
+		{ "Microsoft Hv", "AccessVpIndex", "hyperv.AccessVpIndex" },
+		{ "Microsoft Hv", "HV_X64_NESTED_MSR_BITMAP", "hyperv.nested_msr_bitmap" },
+	};
 	char key[96];
 
-	hv_item_key(kvm, "KVM_FEATURE_PV_UNHALT", key, sizeof(key));
-	assert_string_equal(key, "kvm.pv_unhalt");
-	hv_item_key(kvm, "KVM_HINTS_REALTIME", key, sizeof(key));
-	assert_string_equal(key, "kvm.hints.realtime");
-	hv_item_key(kvm, "tsc_khz", key, sizeof(key));
-	assert_string_equal(key, "kvm.tsc_khz");
-	hv_item_key(xen, "XEN_HVM_CPUID_X2APIC_VIRT", key, sizeof(key));
-	assert_string_equal(key, "xen.hvm.x2apic_virt");
-	hv_item_key(hyperv, "AccessVpIndex", key, sizeof(key));
-	assert_string_equal(key, "hyperv.AccessVpIndex");
-	hv_item_key(hyperv, "HV_X64_NESTED_MSR_BITMAP", key, sizeof(key));
-	assert_string_equal(key, "hyperv.nested_msr_bitmap");
-	hv_item_key(kvm, "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT", key, 12);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hv_item_key(hv_vendor_lookup(cases[i].signature), cases[i].id, key, sizeof(key));
+		assert_string_equal(key, cases[i].key);
+	}
+	hv_item_key(hv_vendor_lookup(KVM), "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT", key, 12);
 	assert_string_equal(key, "kvm.clockso"); /* cut, still terminated */
 }
 
