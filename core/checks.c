@@ -1,75 +1,14 @@
 #include "checks.h"
 
+#include "ascii.h"
+
 #include "hv_report.h"
 #include "options.h"
-
-struct parser {
-	const char *at, *end;
-};
 
 static bool is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-static void skip_blanks(struct parser *p)
-{
-	while (p->at < p->end && (*p->at == ' ' || *p->at == '\t' || *p->at == '\r'))
-		p->at++;
-}
-
-static bool accept(struct parser *p, const char *token)
-{
-	const char *q = p->at;
-	for (; *token; token++, q++)
-		if (q >= p->end || *q != *token)
-			return false;
-	p->at = q;
-	return true;
-}
-
-static bool parse_number(struct parser *p, uint32_t *value, bool *hex)
-{
-	uint64_t v = 0;
-	unsigned base = 10, digits = 0;
-
-	*hex = accept(p, "0x") || accept(p, "0X");
-	if (*hex)
-		base = 16;
-	for (; p->at < p->end; p->at++, digits++) {
-		char c = *p->at;
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			break;
-		v = v * base + d;
-		if (v > 0xffffffffu)
-			return false;
-	}
-	*value = (uint32_t)v;
-	return digits > 0;
-}
-
-static bool starts_with(const char *text, const char *prefix, const char **rest)
-{
-	while (*prefix && *text == *prefix) {
-		text++;
-		prefix++;
-	}
-	*rest = text;
-	return *prefix == '\0';
-}
-
-static bool equal(const char *a, const char *b)
-{
-	const char *rest;
-	return starts_with(a, b, &rest) && *rest == '\0';
 }
 
 /* The catalogue entry with this key that has a table, else any with it. */
@@ -78,31 +17,29 @@ static const struct hv_vendor *vendor_by_key(const char *key, size_t length)
 	const struct hv_vendor *found = NULL;
 
 	for (size_t v = 0; v < hv_vendor_count; v++) {
-		const char *k = hv_vendors[v].key;
-		size_t i = 0;
-		while (i < length && k[i] == key[i])
-			i++;
-		if (i == length && k[i] == '\0' && (!found || hv_vendors[v].table))
+		if (ascii_equal_span(key, length, hv_vendors[v].key, true) &&
+		    (!found || hv_vendors[v].table))
 			found = &hv_vendors[v];
 	}
 	return found;
 }
 
-/* Resolves the name to what it requires; NULL on success, else why not. */
+/* Resolves the name, in any case, to what it requires; NULL on success,
+ * else why not. */
 static const char *resolve(struct requirement *r, const char *name)
 {
-	const char *rest;
+	const char *rest = ascii_after_prefix(name, "interface.", true);
 
-	if (equal(name, "hypervisor_bit")) {
+	if (ascii_equal(name, "hypervisor_bit", true)) {
 		r->kind = REQUIRE_HYPERVISOR_BIT;
 		return NULL;
 	}
-	if (starts_with(name, "interface.", &rest)) {
+	if (rest) {
 		const char *dot = rest;
 		while (*dot && *dot != '.')
 			dot++;
 		const struct hv_vendor *vendor = vendor_by_key(rest, (size_t)(dot - rest));
-		if (!vendor || (*dot && !equal(dot, ".base")))
+		if (!vendor || (*dot && !ascii_equal(dot, ".base", true)))
 			return "names no interface hvfeat knows";
 		r->vendor_key = vendor->key;
 		r->kind = *dot ? REQUIRE_INTERFACE_BASE : REQUIRE_INTERFACE;
@@ -129,9 +66,53 @@ const char *comparison_symbol(enum comparison comparison)
 	return symbols[comparison];
 }
 
+static bool compare(enum comparison comparison, uint32_t found, uint32_t expected)
+{
+	switch (comparison) {
+	case COMPARE_EQ:
+		return found == expected;
+	case COMPARE_NE:
+		return found != expected;
+	case COMPARE_GE:
+		return found >= expected;
+	case COMPARE_LE:
+		return found <= expected;
+	}
+	return false;
+}
+
+/* The largest value the requirement's item can have; an interface base can
+ * have any. */
+static uint32_t largest_value(const struct requirement *r)
+{
+	if (r->kind == REQUIRE_INTERFACE_BASE)
+		return 0xffffffffu;
+	if (r->kind == REQUIRE_ITEM && r->item.field)
+		return r->item.field->width >= 32 ? 0xffffffffu
+						  : (1u << r->item.field->width) - 1;
+	return 1; /* a bit, the hypervisor bit, an interface's presence */
+}
+
+/* Why the comparison decides nothing, or NULL when it can go either way:
+ * every value from 0 to the largest passing, or none. */
+static const char *undecidable(const struct requirement *r)
+{
+	uint32_t largest = largest_value(r), v = r->expected;
+	bool low = compare(r->comparison, 0, v), high = compare(r->comparison, largest, v);
+	bool at_expected = v <= largest && compare(r->comparison, v, v);
+
+	if (low && high && (v > largest || at_expected))
+		return largest == 1 ? "can never fail: the item is 0 or 1"
+				    : "can never fail: every value the item can have passes";
+	if (!low && !high && !at_expected)
+		return largest == 1 ? "can never pass: the item is 0 or 1"
+				    : "can never pass: no value the item can have passes";
+	return NULL;
+}
+
 /* One requirement, "name", "name=value" or "name OP value"; NULL on
  * success, else why it is not one. */
-static const char *parse_requirement(struct parser *p, struct requirement *r)
+static const char *parse_requirement(struct cursor *p, struct requirement *r)
 {
 	char name[REQUIREMENT_TEXT];
 	size_t length = 0;
@@ -145,26 +126,28 @@ static const char *parse_requirement(struct parser *p, struct requirement *r)
 	name[length] = '\0';
 	if (!length)
 		return "has no identifier";
-	skip_blanks(p);
+	cursor_skip_blanks(p);
 	if (p->at < p->end) {
-		if (accept(p, "==") || accept(p, "="))
+		if (cursor_take(p, "==") || cursor_take(p, "="))
 			r->comparison = COMPARE_EQ;
-		else if (accept(p, "!="))
+		else if (cursor_take(p, "!="))
 			r->comparison = COMPARE_NE;
-		else if (accept(p, ">="))
+		else if (cursor_take(p, ">="))
 			r->comparison = COMPARE_GE;
-		else if (accept(p, "<="))
+		else if (cursor_take(p, "<="))
 			r->comparison = COMPARE_LE;
 		else
 			return "has something other than =, !=, >= or <= after the name";
-		skip_blanks(p);
-		if (!parse_number(p, &r->expected, &r->show_hex))
+		cursor_skip_blanks(p);
+		if (!cursor_number(p, &r->expected, &r->show_hex))
 			return "needs a number (decimal or 0x hex, 32 bits) after the comparison";
-		skip_blanks(p);
+		cursor_skip_blanks(p);
 		if (p->at < p->end)
 			return "has more after its value";
 	}
 	const char *why = resolve(r, name);
+	if (!why)
+		why = undecidable(r);
 	if (why)
 		return why;
 	if (r->kind == REQUIRE_INTERFACE_BASE)
@@ -201,8 +184,8 @@ bool requirements_add(struct requirement_list *list, const char *text,
 			const char *item_end = item;
 			while (item_end < content_end && *item_end != ',')
 				item_end++;
-			struct parser p = { item, item_end };
-			skip_blanks(&p);
+			struct cursor p = { item, item_end };
+			cursor_skip_blanks(&p);
 			if (p.at < p.end) {
 				const char *why = "is one too many (64 at most)";
 				if (list->count < MAX_REQUIREMENTS)
@@ -242,7 +225,7 @@ static void render_sharing_keys(size_t v, struct text_sink *out)
 {
 	for (size_t w = v + 1; w < hv_vendor_count; w++)
 		if (hv_vendors[w].table == hv_vendors[v].table &&
-		    !equal(hv_vendors[w].key, hv_vendors[v].key))
+		    !ascii_equal(hv_vendors[w].key, hv_vendors[v].key, false))
 			sink_printf(out, "; %s.* too", hv_vendors[w].key);
 }
 
@@ -263,7 +246,7 @@ void render_requirement_keys(struct text_sink *out)
 		       "KEY:");
 	for (size_t v = 0; v < hv_vendor_count; v++) {
 		const char *key = hv_vendors[v].key;
-		if (v && equal(key, hv_vendors[v - 1].key))
+		if (v && ascii_equal(key, hv_vendors[v - 1].key, false))
 			continue;
 		if (column + 1 + text_length(key) > 79) {
 			sink_puts(out, "\n   ");
@@ -298,21 +281,6 @@ void render_requirement_keys(struct text_sink *out)
 			}
 		}
 	}
-}
-
-static bool compare(enum comparison comparison, uint32_t found, uint32_t expected)
-{
-	switch (comparison) {
-	case COMPARE_EQ:
-		return found == expected;
-	case COMPARE_NE:
-		return found != expected;
-	case COMPARE_GE:
-		return found >= expected;
-	case COMPARE_LE:
-		return found <= expected;
-	}
-	return false;
 }
 
 static void evaluate(const struct hv_report *report, struct check_result *result)

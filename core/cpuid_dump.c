@@ -1,58 +1,12 @@
 #include "cpuid_dump.h"
 
-struct cursor {
-	const char *at, *end;
-};
+#include "ascii.h"
 
-static bool at_end(const struct cursor *c)
-{
-	return c->at >= c->end;
-}
-
-static void skip_blanks(struct cursor *c)
-{
-	while (!at_end(c) && (*c->at == ' ' || *c->at == '\t'))
-		c->at++;
-}
-
-static bool expect(struct cursor *c, const char *text)
-{
-	const char *p = c->at;
-	while (*text) {
-		if (p >= c->end || *p != *text)
-			return false;
-		p++;
-		text++;
-	}
-	c->at = p;
-	return true;
-}
-
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* "0x" and one to eight hex digits. */
+/* "0x" and hex digits, 32 bits at most: cpuid -r writes nothing else. */
 static bool hex32(struct cursor *c, uint32_t *value)
 {
-	size_t digits = 0;
-
-	if (!expect(c, "0x") && !expect(c, "0X"))
-		return false;
-	*value = 0;
-	while (!at_end(c) && hex_digit(*c->at) >= 0) {
-		if (++digits > 8)
-			return false;
-		*value = *value << 4 | (uint32_t)hex_digit(*c->at++);
-	}
-	return digits > 0;
+	bool hex;
+	return cursor_number(c, value, &hex) && hex;
 }
 
 static bool registers(struct cursor *c, struct cpuid_regs *regs)
@@ -61,23 +15,23 @@ static bool registers(struct cursor *c, struct cpuid_regs *regs)
 	uint32_t *slots[] = { &regs->eax, &regs->ebx, &regs->ecx, &regs->edx };
 
 	for (size_t i = 0; i < 4; i++) {
-		skip_blanks(c);
-		if (!expect(c, names[i]) || !hex32(c, slots[i]))
+		cursor_skip_blanks(c);
+		if (!cursor_take(c, names[i]) || !hex32(c, slots[i]))
 			return false;
 	}
-	skip_blanks(c);
-	return at_end(c);
+	cursor_skip_blanks(c);
+	return cursor_at_end(c);
 }
 
 /* "CPU:" or "CPU N:" */
 static bool cpu_header(struct cursor c)
 {
-	if (!expect(&c, "CPU"))
+	if (!cursor_take(&c, "CPU"))
 		return false;
-	skip_blanks(&c);
-	while (!at_end(&c) && *c.at >= '0' && *c.at <= '9')
+	cursor_skip_blanks(&c);
+	while (!cursor_at_end(&c) && *c.at >= '0' && *c.at <= '9')
 		c.at++;
-	return expect(&c, ":") && at_end(&c);
+	return cursor_take(&c, ":") && cursor_at_end(&c);
 }
 
 /* Old-style lines carry no sub-leaf: cpuid numbers them per leaf for the
@@ -94,13 +48,13 @@ static uint32_t next_implicit_subleaf(uint32_t leaf, uint32_t counters[5])
 
 static bool leaf_line(struct cursor c, uint32_t counters[5], struct cpuid_record *out)
 {
-	skip_blanks(&c);
+	cursor_skip_blanks(&c);
 	if (!hex32(&c, &out->leaf))
 		return false;
-	skip_blanks(&c);
-	if (expect(&c, ":")) {
+	cursor_skip_blanks(&c);
+	if (cursor_take(&c, ":")) {
 		out->subleaf = next_implicit_subleaf(out->leaf, counters);
-	} else if (!hex32(&c, &out->subleaf) || !expect(&c, ":")) {
+	} else if (!hex32(&c, &out->subleaf) || !cursor_take(&c, ":")) {
 		return false;
 	}
 	return registers(&c, &out->regs);
@@ -137,8 +91,8 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 		add_problem(dump, number, "line too long for a cpuid -r line");
 		return;
 	}
-	skip_blanks(&line);
-	if (at_end(&line))
+	cursor_skip_blanks(&line);
+	if (cursor_at_end(&line))
 		return;
 	if (cpu_header(line)) {
 		dump->cpu_count++;

@@ -1,6 +1,7 @@
 /* Signatures at a hypervisor base leaf (EBX, ECX, EDX, in that order) and
- * the product each names; ../shared/reference/hypervisor-cpuid-leaves.md §7
- * lists the sources. */
+ * the product each names, as each project's own documentation or source
+ * gives them. */
+#include "ascii.h"
 #include "interface_tables.h"
 #include "text_sink.h"
 
@@ -54,16 +55,6 @@ static bool is_macro_name(const char *id)
 	return true;
 }
 
-static const char *without_prefix(const char *id, const char *prefix)
-{
-	const char *p = id;
-	while (*prefix && *p == *prefix) {
-		p++;
-		prefix++;
-	}
-	return *prefix ? NULL : p;
-}
-
 void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
 		 size_t size)
 {
@@ -73,7 +64,7 @@ void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
 	struct buffer_sink key;
 
 	for (; prefix && prefix->upstream; prefix++) {
-		const char *stripped = without_prefix(id, prefix->upstream);
+		const char *stripped = ascii_after_prefix(id, prefix->upstream, false);
 		if (stripped) {
 			group = prefix->group;
 			rest = stripped;
@@ -84,7 +75,7 @@ void hv_item_key(const struct hv_vendor *vendor, const char *id, char *out,
 	sink_printf(&key.sink, "%s.%s", vendor->key, group);
 	bool lower = is_macro_name(rest);
 	for (; *rest; rest++) {
-		char c = lower && *rest >= 'A' && *rest <= 'Z' ? (char)(*rest + 32) : *rest;
+		char c = lower ? ascii_lower(*rest) : *rest;
 		key.sink.write(&key.sink, &c, 1);
 	}
 	string_sink_finish(&key);

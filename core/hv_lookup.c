@@ -1,19 +1,7 @@
 /* Finding decoded items by name, for tests, requirements and renderers. */
 #include "hv_report.h"
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-static bool same_text(const char *a, const char *b, bool ignore_case)
-{
-	while (*a && (ignore_case ? lower(*a) == lower(*b) : *a == *b)) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
+#include "ascii.h"
 
 static bool matches(const struct hv_vendor *vendor, const char *id,
 		    const char *name, bool by_key)
@@ -21,9 +9,9 @@ static bool matches(const struct hv_vendor *vendor, const char *id,
 	char key[96];
 
 	if (!by_key)
-		return same_text(id, name, false);
+		return ascii_equal(id, name, false);
 	hv_item_key(vendor, id, key, sizeof(key));
-	return same_text(key, name, true);
+	return ascii_equal(key, name, true);
 }
 
 bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
@@ -53,7 +41,7 @@ const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
 {
 	for (size_t i = 0; i < report->interface_count; i++) {
 		const struct hv_vendor *vendor = report->interfaces[i].vendor;
-		if (vendor && same_text(vendor->key, key, false))
+		if (vendor && ascii_equal(vendor->key, key, false))
 			return &report->interfaces[i];
 	}
 	return NULL;

@@ -76,7 +76,7 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 		"hypervisor_bit, interface.kvm, interface.hyperv.base=0x40000000,"
 		"kvm.pv_unhalt, kvm.hints.realtime=0, kvm.tsc_khz>=1000,"
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
-		"bhyve.ext_dest_id<=1, interface.tcg=0";
+		"bhyve.ext_dest_id<=0, interface.tcg=0";
 
 	if (!list.count &&
 	    !requirements_add(&list, requirements, sizeof(requirements) - 1, "fuzz", &discard))

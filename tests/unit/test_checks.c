@@ -196,6 +196,50 @@ static void malformed_requirements(void **state)
 	assert_contains(errors, "is one too many (64 at most)");
 }
 
+/* Keys are compared without regard to case, every part of them. */
+static void keys_in_any_case(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("KVM.PV_UNHALT, interface.KVM, Interface.Kvm.BASE=0x40000100,"
+				      "HYPERVISOR_BIT, HyperV.accessVPindex=0");
+
+	assert_int_equal(r->check_count, 5);
+	assert_int_equal(hv_failed_checks(r), 0);
+}
+
+/* A comparison that every value an item can have passes, or none does,
+ * checks nothing: it is refused, saying which. */
+static void undecidable_requirements_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
+		{ "kvm.pv_unhalt>=0", "can never fail: the item is 0 or 1" },
+		{ "kvm.pv_unhalt<=1", "can never fail: the item is 0 or 1" },
+		{ "kvm.pv_unhalt!=7", "can never fail: the item is 0 or 1" },
+		{ "kvm.pv_unhalt=7", "can never pass: the item is 0 or 1" },
+		{ "kvm.pv_unhalt>=2", "can never pass: the item is 0 or 1" },
+		{ "hypervisor_bit>=0", "can never fail: the item is 0 or 1" },
+		{ "interface.kvm=2", "can never pass: the item is 0 or 1" },
+		{ "kvm.tsc_khz>=0", "can never fail: every value the item can have passes" },
+		{ "interface.kvm.base>=0", "can never fail: every value the item can have passes" },
+	};
+	char expected[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		list.count = 0;
+		assert_false(add(cases[i].text));
+		snprintf(expected, sizeof(expected), "hvfeat: --require: requirement '%s' %s\n",
+			 cases[i].text, cases[i].why);
+		assert_string_equal(errors, expected);
+	}
+	/* either way possible: accepted */
+	list.count = 0;
+	assert_true(add("kvm.pv_unhalt=0, kvm.pv_unhalt!=0, kvm.pv_unhalt<=0, kvm.pv_unhalt>=1,"
+			"kvm.tsc_khz>=1, interface.kvm.base=0"));
+}
+
 /* Every key --list-keys shows is one a requirement accepts. */
 static void listed_keys_are_all_accepted(void **state)
 {
@@ -237,6 +281,8 @@ int main(void)
 		cmocka_unit_test(policy_text_comments_and_lines),
 		cmocka_unit_test(malformed_requirements),
 		cmocka_unit_test(listed_keys_are_all_accepted),
+		cmocka_unit_test(keys_in_any_case),
+		cmocka_unit_test(undecidable_requirements_refused),
 	};
 	return cmocka_run_group_tests_name("requirements", tests, NULL, NULL);
 }

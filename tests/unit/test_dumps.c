@@ -279,8 +279,7 @@ static void layout_bhyve(void **state)
 	assert_contains(text_of(r), "  0x40000000  FreeBSD bhyve\n");
 }
 
-/* A real `cpuid -r -1` from a Linux KVM guest on an Intel host: the brief's
- * first observation, and Intel's echo of leaf 0x24 at every other base
+/* A real `cpuid -r -1` from a Linux KVM guest on an Intel host, and Intel's echo of leaf 0x24 at every other base
  * (the cpuid tool's own dump shows it at 0x40000100). */
 static void real_kvm_guest_on_intel(void **state)
 {

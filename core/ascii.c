@@ -1,0 +1,82 @@
+#include "ascii.h"
+
+char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+static bool same_char(char a, char b, bool ignore_case)
+{
+	return ignore_case ? ascii_lower(a) == ascii_lower(b) : a == b;
+}
+
+const char *ascii_after_prefix(const char *text, const char *prefix, bool ignore_case)
+{
+	for (; *prefix; text++, prefix++)
+		if (!*text || !same_char(*text, *prefix, ignore_case))
+			return NULL;
+	return text;
+}
+
+bool ascii_equal(const char *a, const char *b, bool ignore_case)
+{
+	const char *rest = ascii_after_prefix(a, b, ignore_case);
+	return rest && *rest == '\0';
+}
+
+bool ascii_equal_span(const char *text, size_t length, const char *word,
+		      bool ignore_case)
+{
+	size_t i = 0;
+	while (i < length && word[i] && same_char(text[i], word[i], ignore_case))
+		i++;
+	return i == length && word[i] == '\0';
+}
+
+bool cursor_at_end(const struct cursor *c)
+{
+	return c->at >= c->end;
+}
+
+void cursor_skip_blanks(struct cursor *c)
+{
+	while (!cursor_at_end(c) && (*c->at == ' ' || *c->at == '\t' || *c->at == '\r'))
+		c->at++;
+}
+
+bool cursor_take(struct cursor *c, const char *token)
+{
+	const char *p = c->at;
+	for (; *token; token++, p++)
+		if (p >= c->end || *p != *token)
+			return false;
+	c->at = p;
+	return true;
+}
+
+static int digit_value(char c, unsigned base)
+{
+	int d = -1;
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f')
+		d = ascii_lower(c) - 'a' + 10;
+	return d >= 0 && (unsigned)d < base ? d : -1;
+}
+
+bool cursor_number(struct cursor *c, uint32_t *value, bool *hex)
+{
+	uint64_t v = 0;
+	unsigned digits = 0;
+	int d;
+
+	*hex = cursor_take(c, "0x") || cursor_take(c, "0X");
+	unsigned base = *hex ? 16 : 10;
+	for (; !cursor_at_end(c) && (d = digit_value(*c->at, base)) >= 0; c->at++, digits++) {
+		v = v * base + (unsigned)d;
+		if (v > 0xffffffffu)
+			return false;
+	}
+	*value = (uint32_t)v;
+	return digits > 0;
+}
