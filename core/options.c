@@ -1,12 +1,10 @@
 #include "options.h"
 
+#include "ascii.h"
+
 static bool is(const char *arg, const char *name)
 {
-	while (*arg && *arg == *name) {
-		arg++;
-		name++;
-	}
-	return *arg == *name;
+	return ascii_equal(arg, name, false);
 }
 
 void render_usage(const char *program, const char *default_log,
@@ -50,19 +48,35 @@ static const char *option_value(int argc, const char *const argv[], int *i,
 	return argv[++*i];
 }
 
-enum options_outcome parse_options(int argc, const char *const argv[],
-				   const char *default_log,
-				   struct hvfeat_options *options,
-				   struct text_sink *errors)
+/* Plain ASCII only: the core never guesses what other bytes meant. */
+static bool printable(const char *arg)
+{
+	for (; *arg; arg++)
+		if ((unsigned char)*arg < 0x20 || (unsigned char)*arg > 0x7e)
+			return false;
+	return true;
+}
+
+static enum options_outcome parse_arguments(int argc, const char *const argv[],
+					    const char *default_log,
+					    struct hvfeat_options *options,
+					    struct text_sink *errors, int *stopped_at)
 {
 	bool no_log = false, log_path_given = false;
 	const char *format_option = NULL;
 
-	*options = (struct hvfeat_options){ .format = OUTPUT_TEXT, .log_path = default_log };
+	/* Firmware arguments reach file paths as UCS-2: ASCII only. */
+	for (int i = 1; default_log && i < argc; i++)
+		if (!printable(argv[i])) {
+			sink_printf(errors, "hvfeat: argument %u is not plain ASCII\n",
+				    (unsigned)i);
+			return OPTIONS_USAGE_ERROR;
+		}
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **path = NULL;
 
+		*stopped_at = i;
 		if (is(arg, "-h") || is(arg, "--help"))
 			return OPTIONS_SHOW_HELP;
 		if (is(arg, "--list-keys"))
@@ -118,6 +132,7 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 		if (!*path)
 			return OPTIONS_USAGE_ERROR;
 	}
+	*stopped_at = argc;
 	if (no_log && log_path_given) {
 		sink_puts(errors, "hvfeat: -l and -n contradict each other\n");
 		return OPTIONS_USAGE_ERROR;
@@ -125,6 +140,26 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 	if (no_log)
 		options->log_path = NULL;
 	return OPTIONS_RUN;
+}
+
+enum options_outcome parse_options(int argc, const char *const argv[],
+				   const char *default_log,
+				   struct hvfeat_options *options,
+				   struct text_sink *errors)
+{
+	int stopped_at = 0;
+
+	*options = (struct hvfeat_options){ .format = OUTPUT_TEXT, .log_path = default_log };
+	enum options_outcome outcome =
+		parse_arguments(argc, argv, default_log, options, errors, &stopped_at);
+	/* Automation that asked to be told and powered off is, whatever else
+	 * in the same list was wrong: a typo must not leave a VM waiting. */
+	if (outcome == OPTIONS_USAGE_ERROR && default_log)
+		for (int i = stopped_at + 1; i < argc; i++) {
+			options->shutdown = options->shutdown || is(argv[i], "--shutdown");
+			options->exit_port = options->exit_port || is(argv[i], "--exit-port");
+		}
+	return outcome;
 }
 
 int split_config(char *text, size_t length, const char *argv[], int capacity)

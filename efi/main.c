@@ -44,45 +44,43 @@ static void console_write(struct text_sink *self, const char *text,
 static struct text_sink console = { console_write, NULL };
 
 /* Pool memory the run allocated, released on every way out: an application
- * that exits does not get its pool back otherwise. */
-struct allocations {
-	void *items[12];
+ * that exits does not get its pool back otherwise. Memory is only ever
+ * allocated through here, so nothing the run uses can be freed early. */
+static struct {
+	void *items[16];
 	UINTN count;
-};
+} kept;
 
-static void *keep(struct allocations *a, void *p)
+/* NULL when the pool, or the list, is full; never a pointer that is not
+ * kept. */
+static void *allocate_kept(size_t size)
 {
-	if (p && a->count < sizeof(a->items) / sizeof(a->items[0]))
-		a->items[a->count++] = p;
-	else if (p) {
-		FreePool(p);
-		p = NULL;
-	}
+	void *p = NULL;
+
+	if (kept.count < sizeof(kept.items) / sizeof(kept.items[0]))
+		p = AllocatePool(size);
+	if (p)
+		kept.items[kept.count++] = p;
 	return p;
 }
 
-static void release(struct allocations *a)
+static void release_kept(void)
 {
-	while (a->count)
-		FreePool(a->items[--a->count]);
-}
-
-static void *allocate_pool(size_t size)
-{
-	return AllocatePool(size);
+	while (kept.count)
+		FreePool(kept.items[--kept.count]);
 }
 
 /* A file of at most limit bytes from the boot volume, NUL-terminated, in
  * kept pool memory. Says why when it cannot be read, unless it is optional
  * and simply absent. */
 static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *path,
-			     bool optional, UINTN limit, struct allocations *a,
+			     bool optional, UINTN limit, 
 			     char **text, UINTN *length)
 {
 	const char *failed_step;
 	/* One byte past the limit tells a file that is too large. */
-	EFI_STATUS status = esp_file_read(image, path, limit + 1, text, length,
-					  &failed_step);
+	EFI_STATUS status = esp_file_read(image, path, limit + 1, allocate_kept,
+					  text, length, &failed_step);
 
 	if (status == EFI_NOT_FOUND && optional)
 		return status;
@@ -91,7 +89,6 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 		      failed_step, status);
 		return status;
 	}
-	keep(a, *text);
 	if (*length > limit) {
 		Print(L"hvfeat: %a %a is larger than %u bytes\n", what, path, (UINT32)limit);
 		return EFI_BAD_BUFFER_SIZE;
@@ -99,28 +96,24 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 	return EFI_SUCCESS;
 }
 
-/* The shell hands over CHAR16 arguments; the core parses ASCII ones. */
+/* The shell hands over CHAR16 arguments; the core parses ASCII ones.
+ * A character past ASCII becomes DEL, which the core refuses as not plain
+ * ASCII, rather than a truncated byte that might look like a valid one. */
 static EFI_STATUS shell_arguments(EFI_SHELL_PARAMETERS_PROTOCOL *shell,
-				  struct allocations *a, int *argc, const char ***argv)
+				  int *argc, const char ***argv)
 {
 	UINTN bytes = 0;
 
 	for (UINTN i = 0; i < shell->Argc; i++)
 		bytes += StrLen(shell->Argv[i]) + 1;
-	*argv = keep(a, AllocatePool(shell->Argc * sizeof(char *)));
-	char *strings = keep(a, AllocatePool(bytes));
+	*argv = allocate_kept(shell->Argc * sizeof(char *));
+	char *strings = allocate_kept(bytes);
 	if (!*argv || !strings)
 		return EFI_OUT_OF_RESOURCES;
 	for (UINTN i = 0; i < shell->Argc; i++) {
 		(*argv)[i] = strings;
-		for (CHAR16 *c = shell->Argv[i]; *c; c++) {
-			if (*c < 0x20 || *c > 0x7e) {
-				sink_printf(&console, "hvfeat: argument %u is not "
-						      "plain ASCII\n", (unsigned)i);
-				return STATUS_USAGE;
-			}
-			*strings++ = (char)*c;
-		}
+		for (CHAR16 *c = shell->Argv[i]; *c; c++)
+			*strings++ = *c <= 0x7e ? (char)*c : 0x7f;
 		*strings++ = '\0';
 	}
 	*argc = (int)shell->Argc;
@@ -129,7 +122,7 @@ static EFI_STATUS shell_arguments(EFI_SHELL_PARAMETERS_PROTOCOL *shell,
 
 /* Arguments from the shell; a directly booted image has none and takes
  * them from \hvfeat.cfg instead, when that file exists. */
-static EFI_STATUS arguments(EFI_HANDLE image, struct allocations *a, int *argc,
+static EFI_STATUS arguments(EFI_HANDLE image, int *argc,
 			    const char ***argv)
 {
 	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
@@ -139,13 +132,13 @@ static EFI_STATUS arguments(EFI_HANDLE image, struct allocations *a, int *argc,
 
 	if (!EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
 					  (void **)&shell)))
-		return shell_arguments(shell, a, argc, argv);
+		return shell_arguments(shell, argc, argv);
 
 	config_argv[0] = "hvfeat.efi";
 	*argv = config_argv;
 	*argc = 1;
 	EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
-				       CONFIG_MAX_BYTES, a, &text, &length);
+				       CONFIG_MAX_BYTES, &text, &length);
 	if (status == EFI_NOT_FOUND)
 		return EFI_SUCCESS;
 	if (EFI_ERROR(status))
@@ -160,19 +153,20 @@ static EFI_STATUS arguments(EFI_HANDLE image, struct allocations *a, int *argc,
 
 /* A cpuid -r dump from the boot volume, as a CPUID source. */
 static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
-				struct allocations *a, struct cpuid_source *source)
+				struct cpuid_source *source)
 {
-	static char description[128];
 	struct buffer_sink name;
 	char *text;
 	UINTN length;
 
-	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES, a,
+	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES,
 				 &text, &length)))
 		return STATUS_NOT_DONE;
-	struct cpuid_dump *dump = keep(a, AllocatePool(sizeof(*dump)));
-	struct cpuid_recording *recording = keep(a, AllocatePool(sizeof(*recording)));
-	if (!dump || !recording)
+	struct cpuid_dump *dump = allocate_kept(sizeof(*dump));
+	struct cpuid_recording *recording = allocate_kept(sizeof(*recording));
+	UINTN description_size = sizeof("dump ") + text_length(path);
+	char *description = allocate_kept(description_size);
+	if (!dump || !recording || !description)
 		return EFI_OUT_OF_RESOURCES;
 	if (!cpuid_dump_parse(dump, text, length)) {
 		render_dump_problems(dump, path, &console);
@@ -180,7 +174,7 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
-	string_sink_init(&name, description, sizeof(description));
+	string_sink_init(&name, description, description_size);
 	sink_printf(&name.sink, "dump %s", path);
 	cpuid_source_recorded(source, recording, string_sink_finish(&name));
 	return EFI_SUCCESS;
@@ -188,7 +182,6 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 
 static EFI_STATUS gather_requirements(EFI_HANDLE image,
 				      const struct hvfeat_options *options,
-				      struct allocations *a,
 				      struct requirement_list *list)
 {
 	list->count = 0;
@@ -198,7 +191,7 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 		char *text;
 		UINTN length;
 		if (EFI_ERROR(read_input(image, "policy", options->policy_path, false,
-					 POLICY_MAX_BYTES, a, &text, &length)))
+					 POLICY_MAX_BYTES, &text, &length)))
 			return STATUS_NOT_DONE;
 		if (!requirements_add(list, text, length, options->policy_path, &console))
 			return STATUS_USAGE;
@@ -219,15 +212,14 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
-static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options,
-		      struct allocations *a)
+static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
 	struct cpuid_source source;
 	const char **argv = NULL;
 	int argc;
 
-	EFI_STATUS status = arguments(image, a, &argc, &argv);
+	EFI_STATUS status = arguments(image, &argc, &argv);
 	if (EFI_ERROR(status))
 		return status;
 	switch (parse_options(argc, argv, HVFEAT_DEFAULT_LOG, options, &console)) {
@@ -243,28 +235,28 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options,
 	case OPTIONS_RUN:
 		break;
 	}
-	status = gather_requirements(image, options, a, &requirements);
+	status = gather_requirements(image, options, &requirements);
 	if (EFI_ERROR(status))
 		return status;
 
 	if (options->replay_path)
-		status = replay_source(image, options->replay_path, a, &source);
+		status = replay_source(image, options->replay_path, &source);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
 		return status;
 
-	struct hv_report *report = keep(a, AllocatePool(sizeof(*report)));
+	struct hv_report *report = allocate_kept(sizeof(*report));
 	size_t length = 0, json_length = 0;
 	char *text = NULL, *json = NULL;
 	if (report) {
 		hv_scan(report, &source);
 		hv_check(report, &requirements);
-		text = keep(a, render_to_memory(report, options->format, allocate_pool,
-						&length));
+		text = render_to_memory(report, options->format, allocate_kept,
+					&length);
 		if (options->json_path)
-			json = keep(a, render_to_memory(report, OUTPUT_JSON,
-							allocate_pool, &json_length));
+			json = render_to_memory(report, OUTPUT_JSON, allocate_kept,
+						&json_length);
 	}
 	if (!text || (options->json_path && !json)) {
 		sink_puts(&console, "hvfeat: out of memory\n");
@@ -302,12 +294,11 @@ static EFI_STATUS contract_status(EFI_STATUS status)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 {
-	struct allocations allocations = { { 0 }, 0 };
 	struct hvfeat_options options = { 0 };
 
 	InitializeLib(image, system_table);
-	EFI_STATUS status = contract_status(run(image, &options, &allocations));
-	release(&allocations);
+	EFI_STATUS status = contract_status(run(image, &options));
+	release_kept();
 
 	/* Every file is closed by now. */
 	if (options.exit_port)

@@ -35,7 +35,11 @@ enum options_outcome {
 };
 
 /* argv[0] is the program name; strings are borrowed, not copied.
- * default_log is the log written when neither -l nor -n is given. */
+ * default_log is the log written when neither -l nor -n is given; it also
+ * says the options are firmware's, where every argument must be printable
+ * ASCII and --shutdown and --exit-port exist. After a usage error those two
+ * are still set when they appear anywhere in argv, so that automation is
+ * told and powered off. */
 enum options_outcome parse_options(int argc, const char *const argv[],
 				   const char *default_log,
 				   struct hvfeat_options *options,

@@ -159,6 +159,47 @@ static void options_automation(void **state)
 			 OPTIONS_USAGE_ERROR);
 }
 
+/* A usage error anywhere still powers off and reports through the port
+ * when the same list asked for it: a typo must not leave a VM waiting. */
+static void usage_error_still_honours_power_and_port(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "hvfeat: unknown option '--requier'\n",
+			       ARGS("hvfeat.efi", "--requier", "kvm.pv_unhalt", "--exit-port",
+				    "--shutdown")), OPTIONS_USAGE_ERROR);
+	assert_true(o.shutdown);
+	assert_true(o.exit_port);
+	assert_int_equal(parse(&o, "hvfeat: -r and -j contradict each other\n",
+			       ARGS("hvfeat.efi", "--exit-port", "-r", "-j")), OPTIONS_USAGE_ERROR);
+	assert_true(o.exit_port);
+	assert_false(o.shutdown);
+}
+
+/* Firmware arguments are plain ASCII whatever their origin (shell or
+ * \hvfeat.cfg); the host takes a path's bytes as they are. */
+static void firmware_arguments_are_plain_ascii(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+	char config[] = "-l \\h\xe9.log --shutdown\n";
+	const char *argv[8] = { "hvfeat.efi" };
+	int argc = split_config(config, strlen(config), argv, 8);
+
+	assert_int_equal(parse(&o, "hvfeat: argument 2 is not plain ASCII\n",
+			       argc, argv), OPTIONS_USAGE_ERROR);
+	assert_true(o.shutdown);
+	assert_int_equal(parse(&o, "hvfeat: argument 1 is not plain ASCII\n",
+			       ARGS("hvfeat.efi", "\x1b[2J")), OPTIONS_USAGE_ERROR);
+
+	static char errors[64];
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_int_equal(parse_options(ARGS("hvfeat", "-f", "caf\xc3\xa9.txt"), NULL, &o,
+				       &sink.sink), OPTIONS_RUN);
+}
+
 static void config_file_splits_into_arguments(void **state)
 {
 	(void)state;
@@ -205,6 +246,8 @@ int main(void)
 		cmocka_unit_test(options_usage_errors),
 		cmocka_unit_test(options_automation),
 		cmocka_unit_test(config_file_splits_into_arguments),
+		cmocka_unit_test(usage_error_still_honours_power_and_port),
+		cmocka_unit_test(firmware_arguments_are_plain_ascii),
 		cmocka_unit_test(usage_fits_the_console),
 	};
 	return cmocka_run_group_tests_name("text and options", tests, NULL, NULL);
