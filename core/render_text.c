@@ -23,6 +23,32 @@ static void render_escaped_bytes(const char *bytes, size_t length,
 	sink_puts(out, "\"");
 }
 
+/* Text of any origin (a path, a requirement) written from column on: bytes
+ * outside printable ASCII as \xNN, and continued on indented lines so no
+ * line passes the console's width. Returns the column it ends in. */
+static size_t render_wrapped(size_t column, const char *text, struct text_sink *out)
+{
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+		char escaped[5];
+		struct buffer_sink token;
+
+		string_sink_init(&token, escaped, sizeof(escaped));
+		if (c < 0x20 || c > 0x7e)
+			sink_printf(&token.sink, "\\x%02x", c);
+		else
+			token.sink.write(&token.sink, text, 1);
+		const char *piece = string_sink_finish(&token);
+		if (column + text_length(piece) > CONSOLE_COLUMNS) {
+			sink_puts(out, "\n" CONTINUATION_INDENT);
+			column = text_length(CONTINUATION_INDENT);
+		}
+		sink_puts(out, piece);
+		column += text_length(piece);
+	}
+	return column;
+}
+
 void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
 			      struct text_sink *out)
 {
@@ -67,7 +93,9 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 	sink_printf(out, "hvfeat %s - hypervisor interfaces seen through CPUID\n",
 		    HVFEAT_VERSION);
 	render_summary_line(r, out);
-	sink_printf(out, "source: %s\n", r->source_description);
+	sink_puts(out, "source: ");
+	render_wrapped(text_length("source: "), r->source_description, out);
+	sink_puts(out, "\n");
 	/* Apart, because an escaped vendor can take 50 columns. */
 	sink_puts(out, "cpu vendor: ");
 	render_escaped_signature(r->cpu_vendor, out);
@@ -137,10 +165,9 @@ static struct text_sink *line_start(struct line *line)
 static void line_end(struct line *line, const char *gap, const char *tail,
 		     struct text_sink *out)
 {
-	const char *prefix = string_sink_finish(&line->prefix);
+	size_t column = render_wrapped(0, string_sink_finish(&line->prefix), out);
 
-	sink_puts(out, prefix);
-	if (text_length(prefix) + text_length(gap) + text_length(tail) <= CONSOLE_COLUMNS)
+	if (column + text_length(gap) + text_length(tail) <= CONSOLE_COLUMNS)
 		sink_printf(out, "%s%s\n", gap, tail);
 	else
 		sink_printf(out, "\n" CONTINUATION_INDENT "%s\n", tail);

@@ -36,17 +36,23 @@
 static struct hv_report test_report;
 static char test_text[1 << 20];
 
-static inline struct hv_report *scan_records(const struct cpuid_record *records,
-					     size_t count)
+static inline struct hv_report *scan_described(const struct cpuid_record *records,
+					       size_t count, const char *description)
 {
 	static struct cpuid_recording recording;
 	struct cpuid_source source;
 
 	recording.records = records;
 	recording.count = count;
-	cpuid_source_recorded(&source, &recording, "recorded test values");
+	cpuid_source_recorded(&source, &recording, description);
 	hv_scan(&test_report, &source);
 	return &test_report;
+}
+
+static inline struct hv_report *scan_records(const struct cpuid_record *records,
+					     size_t count)
+{
+	return scan_described(records, count, "recorded test values");
 }
 
 #define SCAN(records) scan_records((records), sizeof(records) / sizeof((records)[0]))

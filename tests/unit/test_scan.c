@@ -250,6 +250,24 @@ static void unadvertised_note_fits_the_console(void **state)
 			"      signature \"Apple VZ\\0\\0\\0\\0\"\n");
 }
 
+/* The source line names a file the user chose: a byte outside printable
+ * ASCII is escaped, and a long path continues on indented lines (text_of
+ * checks every line's width). */
+#define X10 "xxxxxxxxxx"
+static void source_line_escaped_and_wrapped(void **state)
+{
+	(void)state;
+	static const struct cpuid_record records[] = { BASIC_LEAVES_HV };
+	char description[160] = "dump /tmp/a\x1b[2Jb-";
+
+	for (size_t i = strlen(description); i < 120; i++)
+		description[i] = 'x';
+	assert_contains(text_of(scan_described(records, 2, description)),
+			"\nsource: dump /tmp/a\\x1b[2Jb-"
+			X10 X10 X10 X10 X10 "x\n           " X10 X10 X10 X10 X10 "xx\n"
+			"cpu vendor:");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +284,7 @@ int main(void)
 		cmocka_unit_test(raw_leaves_in_cpuid_format),
 		cmocka_unit_test(hostile_vendor_string_fits_the_console),
 		cmocka_unit_test(unadvertised_note_fits_the_console),
+		cmocka_unit_test(source_line_escaped_and_wrapped),
 	};
 	return cmocka_run_group_tests_name("interface scan", tests, NULL, NULL);
 }
