@@ -19,9 +19,9 @@ static CHAR16 *absolute_path(const char *path, const char *suffix)
 	if (path[0] != '\\' && path[0] != '/')
 		out[i++] = L'\\';
 	for (const char *p = path; *p; p++)
-		out[i++] = *p == '/' ? L'\\' : (CHAR16)*p;
+		out[i++] = *p == '/' ? L'\\' : (CHAR16)(unsigned char)*p;
 	for (const char *p = suffix; *p; p++)
-		out[i++] = (CHAR16)*p;
+		out[i++] = (CHAR16)(unsigned char)*p;
 	out[i] = 0;
 	return out;
 }
@@ -96,6 +96,17 @@ static EFI_STATUS delete_if_present(EFI_FILE_HANDLE root, CHAR16 *path)
 	return status == EFI_WARN_DELETE_FAILURE ? EFI_ACCESS_DENIED : status;
 }
 
+/* The last component of a path: SetInfo renames within the directory, and
+ * a bare name is the form every implementation takes. */
+static CHAR16 *last_component(CHAR16 *path)
+{
+	CHAR16 *name = path;
+	for (CHAR16 *c = path; *c; c++)
+		if (*c == L'\\')
+			name = c + 1;
+	return name;
+}
+
 static EFI_STATUS rename_file(EFI_FILE_HANDLE root, CHAR16 *from, CHAR16 *to)
 {
 	EFI_FILE_HANDLE file;
@@ -103,14 +114,15 @@ static EFI_STATUS rename_file(EFI_FILE_HANDLE root, CHAR16 *from, CHAR16 *to)
 	if (EFI_ERROR(status))
 		return status;
 
+	CHAR16 *name = last_component(to);
 	EFI_FILE_INFO *info = LibFileInfo(file);
-	UINTN size = SIZE_OF_EFI_FILE_INFO + StrSize(to);
+	UINTN size = SIZE_OF_EFI_FILE_INFO + StrSize(name);
 	EFI_FILE_INFO *renamed = info ? AllocatePool(size) : NULL;
 	if (!renamed) {
 		status = EFI_OUT_OF_RESOURCES;
 	} else {
 		CopyMem(renamed, info, SIZE_OF_EFI_FILE_INFO);
-		StrCpy(renamed->FileName, to);
+		StrCpy(renamed->FileName, name);
 		renamed->Size = size;
 		status = file->SetInfo(file, &GenericFileInfo, size, renamed);
 	}
@@ -120,6 +132,51 @@ static EFI_STATUS rename_file(EFI_FILE_HANDLE root, CHAR16 *from, CHAR16 *to)
 		FreePool(info);
 	EFI_STATUS closed = file->Close(file);
 	return EFI_ERROR(status) ? status : closed;
+}
+
+static bool file_exists(EFI_FILE_HANDLE root, CHAR16 *path)
+{
+	EFI_FILE_HANDLE file;
+	if (EFI_ERROR(root->Open(root, &file, path, EFI_FILE_MODE_READ, 0)))
+		return false;
+	file->Close(file);
+	return true;
+}
+
+/* The steps, each leaving the text of the previous file whole somewhere:
+ * 1. the new text goes to PATH.tmp (a failure deletes it; PATH untouched);
+ * 2. PATH is renamed to PATH.old (PATH absent for a moment, PATH.old old);
+ * 3. PATH.tmp is renamed to PATH (a failure renames PATH.old back);
+ * 4. PATH.old is deleted. */
+static EFI_STATUS replace_steps(EFI_FILE_HANDLE root, CHAR16 *path, CHAR16 *temp,
+				CHAR16 *old, const char *text, UINTN length,
+				const char **failed_step)
+{
+	EFI_STATUS status = write_new_file(root, temp, text, length, failed_step);
+	if (EFI_ERROR(status))
+		return status;
+
+	bool had_old = file_exists(root, path);
+	if (had_old) {
+		*failed_step = "setting the previous file aside";
+		status = delete_if_present(root, old);
+		if (!EFI_ERROR(status))
+			status = rename_file(root, path, old);
+		if (EFI_ERROR(status)) {
+			delete_if_present(root, temp);
+			return status;
+		}
+	}
+	*failed_step = "renaming the new file into place";
+	status = rename_file(root, temp, path);
+	if (EFI_ERROR(status)) {
+		if (had_old)
+			rename_file(root, old, path);
+		delete_if_present(root, temp);
+		return status;
+	}
+	*failed_step = "deleting the previous file";
+	return had_old ? delete_if_present(root, old) : EFI_SUCCESS;
 }
 
 EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
@@ -132,31 +189,24 @@ EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text
 
 	CHAR16 *final_path = absolute_path(path, "");
 	CHAR16 *temp_path = absolute_path(path, ".tmp");
+	CHAR16 *old_path = absolute_path(path, ".old");
 	*failed_step = "allocating memory";
-	status = final_path && temp_path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
-
+	status = final_path && temp_path && old_path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
 	if (!EFI_ERROR(status))
-		status = write_new_file(root, temp_path, text, length, failed_step);
-	if (!EFI_ERROR(status)) {
-		*failed_step = "removing the previous file";
-		status = delete_if_present(root, final_path);
-		if (EFI_ERROR(status))
-			delete_if_present(root, temp_path);
-	}
-	if (!EFI_ERROR(status)) {
-		*failed_step = "renaming the temporary file into place";
-		status = rename_file(root, temp_path, final_path);
-	}
+		status = replace_steps(root, final_path, temp_path, old_path, text, length,
+				       failed_step);
 	if (final_path)
 		FreePool(final_path);
 	if (temp_path)
 		FreePool(temp_path);
+	if (old_path)
+		FreePool(old_path);
 	root->Close(root);
 	return status;
 }
 
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
-			 char **text, UINTN *length, const char **failed_step)
+			 void *(*allocate)(size_t size), char **text, UINTN *length, const char **failed_step)
 {
 	EFI_FILE_HANDLE root, file;
 	EFI_STATUS status = open_root(image, &root, failed_step);
@@ -182,13 +232,11 @@ EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
 	}
 	if (!EFI_ERROR(status)) {
 		*length = info->FileSize < limit ? info->FileSize : limit;
-		*text = AllocatePool(*length + 1);
+		*text = allocate(*length + 1);
 		*failed_step = "reading the file";
 		status = *text ? file->Read(file, length, *text) : EFI_OUT_OF_RESOURCES;
 		if (!EFI_ERROR(status))
 			(*text)[*length] = '\0';
-		else if (*text)
-			FreePool(*text);
 	}
 	if (info)
 		FreePool(info);

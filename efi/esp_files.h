@@ -1,22 +1,26 @@
 #ifndef HVFEAT_ESP_FILES_H
 #define HVFEAT_ESP_FILES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <efi.h>
 
 /* Files on the volume the image was loaded from, by ASCII path ('/' or '\'
  * separators, relative paths start at the root). On failure, *failed_step
  * names what went wrong. */
 
-/* Replaces the file at path with exactly text. The text goes to PATH.tmp
- * first and is renamed over the old file only once it is whole, so a full
- * or failing volume never leaves a half-written file and never loses the
- * previous one. */
+/* Replaces the file at path with exactly text: written whole to PATH.tmp,
+ * the previous file set aside as PATH.old, PATH.tmp renamed to PATH, then
+ * PATH.old deleted. A failing step undoes the earlier ones, so a full or
+ * failing volume never leaves a half-written PATH, and the previous text is
+ * at every moment whole in PATH or PATH.old. */
 EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
 			    UINTN length, const char **failed_step);
 
-/* Reads at most limit bytes of the file into new pool memory, with a NUL
- * after them. */
+/* Reads at most limit bytes of the file into memory from allocate, with a
+ * NUL after them; the caller owns that memory whatever the outcome. */
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
-			 char **text, UINTN *length, const char **failed_step);
+			 void *(*allocate)(size_t size), char **text, UINTN *length, const char **failed_step);
 
 #endif
