@@ -105,8 +105,12 @@ class Case:
 
 
 CASES = {c.name: c for c in [
-    # A longer log from an earlier run is already there.
-    Case("default", extra_files={"hvfeat.log": STALE_LOG}),
+    # A longer log from an earlier run is already there, and what an
+    # interrupted run set aside before that.
+    Case("default", extra_files={"hvfeat.log": STALE_LOG,
+                                 "hvfeat.log.old": b"set aside by an interrupted run\n"}),
+    # JSON as the report: the log must stay a JSON document.
+    Case("json-log", arguments="-j"),
     Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
     Case("options", arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log",
@@ -138,6 +142,9 @@ CASES = {c.name: c for c in [
     Case("exit-port-pass", direct_boot_options="--require interface.tcg --exit-port --shutdown",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
+    # A typo before the power options: still told through the port, still off.
+    Case("config-typo", direct_boot_options="--requier kvm.pv_unhalt --exit-port --shutdown",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
          secure_boot=True),
@@ -242,15 +249,18 @@ class FirmwareCase(unittest.TestCase):
         return report
 
     def assert_log_is_console_report(self, case, path="/hvfeat.log"):
-        """The log's report, checked against the console's byte for byte.
-
-        startup.nsh adds hvfeat's exit status to the end of \\hvfeat.log; it
-        must be the status the console showed."""
-        log, recorded = vm.split_recorded_statuses(self.log(case, path))
+        """The log, checked against the console's report byte for byte: it
+        holds the report and nothing else, LF line ends only, ending with
+        the end marker. startup.nsh keeps hvfeat's exit status apart, in
+        \\hvfeat.status, which must hold the status the console showed last."""
+        log = self.log(case, path)
         self.assertEqual(log, self.console_report(case),
                          "the log and the console report differ")
-        if path == "/hvfeat.log":
-            self.assertEqual(recorded, vm.exit_statuses_from_console(case.boot.console))
+        self.assertTrue(log.endswith(vm.REPORT_END))
+        self.assertNotIn("\r", log)
+        if path == "/hvfeat.log" and case.direct_boot_options is None:
+            self.assertEqual(vm.recorded_status(case.esp),
+                             vm.exit_statuses_from_console(case.boot.console)[-1])
         return log
 
 
@@ -266,9 +276,20 @@ class DefaultTcg(FirmwareCase):
         self.assertIn(TCG_RAW_LINE, log)
         self.assertIn("source: CPUID instruction\n", log)
 
+    def test_json_log_is_json_and_status_apart(self):
+        case = self.case("json-log")
+        log = self.log(case)
+        self.assertEqual(json.loads(log)["interfaces"][0]["product"], "QEMU TCG")
+        self.assertIn(log, case.boot.console)
+        self.assertTrue(log.endswith("}\n"))
+        self.assertEqual(self.exit_status(case), 0)
+        self.assertEqual(vm.recorded_status(case.esp), 0)
+
     def test_no_temporary_file_left(self):
         case = self.case("default")
-        self.assertEqual(vm.list_esp(case.esp), case.files_before)  # the old log replaced
+        # the old log replaced, nothing set aside left behind
+        self.assertEqual(vm.list_esp(case.esp), sorted(
+            [f for f in case.files_before if f != "/hvfeat.log.old"] + [vm.STATUS_FILE]))
 
 
 class OtherCpuModels(FirmwareCase):
@@ -572,6 +593,11 @@ class DirectBoot(FirmwareCase):
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), REQUIREMENT_FAILED)
         self.assertIn("  FAIL  kvm.pv_unhalt = 1  (no kvm interface)\n", self.log(case))
 
+    def test_usage_error_in_the_config_still_reaches_the_port(self):
+        case = self.case("config-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
+        self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
+        self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+
 
 class SecureBoot(FirmwareCase):
     """OVMF with Secure Boot enforced and the snakeoil keys enrolled."""
@@ -601,8 +627,8 @@ class RawRoundTrip(FirmwareCase):
         for line in dump.splitlines()[1:]:
             self.assertRegex(line, r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=0x[0-9a-f]{8} "
                                    r"ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$")
-        report, recorded = vm.split_recorded_statuses(self.log(case))
-        self.assertEqual(recorded, [0, 0])
+        report = self.log(case)
+        self.assertEqual(vm.recorded_status(case.esp), 0)
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         self.assertEqual(without_source_line(replayed), without_source_line(report))
