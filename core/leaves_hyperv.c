@@ -91,8 +91,13 @@ static const struct bit_def privilege_high_bits[] = {
 	{ 22, "HV_ISOLATION", "isolated (confidential) VM", NULL, 0 },
 };
 
-/* 0x40000003 ECX: reserved in the TLFS, two bits in Linux */
+/* 0x40000003 ECX: bits 5-8 from the TLFS feature-discovery table, 9-10
+ * from Linux (hyperv-tlfs.h). */
 static const struct bit_def feature_ecx_bits[] = {
+	{ 5, "InvariantMperfAvailable", "invariant MPERF", NULL, 0 },
+	{ 6, "SupervisorShadowStackAvailable", "supervisor shadow stack (CET)", NULL, 0 },
+	{ 7, "ArchitecturalPmuAvailable", "architectural PMU", NULL, 0 },
+	{ 8, "ExceptionTrapInterceptAvailable", "exception trap intercept", NULL, 0 },
 	{ 9, "HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE", "dispatch interrupt injection", NULL, 0 },
 	{ 10, "HV_VP_GHCB_ROOT_MAPPING_AVAILABLE", "GHCB root mapping", NULL, 0 },
 };
@@ -181,6 +186,24 @@ static const struct bit_def cpu_management_bits[] = {
 	{ 31, "HV_X64_RESERVED_IDENTITY_BIT", "reserved identity bit", NULL, 0 },
 };
 
+/* 0x40000007 EBX/ECX and 0x40000008: the field names of Microsoft's
+ * HV_X64_HYPERVISOR_CPU_MANAGEMENT_FEATURES and HV_HYPERVISOR_SVM_FEATURES
+ * (hvgdk_mini.h), which Linux does not define. */
+static const struct bit_def cpu_management_ebx_bits[] = {
+	{ 0, "ProcessorPowerManagement", "root: processor power management", NULL, 0 },
+	{ 1, "MwaitIdleStates", "root: MWAIT idle states", NULL, 0 },
+	{ 2, "LogicalProcessorIdling", "root: logical processor idling", NULL, 0 },
+};
+static const struct bit_def cpu_management_ecx_bits[] = {
+	{ 0, "RemapGuestUncached", "root: remap guest uncached", NULL, 0 },
+};
+static const struct bit_def svm_bits[] = {
+	{ 0, "SvmSupported", "shared virtual memory (PASIDs)", NULL, 0 },
+};
+static const struct field_def svm_fields[] = {
+	FIELD(11, 21, "MaxPasidSpacePasidCount", "PASID space count", FIELD_DECIMAL),
+};
+
 static const struct bit_def nested_eax_bits[] = {
 	{ 2, "AccessSynicRegs", "nested: SynIC MSRs", NULL, 0 },
 	{ 4, "AccessIntrCtrlRegs", "nested: APIC MSRs", NULL, 0 },
@@ -240,6 +263,10 @@ static const struct register_decoder hyperv_decoders[] = {
 	{ 0x05, 0, REG_ECX, "limits", FIELDS(max_vector_fields) },
 	{ 0x06, 0, REG_EAX, "hardware features", BITS(hardware_bits) },
 	{ 0x07, 0, REG_EAX, "root CPU management", BITS(cpu_management_bits) },
+	{ 0x07, 0, REG_EBX, "root CPU management", BITS(cpu_management_ebx_bits) },
+	{ 0x07, 0, REG_ECX, "root CPU management", BITS(cpu_management_ecx_bits) },
+	{ 0x08, 0, REG_EAX, "shared virtual memory", svm_bits, COUNT_OF(svm_bits),
+	  svm_fields, COUNT_OF(svm_fields) },
 	{ 0x09, 0, REG_EAX, "nested features", BITS(nested_eax_bits) },
 	{ 0x09, 0, REG_EDX, "nested features", BITS(nested_edx_bits) },
 	{ 0x0a, 0, REG_EAX, "nested virtualization", nested_virt_bits,
