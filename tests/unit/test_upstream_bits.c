@@ -17,15 +17,15 @@ struct pinned_bit {
 
 struct pinned_register {
 	const char *what;
-	uint32_t offset, subleaf;
+	uint32_t offset;
 	enum cpuid_register reg;
 	const struct pinned_bit *bits;
 	size_t count;
 	uint32_t field_mask; /* bits that belong to multi-bit fields */
 };
 
-#define PIN(what, offset, subleaf, reg, list, fields) \
-	{ what, offset, subleaf, reg, list, sizeof(list) / sizeof(list[0]), fields }
+#define PIN(what, offset, reg, list, fields) \
+	{ what, offset, reg, list, sizeof(list) / sizeof(list[0]), fields }
 
 static const struct pinned_bit kvm_features[] = {
 	{ 0, "KVM_FEATURE_CLOCKSOURCE" },        { 1, "KVM_FEATURE_NOP_IO_DELAY" },
@@ -148,37 +148,37 @@ static const struct pinned_bit vmware_hypercall_modes[] = {
 static const struct pinned_bit bhyve_features[] = { { 0, "CPUID_BHYVE_FEAT_EXT_DEST_ID" } };
 
 static const struct pinned_register kvm_registers[] = {
-	PIN("KVM features", 0x01, 0, REG_EAX, kvm_features, 0),
-	PIN("KVM hints", 0x01, 0, REG_EDX, kvm_hints, 0),
+	PIN("KVM features", 0x01, REG_EAX, kvm_features, 0),
+	PIN("KVM hints", 0x01, REG_EDX, kvm_hints, 0),
 };
 static const struct pinned_register hyperv_registers[] = {
-	PIN("privileges EAX", 0x03, 0, REG_EAX, hv_privileges_low, 0),
-	PIN("privileges EBX", 0x03, 0, REG_EBX, hv_privileges_high, 0),
-	PIN("features ECX", 0x03, 0, REG_ECX, hv_features_ecx, 0),
-	PIN("features EDX", 0x03, 0, REG_EDX, hv_features_edx, 0),
-	PIN("recommendations", 0x04, 0, REG_EAX, hv_recommendations, 0),
-	PIN("hardware features", 0x06, 0, REG_EAX, hv_hardware, 0),
-	PIN("CPU management EAX", 0x07, 0, REG_EAX, hv_cpu_management_eax, 0),
-	PIN("CPU management EBX", 0x07, 0, REG_EBX, hv_cpu_management_ebx, 0),
-	PIN("CPU management ECX", 0x07, 0, REG_ECX, hv_cpu_management_ecx, 0),
-	PIN("SVM", 0x08, 0, REG_EAX, hv_svm, 0xfffff800u),
-	PIN("nested EAX", 0x09, 0, REG_EAX, hv_nested_eax, 0),
-	PIN("nested EDX", 0x09, 0, REG_EDX, hv_nested_edx, 0),
-	PIN("nested virtualization EAX", 0x0a, 0, REG_EAX, hv_nested_virt_eax, 0xffffu),
-	PIN("nested virtualization EBX", 0x0a, 0, REG_EBX, hv_nested_virt_ebx, 0),
-	PIN("isolation EAX", 0x0c, 0, REG_EAX, hv_isolation_eax, 0),
-	PIN("isolation EBX", 0x0c, 0, REG_EBX, hv_isolation_ebx, 0xfcfu),
+	PIN("privileges EAX", 0x03, REG_EAX, hv_privileges_low, 0),
+	PIN("privileges EBX", 0x03, REG_EBX, hv_privileges_high, 0),
+	PIN("features ECX", 0x03, REG_ECX, hv_features_ecx, 0),
+	PIN("features EDX", 0x03, REG_EDX, hv_features_edx, 0),
+	PIN("recommendations", 0x04, REG_EAX, hv_recommendations, 0),
+	PIN("hardware features", 0x06, REG_EAX, hv_hardware, 0),
+	PIN("CPU management EAX", 0x07, REG_EAX, hv_cpu_management_eax, 0),
+	PIN("CPU management EBX", 0x07, REG_EBX, hv_cpu_management_ebx, 0),
+	PIN("CPU management ECX", 0x07, REG_ECX, hv_cpu_management_ecx, 0),
+	PIN("SVM", 0x08, REG_EAX, hv_svm, 0xfffff800u),
+	PIN("nested EAX", 0x09, REG_EAX, hv_nested_eax, 0),
+	PIN("nested EDX", 0x09, REG_EDX, hv_nested_edx, 0),
+	PIN("nested virtualization EAX", 0x0a, REG_EAX, hv_nested_virt_eax, 0xffffu),
+	PIN("nested virtualization EBX", 0x0a, REG_EBX, hv_nested_virt_ebx, 0),
+	PIN("isolation EAX", 0x0c, REG_EAX, hv_isolation_eax, 0),
+	PIN("isolation EBX", 0x0c, REG_EBX, hv_isolation_ebx, 0xfcfu),
 };
 static const struct pinned_register xen_registers[] = {
-	PIN("features 1", 0x02, 0, REG_ECX, xen_features1, 0),
-	PIN("TSC flags", 0x03, 0, REG_EAX, xen_tsc, 0),
-	PIN("HVM features", 0x04, 0, REG_EAX, xen_hvm, 0),
+	PIN("features 1", 0x02, REG_ECX, xen_features1, 0),
+	PIN("TSC flags", 0x03, REG_EAX, xen_tsc, 0),
+	PIN("HVM features", 0x04, REG_EAX, xen_hvm, 0),
 };
 static const struct pinned_register vmware_registers[] = {
-	PIN("hypercall modes", 0x10, 0, REG_ECX, vmware_hypercall_modes, 0),
+	PIN("hypercall modes", 0x10, REG_ECX, vmware_hypercall_modes, 0),
 };
 static const struct pinned_register bhyve_registers[] = {
-	PIN("features", 0x01, 0, REG_EAX, bhyve_features, 0),
+	PIN("features", 0x01, REG_EAX, bhyve_features, 0),
 };
 
 #define SIG(a, b, c) a, b, c
