@@ -68,10 +68,12 @@ static const struct bit_def privilege_low_bits[] = {
 	{ 11, "AccessFrequencyRegs", "TSC and APIC frequency MSRs", MSRS(frequency_msrs) },
 	{ 12, "AccessDebugRegs", "synthetic debug MSRs", NULL, 0 },
 	{ 13, "AccessReenlightenmentControls", "reenlightenment controls", MSRS(reenlightenment_msrs) },
+	{ 14, "AccessRootSchedulerReg", "root scheduler MSR", NULL, 0 },
 	{ 15, "HV_ACCESS_TSC_INVARIANT", "TSC invariant control (Linux)", MSRS(tsc_invariant_msrs) },
 };
 
-/* 0x40000003 EBX: bits 63:32 of the privilege mask */
+/* 0x40000003 EBX: bits 63:32 of the privilege mask (TLFS; bits 13-15 and
+ * 19 named by Microsoft's HV_PARTITION_PRIVILEGE_MASK in hvgdk_mini.h) */
 static const struct bit_def privilege_high_bits[] = {
 	{ 0, "CreatePartitions", "may create partitions", NULL, 0 },
 	{ 1, "AccessPartitionId", "may read its partition ID", NULL, 0 },
@@ -84,8 +86,13 @@ static const struct bit_def privilege_high_bits[] = {
 	{ 8, "AccessStats", "may read statistics", NULL, 0 },
 	{ 11, "Debugging", "debugging hypercalls", NULL, 0 },
 	{ 12, "CpuManagement", "root: CPU management", NULL, 0 },
+	{ 13, "ConfigureProfiler", "may configure the profiler", NULL, 0 },
+	{ 14, "AccessVpExitTracing", "VP exit tracing", NULL, 0 },
+	{ 15, "EnableExtendedGvaRangesForFlushVirtualAddressList", "extended GVA flush ranges",
+	  NULL, 0 },
 	{ 16, "AccessVSM", "virtual secure mode", NULL, 0 },
 	{ 17, "AccessVpRegisters", "may access VP registers", NULL, 0 },
+	{ 19, "FastHypercallOutput", "fast hypercall output", NULL, 0 },
 	{ 20, "EnableExtendedHypercalls", "extended hypercalls", NULL, 0 },
 	{ 21, "StartVirtualProcessor", "may start virtual processors", NULL, 0 },
 	{ 22, "HV_ISOLATION", "isolated (confidential) VM", NULL, 0 },
@@ -177,6 +184,22 @@ static const struct bit_def hardware_bits[] = {
 	{ 7, "DmaProtectionInUse", "DMA protection", NULL, 0 },
 	{ 8, "HpetRequested", "HPET requested", NULL, 0 },
 	{ 9, "SyntheticTimersVolatile", "synthetic timers volatile", NULL, 0 },
+	{ 14, "PhysicalDestinationModeRequired", "physical destination mode", NULL, 0 },
+	{ 15, "UseVmfuncForAliasMapSwitch", "VMFUNC for alias map switch", NULL, 0 },
+	{ 16, "HvRegisterForMemoryZeroingSupported", "hardware memory zeroing", NULL, 0 },
+	{ 17, "UnrestrictedGuestSupported", "unrestricted guest", NULL, 0 },
+	{ 18, "RdtAFeaturesSupported", "resource allocation (RDT-A)", NULL, 0 },
+	{ 19, "RdtMFeaturesSupported", "resource monitoring (RDT-M)", NULL, 0 },
+	{ 20, "ChildPerfmonPmuSupported", "guest virtual PMU", NULL, 0 },
+	{ 21, "ChildPerfmonLbrSupported", "guest virtual LBR", NULL, 0 },
+	{ 22, "ChildPerfmonIptSupported", "guest virtual IPT", NULL, 0 },
+	{ 23, "ApicEmulationSupported", "APIC emulation", NULL, 0 },
+	{ 24, "AcpiWdatInUse", "ACPI WDAT table in use", NULL, 0 },
+};
+/* 0x40000006 EAX bits 10-13; bits 14-23 as named in hvgdk_mini.h, bit 24
+ * as the TLFS table has it (hvgdk_mini.h puts other names from 24 on). */
+static const struct field_def hardware_fields[] = {
+	FIELD(10, 4, "HypervisorLevel", "nesting level (0: not nested)", FIELD_DECIMAL),
 };
 
 static const struct bit_def cpu_management_bits[] = {
@@ -222,6 +245,7 @@ static const struct bit_def nested_virt_bits[] = {
 	{ 18, "HV_X64_NESTED_GUEST_MAPPING_FLUSH", "guest physical flush", NULL, 0 },
 	{ 19, "HV_X64_NESTED_MSR_BITMAP", "enlightened MSR bitmap", NULL, 0 },
 	{ 20, "CombineVirtualizationExceptions", "combined #VE in #PF class", NULL, 0 },
+	{ 21, "GuestIa32DebugCtlAvailable", "VMCS GuestIa32DebugCtl non-zero", NULL, 0 },
 	{ 22, "HV_X64_NESTED_ENLIGHTENED_TLB", "enlightened TLB (AMD)", NULL, 0 },
 };
 static const struct field_def evmcs_fields[] = {
@@ -261,7 +285,8 @@ static const struct register_decoder hyperv_decoders[] = {
 	{ 0x05, 0, REG_EAX, "limits", FIELDS(max_vp_fields) },
 	{ 0x05, 0, REG_EBX, "limits", FIELDS(max_lp_fields) },
 	{ 0x05, 0, REG_ECX, "limits", FIELDS(max_vector_fields) },
-	{ 0x06, 0, REG_EAX, "hardware features", BITS(hardware_bits) },
+	{ 0x06, 0, REG_EAX, "hardware features", hardware_bits, COUNT_OF(hardware_bits),
+	  hardware_fields, COUNT_OF(hardware_fields) },
 	{ 0x07, 0, REG_EAX, "root CPU management", BITS(cpu_management_bits) },
 	{ 0x07, 0, REG_EBX, "root CPU management", BITS(cpu_management_ebx_bits) },
 	{ 0x07, 0, REG_ECX, "root CPU management", BITS(cpu_management_ecx_bits) },

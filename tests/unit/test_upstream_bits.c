@@ -50,15 +50,19 @@ static const struct pinned_bit hv_privileges_low[] = {
 	{ 8, "AccessStatsReg" },                 { 9, "AccessPartitionReferenceTsc" },
 	{ 10, "AccessGuestIdleReg" },            { 11, "AccessFrequencyRegs" },
 	{ 12, "AccessDebugRegs" },               { 13, "AccessReenlightenmentControls" },
-	{ 15, "HV_ACCESS_TSC_INVARIANT" },
+	{ 14, "AccessRootSchedulerReg" },        { 15, "HV_ACCESS_TSC_INVARIANT" },
 };
-/* 0x40000003 EBX: mask bits 32-63; bit 3 and bit 22 only in Linux. */
+/* 0x40000003 EBX: mask bits 32-63; bits 3 and 22 as Linux names them,
+ * 13-15 and 19 as hvgdk_mini.h's HV_PARTITION_PRIVILEGE_MASK does. */
 static const struct pinned_bit hv_privileges_high[] = {
 	{ 0, "CreatePartitions" },     { 1, "AccessPartitionId" },  { 2, "AccessMemoryPool" },
 	{ 3, "HV_ADJUST_MESSAGE_BUFFERS" }, { 4, "PostMessages" },  { 5, "SignalEvents" },
 	{ 6, "CreatePort" },           { 7, "ConnectPort" },        { 8, "AccessStats" },
-	{ 11, "Debugging" },           { 12, "CpuManagement" },     { 16, "AccessVSM" },
-	{ 17, "AccessVpRegisters" },   { 20, "EnableExtendedHypercalls" },
+	{ 11, "Debugging" },           { 12, "CpuManagement" },     { 13, "ConfigureProfiler" },
+	{ 14, "AccessVpExitTracing" },
+	{ 15, "EnableExtendedGvaRangesForFlushVirtualAddressList" }, { 16, "AccessVSM" },
+	{ 17, "AccessVpRegisters" },   { 19, "FastHypercallOutput" },
+	{ 20, "EnableExtendedHypercalls" },
 	{ 21, "StartVirtualProcessor" }, { 22, "HV_ISOLATION" },
 };
 static const struct pinned_bit hv_features_ecx[] = {
@@ -100,6 +104,12 @@ static const struct pinned_bit hv_hardware[] = {
 	{ 4, "DmaRemappingInUse" },              { 5, "InterruptRemappingInUse" },
 	{ 6, "MemoryPatrolScrubberPresent" },    { 7, "DmaProtectionInUse" },
 	{ 8, "HpetRequested" },                  { 9, "SyntheticTimersVolatile" },
+	{ 14, "PhysicalDestinationModeRequired" }, { 15, "UseVmfuncForAliasMapSwitch" },
+	{ 16, "HvRegisterForMemoryZeroingSupported" }, { 17, "UnrestrictedGuestSupported" },
+	{ 18, "RdtAFeaturesSupported" },         { 19, "RdtMFeaturesSupported" },
+	{ 20, "ChildPerfmonPmuSupported" },      { 21, "ChildPerfmonLbrSupported" },
+	{ 22, "ChildPerfmonIptSupported" },      { 23, "ApicEmulationSupported" },
+	{ 24, "AcpiWdatInUse" },
 };
 static const struct pinned_bit hv_cpu_management_eax[] = {
 	{ 0, "HV_X64_START_LOGICAL_PROCESSOR" }, { 1, "HV_X64_CREATE_ROOT_VIRTUAL_PROCESSOR" },
@@ -121,7 +131,7 @@ static const struct pinned_bit hv_nested_edx[] = {
 static const struct pinned_bit hv_nested_virt_eax[] = {
 	{ 17, "HV_X64_NESTED_DIRECT_FLUSH" },    { 18, "HV_X64_NESTED_GUEST_MAPPING_FLUSH" },
 	{ 19, "HV_X64_NESTED_MSR_BITMAP" },      { 20, "CombineVirtualizationExceptions" },
-	{ 22, "HV_X64_NESTED_ENLIGHTENED_TLB" },
+	{ 21, "GuestIa32DebugCtlAvailable" },    { 22, "HV_X64_NESTED_ENLIGHTENED_TLB" },
 };
 static const struct pinned_bit hv_nested_virt_ebx[] = {
 	{ 0, "HV_X64_NESTED_EVMCS1_PERF_GLOBAL_CTRL" },
@@ -157,7 +167,7 @@ static const struct pinned_register hyperv_registers[] = {
 	PIN("features ECX", 0x03, REG_ECX, hv_features_ecx, 0),
 	PIN("features EDX", 0x03, REG_EDX, hv_features_edx, 0),
 	PIN("recommendations", 0x04, REG_EAX, hv_recommendations, 0),
-	PIN("hardware features", 0x06, REG_EAX, hv_hardware, 0),
+	PIN("hardware features", 0x06, REG_EAX, hv_hardware, 0x3c00u),
 	PIN("CPU management EAX", 0x07, REG_EAX, hv_cpu_management_eax, 0),
 	PIN("CPU management EBX", 0x07, REG_EBX, hv_cpu_management_ebx, 0),
 	PIN("CPU management ECX", 0x07, REG_ECX, hv_cpu_management_ecx, 0),
