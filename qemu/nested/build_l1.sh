@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The L1 guest of the nested-KVM bed: Debian's kernel (linux-image-amd64,
+# unpacked from the package, never installed on this machine) and a small
+# busybox-static initramfs with the modules KVM and virtio-9p need, in the
+# order modprobe gives. Output in OUT: vmlinuz, initramfs.cpio.gz, version.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+kernel_package() {
+    apt-cache depends linux-image-amd64 2>/dev/null \
+        | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -1
+}
+package=$(kernel_package)
+if [ -z "$package" ]; then  # a machine whose package lists were never fetched
+    apt-get update -qq
+    package=$(kernel_package)
+fi
+[ -n "$package" ] || { echo "build_l1: no kernel package behind linux-image-amd64 (apt-get update?)"; exit 1; }
+stamp="$package $(sha256sum "$here/l1_init.sh" "$0" | sha256sum | cut -c1-16)"
+if [ -f "$out/initramfs.cpio.gz" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "L1: $out is current ($package)"
+    exit 0
+fi
+rm -rf "$out/deb" "$out/root" "$out/initramfs" && mkdir -p "$out/deb"
+(cd "$out/deb" && apt-get download -qq -o APT::Sandbox::User=root "$package")
+dpkg-deb -x "$out"/deb/*.deb "$out/root"
+version=$(ls "$out/root/lib/modules")
+depmod -b "$out/root" "$version"
+cp "$out/root/boot/vmlinuz-$version" "$out/vmlinuz"
+
+initramfs=$out/initramfs
+mkdir -p "$initramfs"/{bin,proc,sys,dev,modules,host}
+cp /bin/busybox "$initramfs/bin/busybox"
+install -m 755 "$here/l1_init.sh" "$initramfs/init"
+: > "$initramfs/modules/load-order"
+for wanted in virtio_pci 9pnet_virtio 9p kvm_amd; do
+    modprobe -d "$out/root" -S "$version" --show-depends "$wanted" | while read -r kind path _; do
+        [ "$kind" = insmod ] || continue
+        name=$(basename "$path")
+        grep -qx "$name" "$initramfs/modules/load-order" && continue
+        cp "$path" "$initramfs/modules/"
+        echo "$name" >> "$initramfs/modules/load-order"
+    done
+done
+(cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -9) > "$out/initramfs.cpio.gz"
+echo "$version" > "$out/version"
+echo "$stamp" > "$out/stamp"
+echo "L1: kernel $version, initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB," \
+     "modules: $(tr '\n' ' ' < "$initramfs/modules/load-order")"

@@ -1,0 +1,368 @@
+"""The nested-KVM bed: hvfeat under a real Linux KVM on a machine without one.
+
+L0 is this machine: a patched qemu-system-x86_64 (qemu/nested/build_outer_qemu.sh)
+emulating an AMD CPU with SVM and nested paging under TCG. L1 is Debian's
+kernel with a busybox initramfs (qemu/nested/build_l1.sh): it loads kvm_amd,
+mounts this machine's root read-only and a job directory writable over
+virtio-9p, and runs the job chrooted in this machine's root. The job boots
+each L2 case: the host's own qemu-system-x86_64 with -accel kvm, OVMF and
+hvfeat booted directly from a GPT ESP image in the job directory, its verdict
+through isa-debug-exit. The images stay in the job directory, so the host
+reads logs back with mtools even when a later step hangs.
+
+Every layer's failure is loud: an outer abort or hang, an L1 without
+/dev/kvm, a timed-out L2 raise NestedBedError with the consoles. Nothing is
+retried.
+"""
+
+import concurrent.futures
+import os
+import re
+import select
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hvfeat_vm as vm
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "qemu" / "nested"
+BUILD = ROOT / "build" / "nested"
+OUTER_QEMU = BUILD / "outer-qemu" / "qemu-system-x86_64"
+L1_DIR = BUILD / "l1"
+# What QEMU's TCG can emulate of AMD's virtualization: SVM with nested paging.
+L1_CPU = "EPYC,+svm,+npt"
+L1_MEMORY_MB = 3072
+# From the outer QEMU's start to the job: 10-25 s seen, more with the other
+# core busy.
+L1_BOOT_BUDGET = 120
+# One L2 boot took 26-68 s here (3.7 s under plain TCG); a hang must not
+# cost much more than the slowest good run.
+L2_TIMEOUT = 180
+L2_MEMORY_MB = 256
+# The outer QEMU's own failure signatures (see the README, "Real KVM").
+OUTER_ABORTS = ("assertion failed", "Aborted", "core dumped")
+L1_TROUBLE = ("soft lockup", "Kernel panic", "BUG:", "Oops")
+
+
+class NestedBedError(RuntimeError):
+    """The bed itself failed: what and where, with the consoles kept."""
+
+
+@dataclass
+class L2Case:
+    name: str
+    cpu: str = "host"
+    options: str = "--shutdown --exit-port"  # \hvfeat.cfg
+    # The firmware console on L2's serial port; every character written
+    # there is a port-I/O exit through two layers, so the matrix reads the
+    # log instead.
+    serial: bool = True
+    memory_mb: int = None
+    efi: bytes = None  # another EFI application instead of hvfeat (a floor)
+    machine: str = "q35"
+    # filled in by the run
+    esp: str = None
+    command: list = None
+    exit_code: int = None
+    seconds: float = None
+    timed_out: bool = False
+    console: str = ""
+    stderr: str = ""
+
+    @property
+    def verdict(self):
+        return vm.debug_exit_verdict(self.exit_code) if self.exit_code is not None else None
+
+    def log(self, path="/hvfeat.log"):
+        data = vm.read_esp_file(self.esp, path)
+        return data.decode("ascii", "replace") if data is not None else None
+
+
+@dataclass
+class L1Run:
+    """One L1 guest (one outer QEMU) and the cases it ran, in order."""
+    name: str
+    cases: list
+    console: str = ""
+    outer_stderr: str = ""
+    outer_exit: int = None
+    timed_out: bool = False
+    seconds: float = 0.0
+    kernel: str = ""
+    kvm: str = ""
+    job_start: float = None  # seconds after its outer QEMU started
+    tsc_khz: int = None  # the L1 kernel's, which KVM gives its guests
+
+    def summary(self):
+        lines = [f"nested-kvm: {self.name}: L1 kernel {self.kernel or '?'}; "
+                 f"{self.kvm or 'kvm_amd not reported'}",
+                 f"nested-kvm: {self.name}: L1 boot to job "
+                 + (f"{self.job_start:.1f} s" if self.job_start else "not reached")
+                 + f", L1 up {self.seconds:.1f} s in all"]
+        for case in self.cases:
+            lines.append(f"nested-kvm: {self.name}: L2 {case.name} (-cpu {case.cpu}): "
+                         + ("hung, killed" if case.timed_out else
+                            f"QEMU exit {case.exit_code}, verdict {case.verdict}")
+                         + (f", boot-to-verdict {case.seconds:.1f} s" if case.seconds else ""))
+        return "\n".join(lines)
+
+
+@dataclass
+class NestedRun:
+    l1s: list
+    seconds: float = 0.0
+
+    @property
+    def cases(self):
+        return [case for l1 in self.l1s for case in l1.cases]
+
+    def summary(self):
+        return "\n".join([f"nested-kvm: L0 {OUTER_QEMU} (TCG, -cpu {L1_CPU}, "
+                          f"{len(self.l1s)} L1 guest(s) side by side), {self.seconds:.1f} s"]
+                         + [l1.summary() for l1 in self.l1s])
+
+
+def prepare(echo=print):
+    """Builds (or finds current) the outer QEMU and the L1 kernel/initramfs."""
+    for script, out in (("build_outer_qemu.sh", OUTER_QEMU.parent), ("build_l1.sh", L1_DIR)):
+        result = subprocess.run(["bash", str(SCRIPTS / script), str(out)],
+                                capture_output=True, text=True)
+        for line in (result.stdout + result.stderr).splitlines():
+            if line.strip() and not line.startswith("W: Download is performed unsandboxed"):
+                echo(f"nested-kvm: {line}")
+        if result.returncode != 0:
+            raise NestedBedError(f"{script} failed (status {result.returncode})")
+
+
+def l2_command(case, vars_file):
+    command = vm.qemu_command(case.esp, vars_file, "kvm", case.cpu,
+                              devices=(vm.DEBUG_EXIT_DEVICE,))
+    memory = command.index("-m") + 1
+    command[memory] = str(case.memory_mb or L2_MEMORY_MB)
+    command[command.index("-machine") + 1] = f"{case.machine},accel=kvm"
+    if not case.serial:
+        command[command.index("-serial") + 1] = "none"
+    return command
+
+
+def job_script(job_dir, cases):
+    """The shell script L1 runs chrooted in the host's root: the cases one
+    after another, each L2 bounded by timeout(1)."""
+    lines = ["#!/bin/sh", "# Written by qemu/nested_kvm.py; runs inside L1."]
+    for case in cases:
+        d = shlex.quote(str(job_dir / case.name))
+        command = shlex.join(map(str, case.command))
+        lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {shlex.quote(command)}",
+                  f"date +%s.%N > {d}/started",
+                  f"timeout -s KILL {L2_TIMEOUT} {command} </dev/null "
+                  f">{d}/console.log 2>{d}/stderr.log",
+                  f"echo $? > {d}/exit-code; date +%s.%N > {d}/ended; sync",
+                  f"echo \"hvfeat-l2: {case.name}: QEMU exit $(cat {d}/exit-code)\""]
+    return "\n".join(lines) + "\n"
+
+
+def outer_command(job_dir):
+    return [str(OUTER_QEMU), "-accel", "tcg", "-machine", "q35", "-smp", "1",
+            "-m", str(L1_MEMORY_MB), "-cpu", L1_CPU, "-nodefaults", "-display", "none",
+            "-monitor", "none", "-serial", "stdio", "-no-reboot",
+            "-kernel", str(L1_DIR / "vmlinuz"), "-initrd", str(L1_DIR / "initramfs.cpio.gz"),
+            "-append", f"console=ttyS0 panic=-1 quiet hvfeat.job={job_dir}",
+            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
+                       "readonly=on,multidevs=remap",
+            "-virtfs", f"local,path={job_dir},mount_tag=jobdir,security_model=none"]
+
+
+def run(cases, efi_bytes, workdir, lanes=2, echo=None):
+    """Boots `lanes` L1 guests side by side, each with one vCPU and its
+    share of the cases run one after another as L2; returns a NestedRun.
+
+    One vCPU per L1: two nested guests at once on a two-vCPU L1 corrupted
+    L1's kernel stacks under TCG's SVM ("corrupted stack end detected inside
+    scheduler"), twice in two tries; one vCPU per L1 never did.
+
+    Raises NestedBedError when the bed fails; a case that merely reaches a
+    verdict other than pass is no bed failure."""
+    workdir = Path(workdir).resolve()
+    if workdir.exists():
+        subprocess.run(["rm", "-rf", str(workdir)], check=True)
+    l1s = [L1Run(f"L1#{i}", cases[i::lanes]) for i in range(min(lanes, len(cases)))]
+    for l1 in l1s:
+        job_dir = workdir / l1.name.replace("#", "-")
+        job_dir.mkdir(parents=True)
+        for case in l1.cases:
+            case_dir = job_dir / case.name
+            case_dir.mkdir()
+            case.esp = vm.make_disk_image(case_dir / "disk.img",
+                                          vm.direct_boot_files(case.efi or efi_bytes,
+                                                                case.options))
+            vars_file = case_dir / "OVMF_VARS.fd"
+            vars_file.write_bytes(vm.OVMF_VARS.read_bytes())
+            case.command = l2_command(case, vars_file)
+        (job_dir / "job.sh").write_text(job_script(job_dir, l1.cases))
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(l1s)) as pool:
+        for future in [pool.submit(_run_l1, l1, workdir / l1.name.replace("#", "-"), echo)
+                       for l1 in l1s]:
+            future.result()
+    result = NestedRun(l1s, time.monotonic() - started)
+    _raise_on_bed_failure(result, workdir)
+    return result
+
+
+def _run_l1(l1, job_dir, echo):
+    command = outer_command(job_dir)
+    (job_dir / "outer-command.txt").write_text(shlex.join(command) + "\n")
+    budget = L1_BOOT_BUDGET + L2_TIMEOUT * len(l1.cases) + 30
+    started = time.monotonic()
+    console, arrivals = [], []  # text, and (offset where a chunk ends, when)
+
+    pending = [""]  # an echoed line waits until it is whole
+
+    def on_output(chunk):
+        text = vm.console_text(chunk)
+        console.append(text)
+        arrivals.append((sum(map(len, console)), time.monotonic() - started))
+        if echo:
+            *lines, pending[0] = (pending[0] + text).split("\n")
+            echo("".join(f"[{l1.name}] {line}\n" for line in lines if line.strip()))
+
+    outer = _run_outer(command, budget, on_output)
+    l1.seconds = time.monotonic() - started
+    l1.console, l1.outer_stderr = "".join(console), outer["stderr"]
+    mark = l1.console.find("job starts at")
+    l1.job_start = next((when for end, when in arrivals if end > mark), None) \
+        if mark >= 0 else None
+    l1.outer_exit, l1.timed_out = outer["exit"], outer["timed_out"]
+    (job_dir / "l1-console.log").write_text(l1.console)
+    (job_dir / "outer-stderr.log").write_text(l1.outer_stderr)
+    kernel = re.search(r"hvfeat-l1: kernel (\S+)", l1.console)
+    l1.kernel = kernel.group(1).rstrip(",") if kernel else ""
+    kvm = re.search(r"hvfeat-l1: (kvm_amd loaded: .*)", l1.console)
+    nested = re.findall(r"hvfeat-l1: dmesg: \[[^]]*\] (.*Nested.*)", l1.console)
+    l1.kvm = (kvm.group(1) if kvm else "") + "".join(f"; {line}" for line in nested)
+    tsc = re.findall(r"hvfeat-l1: dmesg: \[[^]]*\] tsc: (?:Detected|Refined TSC clocksource "
+                     r"calibration:) (\d+)\.(\d{3}) MHz", l1.console)
+    l1.tsc_khz = int(tsc[-1][0]) * 1000 + int(tsc[-1][1]) if tsc else None
+    for case in l1.cases:
+        case_dir = job_dir / case.name
+
+        def read(name):
+            path = case_dir / name
+            return path.read_text(errors="replace") if path.exists() else None
+
+        code, begun, ended = read("exit-code"), read("started"), read("ended")
+        case.console = vm.console_text((read("console.log") or "").encode())
+        case.stderr = read("stderr.log") or ""
+        if code and code.strip():
+            case.exit_code = int(code)
+            case.timed_out = case.exit_code == 128 + 9  # timeout -s KILL
+        if begun and ended:
+            case.seconds = float(ended) - float(begun)
+
+
+def run_native(cases, efi_bytes, workdir):
+    """The same cases on this machine's own KVM, one after another, for a
+    machine whose /dev/kvm boots OVMF (vm.kvm_usable)."""
+    workdir = Path(workdir).resolve()
+    started = time.monotonic()
+    for case in cases:
+        case_dir = workdir / case.name
+        case.esp = vm.make_disk_image(case_dir / "disk.img",
+                                      vm.direct_boot_files(case.efi or efi_bytes, case.options))
+        boot = vm.boot(case.esp, case_dir, accel="kvm", cpu=case.cpu, timeout=L2_TIMEOUT,
+                       answer_countdown=False, devices=(vm.DEBUG_EXIT_DEVICE,))
+        case.command = (case_dir / "qemu-command.txt").read_text().split()
+        case.exit_code = boot.exit_code if not boot.timed_out else None
+        case.timed_out, case.seconds = boot.timed_out, boot.seconds
+        case.console, case.stderr = boot.console, boot.stderr
+        if boot.timed_out:
+            raise NestedBedError(f"native KVM: {case.name} hung; console in {case_dir}")
+    return NativeRun(cases, time.monotonic() - started)
+
+
+@dataclass
+class NativeRun:
+    cases: list
+    seconds: float
+
+    def summary(self):
+        return "\n".join([f"native KVM: {len(self.cases)} boots, {self.seconds:.1f} s"] + [
+            f"native KVM: {c.name} (-cpu {c.cpu}): QEMU exit {c.exit_code}, verdict "
+            f"{c.verdict}, {c.seconds:.1f} s" for c in self.cases])
+
+
+def _run_outer(command, budget, on_output):
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    errors = bytearray()
+    streams = {process.stdout.fileno(): "out", process.stderr.fileno(): "err"}
+    started = time.monotonic()
+    timed_out = False
+    while streams:
+        remaining = budget - (time.monotonic() - started)
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select(list(streams), [], [], min(remaining, 1.0))
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                del streams[fd]
+            elif streams[fd] == "out":
+                on_output(chunk)
+            else:
+                errors.extend(chunk)
+    if process.poll() is None:
+        process.kill()
+    return {"exit": process.wait(), "timed_out": timed_out,
+            "stderr": errors.decode(errors="replace")}
+
+
+def l1_problems(l1):
+    """What went wrong in this L1 and its L2s, in words; empty when nothing."""
+    problems = []
+    if l1.timed_out:
+        problems.append("the outer QEMU did not finish in time (hang)")
+    if any(sign in l1.outer_stderr for sign in OUTER_ABORTS) or (l1.outer_exit or 0) < 0:
+        problems.append(f"the outer QEMU aborted (exit {l1.outer_exit})")
+    elif l1.outer_exit not in (0, None) and not l1.timed_out:
+        problems.append(f"the outer QEMU exited with status {l1.outer_exit}")
+    failed = re.search(r"hvfeat-l1: FAILED: (.*)", l1.console)
+    if failed:
+        problems.append(f"L1 failed: {failed.group(1)}")
+    trouble = [t for t in L1_TROUBLE if t in l1.console]
+    if trouble:
+        problems.append(f"L1's kernel reported {', '.join(trouble)}")
+    if l1.job_start is None and not failed:
+        problems.append("L1 never reached its job")
+    for case in l1.cases:
+        if case.timed_out:
+            problems.append(f"L2 {case.name} hung: killed after {L2_TIMEOUT} s")
+        elif case.exit_code is None:
+            problems.append(f"L2 {case.name} never finished")
+    return problems
+
+
+def _raise_on_bed_failure(result, workdir):
+    def tail(text, n=3000):
+        return text[-n:] if text else "(empty)"
+
+    report = []
+    for l1 in result.l1s:
+        problems = l1_problems(l1)
+        if not problems:
+            continue
+        stderr = "\n".join(line for line in l1.outer_stderr.splitlines()
+                           if "TCG doesn't support requested feature" not in line)
+        report.append(f"{l1.name}: " + "; ".join(problems)
+                      + f"\n--- {l1.name} outer QEMU stderr ---\n{tail(stderr)}"
+                      + f"\n--- {l1.name} console ---\n{tail(l1.console)}"
+                      + "".join(f"\n--- L2 {c.name} console (end) ---\n{tail(c.console, 1500)}"
+                                f"\n--- L2 {c.name} stderr ---\n{tail(c.stderr, 800)}"
+                                for c in l1.cases if c.timed_out or c.exit_code is None))
+    if report:
+        raise NestedBedError("nested-kvm bed failed: " + "\n".join(report)
+                             + f"\n(everything is kept in {workdir})\n" + result.summary())

@@ -1,0 +1,312 @@
+"""hvfeat.efi under a real Linux KVM, with QEMU's own KVM properties as the oracle.
+
+Where /dev/kvm boots OVMF, the cases run on it; elsewhere (as on these
+machines) on the nested bed of qemu/nested_kvm.py: a Debian kernel under
+TCG with emulated AMD SVM runs the host's QEMU with -accel kvm. Every case
+boots hvfeat directly with --exit-port; the assertions read its JSON (-J)
+and logs back from the ESP images.
+
+The expectations come from QEMU and the upstream headers, written here by
+hand, never from hvfeat's tables: each -cpu property QEMU 7.2 lists for the
+KVM leaf (its `-cpu help` must list exactly these) is turned off and on in
+five complementary patterns, and the upstream identifier at the bit QEMU
+documents for it must flip with it and nothing else.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "qemu"))
+import hvfeat_vm as vm  # noqa: E402
+import nested_kvm as bed  # noqa: E402
+
+EFI = ROOT / "build" / "hvfeat.efi"
+WORK = ROOT / "build" / "kvm-tests"
+RECORDINGS = ROOT / "tests" / "dumps"
+PASS = 0
+
+# QEMU 7.2 target/i386/cpu.c, feature_word_info[FEAT_KVM] and
+# [FEAT_KVM_HINTS]: property -> (register of leaf KVM base + 1, bit, the
+# identifier Linux's kvm_para.h gives that bit).
+KVM_PROPERTIES = {
+    "kvmclock": [("eax", 0, "KVM_FEATURE_CLOCKSOURCE"), ("eax", 3, "KVM_FEATURE_CLOCKSOURCE2")],
+    "kvm-nopiodelay": [("eax", 1, "KVM_FEATURE_NOP_IO_DELAY")],
+    "kvm-mmu": [("eax", 2, "KVM_FEATURE_MMU_OP")],
+    "kvm-asyncpf": [("eax", 4, "KVM_FEATURE_ASYNC_PF")],
+    "kvm-steal-time": [("eax", 5, "KVM_FEATURE_STEAL_TIME")],
+    "kvm-pv-eoi": [("eax", 6, "KVM_FEATURE_PV_EOI")],
+    "kvm-pv-unhalt": [("eax", 7, "KVM_FEATURE_PV_UNHALT")],
+    "kvm-pv-tlb-flush": [("eax", 9, "KVM_FEATURE_PV_TLB_FLUSH")],
+    "kvm-pv-ipi": [("eax", 11, "KVM_FEATURE_PV_SEND_IPI")],
+    "kvm-poll-control": [("eax", 12, "KVM_FEATURE_POLL_CONTROL")],
+    "kvm-pv-sched-yield": [("eax", 13, "KVM_FEATURE_PV_SCHED_YIELD")],
+    "kvm-asyncpf-int": [("eax", 14, "KVM_FEATURE_ASYNC_PF_INT")],
+    "kvm-msi-ext-dest-id": [("eax", 15, "KVM_FEATURE_MSI_EXT_DEST_ID")],
+    "kvmclock-stable-bit": [("eax", 24, "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT")],
+    "kvm-hint-dedicated": [("edx", 0, "KVM_HINTS_REALTIME")],
+}
+PATTERN_BITS = 5  # 15 properties, codes 1..15: every pair differs somewhere
+
+# QEMU 7.2 target/i386/kvm/kvm.c, kvm_hyperv_properties[] and
+# hyperv_fill_cpuids(): what each hv-* property puts in 0x40000003 EAX/EDX
+# and 0x40000004 EAX, as (leaf offset, register, bit, TLFS name).
+HV_PROPERTIES = {
+    "hv-relaxed": [(4, "eax", 5, "UseRelaxedTiming")],
+    "hv-vapic": [(3, "eax", 4, "AccessIntrCtrlRegs"), (4, "eax", 3, "UseApicMsrs")],
+    "hv-time": [(3, "eax", 1, "AccessPartitionReferenceCounter"),
+                (3, "eax", 9, "AccessPartitionReferenceTsc")],
+    "hv-vpindex": [(3, "eax", 6, "AccessVpIndex")],
+    "hv-synic": [(3, "eax", 2, "AccessSynicRegs")],
+    "hv-stimer": [(3, "eax", 3, "AccessSyntheticTimerRegs")],
+    "hv-frequencies": [(3, "eax", 11, "AccessFrequencyRegs"), (3, "edx", 8, "FrequencyRegsAvailable")],
+}
+# Set by QEMU whenever any Hyper-V enlightenment is on.
+HV_ALWAYS = [(3, "eax", 5, "AccessHypercallMsrs"), (3, "edx", 3, "CpuDynamicPartitioningAvailable")]
+HV_SUBSET = ["hv-relaxed", "hv-vpindex", "hv-frequencies"]  # no dependency left out
+
+MACHINE = "pc"  # 3-4 s faster than q35 under the bed, and CPUID does not care
+JSON_OPTIONS = r"--shutdown --exit-port -J \hvfeat.json"
+
+
+def pattern_cpu(k):
+    """-cpu host with every KVM property on or off by bit k of its code."""
+    names = sorted(KVM_PROPERTIES)
+    return "host," + ",".join(f"{name}={'on' if (i + 1) >> k & 1 else 'off'}"
+                              for i, name in enumerate(names))
+
+
+def recording_name(kernel, cpu):
+    return f"kvm-real-{kernel}-qemu-7.2-{cpu.replace(',', '-').replace('=', '-')}.txt"
+
+
+HV_ALL = "host," + ",".join(HV_PROPERTIES)
+CASES = [
+    bed.L2Case("host", cpu="host", machine=MACHINE,
+               options=r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
+                       r"--shutdown --exit-port -J \hvfeat.json"),
+    bed.L2Case("host-raw", cpu="host", machine=MACHINE, serial=False,
+               options=r"-r " + JSON_OPTIONS),
+    *[bed.L2Case(f"pattern-{k}", cpu=pattern_cpu(k) + (",+invtsc" if k == 0 else ""),
+                 machine=MACHINE, serial=False, options=JSON_OPTIONS)
+      for k in range(PATTERN_BITS)],
+    bed.L2Case("hv-passthrough", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
+               options=r"-r " + JSON_OPTIONS),
+    bed.L2Case("hv-all", cpu=HV_ALL, machine=MACHINE, serial=False,
+               options=r"-r " + JSON_OPTIONS),
+    bed.L2Case("hv-subset", cpu="host," + ",".join(HV_SUBSET), machine=MACHINE, serial=False,
+               options=JSON_OPTIONS),
+    bed.L2Case("kvm-off", cpu="host,kvm=off", machine=MACHINE, serial=False,
+               options=JSON_OPTIONS),
+    bed.L2Case("no-hypervisor-bit", cpu="host,-hypervisor", machine=MACHINE, serial=False,
+               options=JSON_OPTIONS),
+]
+BY_NAME = {case.name: case for case in CASES}
+RUN = {}
+
+
+def setUpModule():
+    if not EFI.exists():
+        raise RuntimeError(f"{EFI} is missing: run 'make test-kvm'")
+    usable, reason = vm.kvm_usable(WORK / "kvm-probe")
+    efi = EFI.read_bytes()
+    if usable:
+        RUN["bed"] = f"native KVM ({reason})"
+        RUN["result"] = bed.run_native(CASES, efi, WORK / "native")
+    else:
+        RUN["bed"] = f"nested KVM (native unusable: {reason})"
+        bed.prepare(echo=lambda line: print(line, file=sys.stderr))
+        RUN["result"] = bed.run(CASES, efi, WORK / "nested",
+                                echo=lambda text: print(text, end="", file=sys.stderr))
+    print(f"\nreal-KVM tests on {RUN['bed']}\n{RUN['result'].summary()}", file=sys.stderr)
+
+
+def kvm_qemu_warnings(case):
+    """(register, bit) of every KVM-leaf feature QEMU said it dropped."""
+    return {(reg.lower(), int(bit)) for reg, bit in re.findall(
+        r"CPUID\.40000001H:(E[A-D]X)\.\S+ \[bit (\d+)\]", case.stderr)}
+
+
+class RealKvmCase(unittest.TestCase):
+    def booted(self, name, verdict=PASS):
+        case = BY_NAME[name]
+        self.assertFalse(case.timed_out, f"{name} hung")
+        self.assertEqual(case.verdict, verdict,
+                         f"{name}: QEMU exit {case.exit_code}; stderr {case.stderr[-500:]}")
+        return case
+
+    def report(self, name):
+        case = self.booted(name)
+        data = vm.read_esp_file(case.esp, "/hvfeat.json")
+        self.assertIsNotNone(data, f"{name}: no \\hvfeat.json")
+        return json.loads(data)
+
+    def interface(self, report, base):
+        found = [i for i in report["interfaces"] if i["base"] == base]
+        self.assertEqual(len(found), 1, f"no interface at {base:#x}: {report['interfaces']}")
+        return found[0]
+
+    def decoded(self, iface, offset, register):
+        found = [d for d in iface["decoded"] if d["leaf"] == iface["base"] + offset
+                 and d["register"] == register and d["state"] == "decoded"]
+        self.assertTrue(found, f"leaf {iface['base'] + offset:#x} {register} not decoded")
+        return found[0]
+
+    def raw(self, report, leaf, register):
+        return next(r[register] for r in report["leaves"] if r["leaf"] == leaf)
+
+    def assert_flag(self, report, iface, offset, register, bit, upstream_id, expected, why):
+        raw = self.raw(report, iface["base"] + offset, register)
+        self.assertEqual(raw >> bit & 1, int(expected), f"{why}: raw {register} {raw:#010x}")
+        entries = [b for b in self.decoded(iface, offset, register)["bits"] if b["bit"] == bit]
+        self.assertEqual([(b["id"], b["set"]) for b in entries], [(upstream_id, expected)], why)
+
+
+class HostCpu(RealKvmCase):
+    def test_kvm_signature_features_and_verdict(self):
+        case = self.booted("host")
+        log = vm.read_esp_file(case.esp, "/hvfeat.log").decode("ascii")
+        self.assertEqual(log, vm.report_from_console(case.console),
+                         "the log and the console report differ")
+        self.assertIn("  0x40000000  KVM\n", log)
+        self.assertIn('signature: "KVMKVMKVM\\0\\0\\0"', log)
+        self.assertRegex(log, r"\n    yes  3 KVM_FEATURE_CLOCKSOURCE2 ")
+        self.assertIn("verdict: PASS, all 3 requirements met\n", log)
+        report = self.report("host")
+        self.assertEqual(report["kvm_base_for_guests"], 0x40000000)
+        self.assertTrue(report["hypervisor_bit"])
+        self.assertEqual(report["source"]["kind"], "cpuid")
+
+    def test_raw_dump_is_kept_as_a_recording(self):
+        case = self.booted("host-raw")
+        dump = vm.read_esp_file(case.esp, "/hvfeat.log").decode("ascii")
+        self.assertTrue(dump.startswith("CPU:\n"))
+        report = self.report("host-raw")
+        for leaf in report["leaves"]:
+            self.assertIn(f"   0x{leaf['leaf']:08x} 0x{leaf['subleaf']:02x}: "
+                          f"eax=0x{leaf['eax']:08x} ebx=0x{leaf['ebx']:08x} "
+                          f"ecx=0x{leaf['ecx']:08x} edx=0x{leaf['edx']:08x}\n", dump)
+        kept = WORK / "recordings"
+        kept.mkdir(parents=True, exist_ok=True)
+        kernel = RUN["result"].l1s[0].kernel if hasattr(RUN["result"], "l1s") else "native"
+        for name in ("host-raw", "hv-passthrough", "hv-all"):
+            data = vm.read_esp_file(BY_NAME[name].esp, "/hvfeat.log")
+            (kept / recording_name(kernel, BY_NAME[name].cpu)).write_bytes(data)
+
+
+class KvmProperties(RealKvmCase):
+    def test_qemu_lists_exactly_these_kvm_properties(self):
+        listing = subprocess.run(["qemu-system-x86_64", "-cpu", "help"], capture_output=True,
+                                 text=True, check=True).stdout
+        flags = listing.split("Recognized CPUID flags:", 1)[1].split()
+        self.assertEqual(sorted({f for f in flags if f.startswith("kvm")}), sorted(KVM_PROPERTIES))
+
+    def test_each_property_flips_exactly_its_bit(self):
+        names = sorted(KVM_PROPERTIES)
+        baseline = self.report("host")
+        base_iface = self.interface(baseline, 0x40000000)
+        pinned = {(reg, bit) for bits in KVM_PROPERTIES.values() for reg, bit, _ in bits}
+        toggled = {name: set() for name in names}
+        for k in range(PATTERN_BITS):
+            name = f"pattern-{k}"
+            case, report = self.booted(name), self.report(name)
+            iface = self.interface(report, 0x40000000)
+            dropped = kvm_qemu_warnings(case)
+            for i, prop in enumerate(names):
+                on = bool((i + 1) >> k & 1)
+                for reg, bit, upstream_id in KVM_PROPERTIES[prop]:
+                    expected = on and (reg, bit) not in dropped
+                    self.assert_flag(report, iface, 1, reg, bit, upstream_id, expected,
+                                     f"{name}: {prop}={'on' if on else 'off'}")
+                    toggled[prop].add(expected)
+            # Bits no property names stay as plain -cpu host has them.
+            for reg in ("eax", "edx"):
+                mask = ~sum(1 << bit for r, bit in pinned if r == reg) & 0xffffffff
+                self.assertEqual(self.raw(report, 0x40000001, reg) & mask,
+                                 self.raw(baseline, 0x40000001, reg) & mask, f"{name} {reg}")
+        self.assertEqual(base_iface["signature"], "KVMKVMKVM\u0000\u0000\u0000")
+        # Each property was seen off, and on wherever this KVM offers it.
+        for prop in names:
+            self.assertIn(False, toggled[prop], prop)
+        offered = [p for p in names if True in toggled[p]]
+        print(f"\nKVM properties seen set under this KVM: {', '.join(offered)}; "
+              f"dropped by QEMU as unsupported: "
+              f"{', '.join(p for p in names if p not in offered) or 'none'}", file=sys.stderr)
+        self.assertGreaterEqual(len(offered), 13)
+
+    def test_timing_leaf_carries_the_tsc_frequency(self):
+        report = self.report("pattern-0")
+        iface = self.interface(report, 0x40000000)
+        self.assertEqual(iface["max_leaf"], 0x40000010, "vmware-cpuid-freq with invtsc")
+        timing = {f["id"]: f["value"] for d in iface["decoded"]
+                  if d["leaf"] == 0x40000010 and d["state"] == "decoded" for f in d["fields"]}
+        self.assertEqual(timing["tsc_khz"], self.raw(report, 0x40000010, "eax"))
+        # QEMU's KVM_APIC_BUS_FREQUENCY, 1 GHz, in kHz.
+        self.assertEqual(self.raw(report, 0x40000010, "ebx"), 1000000)
+        l1 = next((l1 for l1 in getattr(RUN["result"], "l1s", [])
+                   if BY_NAME["pattern-0"] in l1.cases), None)
+        if not l1 or not l1.tsc_khz:
+            self.skipTest("the TSC frequency of the KVM host is not known here")
+        # KVM gives QEMU the host kernel's tsc_khz, which L1 printed.
+        self.assertEqual(timing["tsc_khz"], l1.tsc_khz)
+
+
+class HyperV(RealKvmCase):
+    def hv_bits(self, report, iface):
+        """(offset, register, bit) set in 0x40000003 EAX/EDX and 0x40000004 EAX."""
+        return {(offset, reg, bit) for offset, reg in ((3, "eax"), (3, "edx"), (4, "eax"))
+                for bit in range(32) if self.raw(report, iface["base"] + offset, reg) >> bit & 1}
+
+    def expect_hv(self, name, properties):
+        report = self.report(name)
+        iface = self.interface(report, 0x40000000)
+        self.assertEqual(iface["signature"], "Microsoft Hv")
+        self.assertEqual(self.raw(report, 0x40000001, "eax"), 0x31237648)  # "Hv#1"
+        self.interface(report, 0x40000100)
+        self.assertEqual(report["kvm_base_for_guests"], 0x40000100)
+        expected = HV_ALWAYS + [entry for p in properties for entry in HV_PROPERTIES[p]]
+        self.assertEqual(self.hv_bits(report, iface), {(o, r, b) for o, r, b, _ in expected})
+        for offset, reg, bit, name_ in expected:
+            self.assert_flag(report, iface, offset, reg, bit, name_, True, f"{name}: {name_}")
+
+    def test_all_listed_properties(self):
+        self.expect_hv("hv-all", list(HV_PROPERTIES))
+
+    def test_subset_grants_only_its_bits(self):
+        self.expect_hv("hv-subset", HV_SUBSET)
+
+    def test_passthrough_is_kvm_hyperv_with_kvm_behind(self):
+        report = self.report("hv-passthrough")
+        iface = self.interface(report, 0x40000000)
+        self.assertEqual(iface["signature"], "Linux KVM Hv")
+        self.assertEqual(self.raw(report, 0x40000001, "eax"), 0x31237648)
+        kvm = self.interface(report, 0x40000100)
+        self.assertEqual(kvm["signature"], "KVMKVMKVM\u0000\u0000\u0000")
+        self.assertEqual(report["kvm_base_for_guests"], 0x40000100)
+
+
+class HiddenKvm(RealKvmCase):
+    def test_kvm_off_hides_the_signature(self):
+        report = self.report("kvm-off")
+        self.assertTrue(report["hypervisor_bit"])
+        self.assertEqual(report["interfaces"], [])
+        self.assertIsNone(report["kvm_base_for_guests"])
+
+    def test_no_hypervisor_bit_signature_still_answers(self):
+        report = self.report("no-hypervisor-bit")
+        self.assertFalse(report["hypervisor_bit"])
+        self.assertEqual(report["unadvertised_signature"], "KVMKVMKVM\u0000\u0000\u0000")
+
+
+if __name__ == "__main__":
+    runner = unittest.TextTestRunner(verbosity=2)
+    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    passed = max(result.testsRun - failed - skipped, 0)
+    print(f"real-kvm: {passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(0 if result.wasSuccessful() else 1)
