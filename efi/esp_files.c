@@ -26,6 +26,8 @@ static CHAR16 *absolute_path(const char *path, const char *suffix)
 	return out;
 }
 
+/* Not gnu-efi's LibOpenRoot: it returns NULL without the firmware's status,
+ * and the messages name the step that failed and why. */
 static EFI_STATUS open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root,
 			    const char **failed_step)
 {

@@ -99,40 +99,40 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 /* The shell hands over CHAR16 arguments; the core parses ASCII ones.
  * A character past ASCII becomes DEL, which the core refuses as not plain
  * ASCII, rather than a truncated byte that might look like a valid one. */
-static EFI_STATUS shell_arguments(EFI_SHELL_PARAMETERS_PROTOCOL *shell,
-				  int *argc, const char ***argv)
+static EFI_STATUS shell_arguments(INTN count, CHAR16 **words, int *argc,
+				  const char ***argv)
 {
 	UINTN bytes = 0;
 
-	for (UINTN i = 0; i < shell->Argc; i++)
-		bytes += StrLen(shell->Argv[i]) + 1;
-	*argv = allocate_kept(shell->Argc * sizeof(char *));
+	for (INTN i = 0; i < count; i++)
+		bytes += StrLen(words[i]) + 1;
+	*argv = allocate_kept((UINTN)count * sizeof(char *));
 	char *strings = allocate_kept(bytes);
 	if (!*argv || !strings)
 		return EFI_OUT_OF_RESOURCES;
-	for (UINTN i = 0; i < shell->Argc; i++) {
+	for (INTN i = 0; i < count; i++) {
 		(*argv)[i] = strings;
-		for (CHAR16 *c = shell->Argv[i]; *c; c++)
+		for (CHAR16 *c = words[i]; *c; c++)
 			*strings++ = *c <= 0x7e ? (char)*c : 0x7f;
 		*strings++ = '\0';
 	}
-	*argc = (int)shell->Argc;
+	*argc = (int)count;
 	return EFI_SUCCESS;
 }
 
-/* Arguments from the shell; a directly booted image has none and takes
- * them from \hvfeat.cfg instead, when that file exists. */
-static EFI_STATUS arguments(EFI_HANDLE image, int *argc,
-			    const char ***argv)
+/* Arguments from the shell (gnu-efi's GetShellArgcArgv knows both the UEFI
+ * shell's protocol and the EFI 1.1 shell's); a directly booted image has
+ * none and takes them from \hvfeat.cfg instead, when that file exists. */
+static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 {
-	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
 	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
+	CHAR16 **words;
 	char *text;
 	UINTN length;
 
-	if (!EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
-					  (void **)&shell)))
-		return shell_arguments(shell, argc, argv);
+	INTN count = GetShellArgcArgv(image, &words);
+	if (count > 0)
+		return shell_arguments(count, words, argc, argv);
 
 	config_argv[0] = "hvfeat.efi";
 	*argv = config_argv;
