@@ -269,6 +269,18 @@ static const struct field_def isolation_ebx_fields[] = {
 	FIELD(6, 6, "HV_SHARED_GPA_BOUNDARY_BITS", "shared GPA boundary bit", FIELD_DECIMAL),
 };
 
+/* 0x40000080-82, the synthetic debugger ("Microsoft VS", interface
+ * "VS#1") that KVM offers with hv-syndbg and hv-passthrough: Linux names
+ * 0x40000082 EAX bit 1 for KVM (HV_X64_SYNDBG_CAP_*) and bit 2 for the
+ * virtual stack (HYPERV_VS_PROPERTIES_*). */
+static const struct field_def syndbg_interface_fields[] = {
+	FIELD(0, 32, "vs_interface_signature", "\"VS#1\": debugger interface", FIELD_FOURCC),
+};
+static const struct bit_def syndbg_bits[] = {
+	{ 1, "HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING", "kernel debugging allowed", NULL, 0 },
+	{ 2, "HYPERV_VS_PROPERTIES_EAX_EXTENDED_IOAPIC_RTE", "extended IOAPIC RTE format", NULL, 0 },
+};
+
 static const struct register_decoder hyperv_decoders[] = {
 	{ 0x01, 0, REG_EAX, "interface", FIELDS(interface_fields) },
 	{ 0x02, 0, REG_EAX, "version", FIELDS(build_fields) },
@@ -300,6 +312,8 @@ static const struct register_decoder hyperv_decoders[] = {
 	{ 0x0c, 0, REG_EAX, "isolation", BITS(isolation_eax_bits) },
 	{ 0x0c, 0, REG_EBX, "isolation", isolation_ebx_bits, COUNT_OF(isolation_ebx_bits),
 	  isolation_ebx_fields, COUNT_OF(isolation_ebx_fields) },
+	{ 0x81, 0, REG_EAX, "debugger interface", FIELDS(syndbg_interface_fields) },
+	{ 0x82, 0, REG_EAX, "debugger capabilities", BITS(syndbg_bits) },
 };
 static const struct key_prefix hyperv_key_prefixes[] = {
 	{ "HV_X64_", "" }, { "HV_", "" }, { NULL, NULL }

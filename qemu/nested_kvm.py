@@ -16,9 +16,7 @@ retried.
 """
 
 import concurrent.futures
-import os
 import re
-import select
 import shlex
 import subprocess
 import time
@@ -42,6 +40,9 @@ L1_BOOT_BUDGET = 120
 # cost much more than the slowest good run.
 L2_TIMEOUT = 180
 L2_MEMORY_MB = 256
+# Stands in a -cpu for the TSC frequency KVM has in L1, known only there:
+# without TSC scaling, KVM takes only a tsc-frequency that matches it.
+TSC_HZ = "{tsc_hz}"
 # The outer QEMU's own failure signatures (see the README, "Real KVM").
 OUTER_ABORTS = ("assertion failed", "Aborted", "core dumped")
 L1_TROUBLE = ("soft lockup", "Kernel panic", "BUG:", "Oops")
@@ -151,11 +152,13 @@ def l2_command(case, vars_file):
 def job_script(job_dir, cases):
     """The shell script L1 runs chrooted in the host's root: the cases one
     after another, each L2 bounded by timeout(1)."""
-    lines = ["#!/bin/sh", "# Written by qemu/nested_kvm.py; runs inside L1."]
+    lines = ["#!/bin/sh", "# Written by qemu/nested_kvm.py; runs inside L1.",
+             # {tsc_hz} in a command: L1's own TSC frequency, in Hz
+             f"TSC_HZ=$(( $(cat {shlex.quote(str(job_dir / 'l1-tsc-khz'))}) * 1000 ))"]
     for case in cases:
         d = shlex.quote(str(job_dir / case.name))
-        command = shlex.join(map(str, case.command))
-        lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {shlex.quote(command)}",
+        command = shlex.join(map(str, case.command)).replace(TSC_HZ, "'\"$TSC_HZ\"'")
+        lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {command}",
                   f"date +%s.%N > {d}/started",
                   f"timeout -s KILL {L2_TIMEOUT} {command} </dev/null "
                   f">{d}/console.log 2>{d}/stderr.log",
@@ -221,21 +224,24 @@ def _run_l1(l1, job_dir, echo):
 
     pending = [""]  # an echoed line waits until it is whole
 
-    def on_output(chunk):
+    def on_output(process, raw, errors, chunk):
+        if not chunk:
+            return False
         text = vm.console_text(chunk)
         console.append(text)
         arrivals.append((sum(map(len, console)), time.monotonic() - started))
         if echo:
             *lines, pending[0] = (pending[0] + text).split("\n")
             echo("".join(f"[{l1.name}] {line}\n" for line in lines if line.strip()))
+        return False
 
-    outer = _run_outer(command, budget, on_output)
+    exit_code, timed_out, _, errors = vm.run_streaming(command, budget, on_output)
     l1.seconds = time.monotonic() - started
-    l1.console, l1.outer_stderr = "".join(console), outer["stderr"]
+    l1.console, l1.outer_stderr = "".join(console), errors.decode(errors="replace")
     mark = l1.console.find("job starts at")
     l1.job_start = next((when for end, when in arrivals if end > mark), None) \
         if mark >= 0 else None
-    l1.outer_exit, l1.timed_out = outer["exit"], outer["timed_out"]
+    l1.outer_exit, l1.timed_out = exit_code, timed_out
     (job_dir / "l1-console.log").write_text(l1.console)
     (job_dir / "outer-stderr.log").write_text(l1.outer_stderr)
     kernel = re.search(r"hvfeat-l1: kernel (\S+)", l1.console)
@@ -243,9 +249,8 @@ def _run_l1(l1, job_dir, echo):
     kvm = re.search(r"hvfeat-l1: (kvm_amd loaded: .*)", l1.console)
     nested = re.findall(r"hvfeat-l1: dmesg: \[[^]]*\] (.*Nested.*)", l1.console)
     l1.kvm = (kvm.group(1) if kvm else "") + "".join(f"; {line}" for line in nested)
-    tsc = re.findall(r"hvfeat-l1: dmesg: \[[^]]*\] tsc: (?:Detected|Refined TSC clocksource "
-                     r"calibration:) (\d+)\.(\d{3}) MHz", l1.console)
-    l1.tsc_khz = int(tsc[-1][0]) * 1000 + int(tsc[-1][1]) if tsc else None
+    tsc = re.search(r"hvfeat-l1: tsc_khz=(\d+)", l1.console)
+    l1.tsc_khz = int(tsc.group(1)) if tsc else None
     for case in l1.cases:
         case_dir = job_dir / case.name
 
@@ -292,33 +297,6 @@ class NativeRun:
         return "\n".join([f"native KVM: {len(self.cases)} boots, {self.seconds:.1f} s"] + [
             f"native KVM: {c.name} (-cpu {c.cpu}): QEMU exit {c.exit_code}, verdict "
             f"{c.verdict}, {c.seconds:.1f} s" for c in self.cases])
-
-
-def _run_outer(command, budget, on_output):
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    errors = bytearray()
-    streams = {process.stdout.fileno(): "out", process.stderr.fileno(): "err"}
-    started = time.monotonic()
-    timed_out = False
-    while streams:
-        remaining = budget - (time.monotonic() - started)
-        if remaining <= 0:
-            timed_out = True
-            break
-        ready, _, _ = select.select(list(streams), [], [], min(remaining, 1.0))
-        for fd in ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                del streams[fd]
-            elif streams[fd] == "out":
-                on_output(chunk)
-            else:
-                errors.extend(chunk)
-    if process.poll() is None:
-        process.kill()
-    return {"exit": process.wait(), "timed_out": timed_out,
-            "stderr": errors.decode(errors="replace")}
 
 
 def l1_problems(l1):

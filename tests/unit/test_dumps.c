@@ -295,6 +295,60 @@ static void real_kvm_guest_on_intel(void **state)
 	assert_contains(text_of(r), "features: leaf 0x40000001 eax = 0x01007efb\n");
 }
 
+/* -r dumps that hvfeat took in firmware under a real Linux 6.1 KVM (AMD,
+ * nested under TCG) with QEMU 7.2, kept by make test-kvm. What to expect
+ * comes from QEMU: -cpu host turns on every KVM property this KVM offers
+ * except kvm-hint-dedicated (off by default) and kvm-msi-ext-dest-id
+ * (offered only with kernel-irqchip=split); kvm-mmu is gone from KVM, and
+ * 7.2 has no property for bits 8, 10, 16 and 17. */
+static void real_kvm_host_cpu(void **state)
+{
+	(void)state;
+	static const char *const offered[] = {
+		"KVM_FEATURE_CLOCKSOURCE", "KVM_FEATURE_NOP_IO_DELAY", "KVM_FEATURE_CLOCKSOURCE2",
+		"KVM_FEATURE_ASYNC_PF", "KVM_FEATURE_STEAL_TIME", "KVM_FEATURE_PV_EOI",
+		"KVM_FEATURE_PV_UNHALT", "KVM_FEATURE_PV_TLB_FLUSH", "KVM_FEATURE_PV_SEND_IPI",
+		"KVM_FEATURE_POLL_CONTROL", "KVM_FEATURE_PV_SCHED_YIELD",
+		"KVM_FEATURE_ASYNC_PF_INT", "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT",
+	};
+	static const char *const absent[] = {
+		"KVM_FEATURE_MMU_OP", "KVM_FEATURE_ASYNC_PF_VMEXIT", "KVM_FEATURE_MSI_EXT_DEST_ID",
+		"KVM_FEATURE_HC_MAP_GPA_RANGE", "KVM_FEATURE_MIGRATION_CONTROL", "KVM_HINTS_REALTIME",
+	};
+	struct hv_report *r = scan_dump_file("kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt");
+
+	assert_int_equal(r->interface_count, 1);
+	assert_int_equal(hv_guest_kvm_interface(r)->base, 0x40000000);
+	for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++)
+		assert_int_equal(lookup(r, KVM, offered[i]), 1);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_int_equal(lookup(r, KVM, absent[i]), 0);
+	assert_contains(text_of(r), "  timing: leaf 0x40000010 not provided\n");
+}
+
+/* The same KVM with QEMU's seven hv-* properties, and with hv-passthrough:
+ * Hyper-V first, KVM's own leaves moved to 0x40000100. */
+static void real_kvm_hyperv_layouts(void **state)
+{
+	(void)state;
+	struct hv_report *r = scan_dump_file("kvm-real-6.1.0-56-amd64-qemu-7.2-hv-all.txt");
+
+	assert_int_equal(r->interface_count, 2);
+	assert_int_equal(r->interfaces[0].base, 0x40000000);
+	assert_string_equal(r->interfaces[0].vendor->key, "hyperv");
+	assert_int_equal(hv_guest_kvm_interface(r)->base, 0x40000100);
+	assert_int_equal(lookup(r, "Microsoft Hv", "AccessVpIndex"), 1);
+	assert_int_equal(lookup(r, "Microsoft Hv", "AccessPartitionReferenceTsc"), 1);
+	assert_int_equal(lookup(r, "Microsoft Hv", "AccessResetReg"), 0); /* no hv-reset */
+	assert_int_equal(lookup(r, "Microsoft Hv", "UseRelaxedTiming"), 1);
+
+	r = scan_dump_file("kvm-real-6.1.0-56-amd64-qemu-7.2-hv-passthrough.txt");
+	assert_string_equal(r->interfaces[0].vendor->key, "kvm_hv");
+	assert_int_equal(hv_guest_kvm_interface(r)->base, 0x40000100);
+	assert_int_equal(lookup(r, "Linux KVM Hv", "vs_interface_signature"), 0x31235356);
+	assert_int_equal(lookup(r, "Linux KVM Hv", "HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING"), 1);
+}
+
 /* Base+1 that is not "Hv#1": the Hyper-V table does not apply past it. */
 static void hyperv_leaves_need_hv1(void **state)
 {
@@ -330,6 +384,8 @@ int main(void)
 		cmocka_unit_test(layout_bhyve),
 		cmocka_unit_test(hyperv_leaves_need_hv1),
 		cmocka_unit_test(real_kvm_guest_on_intel),
+		cmocka_unit_test(real_kvm_host_cpu),
+		cmocka_unit_test(real_kvm_hyperv_layouts),
 	};
 	return cmocka_run_group_tests_name("dumps and interface layouts", tests, NULL, NULL);
 }

@@ -138,6 +138,10 @@ static const struct pinned_bit hv_nested_virt_ebx[] = {
 };
 static const struct pinned_bit hv_isolation_eax[] = { { 0, "HV_PARAVISOR_PRESENT" } };
 static const struct pinned_bit hv_isolation_ebx[] = { { 5, "HV_SHARED_GPA_BOUNDARY_ACTIVE" } };
+static const struct pinned_bit hv_syndbg[] = {
+	{ 1, "HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING" },
+	{ 2, "HYPERV_VS_PROPERTIES_EAX_EXTENDED_IOAPIC_RTE" },
+};
 
 static const struct pinned_bit xen_features1[] = {
 	{ 0, "XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD" },
@@ -178,6 +182,7 @@ static const struct pinned_register hyperv_registers[] = {
 	PIN("nested virtualization EBX", 0x0a, REG_EBX, hv_nested_virt_ebx, 0),
 	PIN("isolation EAX", 0x0c, REG_EAX, hv_isolation_eax, 0),
 	PIN("isolation EBX", 0x0c, REG_EBX, hv_isolation_ebx, 0xfcfu),
+	PIN("debugger capabilities", 0x82, REG_EAX, hv_syndbg, 0),
 };
 static const struct pinned_register xen_registers[] = {
 	PIN("features 1", 0x02, REG_ECX, xen_features1, 0),
@@ -202,7 +207,7 @@ static const struct {
 } interfaces[] = {
 	{ "KVM", { SIG(0x4b4d564b, 0x564b4d56, 0x0000004d) }, 0, 0x01,
 	  kvm_registers, sizeof(kvm_registers) / sizeof(kvm_registers[0]) },
-	{ "Hyper-V", { SIG(0x7263694d, 0x666f736f, 0x76482074) }, 0x31237648, 0x0c,
+	{ "Hyper-V", { SIG(0x7263694d, 0x666f736f, 0x76482074) }, 0x31237648, 0x82,
 	  hyperv_registers, sizeof(hyperv_registers) / sizeof(hyperv_registers[0]) },
 	{ "Xen", { SIG(0x566e6558, 0x65584d4d, 0x4d4d566e) }, 0, 0x05,
 	  xen_registers, sizeof(xen_registers) / sizeof(xen_registers[0]) },
@@ -242,7 +247,7 @@ static const char *only_set_flag(const char *report, char *out, size_t size)
 static void every_bit_shows_its_upstream_identifier(void **state)
 {
 	(void)state;
-	struct cpuid_record records[2 + 0x11 + 1];
+	struct cpuid_record records[3 + 0x82];
 	size_t pinned = 0;
 
 	for (size_t i = 0; i < sizeof(interfaces) / sizeof(interfaces[0]); i++) {
@@ -280,7 +285,7 @@ static void every_bit_shows_its_upstream_identifier(void **state)
 			}
 		}
 	}
-	assert_int_equal(pinned, 32 * 23);
+	assert_int_equal(pinned, 32 * 24);
 }
 
 int main(void)
