@@ -235,6 +235,40 @@ def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
     return command
 
 
+def run_streaming(command, timeout, on_output):
+    """Runs command until it exits or timeout seconds pass (then it is
+    killed), reading its stdout and stderr as they come. on_output(process,
+    stdout so far, stderr so far, new stdout chunk) may write to its stdin;
+    returning True ends the run there. Returns (exit code, timed out,
+    stdout bytes, stderr bytes)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    raw, errors = bytearray(), bytearray()
+    timed_out = False
+    streams = {process.stdout.fileno(): raw, process.stderr.fileno(): errors}
+    while streams:
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select(list(streams), [], [], min(remaining, 0.5))
+        chunk = b""
+        for fd in ready:
+            data = os.read(fd, 65536)
+            if not data:
+                del streams[fd]
+                continue
+            streams[fd].extend(data)
+            if fd == process.stdout.fileno():
+                chunk += data
+        if on_output(process, raw, errors, chunk):
+            break
+    if process.poll() is None:
+        process.kill()
+    return process.wait(), timed_out, bytes(raw), bytes(errors)
+
+
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
          devices=(), first_disks=()):
@@ -255,36 +289,21 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    raw, errors = bytearray(), bytearray()
-    answered = timed_out = False
-    streams = {process.stdout.fileno(): raw, process.stderr.fileno(): errors}
-    while streams:
-        remaining = timeout - (time.monotonic() - started)
-        if remaining <= 0:
-            timed_out = True
-            break
-        ready, _, _ = select.select(list(streams), [], [], min(remaining, 0.5))
-        for fd in ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                del streams[fd]
-                continue
-            streams[fd].extend(chunk)
-            if echo and fd == process.stdout.fileno():
-                echo(chunk)
+    answered = False
+
+    def on_output(process, raw, errors, chunk):
+        nonlocal answered
+        if echo and chunk:
+            echo(chunk)
         # The prompt is printed once a second; a key sent before it is lost.
         if answer_countdown and not answered and COUNTDOWN_PROMPT in raw:
             process.stdin.write(b"\r")
             process.stdin.flush()
             answered = True
-        if stop_when and stop_when(bytes(raw), bytes(errors)):
-            break
-    if process.poll() is None:
-        process.kill()
-    exit_code = process.wait()
-    result = Boot(accel, exit_code, timed_out, time.monotonic() - started, bytes(raw),
+        return bool(stop_when and stop_when(bytes(raw), bytes(errors)))
+
+    exit_code, timed_out, raw, errors = run_streaming(command, timeout, on_output)
+    result = Boot(accel, exit_code, timed_out, time.monotonic() - started, raw,
                   errors.decode(errors="replace"), answered)
     (workdir / "console.log").write_bytes(result.raw_console)
     (workdir / "qemu-stderr.log").write_text(result.stderr)

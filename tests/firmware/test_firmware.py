@@ -630,10 +630,6 @@ class RawRoundTrip(FirmwareCase):
 
 
 if __name__ == "__main__":
-    runner = unittest.TextTestRunner(verbosity=2)
-    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
-    failed = len(result.failures) + len(result.errors)
-    skipped = len(result.skipped)
-    passed = max(result.testsRun - failed - skipped, 0)
-    print(f"firmware: {passed} passed, {failed} failed, {skipped} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import run_suite
+    sys.exit(run_suite.run(sys.modules[__name__], "firmware"))

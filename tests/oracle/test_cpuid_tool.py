@@ -156,9 +156,6 @@ class CpuidToolAgreement(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    runner = unittest.TextTestRunner(verbosity=2)
-    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
-    failed = len(result.failures) + len(result.errors)
-    passed = max(result.testsRun - failed - len(result.skipped), 0)
-    print(f"cpuid-tool: {passed} passed, {failed} failed, {len(result.skipped)} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import run_suite
+    sys.exit(run_suite.run(sys.modules[__name__], "cpuid-tool"))
