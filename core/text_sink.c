@@ -14,12 +14,11 @@ static void buffer_write(struct text_sink *self, const char *text,
 			 size_t length)
 {
 	struct buffer_sink *b = self->context;
+	size_t room = b->length < b->capacity ? b->capacity - b->length : 0;
 
-	for (size_t i = 0; i < length; i++) {
-		if (b->length < b->capacity)
-			b->buffer[b->length] = text[i];
-		b->length++;
-	}
+	for (size_t i = 0; i < length && i < room; i++)
+		b->buffer[b->length + i] = text[i];
+	b->length += length;
 }
 
 void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity)
@@ -49,8 +48,14 @@ void sink_puts(struct text_sink *sink, const char *text)
 
 static void write_padding(struct text_sink *sink, char pad, size_t count)
 {
-	while (count--)
-		sink->write(sink, &pad, 1);
+	static const char spaces[] = "                                ";
+	static const char zeros[] = "00000000000000000000000000000000";
+	const char *run = pad == '0' ? zeros : spaces;
+
+	for (size_t n; count; count -= n) {
+		n = count < sizeof(spaces) - 1 ? count : sizeof(spaces) - 1;
+		sink->write(sink, run, n);
+	}
 }
 
 static void write_field(struct text_sink *sink, const char *text,
