@@ -1,5 +1,5 @@
 /* KVM decoding over recorded register sets. Expected values are written
- * out from the product brief and the reference, bit by bit. */
+ * out bit by bit from Linux's kvm_para.h, not from hvfeat's tables. */
 #include "recordings.h"
 
 struct expectation {
@@ -7,7 +7,7 @@ struct expectation {
 	uint32_t value;
 };
 
-/* The brief's first observation, 0x40000001 EAX = 0x01007efb. */
+/* A KVM guest on an Intel host: 0x40000001 EAX = 0x01007efb. */
 static const struct expectation observed_01007efb[] = {
 	{ "KVM_FEATURE_CLOCKSOURCE", 1 },        /* kvmclock at MSR 0x11 */
 	{ "KVM_FEATURE_NOP_IO_DELAY", 1 },       /* no PIO delay needed */
