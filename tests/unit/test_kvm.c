@@ -51,13 +51,13 @@ static void check_observation(uint32_t features, const char *changed_id,
 	assert_lacks(text_of(r), "(unknown)");
 }
 
-static void brief_observation_01007efb(void **state)
+static void intel_host_guest_01007efb(void **state)
 {
 	(void)state;
 	check_observation(0x01007efb, NULL, 0);
 }
 
-static void brief_observation_01007afb_lacks_async_pf_vmexit(void **state)
+static void amd_host_guest_01007afb_lacks_async_pf_vmexit(void **state)
 {
 	(void)state;
 	check_observation(0x01007afb, "KVM_FEATURE_ASYNC_PF_VMEXIT", 0);
@@ -227,8 +227,8 @@ static void kvm_vendor_in_leaf_zero_is_not_kvm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(brief_observation_01007efb),
-		cmocka_unit_test(brief_observation_01007afb_lacks_async_pf_vmexit),
+		cmocka_unit_test(intel_host_guest_01007efb),
+		cmocka_unit_test(amd_host_guest_01007afb_lacks_async_pf_vmexit),
 		cmocka_unit_test(all_defined_bits),
 		cmocka_unit_test(undefined_bits_are_reported),
 		cmocka_unit_test(realtime_hint),
