@@ -187,3 +187,39 @@ int split_config(char *text, size_t length, const char *argv[], int capacity)
 	}
 	return argc;
 }
+
+bool load_options_text(const uint16_t *units, size_t count, char *out)
+{
+	size_t end = 0, text = 0;
+
+	while (end < count && units[end])
+		end++;
+	for (size_t i = end; i < count; i++)
+		if (units[i])
+			return false; /* data after the terminator: binary */
+	for (size_t i = 0; i < end; i++) {
+		uint16_t c = units[i];
+		/* Text is ASCII or Latin-1; anything else is taken for data
+		 * (a GUID's code units are almost never all below 0x100). */
+		if ((c < 0x20 && (c < 0x09 || c > 0x0d)) || c > 0xff)
+			return false;
+		out[i] = c <= 0x7e ? (char)c : 0x7f;
+		text += c != ' ' && (c < 0x09 || c > 0x0d);
+	}
+	out[end] = '\0';
+	return text > 0;
+}
+
+int split_load_options(char *text, size_t length, const char *argv[], int capacity)
+{
+	int argc = split_config(text, length, argv, capacity);
+
+	/* Some boot managers pass the image's own path first, some do not;
+	 * hvfeat takes no other word that does not start with '-'. */
+	if (argc > 1 && argv[1][0] != '-') {
+		for (int i = 1; i + 1 < argc; i++)
+			argv[i] = argv[i + 1];
+		argc--;
+	}
+	return argc;
+}

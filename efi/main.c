@@ -120,32 +120,61 @@ static EFI_STATUS shell_arguments(INTN count, CHAR16 **words, int *argc,
 	return EFI_SUCCESS;
 }
 
-/* Arguments from the shell (gnu-efi's GetShellArgcArgv knows both the UEFI
- * shell's protocol and the EFI 1.1 shell's); a directly booted image has
- * none and takes them from \hvfeat.cfg instead, when that file exists. */
+/* The image's load options as text (a firmware boot entry's optional data,
+ * a boot manager's options line, QEMU's -append), or NULL when there are
+ * none or they are binary. */
+static char *load_options(EFI_HANDLE image, UINTN *length)
+{
+	EFI_LOADED_IMAGE *loaded;
+
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) ||
+	    !loaded->LoadOptions || loaded->LoadOptionsSize < sizeof(CHAR16) ||
+	    loaded->LoadOptionsSize % sizeof(CHAR16) ||
+	    loaded->LoadOptionsSize > CONFIG_MAX_BYTES * sizeof(CHAR16))
+		return NULL;
+	*length = loaded->LoadOptionsSize / sizeof(CHAR16);
+	char *text = allocate_kept(*length + 1);
+	if (!text || !load_options_text(loaded->LoadOptions, *length, text))
+		return NULL;
+	*length = text_length(text);
+	return text;
+}
+
+/* Arguments, first found first: the UEFI shell's, the load options when
+ * they are text, else \hvfeat.cfg when that file exists. Not gnu-efi's
+ * GetShellArgcArgv: without a shell it parses the load options itself,
+ * taking their first word for the image path (QEMU's -append and some boot
+ * managers do not put it there) and binary optional data for words. */
 static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 {
 	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
-	CHAR16 **words;
+	const char *origin = "load options";
+	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
 	char *text;
 	UINTN length;
 
-	INTN count = GetShellArgcArgv(image, &words);
-	if (count > 0)
-		return shell_arguments(count, words, argc, argv);
+	if (!EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
+					  (void **)&shell)))
+		return shell_arguments((INTN)shell->Argc, shell->Argv, argc, argv);
 
 	config_argv[0] = "hvfeat.efi";
 	*argv = config_argv;
 	*argc = 1;
-	EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
-				       CONFIG_MAX_BYTES, &text, &length);
-	if (status == EFI_NOT_FOUND)
-		return EFI_SUCCESS;
-	if (EFI_ERROR(status))
-		return STATUS_NOT_DONE;
-	*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+	text = load_options(image, &length);
+	if (text) {
+		*argc = split_load_options(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+	} else {
+		origin = CONFIG_PATH;
+		EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
+					       CONFIG_MAX_BYTES, &text, &length);
+		if (status == EFI_NOT_FOUND)
+			return EFI_SUCCESS;
+		if (EFI_ERROR(status))
+			return STATUS_NOT_DONE;
+		*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+	}
 	if (*argc < 0) {
-		sink_puts(&console, "hvfeat: " CONFIG_PATH " has more than 63 arguments\n");
+		sink_printf(&console, "hvfeat: %s: more than 63 arguments\n", origin);
 		return STATUS_USAGE;
 	}
 	return EFI_SUCCESS;

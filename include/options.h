@@ -4,6 +4,8 @@
 #define HVFEAT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "text_sink.h"
 
@@ -51,6 +53,18 @@ enum options_outcome parse_options(int argc, const char *const argv[],
  * to the caller. Returns the argc, or -1 when there are more than
  * capacity - 1 arguments. */
 int split_config(char *text, size_t length, const char *argv[], int capacity);
+
+/* Load options, count UCS-2 code units as a firmware boot entry, a boot
+ * manager or QEMU's -append hands them over, as ASCII text in out (count + 1
+ * bytes). False when they are not text (a code unit past Latin-1 or a
+ * control character, or data after the terminator): edk2's own boot
+ * entries carry a binary GUID there, which must not be taken for options.
+ * Units past ASCII become DEL, which parse_options refuses. */
+bool load_options_text(const uint16_t *units, size_t count, char *out);
+
+/* split_config for load options, without the image's own path when a boot
+ * manager put it first. */
+int split_load_options(char *text, size_t length, const char *argv[], int capacity);
 
 /* program is "hvfeat.efi" or "hvfeat"; default_log as above. */
 void render_usage(const char *program, const char *default_log,

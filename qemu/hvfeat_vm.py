@@ -211,9 +211,10 @@ def disk_file(image):
 
 
 def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
-                 secure_boot=False, devices=(), first_disks=()):
+                 secure_boot=False, devices=(), first_disks=(), kernel=None, append=None):
     """first_disks, (image, read-only) pairs, are attached before disk, so
-    the firmware maps them first (FS0: and on)."""
+    the firmware maps them first (FS0: and on). kernel: an EFI image OVMF
+    starts before any boot entry, with append as its load options."""
     drives = []
     for number, (image, readonly) in enumerate([*first_disks, (disk, esp_readonly)]):
         drive = f"file={disk_file(image)},format=raw,if=none,id=disk{number}"
@@ -232,6 +233,8 @@ def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
         command += ["-device", device]
     if cpu:
         command += ["-cpu", cpu]
+    if kernel:
+        command += ["-kernel", str(kernel)] + (["-append", append] if append else [])
     return command
 
 
@@ -271,7 +274,7 @@ def run_streaming(command, timeout, on_output):
 
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
-         devices=(), first_disks=()):
+         devices=(), first_disks=(), kernel=None, append=None):
     """Boots OVMF with the disk attached until the guest powers off.
 
     The firmware's variable store is a private copy in workdir (with the
@@ -285,7 +288,7 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     vars_file = workdir / "OVMF_VARS.fd"
     shutil.copyfile(OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS, vars_file)
     command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
-                           devices, first_disks)
+                           devices, first_disks, kernel, append)
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()

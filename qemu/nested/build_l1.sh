@@ -17,7 +17,7 @@ if [ -z "$package" ]; then  # a machine whose package lists were never fetched
     package=$(kernel_package)
 fi
 [ -n "$package" ] || { echo "build_l1: no kernel package behind linux-image-amd64 (apt-get update?)"; exit 1; }
-stamp="$package $(sha256sum "$here/l1_init.sh" "$0" | sha256sum | cut -c1-16)"
+stamp="$package $(cat "$here/l1_init.sh" "$here/build_l1.sh" | sha256sum | cut -c1-16)"
 if [ -f "$out/initramfs.cpio.gz" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "L1: $out is current ($package)"
     exit 0

@@ -97,6 +97,9 @@ class Case:
     devices: tuple = ()
     fill: bool = False                 # no free byte left on the ESP
     writable_first_disk: bool = False  # an empty writable FAT volume as FS0
+    # Started by OVMF from QEMU's -kernel with these load options (-append),
+    # as a firmware boot entry with options starts it; the ESP stays empty.
+    kernel_append: str = None
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -144,6 +147,15 @@ CASES = {c.name: c for c in [
     # A typo before the power options: still told through the port, still off.
     Case("config-typo", direct_boot_options="--requier kvm.pv_unhalt --exit-port --shutdown",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
+    # Options in the load options, as boot entries pass them: pass, fail,
+    # the image path first, a typo; -n, since the image's own volume (QEMU's
+    # kernel loader) is read-only.
+    *[Case(f"load-options-{name}", kernel_append=options, devices=(vm.DEBUG_EXIT_DEVICE,))
+      for name, options in (
+          ("pass", "--require interface.tcg,hypervisor_bit -n --exit-port"),
+          ("fail", "--require interface.tcg,kvm.pv_unhalt -n --exit-port"),
+          ("path-first", r"\EFI\hvfeat\hvfeat.efi --require interface.tcg -n --exit-port"),
+          ("typo", "--requier interface.tcg -n --exit-port --shutdown"))],
     Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
          secure_boot=True),
     Case("secure-boot-unsigned", direct_boot_options="--shutdown", secure_boot=True),
@@ -168,7 +180,9 @@ def refused(console, errors):
 
 def run_case(case):
     workdir = WORK / case.name
-    if case.direct_boot_options is not None:
+    if case.kernel_append is not None:
+        case.esp = vm.make_esp(workdir / "esp.img", {})
+    elif case.direct_boot_options is not None:
         files = vm.direct_boot_files(case.efi.read_bytes(), case.direct_boot_options)
         files.update(case.extra_files)
         case.esp = vm.make_disk_image(workdir / "disk.img", files)
@@ -187,7 +201,10 @@ def run_case(case):
     case.files_before = vm.list_esp(case.esp)
     case.boot = vm.boot(case.esp, workdir, accel="tcg", cpu=case.cpu,
                         esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT,
-                        answer_countdown=case.direct_boot_options is None,
+                        answer_countdown=case.direct_boot_options is None
+                        and case.kernel_append is None,
+                        kernel=case.efi if case.kernel_append is not None else None,
+                        append=case.kernel_append,
                         secure_boot=case.secure_boot, devices=case.devices,
                         stop_when=refused if case.secure_boot else None,
                         first_disks=first_disks)
@@ -577,6 +594,28 @@ class DirectBoot(FirmwareCase):
         case = self.case("config-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
         self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
         self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+
+
+class LoadOptions(FirmwareCase):
+    """Options from EFI_LOADED_IMAGE.LoadOptions when no shell started
+    hvfeat: the verdict reaches the exit port; a typo is a usage error."""
+
+    def test_pass_fail_and_image_path_first(self):
+        for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED),
+                              ("path-first", PASS)):
+            with self.subTest(name=name):
+                case = CASES[f"load-options-{name}"]
+                self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
+                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
+                                 case.boot.console[-2000:])
+                self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"),
+                              self.console_report(case))
+
+    def test_malformed_options_are_a_usage_error(self):
+        case = CASES["load-options-typo"]
+        self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR)
+        self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
+        self.assertIsNone(vm.report_from_console(case.boot.console))
 
 
 class SecureBoot(FirmwareCase):

@@ -200,6 +200,44 @@ static void firmware_arguments_are_plain_ascii(void **state)
 				       &sink.sink), OPTIONS_RUN);
 }
 
+/* Load options: text in UCS-2 as boot entries and QEMU's -append give it,
+ * with or without the image path first; binary optional data is no text. */
+static void load_options_as_arguments(void **state)
+{
+	(void)state;
+	static const uint16_t with_path[] = u"\\EFI\\hvfeat\\hvfeat.efi --require kvm.pv_unhalt -n";
+	static const uint16_t plain[] = u"--exit-port  --shutdown";
+	static const uint16_t accented[] = u"-l \\h\u00e9.log";
+	/* edk2's auto-created boot entries: a 16-byte GUID as optional data */
+	static const uint16_t guid[] = { 0x4e8c, 0x2c09, 0x4e4c, 0x9c07, 0x5a8d, 0xa8a4,
+					 0x0dd0, 0x3bb3 };
+	static const uint16_t text_then_data[] = { '-', 'n', 0, 0x1234 };
+	static const uint16_t blank[] = u"  \t ";
+	char text[64];
+	const char *argv[8] = { "hvfeat.efi" };
+	struct hvfeat_options o;
+
+	assert_true(load_options_text(with_path, sizeof(with_path) / 2, text));
+	int argc = split_load_options(text, strlen(text), argv, 8);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[1], "--require");
+	assert_string_equal(argv[3], "-n");
+
+	assert_true(load_options_text(plain, sizeof(plain) / 2, text));
+	argc = split_load_options(text, strlen(text), argv, 8);
+	assert_int_equal(parse(&o, "", argc, argv), OPTIONS_RUN);
+	assert_true(o.exit_port && o.shutdown);
+
+	assert_true(load_options_text(accented, sizeof(accented) / 2, text));
+	argc = split_load_options(text, strlen(text), argv, 8);
+	assert_int_equal(parse(&o, "hvfeat: argument 2 is not plain ASCII\n", argc, argv),
+			 OPTIONS_USAGE_ERROR);
+
+	assert_false(load_options_text(guid, 8, text));
+	assert_false(load_options_text(text_then_data, 4, text));
+	assert_false(load_options_text(blank, sizeof(blank) / 2, text));
+}
+
 static void config_file_splits_into_arguments(void **state)
 {
 	(void)state;
@@ -246,6 +284,7 @@ int main(void)
 		cmocka_unit_test(options_usage_errors),
 		cmocka_unit_test(options_automation),
 		cmocka_unit_test(config_file_splits_into_arguments),
+		cmocka_unit_test(load_options_as_arguments),
 		cmocka_unit_test(usage_error_still_honours_power_and_port),
 		cmocka_unit_test(firmware_arguments_are_plain_ascii),
 		cmocka_unit_test(usage_fits_the_console),
