@@ -33,6 +33,26 @@ bool ascii_equal_span(const char *text, size_t length, const char *word,
 	return i == length && word[i] == '\0';
 }
 
+size_t text_from_file(char *text, size_t length)
+{
+	const unsigned char *bytes = (const unsigned char *)text;
+	size_t out = 0;
+
+	if (length >= 2 && bytes[0] == 0xff && bytes[1] == 0xfe) {
+		for (size_t i = 2; i + 1 < length; i += 2) {
+			unsigned unit = bytes[i] | (unsigned)bytes[i + 1] << 8;
+			text[out++] = unit <= 0x7e ? (char)unit : 0x7f;
+		}
+	} else if (length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf) {
+		for (size_t i = 3; i < length; i++)
+			text[out++] = text[i];
+	} else {
+		out = length;
+	}
+	text[out] = '\0';
+	return out;
+}
+
 bool cursor_at_end(const struct cursor *c)
 {
 	return c->at >= c->end;

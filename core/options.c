@@ -7,6 +7,11 @@ static bool is(const char *arg, const char *name)
 	return ascii_equal(arg, name, false);
 }
 
+void render_version(const char *program, struct text_sink *out)
+{
+	sink_printf(out, "%s %s\n", program, HVFEAT_VERSION);
+}
+
 void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
@@ -27,7 +32,8 @@ void render_usage(const char *program, const char *default_log,
 		       "  --require LIST  requirements, comma-separated, e.g.\n"
 		       "           kvm.pv_unhalt,kvm.hints.realtime=0,interface.kvm.base=0x40000000\n"
 		       "  --policy PATH   requirements from a file, one a line, # comments\n"
-		       "  --list-keys     list every key a requirement can name\n");
+		       "  --list-keys     list every key a requirement can name\n"
+		       "  --version       show the version\n");
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
 			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n");
@@ -81,6 +87,8 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 			return OPTIONS_SHOW_HELP;
 		if (is(arg, "--list-keys"))
 			return OPTIONS_LIST_KEYS;
+		if (is(arg, "--version"))
+			return OPTIONS_SHOW_VERSION;
 		if (is(arg, "-r") || is(arg, "-j")) {
 			enum output_format wanted = arg[1] == 'r' ? OUTPUT_RAW : OUTPUT_JSON;
 			if (format_option && options->format != wanted) {

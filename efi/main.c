@@ -5,6 +5,7 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "ascii.h"
 #include "checks.h"
 #include "cpuid_dump.h"
 #include "esp_files.h"
@@ -17,8 +18,18 @@
 #define STATUS_REQUIREMENT_FAILED EFI_UNSUPPORTED
 #define STATUS_NOT_DONE EFI_ABORTED
 
-#define CONFIG_PATH "\\hvfeat.cfg"
+#define IMAGE_DIRECTORY_MAX 200
+
+/* The default log and the configuration sit beside the image: at the root
+ * for \hvfeat.efi and for the removable-media \EFI\BOOT\BOOTX64.EFI, in
+ * \EFI\hvfeat\ when installed there. */
+static struct {
+	char log[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.log")];
+	char config[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.cfg")];
+} beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
+
 #define DEBUG_EXIT_PORT 0xf4
+#define BOOT_WATCHDOG_SECONDS 300
 
 static void console_write(struct text_sink *self, const char *text,
 			  size_t length)
@@ -74,12 +85,13 @@ static void release_kept(void)
  * kept pool memory. Says why when it cannot be read, unless it is optional
  * and simply absent. */
 static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *path,
-			     bool optional, UINTN limit, 
-			     char **text, UINTN *length)
+			     bool optional, UINTN limit, char **text, UINTN *length)
 {
 	const char *failed_step;
-	/* One byte past the limit tells a file that is too large. */
-	EFI_STATUS status = esp_file_read(image, path, limit + 1, allocate_kept,
+	/* Room for limit characters as UCS-2 with its mark, and one byte more
+	 * to tell a file that is too large in any encoding. */
+	UINTN cap = 2 * limit + 2;
+	EFI_STATUS status = esp_file_read(image, path, cap + 1, allocate_kept,
 					  text, length, &failed_step);
 
 	if (status == EFI_NOT_FOUND && optional)
@@ -89,7 +101,9 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 		      failed_step, status);
 		return status;
 	}
-	if (*length > limit) {
+	bool cut = *length > cap;
+	*length = text_from_file(*text, *length);
+	if (cut || *length > limit) {
 		Print(L"hvfeat: %a %a is larger than %u bytes\n", what, path, (UINT32)limit);
 		return EFI_BAD_BUFFER_SIZE;
 	}
@@ -140,8 +154,46 @@ static char *load_options(EFI_HANDLE image, UINTN *length)
 	return text;
 }
 
+/* Sets the paths beside the image from the file path it was loaded from;
+ * a path that is not plain ASCII, or too long, leaves them at the root. */
+static void find_files_beside_image(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *loaded;
+	char directory[IMAGE_DIRECTORY_MAX];
+	UINTN length = 0, last_separator = 0;
+
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) ||
+	    !loaded->FilePath)
+		return;
+	CHAR16 *path = DevicePathToStr(loaded->FilePath);
+	if (!path)
+		return;
+	for (CHAR16 *c = path; *c; c++) {
+		if (*c < 0x20 || *c > 0x7e || length + 1 >= sizeof(directory)) {
+			FreePool(path);
+			return;
+		}
+		directory[length] = *c == '/' ? '\\' : (char)*c;
+		if (directory[length] == '\\')
+			last_separator = length;
+		length++;
+	}
+	FreePool(path);
+	directory[last_separator] = '\0';
+	/* Not a file path (a vendor node, QEMU's kernel loader), or the root. */
+	if (directory[0] != '\\' || ascii_equal(directory, "\\EFI\\BOOT", true))
+		return;
+	struct buffer_sink sink;
+	string_sink_init(&sink, beside.log, sizeof(beside.log));
+	sink_printf(&sink.sink, "%s\\hvfeat.log", directory);
+	string_sink_finish(&sink);
+	string_sink_init(&sink, beside.config, sizeof(beside.config));
+	sink_printf(&sink.sink, "%s\\hvfeat.cfg", directory);
+	string_sink_finish(&sink);
+}
+
 /* Arguments, first found first: the UEFI shell's, the load options when
- * they are text, else \hvfeat.cfg when that file exists. Not gnu-efi's
+ * they are text, else hvfeat.cfg beside the image when that file exists. Not gnu-efi's
  * GetShellArgcArgv: without a shell it parses the load options itself,
  * taking their first word for the image path (QEMU's -append and some boot
  * managers do not put it there) and binary optional data for words. */
@@ -164,8 +216,8 @@ static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 	if (text) {
 		*argc = split_load_options(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
 	} else {
-		origin = CONFIG_PATH;
-		EFI_STATUS status = read_input(image, "configuration", CONFIG_PATH, true,
+		origin = beside.config;
+		EFI_STATUS status = read_input(image, "configuration", beside.config, true,
 					       CONFIG_MAX_BYTES, &text, &length);
 		if (status == EFI_NOT_FOUND)
 			return EFI_SUCCESS;
@@ -248,18 +300,22 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	const char **argv = NULL;
 	int argc;
 
+	find_files_beside_image(image);
 	EFI_STATUS status = arguments(image, &argc, &argv);
 	if (EFI_ERROR(status))
 		return status;
-	switch (parse_options(argc, argv, HVFEAT_DEFAULT_LOG, options, &console)) {
+	switch (parse_options(argc, argv, beside.log, options, &console)) {
 	case OPTIONS_SHOW_HELP:
-		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
+		render_usage("hvfeat.efi", beside.log, &console);
 		return STATUS_PASS;
 	case OPTIONS_LIST_KEYS:
 		render_requirement_keys(&console);
 		return STATUS_PASS;
+	case OPTIONS_SHOW_VERSION:
+		render_version("hvfeat.efi", &console);
+		return STATUS_PASS;
 	case OPTIONS_USAGE_ERROR:
-		render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &console);
+		render_usage("hvfeat.efi", beside.log, &console);
 		return STATUS_USAGE;
 	case OPTIONS_RUN:
 		break;
@@ -326,8 +382,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 	struct hvfeat_options options = { 0 };
 
 	InitializeLib(image, system_table);
+	/* A boot manager arms the 5-minute watchdog before it starts an image
+	 * (UEFI 2.x, 3.1.2); a long console write must not reset the machine.
+	 * Re-armed as it was for what runs after hvfeat returns. */
+	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
+	bool from_shell = !EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
+							(void **)&shell));
+	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = contract_status(run(image, &options));
 	release_kept();
+	if (!from_shell)
+		BS->SetWatchdogTimer(BOOT_WATCHDOG_SECONDS, 0, 0, NULL);
 
 	/* Every file is closed by now. */
 	if (options.exit_port)

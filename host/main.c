@@ -110,6 +110,9 @@ int main(int argc, char **argv)
 	case OPTIONS_LIST_KEYS:
 		render_requirement_keys(&out);
 		return EXIT_OK;
+	case OPTIONS_SHOW_VERSION:
+		render_version("hvfeat", &out);
+		return EXIT_OK;
 	case OPTIONS_USAGE_ERROR:
 		render_usage("hvfeat", NULL, &err);
 		return EXIT_USAGE;

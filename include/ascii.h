@@ -19,6 +19,12 @@ bool ascii_equal(const char *a, const char *b, bool ignore_case);
 bool ascii_equal_span(const char *text, size_t length, const char *word,
 		      bool ignore_case);
 
+/* A file's text as the parsers take it: a UCS-2 file with its byte-order
+ * mark (what the UEFI shell's '>' writes) becomes ASCII in place, a code
+ * unit past ASCII becoming DEL so the parser names the line; a UTF-8 mark
+ * is dropped. Returns the new length; text[new length] is NUL. */
+size_t text_from_file(char *text, size_t length);
+
 struct cursor {
 	const char *at, *end;
 };

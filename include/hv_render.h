@@ -6,7 +6,6 @@
 #include "options.h"
 #include "text_sink.h"
 
-#define HVFEAT_VERSION "1.0"
 /* The last line of every text report, so a reader can tell it is whole. */
 #define HVFEAT_REPORT_END "end of hvfeat report"
 

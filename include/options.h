@@ -9,6 +9,7 @@
 
 #include "text_sink.h"
 
+#define HVFEAT_VERSION "1.0"
 #define HVFEAT_DEFAULT_LOG "\\hvfeat.log"
 
 enum output_format { OUTPUT_TEXT, OUTPUT_RAW, OUTPUT_JSON };
@@ -33,6 +34,7 @@ enum options_outcome {
 	OPTIONS_RUN,
 	OPTIONS_SHOW_HELP,
 	OPTIONS_LIST_KEYS,   /* --list-keys: the requirement keys, then exit */
+	OPTIONS_SHOW_VERSION,
 	OPTIONS_USAGE_ERROR, /* the reason went to errors */
 };
 
@@ -65,6 +67,9 @@ bool load_options_text(const uint16_t *units, size_t count, char *out);
 /* split_config for load options, without the image's own path when a boot
  * manager put it first. */
 int split_load_options(char *text, size_t length, const char *argv[], int capacity);
+
+/* "hvfeat.efi 1.0" or "hvfeat 1.0". */
+void render_version(const char *program, struct text_sink *out);
 
 /* program is "hvfeat.efi" or "hvfeat"; default_log as above. */
 void render_usage(const char *program, const char *default_log,

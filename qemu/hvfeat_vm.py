@@ -160,6 +160,39 @@ def direct_boot_files(efi_bytes, options=""):
     return files
 
 
+SYSTEMD_BOOT = Path("/usr/lib/systemd/boot/efi/systemd-bootx64.efi")
+INSTALLED_PATH = "EFI/hvfeat/hvfeat.efi"
+
+
+def systemd_boot_files(efi_bytes, options):
+    """An ESP where systemd-boot (Debian's systemd-boot-efi) is the boot
+    loader and boots an entry for hvfeat, installed as
+    \\EFI\\hvfeat\\hvfeat.efi, at once with options as its load options."""
+    return {BOOT_PATH: SYSTEMD_BOOT.read_bytes(), INSTALLED_PATH: efi_bytes,
+            "loader/loader.conf": b"default hvfeat.conf\ntimeout 0\neditor no\n",
+            "loader/entries/hvfeat.conf": (
+                f"title hvfeat\nefi /{INSTALLED_PATH}\noptions {options}\n").encode()}
+
+
+def grub_files(efi_bytes, options, workdir):
+    """An ESP where a standalone GRUB (Debian's grub-efi-amd64-bin) is the
+    boot loader and chainloads hvfeat, installed as
+    \\EFI\\hvfeat\\hvfeat.efi, at once with options as arguments."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "grub.cfg"
+    config.write_text("set timeout=0\n"
+                      f"search --no-floppy --file --set=root /{INSTALLED_PATH}\n"
+                      f"menuentry hvfeat {{\n  chainloader /{INSTALLED_PATH} {options}\n}}\n")
+    image = workdir / "grubx64.efi"
+    run_tool("grub-mkstandalone", "-O", "x86_64-efi", "-o", str(image),
+             "--modules=part_gpt part_msdos fat search search_fs_file chain normal configfile",
+             "--install-modules=part_gpt part_msdos fat search search_fs_file chain normal "
+             "configfile", "--locales=", "--fonts=", "--themes=",
+             f"boot/grub/grub.cfg={config}")
+    return {BOOT_PATH: image.read_bytes(), INSTALLED_PATH: efi_bytes}
+
+
 def esp_free_bytes(image):
     """Free space on a FAT image, as mtools counts it."""
     out = run_tool("mdir", "-i", str(image), "::/").decode()

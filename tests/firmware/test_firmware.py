@@ -36,6 +36,11 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
              "   0x00000001 0x00: eax=0x00a00f11 ebx=0x00020800 ecx=0x80000000 edx=0x00000000\n")
 
 
+def as_shell_writes(ascii_text):
+    """A file as the UEFI shell's '>' redirection writes it: UCS-2 with a BOM."""
+    return b"\xff\xfe" + ascii_text.decode("ascii").replace("\n", "\r\n").encode("utf-16-le")
+
+
 def dump_line(leaf, regs, subleaf=0):
     eax, ebx, ecx, edx = regs
     return (f"   0x{leaf:08x} 0x{subleaf:02x}: eax=0x{eax:08x} ebx=0x{ebx:08x} "
@@ -100,6 +105,9 @@ class Case:
     # Started by OVMF from QEMU's -kernel with these load options (-append),
     # as a firmware boot entry with options starts it; the ESP stays empty.
     kernel_append: str = None
+    # Installed as \EFI\hvfeat\hvfeat.efi and started with these options by
+    # a boot manager, "systemd-boot" or "grub", booted from a GPT disk.
+    boot_manager: tuple = None
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -116,7 +124,7 @@ CASES = {c.name: c for c in [
     Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
     Case("options", arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log",
-                               "--list-keys"),
+                               "--list-keys", "--version"),
          extra_files={"logs/keep.txt": b"x"}),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     Case("replay", arguments=(
@@ -138,11 +146,18 @@ CASES = {c.name: c for c in [
         r"--policy \absent.txt -l \absent.log",
         r"-f \dumps\hyperv-kvm.txt --require kvm.pv_unhalt,kvm.hints.realtime=1,"
         r"interface.kvm.base=0x40000100 -j -l \hyperv-kvm.json",
-    ), extra_files={"policy.txt": POLICY, "dumps/hyperv-kvm.txt": (DUMPS / "hyperv-kvm.txt").read_bytes()}),
+        r"--policy \policy16.txt -l \policy16.log",
+    ), extra_files={"policy.txt": POLICY, "policy16.txt": as_shell_writes(POLICY),
+                    "dumps/hyperv-kvm.txt": (DUMPS / "hyperv-kvm.txt").read_bytes()}),
     Case("direct-boot", direct_boot_options="--shutdown"),
     Case("exit-port-pass", direct_boot_options="--require interface.tcg --exit-port --shutdown",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
+    # \hvfeat.cfg as the shell's '>' writes files: UCS-2 with a byte-order mark.
+    Case("config-ucs2", direct_boot_options="",
+         extra_files={"hvfeat.cfg": as_shell_writes(
+             b"--require interface.tcg,hypervisor_bit --exit-port --shutdown\n")},
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     # A typo before the power options: still told through the port, still off.
     Case("config-typo", direct_boot_options="--requier kvm.pv_unhalt --exit-port --shutdown",
@@ -156,6 +171,14 @@ CASES = {c.name: c for c in [
           ("fail", "--require interface.tcg,kvm.pv_unhalt -n --exit-port"),
           ("path-first", r"\EFI\hvfeat\hvfeat.efi --require interface.tcg -n --exit-port"),
           ("typo", "--requier interface.tcg -n --exit-port --shutdown"))],
+    # The same requirements through each boot manager: a pass, a fail, a typo.
+    *[Case(f"{manager}-{name}", boot_manager=(manager, options),
+           devices=(vm.DEBUG_EXIT_DEVICE,))
+      for manager in ("systemd-boot", "grub")
+      for name, options in (
+          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
+          ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
+          ("typo", "--requier interface.tcg --exit-port --shutdown"))],
     Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
          secure_boot=True),
     Case("secure-boot-unsigned", direct_boot_options="--shutdown", secure_boot=True),
@@ -182,6 +205,12 @@ def run_case(case):
     workdir = WORK / case.name
     if case.kernel_append is not None:
         case.esp = vm.make_esp(workdir / "esp.img", {})
+    elif case.boot_manager:
+        manager, options = case.boot_manager
+        files = (vm.systemd_boot_files(case.efi.read_bytes(), options)
+                 if manager == "systemd-boot"
+                 else vm.grub_files(case.efi.read_bytes(), options, workdir))
+        case.esp = vm.make_disk_image(workdir / "disk.img", files)
     elif case.direct_boot_options is not None:
         files = vm.direct_boot_files(case.efi.read_bytes(), case.direct_boot_options)
         files.update(case.extra_files)
@@ -202,7 +231,7 @@ def run_case(case):
     case.boot = vm.boot(case.esp, workdir, accel="tcg", cpu=case.cpu,
                         esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT,
                         answer_countdown=case.direct_boot_options is None
-                        and case.kernel_append is None,
+                        and case.kernel_append is None and not case.boot_manager,
                         kernel=case.efi if case.kernel_append is not None else None,
                         append=case.kernel_append,
                         secure_boot=case.secure_boot, devices=case.devices,
@@ -340,12 +369,16 @@ class LogFile(FirmwareCase):
 
 class Options(FirmwareCase):
     """One boot runs hvfeat with -x, -n, -l into a missing directory, -l,
-    and --list-keys."""
+    --list-keys and --version."""
 
     def test_exit_statuses(self):
         case = self.case("options")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
-                         [USAGE_ERROR, PASS, NOT_DONE, PASS, PASS])
+                         [USAGE_ERROR, PASS, NOT_DONE, PASS, PASS, PASS])
+
+    def test_version(self):
+        console = self.case("options").boot.console
+        self.assertRegex(console, r"\nhvfeat\.efi \d+\.\d+\nhvfeat exit status 0x0\n")
 
     def test_list_keys(self):
         console = self.case("options").boot.console
@@ -530,7 +563,7 @@ class Policy(FirmwareCase):
     def test_requirements_pass_fail_and_exit_statuses(self):
         case = self.case("policy")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
-                         [PASS, REQUIREMENT_FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS])
+                         [PASS, REQUIREMENT_FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS, PASS])
         passed = self.log(case, "/pass.log")
         self.assertIn("\nchecks: 3 requirements\n"
                       "  PASS  interface.tcg = 1  (found 1)\n"
@@ -549,6 +582,12 @@ class Policy(FirmwareCase):
         self.assertIn("  PASS  interface.tcg.base = 0x40000000  (found 0x40000000)\n"
                       "  PASS  interface.kvm = 0  (found 0)\n"
                       "verdict: PASS, all 3 requirements met\n", log)
+
+    def test_policy_file_the_shell_wrote(self):
+        case = self.case("policy")
+        checks = re.compile(r"\nchecks:[\s\S]*verdict: .*\n")
+        self.assertEqual(checks.search(self.log(case, "/policy16.log")).group(0),
+                         checks.search(self.log(case, "/policy.log")).group(0))
 
     def test_bad_requirements_touch_nothing(self):
         case = self.case("policy")
@@ -590,6 +629,10 @@ class DirectBoot(FirmwareCase):
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), REQUIREMENT_FAILED)
         self.assertIn("  FAIL  kvm.pv_unhalt = 1  (no kvm interface)\n", self.log(case))
 
+    def test_config_the_shell_wrote(self):
+        case = self.case("config-ucs2", qemu_exit=(PASS << 1) | 1)
+        self.assertIn("verdict: PASS, all 2 requirements met\n", self.log(case))
+
     def test_usage_error_in_the_config_still_reaches_the_port(self):
         case = self.case("config-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
         self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
@@ -616,6 +659,33 @@ class LoadOptions(FirmwareCase):
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR)
         self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
         self.assertIsNone(vm.report_from_console(case.boot.console))
+
+
+class BootManagers(FirmwareCase):
+    """hvfeat installed as \\EFI\\hvfeat\\hvfeat.efi with a systemd-boot loader
+    entry or a GRUB menu entry: the same verdicts as from the shell, the
+    log beside the image."""
+
+    def test_same_verdicts_and_log_beside_the_image(self):
+        for manager in ("systemd-boot", "grub"):
+            for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED)):
+                with self.subTest(manager=manager, name=name):
+                    case = CASES[f"{manager}-{name}"]
+                    self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
+                    self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
+                                     case.boot.console[-2000:])
+                    log = self.log(case, "/EFI/hvfeat/hvfeat.log")
+                    self.assertEqual(log, self.console_report(case))
+                    self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"), log)
+                    self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+
+    def test_malformed_options_are_a_usage_error(self):
+        for manager in ("systemd-boot", "grub"):
+            with self.subTest(manager=manager):
+                case = CASES[f"{manager}-typo"]
+                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR,
+                                 case.boot.console[-2000:])
+                self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
 
 
 class SecureBoot(FirmwareCase):

@@ -1,6 +1,7 @@
 /* The small printf the core uses, and the command-line parser. */
 #include "recordings.h"
 
+#include "ascii.h"
 #include "options.h"
 
 static const char *formatted(const char *format, ...)
@@ -108,6 +109,23 @@ static void options_formats_replay_and_json(void **state)
 	buffer_sink_init(&sink, errors, sizeof(errors));
 	assert_int_equal(parse_options(ARGS("hvfeat"), NULL, &o, &sink.sink), OPTIONS_RUN);
 	assert_null(o.log_path);
+}
+
+static void version_on_both_builds(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+	static char out[64];
+	struct buffer_sink sink;
+
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-n", "--version")),
+			 OPTIONS_SHOW_VERSION);
+	buffer_sink_init(&sink, out, sizeof(out) - 1);
+	assert_int_equal(parse_options(ARGS("hvfeat", "--version"), NULL, &o, &sink.sink),
+			 OPTIONS_SHOW_VERSION);
+	render_version("hvfeat", &sink.sink);
+	out[sink.length] = '\0';
+	assert_string_equal(out, "hvfeat " HVFEAT_VERSION "\n");
 }
 
 static void options_usage_errors(void **state)
@@ -238,6 +256,23 @@ static void load_options_as_arguments(void **state)
 	assert_false(load_options_text(blank, sizeof(blank) / 2, text));
 }
 
+/* Files the UEFI shell wrote (UCS-2 with a byte-order mark), and UTF-8
+ * ones with a mark, read as the ASCII the parsers take. */
+static void files_in_ucs2_and_with_marks(void **state)
+{
+	(void)state;
+	char ucs2[] = "\xff\xfe-\0n\0 \0\xe9\0\r\0\n\0";
+	char utf8[] = "\xef\xbb\xbf-n\n";
+	char plain[] = "-n\n";
+
+	assert_int_equal(text_from_file(ucs2, sizeof(ucs2) - 1), 6);
+	assert_memory_equal(ucs2, "-n \x7f\r\n", 7);
+	assert_int_equal(text_from_file(utf8, sizeof(utf8) - 1), 3);
+	assert_string_equal(utf8, "-n\n");
+	assert_int_equal(text_from_file(plain, sizeof(plain) - 1), 3);
+	assert_string_equal(plain, "-n\n");
+}
+
 static void config_file_splits_into_arguments(void **state)
 {
 	(void)state;
@@ -282,9 +317,11 @@ int main(void)
 		cmocka_unit_test(options_defaults_and_log_choices),
 		cmocka_unit_test(options_formats_replay_and_json),
 		cmocka_unit_test(options_usage_errors),
+		cmocka_unit_test(version_on_both_builds),
 		cmocka_unit_test(options_automation),
 		cmocka_unit_test(config_file_splits_into_arguments),
 		cmocka_unit_test(load_options_as_arguments),
+		cmocka_unit_test(files_in_ucs2_and_with_marks),
 		cmocka_unit_test(usage_error_still_honours_power_and_port),
 		cmocka_unit_test(firmware_arguments_are_plain_ascii),
 		cmocka_unit_test(usage_fits_the_console),
