@@ -183,7 +183,7 @@ test: | deps-run deps-test
 	$(MAKE) -j2 --output-sync=recurse host-checks firmware-test
 
 host-checks:
-	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement
+	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -206,13 +206,28 @@ bench: $(BUILD)/hvfeat.efi $(BUILD)/null_app.efi $(BUILD)/hvfeat | deps-run \
        $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed)
 	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS)
 
+# make install [DESTDIR=...] [PREFIX=...]: the Linux build, the UEFI
+# application (and the signed one when it was built) and the man page.
+PREFIX ?= /usr/local
+install: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat
+	install -D -m 755 $(BUILD)/hvfeat $(DESTDIR)$(PREFIX)/bin/hvfeat
+	install -D -m 644 $(BUILD)/hvfeat.efi $(DESTDIR)$(PREFIX)/lib/hvfeat/hvfeat.efi
+	if [ -f $(BUILD)/hvfeat.signed.efi ]; then \
+	    install -D -m 644 $(BUILD)/hvfeat.signed.efi $(DESTDIR)$(PREFIX)/lib/hvfeat/hvfeat.signed.efi; fi
+	install -D -m 644 man/hvfeat.1 $(DESTDIR)$(PREFIX)/share/man/man1/hvfeat.1
+
+# The installed tree, as the README describes it.
+install-check: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat
+	$(PYTHON) tests/host/test_install.py
+
 clean:
 	rm -rf $(BUILD)
 
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
-RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid
-TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck
+RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
+                  systemd-boot-efi grub-efi-amd64-bin grub-common
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db
 # The nested-KVM bed: QEMU's build dependencies, and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed).
 NESTED_PACKAGES := dpkg-dev patch meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \
@@ -245,4 +260,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested
