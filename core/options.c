@@ -17,7 +17,7 @@ void render_usage(const char *program, const char *default_log,
 {
 	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
 			 "       [--require LIST] [--policy PATH]%s [-h]\n",
-		    program, default_log ? " [--shutdown] [--exit-port]" : "");
+		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"
 		       "  -j       JSON instead of the report\n");
@@ -36,7 +36,8 @@ void render_usage(const char *program, const char *default_log,
 		       "  --version       show the version\n");
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
-			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n");
+			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n"
+			       "  -b       page the output, as the shell's commands do\n");
 	sink_puts(out, "  -h       show this help\n");
 }
 
@@ -112,6 +113,10 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 		}
 		if (default_log && is(arg, "--exit-port")) {
 			options->exit_port = true;
+			continue;
+		}
+		if (default_log && is(arg, "-b")) {
+			options->page_break = true;
 			continue;
 		}
 		if (is(arg, "-l")) {
@@ -199,6 +204,12 @@ int split_config(char *text, size_t length, const char *argv[], int capacity)
 bool load_options_text(const uint16_t *units, size_t count, char *out)
 {
 	size_t end = 0, text = 0;
+
+	/* A file the shell wrote and bcfg -opt copied starts with its mark. */
+	if (count && units[0] == 0xfeff) {
+		units++;
+		count--;
+	}
 
 	while (end < count && units[end])
 		end++;

@@ -26,26 +26,77 @@ static CHAR16 *absolute_path(const char *path, const char *suffix)
 	return out;
 }
 
-/* Not gnu-efi's LibOpenRoot: it returns NULL without the firmware's status,
- * and the messages name the step that failed and why. */
-static EFI_STATUS open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root,
+/* A shell volume name at the start of path ("fs1:"), as CHAR16 with its
+ * colon, or NULL: letters and digits, then a colon. */
+static CHAR16 *volume_name(const char *path, const char **rest)
+{
+	const char *p = path;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+		p++;
+	if (p == path || *p != ':' || p - path > 32)
+		return NULL;
+	CHAR16 *name = AllocatePool((UINTN)(p - path + 2) * sizeof(CHAR16));
+	if (!name)
+		return NULL;
+	UINTN i = 0;
+	for (const char *c = path; c <= p; c++)
+		name[i++] = (CHAR16)*c;
+	name[i] = 0;
+	*rest = p + 1;
+	return name;
+}
+
+static EFI_STATUS open_file_system(EFI_HANDLE device, EFI_FILE_HANDLE *root,
+				   const char **failed_step)
+{
+	EFI_FILE_IO_INTERFACE *volume;
+	*failed_step = "finding a file system on the volume";
+	EFI_STATUS status = BS->HandleProtocol(device, &FileSystemProtocol, (void **)&volume);
+	if (EFI_ERROR(status))
+		return status;
+	*failed_step = "opening the volume";
+	return volume->OpenVolume(volume, root);
+}
+
+/* The root of the volume a path names: the shell's mapping ("fs1:\\x.log")
+ * when it starts with one, else the volume the image was loaded from;
+ * *path is advanced past the mapping. Not gnu-efi's LibOpenRoot: it
+ * returns NULL without the firmware's status, which the messages name. */
+static EFI_STATUS open_root(EFI_HANDLE image, const char **path, EFI_FILE_HANDLE *root,
 			    const char **failed_step)
 {
 	EFI_LOADED_IMAGE *loaded;
-	EFI_FILE_IO_INTERFACE *volume;
-	EFI_STATUS status;
+	EFI_SHELL_PROTOCOL *shell;
+	EFI_DEVICE_PATH *device_path;
+	EFI_HANDLE device;
+	const char *rest;
+	CHAR16 *name = volume_name(*path, &rest);
 
+	if (name) {
+		*failed_step = "finding the UEFI shell, which names volumes";
+		EFI_STATUS status = BS->LocateProtocol(&ShellProtocolGuid, NULL, (void **)&shell);
+		if (!EFI_ERROR(status)) {
+			*failed_step = "finding the volume of that name";
+			/* LocateDevicePath only advances the pointer. */
+			device_path = (EFI_DEVICE_PATH *)shell->GetDevicePathFromMap(name);
+			status = device_path ? BS->LocateDevicePath(&FileSystemProtocol, &device_path,
+								    &device)
+					     : EFI_NOT_FOUND;
+		}
+		FreePool(name);
+		if (EFI_ERROR(status))
+			return status;
+		*path = rest;
+		return open_file_system(device, root, failed_step);
+	}
 	*failed_step = "finding the loaded image";
-	status = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
+	EFI_STATUS status = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
 	if (EFI_ERROR(status))
 		return status;
-	*failed_step = "finding a file system on the boot device";
-	status = BS->HandleProtocol(loaded->DeviceHandle, &FileSystemProtocol,
-				    (void **)&volume);
-	if (EFI_ERROR(status))
-		return status;
-	*failed_step = "opening the boot volume";
-	return volume->OpenVolume(volume, root);
+	status = open_file_system(loaded->DeviceHandle, root, failed_step);
+	if (status == EFI_UNSUPPORTED)
+		*failed_step = "finding a file system on the boot device";
+	return status;
 }
 
 /* Creates path afresh (an old file of that name is deleted first, since Open
@@ -185,7 +236,7 @@ EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text
 			    UINTN length, const char **failed_step)
 {
 	EFI_FILE_HANDLE root;
-	EFI_STATUS status = open_root(image, &root, failed_step);
+	EFI_STATUS status = open_root(image, &path, &root, failed_step);
 	if (EFI_ERROR(status))
 		return status;
 
@@ -211,7 +262,7 @@ EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
 			 void *(*allocate)(size_t size), char **text, UINTN *length, const char **failed_step)
 {
 	EFI_FILE_HANDLE root, file;
-	EFI_STATUS status = open_root(image, &root, failed_step);
+	EFI_STATUS status = open_root(image, &path, &root, failed_step);
 	if (EFI_ERROR(status))
 		return status;
 

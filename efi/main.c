@@ -31,17 +31,31 @@ static struct {
 #define DEBUG_EXIT_PORT 0xf4
 #define BOOT_WATCHDOG_SECONDS 300
 
-static void console_write(struct text_sink *self, const char *text,
-			  size_t length)
+/* The shell hvfeat was started from, if any: its page breaks, its volume
+ * names and its standard error, which '2>' may redirect. */
+static EFI_SHELL_PROTOCOL *shell;
+static EFI_SHELL_PARAMETERS_PROTOCOL *shell_parameters;
+
+static void output(CHAR16 *text, bool error)
+{
+	if (error && shell && shell_parameters) {
+		UINTN bytes = StrLen(text) * sizeof(CHAR16);
+		shell->WriteFile(shell_parameters->StdErr, &bytes, text);
+	} else {
+		ST->ConOut->OutputString(ST->ConOut, text);
+	}
+}
+
+/* ASCII text out as CHAR16, each LF preceded by a CR. */
+static void write_wide(const char *text, size_t length, bool error)
 {
 	CHAR16 chunk[128 + 1];
 	UINTN used = 0;
 
-	(void)self;
 	for (size_t i = 0; i < length; i++) {
 		if (used >= 128 - 2) {
 			chunk[used] = 0;
-			ST->ConOut->OutputString(ST->ConOut, chunk);
+			output(chunk, error);
 			used = 0;
 		}
 		if (text[i] == '\n')
@@ -49,10 +63,40 @@ static void console_write(struct text_sink *self, const char *text,
 		chunk[used++] = (CHAR16)(unsigned char)text[i];
 	}
 	chunk[used] = 0;
-	ST->ConOut->OutputString(ST->ConOut, chunk);
+	output(chunk, error);
+}
+
+static void console_write(struct text_sink *self, const char *text, size_t length)
+{
+	(void)self;
+	write_wide(text, length, false);
+}
+
+static void error_write(struct text_sink *self, const char *text, size_t length)
+{
+	(void)self;
+	write_wide(text, length, true);
 }
 
 static struct text_sink console = { console_write, NULL };
+static struct text_sink errors = { error_write, NULL };
+
+/* "hvfeat: WHAT PATH not read: STEP failed: STATUS" on standard error. */
+static void report_failure(const char *what, const char *path, const char *outcome,
+			   const char *step, EFI_STATUS status)
+{
+	CHAR16 wide[64];
+	char reason[64];
+
+	StatusToString(wide, status);
+	UINTN i = 0;
+	for (; wide[i] && i + 1 < sizeof(reason); i++)
+		reason[i] = wide[i] <= 0x7e ? (char)wide[i] : '?';
+	reason[i] = '\0';
+	sink_printf(&errors, "hvfeat: %s %s %s: %s failed: %s", what, path, outcome, step,
+		    reason);
+	sink_puts(&errors, "\n");
+}
 
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. Memory is only ever
@@ -97,14 +141,14 @@ static EFI_STATUS read_input(EFI_HANDLE image, const char *what, const char *pat
 	if (status == EFI_NOT_FOUND && optional)
 		return status;
 	if (EFI_ERROR(status)) {
-		Print(L"hvfeat: %a %a not read: %a failed: %r\n", what, path,
-		      failed_step, status);
+		report_failure(what, path, "not read", failed_step, status);
 		return status;
 	}
 	bool cut = *length > cap;
 	*length = text_from_file(*text, *length);
 	if (cut || *length > limit) {
-		Print(L"hvfeat: %a %a is larger than %u bytes\n", what, path, (UINT32)limit);
+		sink_printf(&errors, "hvfeat: %s %s is larger than %u bytes\n", what, path,
+			    (unsigned)limit);
 		return EFI_BAD_BUFFER_SIZE;
 	}
 	return EFI_SUCCESS;
@@ -201,13 +245,12 @@ static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 {
 	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
 	const char *origin = "load options";
-	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
 	char *text;
 	UINTN length;
 
-	if (!EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
-					  (void **)&shell)))
-		return shell_arguments((INTN)shell->Argc, shell->Argv, argc, argv);
+	if (shell_parameters)
+		return shell_arguments((INTN)shell_parameters->Argc, shell_parameters->Argv,
+				       argc, argv);
 
 	config_argv[0] = "hvfeat.efi";
 	*argv = config_argv;
@@ -226,7 +269,7 @@ static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 		*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
 	}
 	if (*argc < 0) {
-		sink_printf(&console, "hvfeat: %s: more than 63 arguments\n", origin);
+		sink_printf(&errors, "hvfeat: %s: more than 63 arguments\n", origin);
 		return STATUS_USAGE;
 	}
 	return EFI_SUCCESS;
@@ -250,7 +293,7 @@ static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
 	if (!dump || !recording || !description)
 		return EFI_OUT_OF_RESOURCES;
 	if (!cpuid_dump_parse(dump, text, length)) {
-		render_dump_problems(dump, path, &console);
+		render_dump_problems(dump, path, &errors);
 		return STATUS_NOT_DONE;
 	}
 	recording->records = dump->records;
@@ -266,7 +309,7 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 				      struct requirement_list *list)
 {
 	list->count = 0;
-	if (!requirements_add_options(list, options, &console))
+	if (!requirements_add_options(list, options, &errors))
 		return STATUS_USAGE;
 	if (options->policy_path) {
 		char *text;
@@ -274,7 +317,7 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 		if (EFI_ERROR(read_input(image, "policy", options->policy_path, false,
 					 POLICY_MAX_BYTES, &text, &length)))
 			return STATUS_NOT_DONE;
-		if (!requirements_add(list, text, length, options->policy_path, &console))
+		if (!requirements_add(list, text, length, options->policy_path, &errors))
 			return STATUS_USAGE;
 	}
 	return EFI_SUCCESS;
@@ -288,8 +331,7 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	EFI_STATUS status = esp_file_replace(image, path, text, length, &failed_step);
 
 	if (EFI_ERROR(status))
-		Print(L"hvfeat: %a %a not written: %a failed: %r\n", what, path,
-		      failed_step, status);
+		report_failure(what, path, "not written", failed_step, status);
 	return status;
 }
 
@@ -304,7 +346,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	EFI_STATUS status = arguments(image, &argc, &argv);
 	if (EFI_ERROR(status))
 		return status;
-	switch (parse_options(argc, argv, beside.log, options, &console)) {
+	switch (parse_options(argc, argv, beside.log, options, &errors)) {
 	case OPTIONS_SHOW_HELP:
 		render_usage("hvfeat.efi", beside.log, &console);
 		return STATUS_PASS;
@@ -315,7 +357,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		render_version("hvfeat.efi", &console);
 		return STATUS_PASS;
 	case OPTIONS_USAGE_ERROR:
-		render_usage("hvfeat.efi", beside.log, &console);
+		render_usage("hvfeat.efi", beside.log, &errors);
 		return STATUS_USAGE;
 	case OPTIONS_RUN:
 		break;
@@ -344,10 +386,14 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 						&json_length);
 	}
 	if (!text || (options->json_path && !json)) {
-		sink_puts(&console, "hvfeat: out of memory\n");
+		sink_puts(&errors, "hvfeat: out of memory\n");
 		return STATUS_NOT_DONE;
 	}
+	if (options->page_break && shell)
+		shell->EnablePageBreak();
 	console.write(&console, text, length);
+	if (options->page_break && shell)
+		shell->DisablePageBreak();
 
 	bool written = true;
 	if (options->json_path)
@@ -385,13 +431,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 	/* A boot manager arms the 5-minute watchdog before it starts an image
 	 * (UEFI 2.x, 3.1.2); a long console write must not reset the machine.
 	 * Re-armed as it was for what runs after hvfeat returns. */
-	EFI_SHELL_PARAMETERS_PROTOCOL *shell;
-	bool from_shell = !EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
-							(void **)&shell));
+	if (EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
+					 (void **)&shell_parameters)) ||
+	    EFI_ERROR(BS->LocateProtocol(&ShellProtocolGuid, NULL, (void **)&shell))) {
+		shell_parameters = NULL;
+		shell = NULL;
+	}
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = contract_status(run(image, &options));
 	release_kept();
-	if (!from_shell)
+	if (!shell_parameters)
 		BS->SetWatchdogTimer(BOOT_WATCHDOG_SECONDS, 0, 0, NULL);
 
 	/* Every file is closed by now. */

@@ -28,6 +28,7 @@ struct hvfeat_options {
 	int requirement_count;
 	bool shutdown;  /* power off once the files are closed */
 	bool exit_port; /* report the verdict through isa-debug-exit */
+	bool page_break; /* the shell's page breaks, as its own -b */
 };
 
 enum options_outcome {

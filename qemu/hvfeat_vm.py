@@ -31,6 +31,8 @@ STARTUP_NSH = ROOT / "startup.nsh"
 REPORT_FIRST_LINE = re.compile(r"^hvfeat \S+ - hypervisor interfaces", re.M)
 REPORT_END = "end of hvfeat report\n"
 COUNTDOWN_PROMPT = b"any other key to continue"
+# The shell's page break (its commands' -b, hvfeat's -b).
+PAGE_PROMPT = b"Press ENTER to continue"
 # What a usable firmware boot shows on the console before anything of ours.
 SHELL_BANNER = b"UEFI Interactive Shell"
 KVM_FAILURES = (b"KVM internal error", b"failed to set MSR", b"Could not access KVM",
@@ -193,6 +195,19 @@ def grub_files(efi_bytes, options, workdir):
     return {BOOT_PATH: image.read_bytes(), INSTALLED_PATH: efi_bytes}
 
 
+def boot_entry_setup_files(efi_bytes, options):
+    """A GPT ESP whose startup.nsh makes a firmware boot entry (Boot####,
+    second in BootOrder, after the hidden UiApp) for hvfeat installed as
+    \\EFI\\hvfeat\\hvfeat.efi, with options as its optional data (UCS-2, as
+    bcfg copies it from a file), then powers off; the next boot starts it."""
+    script = ("fs0:\r\n"
+              "bcfg boot add 1 fs0:\\EFI\\hvfeat\\hvfeat.efi hvfeat\r\n"
+              "bcfg boot -opt 1 \\options.txt\r\n"
+              "reset -s\r\n")
+    return {INSTALLED_PATH: efi_bytes, "startup.nsh": script.encode(),
+            "options.txt": options.encode("utf-16-le")}
+
+
 def esp_free_bytes(image):
     """Free space on a FAT image, as mtools counts it."""
     out = run_tool("mdir", "-i", str(image), "::/").decode()
@@ -232,6 +247,7 @@ class Boot:
     raw_console: bytes
     stderr: str
     countdown_answered: bool = False
+    pages_answered: int = 0
     console: str = field(init=False)
 
     def __post_init__(self):
@@ -307,11 +323,12 @@ def run_streaming(command, timeout, on_output):
 
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
-         devices=(), first_disks=(), kernel=None, append=None):
+         devices=(), first_disks=(), kernel=None, append=None, vars_from=None):
     """Boots OVMF with the disk attached until the guest powers off.
 
     The firmware's variable store is a private copy in workdir (with the
-    snakeoil keys enrolled when secure_boot). When the startup.nsh countdown
+    snakeoil keys enrolled when secure_boot, or the variables an earlier
+    boot left in vars_from). When the startup.nsh countdown
     appears, one key is sent so that it runs at once. On timeout QEMU is
     killed and the console seen so far is kept. stop_when, if given, ends
     the boot as soon as the console and stderr so far satisfy it.
@@ -319,16 +336,16 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     vars_file = workdir / "OVMF_VARS.fd"
-    shutil.copyfile(OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS, vars_file)
+    shutil.copyfile(vars_from or (OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS), vars_file)
     command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
                            devices, first_disks, kernel, append)
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()
-    answered = False
+    answered, pages = False, 0
 
     def on_output(process, raw, errors, chunk):
-        nonlocal answered
+        nonlocal answered, pages
         if echo and chunk:
             echo(chunk)
         # The prompt is printed once a second; a key sent before it is lost.
@@ -336,11 +353,15 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
             process.stdin.write(b"\r")
             process.stdin.flush()
             answered = True
+        if raw.count(PAGE_PROMPT) > pages:
+            pages += 1
+            process.stdin.write(b"\r")
+            process.stdin.flush()
         return bool(stop_when and stop_when(bytes(raw), bytes(errors)))
 
     exit_code, timed_out, raw, errors = run_streaming(command, timeout, on_output)
     result = Boot(accel, exit_code, timed_out, time.monotonic() - started, raw,
-                  errors.decode(errors="replace"), answered)
+                  errors.decode(errors="replace"), answered, pages)
     (workdir / "console.log").write_bytes(result.raw_console)
     (workdir / "qemu-stderr.log").write_text(result.stderr)
     return result

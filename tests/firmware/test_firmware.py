@@ -108,6 +108,10 @@ class Case:
     # Installed as \EFI\hvfeat\hvfeat.efi and started with these options by
     # a boot manager, "systemd-boot" or "grub", booted from a GPT disk.
     boot_manager: tuple = None
+    # A first boot makes a Boot#### entry with these options (the shell's
+    # bcfg), the second boot starts it.
+    boot_entry_options: str = None
+    vars_from: Path = None  # the variable store the setup boot left
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -170,7 +174,9 @@ CASES = {c.name: c for c in [
           ("pass", "--require interface.tcg,hypervisor_bit -n --exit-port"),
           ("fail", "--require interface.tcg,kvm.pv_unhalt -n --exit-port"),
           ("path-first", r"\EFI\hvfeat\hvfeat.efi --require interface.tcg -n --exit-port"),
-          ("typo", "--requier interface.tcg -n --exit-port --shutdown"))],
+          ("typo", "--requier interface.tcg -n --exit-port --shutdown"),
+          # the image's own volume is QEMU's read-only kernel loader
+          ("no-writable-volume", "--require interface.tcg --exit-port"))],
     # The same requirements through each boot manager: a pass, a fail, a typo.
     *[Case(f"{manager}-{name}", boot_manager=(manager, options),
            devices=(vm.DEBUG_EXIT_DEVICE,))
@@ -179,6 +185,15 @@ CASES = {c.name: c for c in [
           ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
           ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
           ("typo", "--requier interface.tcg --exit-port --shutdown"))],
+    *[Case(f"boot-entry-{name}", boot_entry_options=options,
+           devices=(vm.DEBUG_EXIT_DEVICE,))
+      for name, options in (
+          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
+          ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
+          ("typo", "--requier interface.tcg --exit-port --shutdown"))],
+    # A typo from the shell, with the port asked for.
+    Case("shell-typo", arguments="--requier interface.tcg --exit-port",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("secure-boot-signed", direct_boot_options="--shutdown", efi=SIGNED_EFI,
          secure_boot=True),
     Case("secure-boot-unsigned", direct_boot_options="--shutdown", secure_boot=True),
@@ -186,8 +201,14 @@ CASES = {c.name: c for c in [
         rf"-f \{name}.txt -l \{name}.log -J \{name}.json" for name in HOSTILE_DUMPS),
         extra_files={f"{name}.txt": text.encode() for name, text in HOSTILE_DUMPS.items()}),
     Case("esp-full", extra_files={"hvfeat.log": b"old log\n"}, fill=True),
-    # hvfeat and startup.nsh on a read-only disk, mapped after a writable one
-    Case("app-on-read-only-volume", esp_readonly=True, writable_first_disk=True),
+    # hvfeat and startup.nsh on a read-only disk, mapped after a writable
+    # one; then the log named on the writable one by its shell volume name.
+    Case("app-on-read-only-volume", arguments=("", r"-l fs0:\elsewhere.log"),
+         esp_readonly=True, writable_first_disk=True),
+    # Messages to the shell's standard error, which 2> redirects; -b pages.
+    Case("shell-manners", arguments=(r"-x 2>a \errors.txt", r"-b -f \long.txt"),
+         extra_files={"long.txt": (DUMPS / "kvm-real-6.1.0-56-amd64-qemu-7.2-hv-passthrough.txt")
+                      .read_bytes()}),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -205,6 +226,14 @@ def run_case(case):
     workdir = WORK / case.name
     if case.kernel_append is not None:
         case.esp = vm.make_esp(workdir / "esp.img", {})
+    elif case.boot_entry_options is not None:
+        case.esp = vm.make_disk_image(workdir / "disk.img", vm.boot_entry_setup_files(
+            case.efi.read_bytes(), case.boot_entry_options))
+        setup = vm.boot(case.esp, workdir / "setup", timeout=BOOT_TIMEOUT)
+        if setup.timed_out or setup.exit_code != 0:
+            raise RuntimeError(f"{case.name}: the boot that makes the entry failed:\n"
+                               + setup.console[-2000:])
+        case.vars_from = workdir / "setup" / "OVMF_VARS.fd"
     elif case.boot_manager:
         manager, options = case.boot_manager
         files = (vm.systemd_boot_files(case.efi.read_bytes(), options)
@@ -231,7 +260,9 @@ def run_case(case):
     case.boot = vm.boot(case.esp, workdir, accel="tcg", cpu=case.cpu,
                         esp_readonly=case.esp_readonly, timeout=BOOT_TIMEOUT,
                         answer_countdown=case.direct_boot_options is None
-                        and case.kernel_append is None and not case.boot_manager,
+                        and case.kernel_append is None and not case.boot_manager
+                        and case.boot_entry_options is None,
+                        vars_from=case.vars_from,
                         kernel=case.efi if case.kernel_append is not None else None,
                         append=case.kernel_append,
                         secure_boot=case.secure_boot, devices=case.devices,
@@ -497,9 +528,33 @@ class StorageFaults(FirmwareCase):
         self.assertRegex(case.boot.console, r"FS0: Alias[\s\S]*FS1: Alias")
         self.assertIn("hvfeat: log \\hvfeat.log not written: creating the temporary "
                       "file failed: Write Protected", case.boot.console)
-        self.assertEqual(self.exit_status(case), NOT_DONE)
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console), [NOT_DONE, PASS])
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
-        self.assertEqual(vm.list_esp(case.other_disk), [])  # the log went nowhere else
+        # Only the log named by volume went to the writable disk.
+        self.assertEqual(vm.list_esp(case.other_disk), ["/elsewhere.log"])
+        log = vm.read_esp_file(case.other_disk, "/elsewhere.log").decode("ascii")
+        self.assertTrue(log.endswith(vm.REPORT_END))
+        self.assertIn(log, case.boot.console)
+
+
+class ShellManners(FirmwareCase):
+    def test_messages_go_to_standard_error(self):
+        case = self.case("shell-manners")
+        errors = vm.read_esp_file(case.esp, "/errors.txt")
+        self.assertIsNotNone(errors, "2> made no file")
+        self.assertIn(b"hvfeat: unknown option '-x'", errors)
+        self.assertIn(b"usage: hvfeat.efi", errors)
+        self.assertNotIn("unknown option", case.boot.console)
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[0], USAGE_ERROR)
+
+    def test_b_pages_the_report(self):
+        case = self.case("shell-manners")
+        self.assertGreaterEqual(case.boot.pages_answered, 2, case.boot.console[-2000:])
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[1], PASS)
+        log = self.log(case)
+        self.assertTrue(log.endswith(vm.REPORT_END))
+        for line in (log.splitlines()[0], log.splitlines()[-1]):
+            self.assertIn(line, case.boot.console)
 
 
 class HostileHypervisors(FirmwareCase):
@@ -654,6 +709,12 @@ class LoadOptions(FirmwareCase):
                 self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"),
                               self.console_report(case))
 
+    def test_full_report_when_the_log_cannot_be_written(self):
+        case = CASES["load-options-no-writable-volume"]
+        self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), NOT_DONE)
+        self.assertIn("verdict: PASS, all 1 requirements met\n", self.console_report(case))
+        self.assertIn("hvfeat: log \\hvfeat.log not written:", case.boot.console)
+
     def test_malformed_options_are_a_usage_error(self):
         case = CASES["load-options-typo"]
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR)
@@ -686,6 +747,29 @@ class BootManagers(FirmwareCase):
                 self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR,
                                  case.boot.console[-2000:])
                 self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
+
+
+class FirmwareBootEntry(FirmwareCase):
+    """A Boot#### entry the shell's bcfg made in a first boot, its options
+    in the entry's optional data: the same verdicts, the log beside it."""
+
+    def test_same_verdicts_and_log_beside_the_image(self):
+        for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED),
+                              ("typo", USAGE_ERROR)):
+            with self.subTest(name=name):
+                case = CASES[f"boot-entry-{name}"]
+                self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
+                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
+                                 case.boot.console[-2000:])
+                log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log")
+                if verdict == USAGE_ERROR:
+                    self.assertIsNone(log)
+                else:
+                    self.assertEqual(log.decode("ascii"), self.console_report(case))
+
+    def test_shell_typo_reaches_the_port(self):
+        case = self.case("shell-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
+        self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
 
 
 class SecureBoot(FirmwareCase):
