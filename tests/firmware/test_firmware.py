@@ -299,6 +299,14 @@ class FirmwareCase(unittest.TestCase):
                             f"{name}: the startup.nsh countdown never appeared")
         return case
 
+    def port_verdict(self, name, verdict):
+        """A case that ended by writing verdict to the exit port."""
+        case = CASES[name]
+        self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
+        self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
+                         case.boot.console[-2000:])
+        return case
+
     def exit_status(self, case):
         status = vm.exit_status_from_console(case.boot.console)
         self.assertIsNotNone(status, "startup.nsh did not echo hvfeat's exit status:\n"
@@ -702,10 +710,7 @@ class LoadOptions(FirmwareCase):
         for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED),
                               ("path-first", PASS)):
             with self.subTest(name=name):
-                case = CASES[f"load-options-{name}"]
-                self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
-                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
-                                 case.boot.console[-2000:])
+                case = self.port_verdict(f"load-options-{name}", verdict)
                 self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"),
                               self.console_report(case))
 
@@ -731,10 +736,7 @@ class BootManagers(FirmwareCase):
         for manager in ("systemd-boot", "grub"):
             for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED)):
                 with self.subTest(manager=manager, name=name):
-                    case = CASES[f"{manager}-{name}"]
-                    self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
-                    self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
-                                     case.boot.console[-2000:])
+                    case = self.port_verdict(f"{manager}-{name}", verdict)
                     log = self.log(case, "/EFI/hvfeat/hvfeat.log")
                     self.assertEqual(log, self.console_report(case))
                     self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"), log)
@@ -757,10 +759,7 @@ class FirmwareBootEntry(FirmwareCase):
         for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED),
                               ("typo", USAGE_ERROR)):
             with self.subTest(name=name):
-                case = CASES[f"boot-entry-{name}"]
-                self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
-                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
-                                 case.boot.console[-2000:])
+                case = self.port_verdict(f"boot-entry-{name}", verdict)
                 log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log")
                 if verdict == USAGE_ERROR:
                     self.assertIsNone(log)
