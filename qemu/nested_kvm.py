@@ -316,6 +316,9 @@ def l1_problems(l1):
         problems.append(f"L1's kernel reported {', '.join(trouble)}")
     if l1.job_start is None and not failed:
         problems.append("L1 never reached its job")
+    job = re.search(r"hvfeat-l1: job exited with status (\d+)", l1.console)
+    if job and job.group(1) != "0":
+        problems.append(f"L1's job failed (status {job.group(1)}, console below)")
     for case in l1.cases:
         if case.timed_out:
             problems.append(f"L2 {case.name} hung: killed after {L2_TIMEOUT} s")

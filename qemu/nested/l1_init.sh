@@ -31,12 +31,15 @@ job=$(sed -n 's/.*hvfeat.job=\([^ ]*\).*/\1/p' /proc/cmdline)
 mkdir -p /host
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host \
     || fail "mount of the host root"
-mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000 jobdir "/host$job" \
-    || fail "mount of the job directory $job"
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
 mount -t tmpfs -o size=512m tmp /host/tmp
+# After the tmpfs, which would hide a job directory under /tmp; there the
+# mount point is made in the tmpfs, elsewhere it exists in the host root.
+mkdir -p "/host$job" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000 jobdir "/host$job" \
+    || fail "mount of the job directory $job"
 echo "$tsc_khz" > "/host$job/l1-tsc-khz"
 say "host root and job directory mounted; job starts at $(cut -d' ' -f1 /proc/uptime) s"
 chroot /host /bin/sh "$job/job.sh"
