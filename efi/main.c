@@ -7,6 +7,7 @@
 
 #include "ascii.h"
 #include "checks.h"
+#include "console.h"
 #include "cpuid_dump.h"
 #include "esp_files.h"
 #include "hv_render.h"
@@ -30,73 +31,6 @@ static struct {
 
 #define DEBUG_EXIT_PORT 0xf4
 #define BOOT_WATCHDOG_SECONDS 300
-
-/* The shell hvfeat was started from, if any: its page breaks, its volume
- * names and its standard error, which '2>' may redirect. */
-static EFI_SHELL_PROTOCOL *shell;
-static EFI_SHELL_PARAMETERS_PROTOCOL *shell_parameters;
-
-static void output(CHAR16 *text, bool error)
-{
-	if (error && shell && shell_parameters) {
-		UINTN bytes = StrLen(text) * sizeof(CHAR16);
-		shell->WriteFile(shell_parameters->StdErr, &bytes, text);
-	} else {
-		ST->ConOut->OutputString(ST->ConOut, text);
-	}
-}
-
-/* ASCII text out as CHAR16, each LF preceded by a CR. */
-static void write_wide(const char *text, size_t length, bool error)
-{
-	CHAR16 chunk[128 + 1];
-	UINTN used = 0;
-
-	for (size_t i = 0; i < length; i++) {
-		if (used >= 128 - 2) {
-			chunk[used] = 0;
-			output(chunk, error);
-			used = 0;
-		}
-		if (text[i] == '\n')
-			chunk[used++] = L'\r';
-		chunk[used++] = (CHAR16)(unsigned char)text[i];
-	}
-	chunk[used] = 0;
-	output(chunk, error);
-}
-
-static void console_write(struct text_sink *self, const char *text, size_t length)
-{
-	(void)self;
-	write_wide(text, length, false);
-}
-
-static void error_write(struct text_sink *self, const char *text, size_t length)
-{
-	(void)self;
-	write_wide(text, length, true);
-}
-
-static struct text_sink console = { console_write, NULL };
-static struct text_sink errors = { error_write, NULL };
-
-/* "hvfeat: WHAT PATH not read: STEP failed: STATUS" on standard error. */
-static void report_failure(const char *what, const char *path, const char *outcome,
-			   const char *step, EFI_STATUS status)
-{
-	CHAR16 wide[64];
-	char reason[64];
-
-	StatusToString(wide, status);
-	UINTN i = 0;
-	for (; wide[i] && i + 1 < sizeof(reason); i++)
-		reason[i] = wide[i] <= 0x7e ? (char)wide[i] : '?';
-	reason[i] = '\0';
-	sink_printf(&errors, "hvfeat: %s %s %s: %s failed: %s", what, path, outcome, step,
-		    reason);
-	sink_puts(&errors, "\n");
-}
 
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. Memory is only ever
@@ -389,11 +323,9 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		sink_puts(&errors, "hvfeat: out of memory\n");
 		return STATUS_NOT_DONE;
 	}
-	if (options->page_break && shell)
-		shell->EnablePageBreak();
+	console_page_breaks(options->page_break);
 	console.write(&console, text, length);
-	if (options->page_break && shell)
-		shell->DisablePageBreak();
+	console_page_breaks(false);
 
 	bool written = true;
 	if (options->json_path)
@@ -431,12 +363,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 	/* A boot manager arms the 5-minute watchdog before it starts an image
 	 * (UEFI 2.x, 3.1.2); a long console write must not reset the machine.
 	 * Re-armed as it was for what runs after hvfeat returns. */
-	if (EFI_ERROR(BS->HandleProtocol(image, &ShellParametersProtocolGuid,
-					 (void **)&shell_parameters)) ||
-	    EFI_ERROR(BS->LocateProtocol(&ShellProtocolGuid, NULL, (void **)&shell))) {
-		shell_parameters = NULL;
-		shell = NULL;
-	}
+	console_init(image);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = contract_status(run(image, &options));
 	release_kept();

@@ -1,0 +1,30 @@
+#ifndef HVFEAT_CONSOLE_H
+#define HVFEAT_CONSOLE_H
+
+#include <stdbool.h>
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "text_sink.h"
+
+/* The shell that started hvfeat, or NULL for both when none did. */
+extern EFI_SHELL_PROTOCOL *shell;
+extern EFI_SHELL_PARAMETERS_PROTOCOL *shell_parameters;
+
+void console_init(EFI_HANDLE image);
+
+/* The report, on the console; messages, on the shell's standard error or
+ * else the console. ASCII in, CHAR16 out, CR before each LF. */
+extern struct text_sink console;
+extern struct text_sink errors;
+
+/* The shell's page breaks on or off; nothing without a shell. */
+void console_page_breaks(bool on);
+
+/* "hvfeat: WHAT PATH OUTCOME: STEP failed: STATUS" on errors, STATUS in the
+ * firmware's words. */
+void report_failure(const char *what, const char *path, const char *outcome,
+		    const char *step, EFI_STATUS status);
+
+#endif
