@@ -5,6 +5,11 @@ char ascii_lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
 }
 
+bool ascii_printable(unsigned c)
+{
+	return c >= 0x20 && c <= 0x7e;
+}
+
 static bool same_char(char a, char b, bool ignore_case)
 {
 	return ignore_case ? ascii_lower(a) == ascii_lower(b) : a == b;

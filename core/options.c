@@ -59,7 +59,7 @@ static const char *option_value(int argc, const char *const argv[], int *i,
 static bool printable(const char *arg)
 {
 	for (; *arg; arg++)
-		if ((unsigned char)*arg < 0x20 || (unsigned char)*arg > 0x7e)
+		if (!ascii_printable((unsigned char)*arg))
 			return false;
 	return true;
 }

@@ -2,6 +2,8 @@
  * strings are escaped so that any signature bytes stay valid JSON. */
 #include "hv_render.h"
 
+#include "ascii.h"
+
 static void json_string_bytes(const char *bytes, size_t length, struct text_sink *out)
 {
 	sink_puts(out, "\"");
@@ -9,7 +11,7 @@ static void json_string_bytes(const char *bytes, size_t length, struct text_sink
 		unsigned char c = (unsigned char)bytes[i];
 		if (c == '"' || c == '\\')
 			sink_printf(out, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		else if (!ascii_printable(c))
 			sink_printf(out, "\\u%04x", c); /* bytes as Latin-1 */
 		else
 			out->write(out, (const char *)&c, 1);

@@ -2,6 +2,8 @@
  * firmware's 80x25 text console. */
 #include "hv_render.h"
 
+#include "ascii.h"
+
 #define CONSOLE_COLUMNS 79
 #define CONTINUATION_INDENT "           "
 
@@ -15,7 +17,7 @@ static void render_escaped_bytes(const char *bytes, size_t length,
 			sink_puts(out, "\\0");
 		else if (c == '"' || c == '\\')
 			sink_printf(out, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		else if (!ascii_printable(c))
 			sink_printf(out, "\\x%02x", c);
 		else
 			out->write(out, (const char *)&c, 1);
@@ -30,21 +32,17 @@ static size_t render_wrapped(size_t column, const char *text, struct text_sink *
 {
 	for (; *text; text++) {
 		unsigned char c = (unsigned char)*text;
-		char escaped[5];
-		struct buffer_sink token;
+		size_t width = ascii_printable(c) ? 1 : 4; /* "\xNN" */
 
-		string_sink_init(&token, escaped, sizeof(escaped));
-		if (c < 0x20 || c > 0x7e)
-			sink_printf(&token.sink, "\\x%02x", c);
-		else
-			token.sink.write(&token.sink, text, 1);
-		const char *piece = string_sink_finish(&token);
-		if (column + text_length(piece) > CONSOLE_COLUMNS) {
+		if (column + width > CONSOLE_COLUMNS) {
 			sink_puts(out, "\n" CONTINUATION_INDENT);
 			column = text_length(CONTINUATION_INDENT);
 		}
-		sink_puts(out, piece);
-		column += text_length(piece);
+		if (width == 1)
+			out->write(out, text, 1);
+		else
+			sink_printf(out, "\\x%02x", c);
+		column += width;
 	}
 	return column;
 }

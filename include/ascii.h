@@ -10,6 +10,9 @@
 
 char ascii_lower(char c);
 
+/* A character the console shows as itself: 0x20-0x7e. */
+bool ascii_printable(unsigned c);
+
 /* The rest of text after prefix, or NULL when text does not start with it. */
 const char *ascii_after_prefix(const char *text, const char *prefix, bool ignore_case);
 
