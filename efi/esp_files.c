@@ -259,7 +259,8 @@ EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text
 }
 
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
-			 void *(*allocate)(size_t size), char **text, UINTN *length, const char **failed_step)
+			 void *(*allocate)(size_t size), char **text, UINTN *length,
+			 const char **failed_step)
 {
 	EFI_FILE_HANDLE root, file;
 	EFI_STATUS status = open_root(image, &path, &root, failed_step);

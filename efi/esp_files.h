@@ -21,6 +21,7 @@ EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text
 /* Reads at most limit bytes of the file into memory from allocate, with a
  * NUL after them; the caller owns that memory whatever the outcome. */
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,
-			 void *(*allocate)(size_t size), char **text, UINTN *length, const char **failed_step);
+			 void *(*allocate)(size_t size), char **text, UINTN *length,
+			 const char **failed_step);
 
 #endif

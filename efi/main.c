@@ -115,12 +115,9 @@ static EFI_STATUS shell_arguments(INTN count, CHAR16 **words, int *argc,
 /* The image's load options as text (a firmware boot entry's optional data,
  * a boot manager's options line, QEMU's -append), or NULL when there are
  * none or they are binary. */
-static char *load_options(EFI_HANDLE image, UINTN *length)
+static char *load_options(const EFI_LOADED_IMAGE *loaded, UINTN *length)
 {
-	EFI_LOADED_IMAGE *loaded;
-
-	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) ||
-	    !loaded->LoadOptions || loaded->LoadOptionsSize < sizeof(CHAR16) ||
+	if (!loaded || !loaded->LoadOptions || loaded->LoadOptionsSize < sizeof(CHAR16) ||
 	    loaded->LoadOptionsSize % sizeof(CHAR16) ||
 	    loaded->LoadOptionsSize > CONFIG_MAX_BYTES * sizeof(CHAR16))
 		return NULL;
@@ -134,20 +131,18 @@ static char *load_options(EFI_HANDLE image, UINTN *length)
 
 /* Sets the paths beside the image from the file path it was loaded from;
  * a path that is not plain ASCII, or too long, leaves them at the root. */
-static void find_files_beside_image(EFI_HANDLE image)
+static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
 {
-	EFI_LOADED_IMAGE *loaded;
 	char directory[IMAGE_DIRECTORY_MAX];
 	UINTN length = 0, last_separator = 0;
 
-	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) ||
-	    !loaded->FilePath)
+	if (!loaded || !loaded->FilePath)
 		return;
 	CHAR16 *path = DevicePathToStr(loaded->FilePath);
 	if (!path)
 		return;
 	for (CHAR16 *c = path; *c; c++) {
-		if (*c < 0x20 || *c > 0x7e || length + 1 >= sizeof(directory)) {
+		if (!ascii_printable(*c) || length + 1 >= sizeof(directory)) {
 			FreePool(path);
 			return;
 		}
@@ -171,11 +166,13 @@ static void find_files_beside_image(EFI_HANDLE image)
 }
 
 /* Arguments, first found first: the UEFI shell's, the load options when
- * they are text, else hvfeat.cfg beside the image when that file exists. Not gnu-efi's
- * GetShellArgcArgv: without a shell it parses the load options itself,
- * taking their first word for the image path (QEMU's -append and some boot
- * managers do not put it there) and binary optional data for words. */
-static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
+ * they are text, else hvfeat.cfg beside the image when that file exists.
+ * Not gnu-efi's GetShellArgcArgv: without a shell it parses the load
+ * options itself, taking their first word for the image path (QEMU's
+ * -append and some boot managers do not put it there) and binary optional
+ * data for words. */
+static EFI_STATUS arguments(EFI_HANDLE image, const EFI_LOADED_IMAGE *loaded,
+			    int *argc, const char ***argv)
 {
 	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
 	const char *origin = "load options";
@@ -189,7 +186,7 @@ static EFI_STATUS arguments(EFI_HANDLE image, int *argc, const char ***argv)
 	config_argv[0] = "hvfeat.efi";
 	*argv = config_argv;
 	*argc = 1;
-	text = load_options(image, &length);
+	text = load_options(loaded, &length);
 	if (text) {
 		*argc = split_load_options(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
 	} else {
@@ -276,8 +273,11 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	const char **argv = NULL;
 	int argc;
 
-	find_files_beside_image(image);
-	EFI_STATUS status = arguments(image, &argc, &argv);
+	EFI_LOADED_IMAGE *loaded;
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)))
+		loaded = NULL;
+	find_files_beside_image(loaded);
+	EFI_STATUS status = arguments(image, loaded, &argc, &argv);
 	if (EFI_ERROR(status))
 		return status;
 	switch (parse_options(argc, argv, beside.log, options, &errors)) {
