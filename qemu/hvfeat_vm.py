@@ -260,20 +260,22 @@ def disk_file(image):
 
 
 def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
-                 secure_boot=False, devices=(), first_disks=(), kernel=None, append=None):
+                 secure_boot=False, devices=(), first_disks=(), kernel=None, append=None,
+                 machine="q35", memory_mb=256, serial=True):
     """first_disks, (image, read-only) pairs, are attached before disk, so
     the firmware maps them first (FS0: and on). kernel: an EFI image OVMF
-    starts before any boot entry, with append as its load options."""
+    starts before any boot entry, with append as its load options. Without
+    serial the firmware console goes nowhere (the log is read instead)."""
     drives = []
     for number, (image, readonly) in enumerate([*first_disks, (disk, esp_readonly)]):
         drive = f"file={disk_file(image)},format=raw,if=none,id=disk{number}"
         drives += ["-drive", drive + (",readonly=on" if readonly else ""),
                    "-device", f"virtio-blk-pci,drive=disk{number}"]
-    machine = f"q35,accel={accel}" + (",smm=on" if secure_boot else "")
+    machine = f"{machine},accel={accel}" + (",smm=on" if secure_boot else "")
     code = OVMF_SECURE_CODE if secure_boot else OVMF_CODE
-    command = ["qemu-system-x86_64", "-machine", machine, "-m", "256",
+    command = ["qemu-system-x86_64", "-machine", machine, "-m", str(memory_mb),
                "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
-               "-serial", "stdio", "-no-reboot",
+               "-serial", "stdio" if serial else "none", "-no-reboot",
                "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                "-drive", f"if=pflash,format=raw,file={vars_file}", *drives]
     if secure_boot:

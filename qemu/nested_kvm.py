@@ -16,27 +16,27 @@ retried.
 """
 
 import concurrent.futures
+import platform
 import re
 import shlex
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import hvfeat_vm as vm
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "qemu" / "nested"
 BUILD = ROOT / "build" / "nested"
 OUTER_QEMU = BUILD / "outer-qemu" / "qemu-system-x86_64"
 L1_DIR = BUILD / "l1"
 # What QEMU's TCG can emulate of AMD's virtualization: SVM with nested paging.
 L1_CPU = "EPYC,+svm,+npt"
 L1_MEMORY_MB = 3072
-# From the outer QEMU's start to the job: 10-25 s seen, more with the other
-# core busy.
+# From the outer QEMU's start to the job: 7-9 s seen; the budget allows for
+# a busy machine.
 L1_BOOT_BUDGET = 120
-# One L2 boot took 26-68 s here (3.7 s under plain TCG); a hang must not
+# One L2 boot took 36-49 s here (4-5 s under plain TCG); a hang must not
 # cost much more than the slowest good run.
 L2_TIMEOUT = 180
 L2_MEMORY_MB = 256
@@ -117,8 +117,13 @@ class NestedRun:
     seconds: float = 0.0
 
     @property
-    def cases(self):
-        return [case for l1 in self.l1s for case in l1.cases]
+    def kernel(self):
+        """The kernel whose KVM ran the cases."""
+        return self.l1s[0].kernel
+
+    def tsc_khz(self, case):
+        """The TSC frequency KVM gave the case's guests: its L1's."""
+        return next(l1.tsc_khz for l1 in self.l1s if case in l1.cases)
 
     def summary(self):
         return "\n".join([f"nested-kvm: L0 {OUTER_QEMU} (TCG, -cpu {L1_CPU}, "
@@ -126,27 +131,18 @@ class NestedRun:
                          + [l1.summary() for l1 in self.l1s])
 
 
-def prepare(echo=print):
-    """Builds (or finds current) the outer QEMU and the L1 kernel/initramfs."""
-    for script, out in (("build_outer_qemu.sh", OUTER_QEMU.parent), ("build_l1.sh", L1_DIR)):
-        result = subprocess.run(["bash", str(SCRIPTS / script), str(out)],
-                                capture_output=True, text=True)
-        for line in (result.stdout + result.stderr).splitlines():
-            if line.strip() and not line.startswith("W: Download is performed unsandboxed"):
-                echo(f"nested-kvm: {line}")
-        if result.returncode != 0:
-            raise NestedBedError(f"{script} failed (status {result.returncode})")
+def l2_disk(case, case_dir, efi_bytes):
+    """The case's GPT ESP: the application booted directly, options in
+    \\hvfeat.cfg."""
+    case.esp = vm.make_disk_image(case_dir / "disk.img",
+                                  vm.direct_boot_files(case.efi or efi_bytes, case.options))
+    return case.esp
 
 
 def l2_command(case, vars_file):
-    command = vm.qemu_command(case.esp, vars_file, "kvm", case.cpu,
-                              devices=(vm.DEBUG_EXIT_DEVICE,))
-    memory = command.index("-m") + 1
-    command[memory] = str(case.memory_mb or L2_MEMORY_MB)
-    command[command.index("-machine") + 1] = f"{case.machine},accel=kvm"
-    if not case.serial:
-        command[command.index("-serial") + 1] = "none"
-    return command
+    return vm.qemu_command(case.esp, vars_file, "kvm", case.cpu,
+                           devices=(vm.DEBUG_EXIT_DEVICE,), machine=case.machine,
+                           memory_mb=case.memory_mb or L2_MEMORY_MB, serial=case.serial)
 
 
 def job_script(job_dir, cases):
@@ -188,6 +184,9 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None):
 
     Raises NestedBedError when the bed fails; a case that merely reaches a
     verdict other than pass is no bed failure."""
+    for built in (OUTER_QEMU, L1_DIR / "vmlinuz", L1_DIR / "initramfs.cpio.gz"):
+        if not built.exists():
+            raise NestedBedError(f"{built} is missing: make nested-bed builds the bed")
     workdir = Path(workdir).resolve()
     if workdir.exists():
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
@@ -198,9 +197,7 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None):
         for case in l1.cases:
             case_dir = job_dir / case.name
             case_dir.mkdir()
-            case.esp = vm.make_disk_image(case_dir / "disk.img",
-                                          vm.direct_boot_files(case.efi or efi_bytes,
-                                                                case.options))
+            l2_disk(case, case_dir, efi_bytes)
             vars_file = case_dir / "OVMF_VARS.fd"
             vars_file.write_bytes(vm.OVMF_VARS.read_bytes())
             case.command = l2_command(case, vars_file)
@@ -221,17 +218,17 @@ def _run_l1(l1, job_dir, echo):
     budget = L1_BOOT_BUDGET + L2_TIMEOUT * len(l1.cases) + 30
     started = time.monotonic()
     console, arrivals = [], []  # text, and (offset where a chunk ends, when)
-
-    pending = [""]  # an echoed line waits until it is whole
+    pending = ""  # an echoed line waits until it is whole
 
     def on_output(process, raw, errors, chunk):
+        nonlocal pending
         if not chunk:
             return False
         text = vm.console_text(chunk)
         console.append(text)
         arrivals.append((sum(map(len, console)), time.monotonic() - started))
         if echo:
-            *lines, pending[0] = (pending[0] + text).split("\n")
+            *lines, pending = (pending + text).split("\n")
             echo("".join(f"[{l1.name}] {line}\n" for line in lines if line.strip()))
         return False
 
@@ -275,9 +272,10 @@ def run_native(cases, efi_bytes, workdir):
     started = time.monotonic()
     for case in cases:
         case_dir = workdir / case.name
-        case.esp = vm.make_disk_image(case_dir / "disk.img",
-                                      vm.direct_boot_files(case.efi or efi_bytes, case.options))
-        boot = vm.boot(case.esp, case_dir, accel="kvm", cpu=case.cpu, timeout=L2_TIMEOUT,
+        # This KVM's TSC frequency is the host's own: no need to give it.
+        cpu = case.cpu.replace(f",tsc-frequency={TSC_HZ}", "")
+        boot = vm.boot(l2_disk(case, case_dir, efi_bytes), case_dir, accel="kvm", cpu=cpu,
+                       timeout=L2_TIMEOUT,
                        answer_countdown=False, devices=(vm.DEBUG_EXIT_DEVICE,))
         case.command = (case_dir / "qemu-command.txt").read_text().split()
         case.exit_code = boot.exit_code if not boot.timed_out else None
@@ -292,6 +290,13 @@ def run_native(cases, efi_bytes, workdir):
 class NativeRun:
     cases: list
     seconds: float
+
+    @property
+    def kernel(self):
+        return platform.release()
+
+    def tsc_khz(self, case):
+        return None  # not known here
 
     def summary(self):
         return "\n".join([f"native KVM: {len(self.cases)} boots, {self.seconds:.1f} s"] + [
