@@ -25,12 +25,6 @@ LINE = re.compile(r"^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2}): eax=0x([0-9a-f]{8}) "
 SECTION = re.compile(r"^   (\S.*\((0x4[0-9a-f]{7})(?:/(eax|ebx|ecx|edx|[0-9a-f]{2}))?\)):?\s*$")
 FLAG = re.compile(r"^      (\S.*?)\s+= (true|false)\s*$")
 
-# Where `cpuid` 20230120 and the upstream definitions hvfeat follows
-# disagree, by (signature, leaf offset, register, bit): hvfeat's reading
-# and why. Each is checked to still be a disagreement, so the list stays
-# true.
-DISAGREEMENTS = {}
-
 
 def read_dump(path):
     """{(leaf, subleaf): [eax, ebx, ecx, edx]} of the first CPU."""
@@ -48,14 +42,9 @@ def dump_text(leaves, cpu=None):
         f"ecx=0x{r[2]:08x} edx=0x{r[3]:08x}\n" for (leaf, sub), r in sorted(leaves.items()))
 
 
-def cpuid_sections(text_or_path, is_text=False):
+def cpuid_sections(path):
     """Per CPU, {section header: {flag name: bool}} of `cpuid -f`'s output,
     for sections about hypervisor leaves that hold true/false flags."""
-    path = text_or_path
-    if is_text:
-        WORK.mkdir(parents=True, exist_ok=True)
-        path = WORK / "probe.txt"
-        path.write_text(text_or_path)
     out = subprocess.run(["cpuid", "-f", str(path)], capture_output=True, text=True)
     if out.returncode != 0 or "unexpected input" in out.stderr:
         raise RuntimeError(f"cpuid -f {path}: {out.stderr.strip()[:300]}")
@@ -97,7 +86,10 @@ def learn_bits(leaves, header):
         varied[(leaf, subleaf)] = regs
         probe += dump_text(varied, n)
     names = {}
-    for n, cpu in enumerate(cpuid_sections(probe, is_text=True)):
+    WORK.mkdir(parents=True, exist_ok=True)
+    probe_file = WORK / "probe.txt"
+    probe_file.write_text(probe)
+    for n, cpu in enumerate(cpuid_sections(probe_file)):
         reg, bit = registers[n // 32], n % 32
         for name, value in cpu.get(header, {}).items():
             if value:
@@ -124,7 +116,7 @@ class CpuidToolAgreement(unittest.TestCase):
             for iface in report["interfaces"]:
                 for d in iface["decoded"]:
                     if d["state"] == "decoded":
-                        decoded[(d["leaf"], d["subleaf"], d["register"])] = (iface, d)
+                        decoded[(d["leaf"], d["subleaf"], d["register"])] = d
             for header, flags in cpuid_sections(path)[0].items():
                 leaf, subleaf, _ = section_leaf(header)
                 for name, (reg, bit) in learn_bits(leaves, header).items():
@@ -133,17 +125,11 @@ class CpuidToolAgreement(unittest.TestCase):
                     raw = leaves.get((leaf, subleaf), [0, 0, 0, 0])[REGISTERS.index(reg)]
                     where = f"{path.name}: cpuid's '{name}' ({header}, {reg} bit {bit})"
                     self.assertEqual(flags[name], bool(raw >> bit & 1), where)
-                    iface, d = decoded.get((leaf, subleaf, reg), (None, None))
+                    d = decoded.get((leaf, subleaf, reg))
                     if d is None:
                         problems.append(f"{where}: hvfeat does not decode that register")
                         continue
                     entries = [b for b in d["bits"] if b["bit"] == bit]
-                    key = (iface["signature"], leaf - iface["base"], reg, bit)
-                    if key in DISAGREEMENTS:
-                        if entries and entries[0]["id"] != DISAGREEMENTS[key][0]:
-                            problems.append(f"{where}: listed as a disagreement, now "
-                                            f"{entries[0]['id']}")
-                        continue
                     if len(entries) != 1:
                         problems.append(f"{where}: hvfeat defines no flag there")
                     elif entries[0]["set"] != flags[name]:
