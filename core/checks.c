@@ -30,9 +30,19 @@ static const char *resolve(struct requirement *r, const char *name)
 {
 	const char *rest = ascii_after_prefix(name, "interface.", true);
 
+	const char *probe = ascii_after_prefix(name, "probe.", true);
+
 	if (ascii_equal(name, "hypervisor_bit", true)) {
 		r->kind = REQUIRE_HYPERVISOR_BIT;
 		return NULL;
+	}
+	if (probe) {
+		for (r->probe = 0; probe_key(r->probe); r->probe++)
+			if (ascii_equal(probe, probe_key(r->probe), true)) {
+				r->kind = REQUIRE_PROBE;
+				return NULL;
+			}
+		return "names no probe hvfeat runs";
 	}
 	if (rest) {
 		const char *dot = rest;
@@ -257,6 +267,15 @@ void render_requirement_keys(struct text_sink *out)
 	}
 	sink_puts(out, "\n");
 
+	sink_puts(out, "\nprobe.* (--probe; 1: works, 0: broken, skipped or not advertised):\n");
+	for (size_t p = 0; probe_key(p); p++) {
+		char key[64];
+		struct buffer_sink text;
+		string_sink_init(&text, key, sizeof(key));
+		sink_printf(&text.sink, "probe.%s", probe_key(p));
+		render_key_line(string_sink_finish(&text), probe_title(p), out);
+	}
+
 	for (size_t v = 0; v < hv_vendor_count; v++) {
 		const struct hv_vendor *vendor = &hv_vendors[v];
 		const struct decoder_table *table = vendor->table;
@@ -291,6 +310,15 @@ static void evaluate(const struct hv_report *report, struct check_result *result
 
 	result->outcome = CHECK_FOUND;
 	switch (r->kind) {
+	case REQUIRE_PROBE:
+		if (!report->probes.in_firmware) {
+			result->outcome = CHECK_PROBES_NOT_RUN;
+			break;
+		}
+		result->outcome = CHECK_PROBED;
+		result->probe_state = report->probes.results[r->probe].state;
+		result->found = result->probe_state == PROBE_WORKS;
+		break;
 	case REQUIRE_HYPERVISOR_BIT:
 		result->found = report->hypervisor_bit;
 		break;
@@ -320,8 +348,16 @@ static void evaluate(const struct hv_report *report, struct check_result *result
 		}
 		break;
 	}
-	result->passed = result->outcome == CHECK_FOUND &&
+	result->passed = (result->outcome == CHECK_FOUND || result->outcome == CHECK_PROBED) &&
 			 compare(r->comparison, result->found, r->expected);
+}
+
+bool requirements_need_probes(const struct requirement_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (list->items[i].kind == REQUIRE_PROBE)
+			return true;
+	return false;
 }
 
 void hv_check(struct hv_report *report, const struct requirement_list *list)

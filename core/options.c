@@ -32,6 +32,10 @@ void render_usage(const char *program, const char *default_log,
 		       "  --require LIST  requirements, comma-separated, e.g.\n"
 		       "           kvm.pv_unhalt,kvm.hints.realtime=0,interface.kvm.base=0x40000000\n"
 		       "  --policy PATH   requirements from a file, one a line, # comments\n"
+		       "  --probe         check in use what the hypervisor advertises (kvmclock,\n"
+		       "                  steal time, PV MSRs, hypercalls, timing, Hyper-V clocks)\n"
+		       "  --probe-msr MSR[=VALUE]  also read MSR (and write VALUE to it, put\n"
+		       "                  back after), to test the fault guard; implies --probe\n"
 		       "  --list-keys     list every key a requirement can name\n"
 		       "  --version       show the version\n");
 	if (default_log)
@@ -49,10 +53,33 @@ static const char *option_value(int argc, const char *const argv[], int *i,
 
 	if (*i + 1 >= argc || argv[*i + 1][0] == '\0') {
 		sink_printf(errors, "hvfeat: option %s needs %s\n", option,
-			    is(option, "--require") ? "a list" : "a path");
+			    is(option, "--require")     ? "a list"
+			    : is(option, "--probe-msr") ? "an MSR number"
+							: "a path");
 		return NULL;
 	}
 	return argv[++*i];
+}
+
+/* "MSR" or "MSR=VALUE", each decimal or 0x hex of 32 bits. */
+static bool parse_forced_msr(const char *text, struct forced_msr *forced,
+			     struct text_sink *errors)
+{
+	struct cursor c = { text, text + text_length(text) };
+	uint32_t msr, value = 0;
+	bool hex, write = false;
+
+	if (cursor_number(&c, &msr, &hex)) {
+		write = cursor_take(&c, "=");
+		if ((!write && cursor_at_end(&c)) ||
+		    (write && cursor_number(&c, &value, &hex) && cursor_at_end(&c))) {
+			*forced = (struct forced_msr){ true, msr, write, value };
+			return true;
+		}
+	}
+	sink_printf(errors, "hvfeat: --probe-msr '%s' is not MSR or MSR=VALUE "
+			    "(decimal or 0x hex, 32 bits)\n", text);
+	return false;
 }
 
 /* Plain ASCII only: the core never guesses what other bytes meant. */
@@ -103,6 +130,17 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 		}
 		if (is(arg, "-n")) {
 			no_log = true;
+			continue;
+		}
+		if (is(arg, "--probe")) {
+			options->probe = true;
+			continue;
+		}
+		if (is(arg, "--probe-msr")) {
+			const char *spec = option_value(argc, argv, &i, errors);
+			if (!spec || !parse_forced_msr(spec, &options->forced, errors))
+				return OPTIONS_USAGE_ERROR;
+			options->probe = true;
 			continue;
 		}
 		/* Power and port control exist only in firmware, which has a

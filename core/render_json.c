@@ -169,7 +169,7 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": %u, \"found\": ",
 			    comparison_symbol(c->requirement.comparison),
 			    c->requirement.expected);
-		if (c->outcome == CHECK_FOUND)
+		if (c->outcome == CHECK_FOUND || c->outcome == CHECK_PROBED)
 			sink_printf(out, "%u", c->found);
 		else
 			sink_puts(out, "null");
@@ -187,6 +187,60 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		sink_puts(out, "null\n");
 	else
 		sink_puts(out, hv_failed_checks(r) ? "\"fail\"\n" : "\"pass\"\n");
+}
+
+static void json_probe_result(const struct probe_result *p, struct text_sink *out)
+{
+	sink_puts(out, "{\"key\": ");
+	json_string(p->key, out);
+	sink_puts(out, ", \"title\": ");
+	json_string(p->title, out);
+	sink_printf(out, ", \"state\": \"%s\", \"detail\": ", probe_state_name(p->state));
+	json_string(p->detail, out);
+	sink_puts(out, ", \"values\": {");
+	for (size_t v = 0; v < p->value_count; v++) {
+		const struct probe_value *value = &p->values[v];
+		int64_t signed_value = (int64_t)value->value;
+		sink_puts(out, v ? ", " : "");
+		json_string(value->name, out);
+		if (value->kind == VALUE_SIGNED && signed_value < 0)
+			sink_printf(out, ": -%lu", (unsigned long)-(uint64_t)value->value);
+		else
+			sink_printf(out, ": %lu", (unsigned long)value->value);
+	}
+	sink_puts(out, "}}");
+}
+
+static void json_probes(const struct probe_report *probes, struct text_sink *out)
+{
+	sink_puts(out, "  \"probes\": ");
+	if (!probes->requested) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_printf(out, "{\"ran\": %s, \"not_run_reason\": ",
+		    probes->in_firmware ? "true" : "false");
+	if (probes->not_run_reason)
+		json_string(probes->not_run_reason, out);
+	else
+		sink_puts(out, "null");
+	sink_printf(out, ", \"pm_timer_ticks\": %u,\n    \"results\": [",
+		    (unsigned)probes->pm_ticks);
+	for (size_t i = 0; i < probes->count; i++) {
+		sink_puts(out, i ? ",\n      " : "\n      ");
+		json_probe_result(&probes->results[i], out);
+	}
+	sink_puts(out, probes->count ? "\n    ],\n    \"restored\": [" : "],\n    \"restored\": [");
+	for (size_t i = 0; i < probes->restore_count; i++) {
+		const struct msr_restore *r = &probes->restores[i];
+		sink_printf(out, "%s\n      {\"msr\": %u, \"found\": %lu, \"now\": %lu, "
+				 "\"restored\": %s}",
+			    i ? "," : "", r->msr, (unsigned long)r->found, (unsigned long)r->now,
+			    r->restored ? "true" : "false");
+	}
+	sink_printf(out, "%s],\n    \"pages_released\": %s},\n",
+		    probes->restore_count ? "\n    " : "",
+		    probes->pages_in_use ? "false" : "true");
 }
 
 void render_json(const struct hv_report *r, struct text_sink *out)
@@ -230,6 +284,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 			    l->regs.ecx, l->regs.edx);
 	}
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
+	json_probes(&r->probes, out);
 	json_checks(r, out);
 	sink_puts(out, "}\n");
 }

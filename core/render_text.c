@@ -324,7 +324,98 @@ void render_check_found(const struct check_result *c, struct text_sink *out)
 	case CHECK_OTHER_INTERFACE:
 		sink_puts(out, "leaf belongs to another interface");
 		break;
+	case CHECK_PROBED:
+		sink_puts(out, probe_state_name(c->probe_state));
+		break;
+	case CHECK_PROBES_NOT_RUN:
+		sink_puts(out, "probes not run");
+		break;
 	}
+}
+
+static void render_probe_value(const struct probe_value *v, struct text_sink *out)
+{
+	int64_t signed_value = (int64_t)v->value;
+
+	switch (v->kind) {
+	case VALUE_DECIMAL:
+		sink_printf(out, "%s=%lu", v->name, (unsigned long)v->value);
+		break;
+	case VALUE_HEX:
+		sink_printf(out, "%s=0x%lx", v->name, (unsigned long)v->value);
+		break;
+	case VALUE_SIGNED:
+		sink_printf(out, "%s=%s%lu", v->name,
+			    signed_value < 0 ? "-" : signed_value > 0 ? "+" : "",
+			    (unsigned long)(signed_value < 0 ? -(uint64_t)v->value : v->value));
+		break;
+	}
+}
+
+/* The measured values, as many to a line as fit. */
+static void render_probe_values(const struct probe_result *p, struct text_sink *out)
+{
+	size_t column = 0;
+
+	for (size_t i = 0; i < p->value_count; i++) {
+		char token[96];
+		struct buffer_sink text;
+		string_sink_init(&text, token, sizeof(token));
+		render_probe_value(&p->values[i], &text.sink);
+		string_sink_finish(&text);
+		size_t width = text_length(token);
+		if (column && column + 1 + width > CONSOLE_COLUMNS) {
+			sink_puts(out, "\n");
+			column = 0;
+		}
+		sink_puts(out, column ? " " : "      ");
+		sink_puts(out, token);
+		column += column ? 1 + width : 6 + width;
+	}
+	if (column)
+		sink_puts(out, "\n");
+}
+
+static void render_probes(const struct probe_report *probes, struct text_sink *out)
+{
+	sink_puts(out, "\nprobes (--probe):");
+	if (!probes->in_firmware) {
+		sink_printf(out, " not run: %s\n", probes->not_run_reason);
+		return;
+	}
+	sink_printf(out, " %u probes", (unsigned)probes->count);
+	if (probes->pm_ticks)
+		sink_printf(out, " in %u ms by the ACPI PM timer",
+			    (unsigned)(probes->pm_ticks / (PM_TIMER_HZ / 1000u)));
+	sink_puts(out, "\n");
+	for (size_t i = 0; i < probes->count; i++) {
+		const struct probe_result *p = &probes->results[i];
+		size_t column = render_wrapped(0, "  ", out);
+		column = render_wrapped(column, p->key, out);
+		column = render_wrapped(column, ": ", out);
+		column = render_wrapped(column, probe_state_name(p->state), out);
+		if (p->detail[0]) {
+			column = render_wrapped(column, p->state == PROBE_WORKS ? " (" : ": ", out);
+			column = render_wrapped(column, p->detail, out);
+			if (p->state == PROBE_WORKS)
+				render_wrapped(column, ")", out);
+		}
+		sink_puts(out, "\n");
+		if (p->state == PROBE_NOT_ADVERTISED)
+			continue;
+		sink_printf(out, "      %s\n", p->title);
+		render_probe_values(p, out);
+	}
+	for (size_t i = 0; i < probes->restore_count; i++) {
+		const struct msr_restore *r = &probes->restores[i];
+		sink_printf(out, "  restored MSR 0x%08x to 0x%lx: %s\n", r->msr,
+			    (unsigned long)r->found,
+			    r->restored ? "read back equal" : "FAILED, reads back different");
+	}
+	sink_puts(out, probes->pages_in_use
+			       ? "  memory: a registration could not be undone; its pages stay "
+				 "reserved\n"
+			       : "  memory: every registration undone, the pages released\n");
 }
 
 /* Last, so that a person at the console sees the verdict. */
@@ -362,6 +453,8 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 	for (size_t i = 0; i < r->interface_count; i++)
 		render_interface(r, &r->interfaces[i], out);
 
+	if (r->probes.requested)
+		render_probes(&r->probes, out);
 	sink_puts(out, "\nraw leaves (cpuid -r format):\n");
 	for (size_t i = 0; i < r->leaf_count; i++)
 		render_raw_line(&r->leaves[i], out);

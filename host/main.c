@@ -145,6 +145,9 @@ int main(int argc, char **argv)
 	}
 
 	hv_scan(&report, &source);
+	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
+	if (options.probe || requirements_need_probes(&requirements))
+		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");
 	hv_check(&report, &requirements);
 	size_t length, json_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hv_catalog.h"
+#include "probe.h"
 #include "text_sink.h"
 
 #define MAX_REQUIREMENTS 64u
@@ -19,6 +20,7 @@ enum requirement_kind {
 	REQUIRE_INTERFACE,      /* interface.KEY=0|1: present or absent */
 	REQUIRE_INTERFACE_BASE, /* interface.KEY.base=0x40000100 */
 	REQUIRE_ITEM,           /* KEY.ITEM, e.g. kvm.pv_unhalt or kvm.tsc_khz>=1 */
+	REQUIRE_PROBE,          /* probe.KEY: 1 works, 0 anything else */
 };
 
 enum comparison { COMPARE_EQ, COMPARE_NE, COMPARE_GE, COMPARE_LE };
@@ -30,6 +32,7 @@ struct requirement {
 	enum requirement_kind kind;
 	const char *vendor_key;      /* catalogue string, for all but the bit */
 	struct hv_item item;         /* REQUIRE_ITEM */
+	size_t probe;                /* REQUIRE_PROBE: its index in the probe list */
 	enum comparison comparison;
 	uint32_t expected;
 	bool show_hex;
@@ -45,12 +48,15 @@ enum check_outcome {
 	CHECK_NO_INTERFACE,  /* the interface the item belongs to is absent */
 	CHECK_NOT_PROVIDED,  /* the leaf is past the interface's max leaf */
 	CHECK_OTHER_INTERFACE,
+	CHECK_PROBED,          /* found: 1 when the probe works */
+	CHECK_PROBES_NOT_RUN,  /* not in firmware, or a dump was replayed */
 };
 
 struct check_result {
 	struct requirement requirement;
 	enum check_outcome outcome;
 	uint32_t found;
+	enum probe_state probe_state; /* CHECK_PROBED */
 	bool passed;
 };
 
@@ -62,6 +68,9 @@ struct check_result {
  * many. */
 bool requirements_add(struct requirement_list *list, const char *text,
 		      size_t length, const char *origin, struct text_sink *errors);
+
+/* True when a requirement names a probe: asking for one runs them. */
+bool requirements_need_probes(const struct requirement_list *list);
 
 struct hvfeat_options;
 

@@ -11,6 +11,7 @@
 #include "cpuid_source.h"
 #include "checks.h"
 #include "hv_catalog.h"
+#include "probe.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -68,6 +69,9 @@ struct hv_report {
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
 	struct check_result checks[MAX_REQUIREMENTS];
+
+	/* Filled by probe_run() or probe_not_run(); no section unless asked. */
+	struct probe_report probes;
 };
 
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe.h"
 #include "text_sink.h"
 
 #define HVFEAT_VERSION "1.0"
@@ -29,6 +30,8 @@ struct hvfeat_options {
 	bool shutdown;  /* power off once the files are closed */
 	bool exit_port; /* report the verdict through isa-debug-exit */
 	bool page_break; /* the shell's page breaks, as its own -b */
+	bool probe;      /* run the functional probes */
+	struct forced_msr forced; /* --probe-msr, for testing the #GP guard */
 };
 
 enum options_outcome {

@@ -1,0 +1,66 @@
+#include "clocks.h"
+
+uint64_t pvclock_ns(const struct pvclock_time *t, uint64_t tsc)
+{
+	uint64_t delta = tsc - t->tsc_timestamp;
+
+	if (t->tsc_shift < 0)
+		delta >>= -t->tsc_shift;
+	else
+		delta <<= t->tsc_shift;
+	return t->system_time +
+	       (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+}
+
+uint64_t hv_reference_time(uint64_t tsc, uint64_t scale, int64_t offset)
+{
+	return (uint64_t)(((unsigned __int128)tsc * scale) >> 64) + (uint64_t)offset;
+}
+
+uint64_t scale_u64(uint64_t value, uint64_t numerator, uint64_t denominator)
+{
+	return (uint64_t)((unsigned __int128)value * numerator / denominator);
+}
+
+int64_t deviation_ppm(uint64_t measured, uint64_t expected)
+{
+	const int64_t limit = 1000000000;
+	bool above = measured >= expected;
+	uint64_t difference = above ? measured - expected : expected - measured;
+	unsigned __int128 ppm = (unsigned __int128)difference * 1000000u / expected;
+
+	if (ppm > (unsigned __int128)limit)
+		ppm = (unsigned __int128)limit;
+	return above ? (int64_t)ppm : -(int64_t)ppm;
+}
+
+/* Howard Hinnant's days_from_civil: days since 1970-01-01. */
+int64_t civil_to_epoch(uint32_t year, uint32_t month, uint32_t day,
+		       uint32_t hour, uint32_t minute, uint32_t second)
+{
+	int64_t y = (int64_t)year - (month <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t year_of_era = y - era * 400;
+	int64_t day_of_year = (153 * ((int64_t)month + (month > 2 ? -3 : 9)) + 2) / 5 +
+			      (int64_t)day - 1;
+	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
+			     day_of_year;
+	int64_t days = era * 146097 + day_of_era - 719468;
+
+	return days * 86400 + (int64_t)hour * 3600 + (int64_t)minute * 60 + second;
+}
+
+int64_t beyond_time_zone(int64_t a, int64_t b, int64_t *zone_seconds)
+{
+	const int64_t quarter = 900, widest = 14 * 3600;
+	int64_t difference = a - b;
+	int64_t zone = (difference >= 0 ? difference + quarter / 2
+					: difference - quarter / 2) / quarter * quarter;
+
+	if (zone > widest)
+		zone = widest;
+	if (zone < -widest)
+		zone = -widest;
+	*zone_seconds = zone;
+	return difference - zone;
+}

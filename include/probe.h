@@ -1,0 +1,119 @@
+/* Functional probes (--probe): does what CPUID advertises actually work?
+ * The probes are plain C over a small machine interface (guarded MSR
+ * access, the TSC, the ACPI PM timer, a hypercall, two pages of memory), so
+ * their decisions are unit-tested on the host against a simulated
+ * hypervisor; the firmware supplies the real machine. */
+#ifndef HVFEAT_PROBE_H
+#define HVFEAT_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ACPI 6.4, 4.8.3.3: the PM timer runs at 3.579545 MHz. */
+#define PM_TIMER_HZ 3579545u
+
+/* The machine the probes act on. Every MSR access and the hypercall are
+ * guarded: a fault is caught and reported, never taken. */
+struct probe_machine {
+	void *context;
+	/* false, with *vector set (13 for #GP), when the access faulted */
+	bool (*read_msr)(void *context, uint32_t msr, uint64_t *value, uint8_t *vector);
+	bool (*write_msr)(void *context, uint32_t msr, uint64_t value, uint8_t *vector);
+	uint64_t (*read_tsc)(void *context);
+	/* NULL when the firmware's ACPI tables name no PM timer */
+	uint32_t (*read_pm_timer)(void *context);
+	uint32_t pm_timer_mask; /* 0xffffff, or 0xffffffff for a 32-bit timer */
+	/* vmmcall (AMD) or vmcall (Intel) with RAX = nr, RBX..RSI = a0..a3;
+	 * false, with *vector set (6 for #UD), when it faulted */
+	bool (*hypercall)(void *context, bool vmmcall, uint64_t nr, const uint64_t a[4],
+			  uint64_t *ret, uint8_t *vector);
+	/* seconds since 1970-01-01 by the firmware's real-time clock, as the
+	 * clock holds them (UTC or local time); false when unknown */
+	bool (*rtc_seconds)(void *context, int64_t *seconds);
+	/* Two zeroed 4 KiB pages the host may write into while a probe has them
+	 * registered; released by the caller only after probe_run returned
+	 * and said every registration was undone. */
+	volatile uint8_t *pages[2];
+	uint64_t page_addresses[2]; /* their guest-physical addresses */
+};
+
+enum probe_state {
+	PROBE_NOT_RUN,        /* --probe not given: no section at all */
+	PROBE_WORKS,
+	PROBE_BROKEN,         /* detail: what was wrong */
+	PROBE_NOT_ADVERTISED, /* CPUID does not offer it */
+	PROBE_SKIPPED,        /* detail: why it could not be judged */
+};
+
+enum probe_value_kind { VALUE_DECIMAL, VALUE_HEX, VALUE_SIGNED };
+
+struct probe_value {
+	const char *name; /* "kvmclock_ns", with its unit in the name */
+	uint64_t value;
+	enum probe_value_kind kind;
+};
+
+#define PROBE_VALUES_MAX 14u
+#define PROBE_DETAIL_MAX 120u
+
+struct probe_result {
+	const char *key;   /* "kvm.clocksource2": the requirement is probe.KEY */
+	const char *title; /* "kvmclock via MSR_KVM_SYSTEM_TIME_NEW" */
+	enum probe_state state;
+	char detail[PROBE_DETAIL_MAX]; /* the reason; a remark when it works */
+	size_t value_count;
+	struct probe_value values[PROBE_VALUES_MAX];
+};
+
+/* One MSR a probe changed, and what it was put back to. */
+struct msr_restore {
+	uint32_t msr;
+	uint64_t found;   /* its value before hvfeat touched it */
+	uint64_t now;     /* read back after the restore */
+	bool restored;    /* written back and read back equal to found */
+};
+
+#define PROBE_MAX 16u
+#define RESTORE_MAX 16u
+
+struct probe_report {
+	bool requested;
+	bool in_firmware; /* false: a dump or the host; nothing was probed */
+	const char *not_run_reason; /* set when the probes could not run at all */
+	size_t count;
+	struct probe_result results[PROBE_MAX];
+	size_t restore_count;
+	struct msr_restore restores[RESTORE_MAX];
+	bool pages_in_use; /* a registration could not be undone: keep the pages */
+	uint32_t pm_ticks; /* how long the probes took, by the PM timer (0: none) */
+};
+
+/* Forced probes for testing the guard: read an MSR, and with write_value
+ * also write that value to it (put back as found when the write took). */
+struct forced_msr {
+	bool requested;
+	uint32_t msr;
+	bool write;
+	uint64_t write_value;
+};
+
+struct hv_report;
+
+/* Runs every probe for what the report's scan found and stores the
+ * results in report->probes. Every MSR a probe wrote is restored before
+ * this returns; report->probes.restores says how that went. */
+void probe_run(struct hv_report *report, const struct probe_machine *machine,
+	       const struct forced_msr *forced);
+
+/* Marks the probes requested but not run (a replayed dump, the host
+ * build), with the reason. */
+void probe_not_run(struct hv_report *report, const char *reason);
+
+/* The probe keys, in report order; NULL past the last. */
+const char *probe_key(size_t index);
+const char *probe_title(size_t index);
+
+const char *probe_state_name(enum probe_state state);
+
+#endif
