@@ -12,6 +12,7 @@
 #include "esp_files.h"
 #include "hv_render.h"
 #include "options.h"
+#include "probe_machine.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -266,6 +267,25 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
+/* The probes run between the scan and the checks, on this machine, with
+ * every fault guard and page given back before the report is rendered. */
+static void probe(struct hv_report *report, const struct hvfeat_options *options)
+{
+	struct probe_machine machine;
+
+	if (options->replay_path) {
+		probe_not_run(report, "CPUID came from a dump, not this machine");
+		return;
+	}
+	const char *why_not = probe_machine_open(&machine);
+	if (why_not) {
+		probe_not_run(report, why_not);
+		return;
+	}
+	probe_run(report, &machine, &options->forced);
+	probe_machine_close(&machine, report->probes.pages_in_use);
+}
+
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
@@ -312,6 +332,8 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL;
 	if (report) {
 		hv_scan(report, &source);
+		if (options->probe || requirements_need_probes(&requirements))
+			probe(report, options);
 		hv_check(report, &requirements);
 		text = render_to_memory(report, options->format, allocate_kept,
 					&length);

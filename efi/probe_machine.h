@@ -1,0 +1,16 @@
+/* The probes' machine in firmware (efi/probe_machine.c). */
+#ifndef HVFEAT_PROBE_MACHINE_H
+#define HVFEAT_PROBE_MACHINE_H
+
+#include "probe.h"
+
+/* Registers the #GP and #UD handlers, takes two reserved pages and finds
+ * the PM timer. NULL when the machine is ready; else why the probes cannot
+ * run, with nothing left taken. */
+const char *probe_machine_open(struct probe_machine *machine);
+
+/* Unregisters the handlers and frees the pages, unless pages_in_use (a
+ * registration could not be undone): they then stay reserved. */
+void probe_machine_close(struct probe_machine *machine, bool pages_in_use);
+
+#endif
