@@ -75,6 +75,6 @@ bool acpi_find_pm_timer(const void *rsdp_pointer, struct pm_timer *timer)
 	if (!port || port > 0xfffc)
 		return false;
 	timer->port = (uint16_t)port;
-	timer->mask = read32(fadt + FADT_FLAGS) & FADT_TMR_VAL_EXT ? 0xffffffffu : 0xffffffu;
+	timer->mask = (read32(fadt + FADT_FLAGS) & FADT_TMR_VAL_EXT) ? 0xffffffffu : 0xffffffu;
 	return true;
 }

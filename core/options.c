@@ -67,10 +67,10 @@ static bool parse_forced_msr(const char *text, struct forced_msr *forced,
 {
 	struct cursor c = { text, text + text_length(text) };
 	uint32_t msr, value = 0;
-	bool hex, write = false;
+	bool hex;
 
 	if (cursor_number(&c, &msr, &hex)) {
-		write = cursor_take(&c, "=");
+		bool write = cursor_take(&c, "=");
 		if ((!write && cursor_at_end(&c)) ||
 		    (write && cursor_number(&c, &value, &hex) && cursor_at_end(&c))) {
 			*forced = (struct forced_msr){ true, msr, write, value };

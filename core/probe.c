@@ -200,11 +200,11 @@ static uint64_t pm_now(struct run *run)
 /* Waits until ticks have passed since start; false when the timer stopped. */
 static bool pm_wait(struct run *run, uint64_t start, uint64_t ticks)
 {
-	uint64_t last = start, now;
+	uint64_t last = start;
 	uint32_t same = 0;
 
 	for (uint32_t reads = 0; reads < PM_MAX_READS; reads++) {
-		now = pm_now(run);
+		uint64_t now = pm_now(run);
 		if (now - start >= ticks)
 			return true;
 		same = now == last ? same + 1 : 0;
