@@ -36,6 +36,13 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
              "   0x00000001 0x00: eax=0x00a00f11 ebx=0x00020800 ecx=0x80000000 edx=0x00000000\n")
 
 
+KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
+PROBE_KEYS = ["kvm.clocksource", "kvm.clocksource2", "kvm.steal_time", "kvm.async_pf",
+              "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
+              "kvm.pv_sched_yield", "kvm.tsc_khz", "hyperv.vp_index",
+              "hyperv.time_ref_count", "hyperv.reference_tsc"]
+
+
 def as_shell_writes(ascii_text):
     """A file as the UEFI shell's '>' redirection writes it: UCS-2 with a BOM."""
     return b"\xff\xfe" + ascii_text.decode("ascii").replace("\n", "\r\n").encode("utf-16-le")
@@ -209,6 +216,19 @@ CASES = {c.name: c for c in [
     Case("shell-manners", arguments=(r"-x 2>a \errors.txt", r"-b -f \long.txt"),
          extra_files={"long.txt": (DUMPS / "kvm-real-6.1.0-56-amd64-qemu-7.2-hv-passthrough.txt")
                       .read_bytes()}),
+    # --probe under TCG: no KVM, nothing probed; a write QEMU's TCG refuses
+    # with #GP (wrmsr of MSR_VM_HSAVE_PA with reserved bits set, QEMU 7.2
+    # target/i386/tcg/sysemu/misc_helper.c) caught, and the next run goes
+    # on in the same firmware; probes refused for a dump; a bad MSR spec.
+    Case("probe", arguments=(
+        r"--probe -j -l \probe.json",
+        r"--probe-msr 0xc0010117=1 -l \gp.log",
+        rf"-f \dumps\{KVM_HOST_DUMP} --require probe.kvm.clocksource2 -l \replay.log",
+        r"--probe-msr 0xc0010117= -l \bad.log",
+    ), extra_files={f"dumps/{KVM_HOST_DUMP}": (DUMPS / KVM_HOST_DUMP).read_bytes()}),
+    # The same guard from a boot entry's options.
+    Case("probe-load-options", kernel_append="--probe-msr 0xc0010117=1 "
+         "--require probe.kvm.hypercall=0 -n --exit-port", devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -725,6 +745,45 @@ class LoadOptions(FirmwareCase):
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR)
         self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
         self.assertIsNone(vm.report_from_console(case.boot.console))
+
+
+class Probes(FirmwareCase):
+    """--probe under TCG, where nothing is advertised, and the #GP guard."""
+
+    def test_nothing_advertised_nothing_touched(self):
+        case = self.case("probe")
+        probes = json.loads(self.log(case, "/probe.json"))["probes"]
+        self.assertTrue(probes["ran"])
+        self.assertEqual([(r["key"], r["state"]) for r in probes["results"]],
+                         [(key, "not advertised") for key in PROBE_KEYS])
+        self.assertEqual(probes["restored"], [])
+        self.assertTrue(probes["pages_released"])
+
+    def test_a_faulting_msr_write_is_caught(self):
+        case = self.case("probe")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[:2], [PASS, PASS])
+        log = self.assert_log_is_console_report(case, "/gp.log")
+        self.assertIn("  forced_msr: broken: #GP on MSR 0xc0010117 (write 0x1)\n", log)
+        self.assertIn("  restored MSR 0xc0010117 to 0x0: read back equal\n", log)
+        self.assertIn("  memory: every registration undone, the pages released\n", log)
+
+    def test_no_probes_on_a_dump_and_bad_specs(self):
+        case = self.case("probe")
+        statuses = vm.exit_statuses_from_console(case.boot.console)
+        self.assertEqual(statuses[2:], [REQUIREMENT_FAILED, USAGE_ERROR])
+        log = self.log(case, "/replay.log")
+        self.assertIn("probes (--probe): not run: CPUID came from a dump, not this machine\n",
+                      log)
+        self.assertIn("  FAIL  probe.kvm.clocksource2 = 1  (probes not run)\n", log)
+        self.assertIn("hvfeat: --probe-msr '0xc0010117=' is not MSR or MSR=VALUE",
+                      case.boot.console)
+        self.assertIsNone(vm.read_esp_file(case.esp, "/bad.log"))
+
+    def test_from_a_boot_entry(self):
+        case = self.port_verdict("probe-load-options", PASS)
+        report = self.console_report(case)
+        self.assertIn("  forced_msr: broken: #GP on MSR 0xc0010117 (write 0x1)\n", report)
+        self.assertIn("  PASS  probe.kvm.hypercall = 0  (not advertised)\n", report)
 
 
 class BootManagers(FirmwareCase):
