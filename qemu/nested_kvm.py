@@ -63,6 +63,9 @@ class L2Case:
     serial: bool = True
     memory_mb: int = None
     efi: bytes = None  # another EFI application instead of hvfeat (a floor)
+    # Files beside \hvfeat.efi on an ESP the firmware's shell starts from
+    # (a startup.nsh), instead of hvfeat booted directly with \hvfeat.cfg.
+    files: dict = None
     machine: str = "q35"
     # filled in by the run
     esp: str = None
@@ -132,10 +135,12 @@ class NestedRun:
 
 
 def l2_disk(case, case_dir, efi_bytes):
-    """The case's GPT ESP: the application booted directly, options in
-    \\hvfeat.cfg."""
-    case.esp = vm.make_disk_image(case_dir / "disk.img",
-                                  vm.direct_boot_files(case.efi or efi_bytes, case.options))
+    """The case's GPT ESP: the application booted directly with its
+    options in \\hvfeat.cfg, or as \\hvfeat.efi beside the case's files."""
+    efi = case.efi or efi_bytes
+    files = ({"hvfeat.efi": efi, **case.files} if case.files
+             else vm.direct_boot_files(efi, case.options))
+    case.esp = vm.make_disk_image(case_dir / "disk.img", files)
     return case.esp
 
 

@@ -70,7 +70,30 @@ HV_ALWAYS = [(3, "eax", 5, "AccessHypercallMsrs"), (3, "edx", 3, "CpuDynamicPart
 HV_SUBSET = ["hv-relaxed", "hv-vpindex", "hv-frequencies"]  # no dependency left out
 
 MACHINE = "pc"  # 3-4 s faster than q35 under the bed, and CPUID does not care
-JSON_OPTIONS = r"--shutdown --exit-port -J \hvfeat.json"
+JSON_OPTIONS = r"--probe --shutdown --exit-port -J \hvfeat.json"
+
+# The probes each KVM property's bits advertise (Linux kvm_para.h: the
+# MSRs and hypercalls of those bits); kvm.hypercall needs only the KVM
+# signature, kvm.tsc_khz the timing leaf.
+KVM_PROPERTY_PROBES = {
+    "kvmclock": ["kvm.clocksource", "kvm.clocksource2"],
+    "kvm-asyncpf": ["kvm.async_pf"],
+    "kvm-steal-time": ["kvm.steal_time"],
+    "kvm-pv-eoi": ["kvm.pv_eoi"],
+    "kvm-poll-control": ["kvm.poll_control"],
+    "kvm-asyncpf-int": ["kvm.async_pf_int"],
+    "kvm-pv-sched-yield": ["kvm.pv_sched_yield"],
+}
+HYPERV_PROBES = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc"]
+ALL_PROBES = ["kvm.clocksource", "kvm.clocksource2", "kvm.steal_time", "kvm.async_pf",
+              "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
+              "kvm.pv_sched_yield", "kvm.tsc_khz", *HYPERV_PROBES]
+# Every MSR the probes write, and the value a freshly reset vCPU holds
+# (KVM: kvm_vcpu_reset; poll control starts at 1, host polling on).
+MSRS_AT_RESET = {0x12: 0, 0x4b564d01: 0, 0x4b564d03: 0, 0x4b564d02: 0, 0x4b564d04: 0,
+                 0x4b564d05: 1, 0x4b564d06: 0, 0x4b564d07: 0, 0x40000021: 0}
+# Linux kvm_para.h has no MSR here: KVM answers it with #GP.
+ABSENT_MSR = 0x4b564dff
 
 
 def pattern_cpu(k):
@@ -89,7 +112,8 @@ HV_ALL = "host," + ",".join(HV_PROPERTIES)
 CASES = [
     bed.L2Case("host", cpu="host", machine=MACHINE,
                options=r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
-                       r"--shutdown --exit-port -J \hvfeat.json"),
+                       r"--require probe.kvm.clocksource2 "
+                       r"--probe --shutdown --exit-port -J \hvfeat.json"),
     bed.L2Case("host-raw", cpu="host", machine=MACHINE, serial=False,
                options=r"-r " + JSON_OPTIONS),
     # kernel-irqchip=split: KVM offers kvm-msi-ext-dest-id only with it.
@@ -101,7 +125,7 @@ CASES = [
                  options=JSON_OPTIONS)
       for k in range(PATTERN_BITS)],
     bed.L2Case("hv-passthrough", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
-               options=r"-r " + JSON_OPTIONS),
+               options=rf"-r --probe-msr {ABSENT_MSR:#x} " + JSON_OPTIONS),
     bed.L2Case("hv-all", cpu=HV_ALL, machine=MACHINE, serial=False,
                options=r"-r " + JSON_OPTIONS),
     bed.L2Case("hv-subset", cpu="host," + ",".join(HV_SUBSET), machine=MACHINE, serial=False,
@@ -110,6 +134,11 @@ CASES = [
                options=JSON_OPTIONS),
     bed.L2Case("no-hypervisor-bit", cpu="host,-hypervisor", machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
+    # Two runs in one boot from the firmware's shell: the second finds
+    # every MSR the first probed as a reset vCPU has it.
+    bed.L2Case("probe-twice", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
+               files={"startup.nsh": vm.startup_script(
+                   r"--probe -l \first.log", r"--probe --shutdown --exit-port").encode()}),
 ]
 BY_NAME = {case.name: case for case in CASES}
 RUN = {}
@@ -180,7 +209,7 @@ class HostCpu(RealKvmCase):
         self.assertIn("  0x40000000  KVM\n", log)
         self.assertIn('signature: "KVMKVMKVM\\0\\0\\0"', log)
         self.assertRegex(log, r"\n    yes  3 KVM_FEATURE_CLOCKSOURCE2 ")
-        self.assertIn("verdict: PASS, all 3 requirements met\n", log)
+        self.assertIn("verdict: PASS, all 4 requirements met\n", log)
         report = self.report("host")
         self.assertEqual(report["kvm_base_for_guests"], 0x40000000)
         self.assertTrue(report["hypervisor_bit"])
@@ -291,6 +320,98 @@ class HyperV(RealKvmCase):
         kvm = self.interface(report, 0x40000100)
         self.assertEqual(kvm["signature"], "KVMKVMKVM\u0000\u0000\u0000")
         self.assertEqual(report["kvm_base_for_guests"], 0x40000100)
+
+
+def probe_states(report):
+    return {r["key"]: r["state"] for r in report["probes"]["results"]}
+
+
+RESTORED = re.compile(r"^  restored MSR 0x([0-9a-f]{8}) to 0x([0-9a-f]+): (.*)$", re.M)
+
+
+class Probes(RealKvmCase):
+    """--probe under a real KVM: what the properties advertise works, what
+    they turn off is not advertised, and nothing stays changed."""
+
+    def assert_restored(self, report, name):
+        probes = report["probes"]
+        self.assertTrue(probes["pages_released"], name)
+        for entry in probes["restored"]:
+            self.assertTrue(entry["restored"], f"{name}: {entry}")
+            self.assertEqual(entry["found"], MSRS_AT_RESET[entry["msr"]], f"{name}: {entry}")
+
+    def test_every_probe_works_under_host(self):
+        report = self.report("host")
+        expected = {key: "works" for key in ALL_PROBES}
+        expected.update({"kvm.tsc_khz": "not advertised",
+                         **{key: "not advertised" for key in HYPERV_PROBES}})
+        self.assertEqual(probe_states(report), expected)
+        self.assertEqual(report["verdict"], "pass")
+        self.assert_restored(report, "host")
+        self.assertEqual({e["msr"] for e in report["probes"]["restored"]},
+                         set(MSRS_AT_RESET) - {0x40000021})
+
+    def test_each_property_off_is_not_advertised(self):
+        names = sorted(KVM_PROPERTIES)
+        for k in range(PATTERN_BITS):
+            name = f"pattern-{k}"
+            case, report = self.booted(name), self.report(name)
+            states = probe_states(report)
+            dropped = kvm_qemu_warnings(case)
+            for i, prop in enumerate(names):
+                on = bool((i + 1) >> k & 1)
+                offered = on and not any((reg, bit) in dropped
+                                         for reg, bit, _ in KVM_PROPERTIES[prop])
+                for key in KVM_PROPERTY_PROBES.get(prop, []):
+                    self.assertEqual(states[key], "works" if offered else "not advertised",
+                                     f"{name}: {prop}={'on' if on else 'off'}: {key}")
+            self.assertEqual(states["kvm.hypercall"], "works", name)
+            self.assert_restored(report, name)
+
+    def test_timing_leaf_against_the_pm_timer(self):
+        report = self.report("pattern-0")
+        timing = next(r for r in report["probes"]["results"] if r["key"] == "kvm.tsc_khz")
+        self.assertEqual(timing["state"], "works", timing)
+        self.assertEqual(timing["values"]["tsc_khz"], self.raw(report, 0x40000010, "eax"))
+        print(f"\ntiming leaf probe: {timing['values']}", file=sys.stderr)
+        for k in range(1, PATTERN_BITS):
+            self.assertEqual(probe_states(self.report(f"pattern-{k}"))["kvm.tsc_khz"],
+                             "not advertised")
+
+    def test_hyperv_probes(self):
+        for name in ("hv-passthrough", "hv-all"):
+            report = self.report(name)
+            states = probe_states(report)
+            for key in HYPERV_PROBES:
+                self.assertEqual(states[key], "works", f"{name}: {key}")
+            self.assert_restored(report, name)
+        states = probe_states(self.report("hv-subset"))  # hv-vpindex, no hv-time
+        self.assertEqual([states[key] for key in HYPERV_PROBES],
+                         ["works", "not advertised", "not advertised"])
+
+    def test_an_absent_msr_is_caught_as_gp(self):
+        report = self.report("hv-passthrough")
+        forced = report["probes"]["results"][-1]
+        self.assertEqual((forced["key"], forced["state"], forced["detail"]),
+                         ("forced_msr", "broken", f"#GP on MSR {ABSENT_MSR:#x} (read)"))
+        self.assertEqual(report["verdict"], None)
+
+    def test_a_second_run_finds_every_msr_as_reset(self):
+        case = self.booted("probe-twice")
+        runs = [case.log("/first.log"), case.log("/hvfeat.log")]
+        for label, log in zip(("first", "second"), runs):
+            self.assertIsNotNone(log, f"{label} run left no log")
+            found = {int(msr, 16): int(value, 16) for msr, value, _ in RESTORED.findall(log)}
+            self.assertEqual(found, MSRS_AT_RESET, f"{label} run")
+            self.assertEqual({how for _, _, how in RESTORED.findall(log)}, {"read back equal"})
+            self.assertIn("  memory: every registration undone, the pages released\n", log)
+        self.assertNotIn("broken", runs[1])
+
+    def test_nothing_probed_without_kvm(self):
+        for name in ("kvm-off", "no-hypervisor-bit"):
+            probes = self.report(name)["probes"]
+            self.assertEqual(probes["restored"], [], name)
+            self.assertEqual({r["state"] for r in probes["results"]}, {"not advertised"}, name)
 
 
 class HiddenKvm(RealKvmCase):
