@@ -164,6 +164,7 @@ struct sim {
 	uint32_t faulting_msr;    /* reads and writes of it raise #GP */
 	uint32_t sticky_msr;      /* writes of it are ignored */
 	bool hypercall_ud;
+	int64_t rtc_ahead_s;      /* the RTC against true UTC */
 	uint64_t msrs[0x30];      /* 0x4b564d00.. and 0x40000000.. by index */
 	uint64_t poll_control;
 	uint64_t writes;
@@ -310,7 +311,7 @@ static bool sim_hypercall(void *context, bool vmmcall, uint64_t nr, const uint64
 static bool sim_rtc(void *context, int64_t *seconds)
 {
 	(void)context;
-	*seconds = 1795696496;
+	*seconds = 1795696496 + sim.rtc_ahead_s;
 	return true;
 }
 
@@ -471,6 +472,23 @@ static void test_wrong_clocks_are_broken(void **state)
 	assert_string_equal(result_of(&test_report, "kvm.clocksource2")->detail, "");
 }
 
+static void test_wall_clock_against_the_rtc(void **state)
+{
+	(void)state;
+	/* An RTC on local time (UTC+01:00) is a time zone, not an error. */
+	sim_reset();
+	sim.rtc_ahead_s = 3600;
+	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	assert_state(&test_report, "kvm.clocksource2", PROBE_WORKS, NULL);
+	/* Ten seconds beyond a whole quarter hour is not. */
+	sim_reset();
+	sim.rtc_ahead_s = 3600 + 10;
+	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	assert_state(&test_report, "kvm.clocksource2", PROBE_BROKEN,
+		     "the wall clock is -10 s from the firmware clock");
+	assert_all_restored(&test_report);
+}
+
 static void test_faults_are_reported_not_taken(void **state)
 {
 	(void)state;
@@ -543,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_kvm_host_probes),
 		cmocka_unit_test(test_hyperv_probes_and_timing),
 		cmocka_unit_test(test_wrong_clocks_are_broken),
+		cmocka_unit_test(test_wall_clock_against_the_rtc),
 		cmocka_unit_test(test_faults_are_reported_not_taken),
 		cmocka_unit_test(test_a_registration_that_sticks_keeps_the_pages),
 		cmocka_unit_test(test_no_kvm_nothing_probed_and_requirements),
