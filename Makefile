@@ -141,11 +141,13 @@ PYTHON := python3
 
 # KVM=nested boots hvfeat under a real Linux KVM on the nested bed (see
 # README, "A report from a real KVM"); the default is native KVM when it
-# boots OVMF, else TCG.
+# boots OVMF, else TCG. ARGS: hvfeat's arguments, e.g. ARGS=--probe.
 KVM ?=
+ARGS ?=
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
-	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU)))
+	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
+	    $(if $(ARGS),--args="$(ARGS)")
 
 # A GPT disk image that boots straight to the verdict and powers off.
 IMAGE_OPTIONS ?= --shutdown
