@@ -104,17 +104,6 @@ static void add_value(struct probe_result *result, const char *name, uint64_t va
 			(struct probe_value){ name, value, kind };
 }
 
-/* The sign of a value the small printf prints as its magnitude (%lu). */
-static const char *sign_of(int64_t value)
-{
-	return value < 0 ? "-" : "";
-}
-
-static unsigned long magnitude(int64_t value)
-{
-	return (unsigned long)(value < 0 ? -(uint64_t)value : (uint64_t)value);
-}
-
 static const char *fault_name(uint8_t vector)
 {
 	return vector == VECTOR_GP ? "#GP" : vector == VECTOR_UD ? "#UD" : "an exception";
@@ -280,8 +269,8 @@ static void judge_rate(struct probe_result *result, const char *clock,
 	add_value(result, "deviation_ppm", (uint64_t)ppm, VALUE_SIGNED);
 	add_value(result, "uncertainty_ppm", (uint64_t)uncertainty, VALUE_DECIMAL);
 	if (ppm > limit || ppm < -limit)
-		set_state(result, PROBE_BROKEN, "%s ran %s%lu ppm off the ACPI PM timer "
-			  "(limit %lu)", clock, sign_of(ppm), magnitude(ppm), (unsigned long)limit);
+		set_state(result, PROBE_BROKEN, "%s ran %+ld ppm off the ACPI PM timer "
+			  "(limit %ld)", clock, ppm, limit);
 }
 
 /* --- what CPUID advertises ------------------------------------------- */
@@ -409,8 +398,8 @@ static void wall_clock(struct run *run, struct probe_result *result, uint32_t ms
 	add_value(result, "rtc_zone_s", (uint64_t)zone, VALUE_SIGNED);
 	add_value(result, "wall_minus_rtc_s", (uint64_t)off, VALUE_SIGNED);
 	if (off > WALL_CLOCK_TOLERANCE_S || off < -WALL_CLOCK_TOLERANCE_S)
-		set_state(result, PROBE_BROKEN, "the wall clock is %s%lu s from the firmware clock",
-			  sign_of(off), magnitude(off));
+		set_state(result, PROBE_BROKEN, "the wall clock is %+ld s from the firmware clock",
+			  off);
 }
 
 static void kvmclock(struct run *run, struct probe_result *result, const char *feature,
@@ -620,8 +609,8 @@ static void probe_hypercall(struct run *run, struct probe_result *result)
 	add_value(result, "nr", UNUSED_HYPERCALL, VALUE_HEX);
 	add_value(result, "returned", ret, VALUE_SIGNED);
 	if (ret != (uint64_t)-KVM_ENOSYS)
-		set_state(result, PROBE_BROKEN, "an unknown hypercall returned %s%lu, "
-			  "not -KVM_ENOSYS (-1000)", sign_of((int64_t)ret), magnitude((int64_t)ret));
+		set_state(result, PROBE_BROKEN, "an unknown hypercall returned %ld, "
+			  "not -KVM_ENOSYS (-1000)", (int64_t)ret);
 }
 
 static void probe_sched_yield(struct run *run, struct probe_result *result)
@@ -641,8 +630,8 @@ static void probe_sched_yield(struct run *run, struct probe_result *result)
 	add_value(result, "apic_id", apic_id, VALUE_DECIMAL);
 	add_value(result, "returned", ret, VALUE_SIGNED);
 	if (ret)
-		set_state(result, PROBE_BROKEN, "KVM_HC_SCHED_YIELD returned %s%lu, not 0",
-			  sign_of((int64_t)ret), magnitude((int64_t)ret));
+		set_state(result, PROBE_BROKEN, "KVM_HC_SCHED_YIELD returned %ld, not 0",
+			  (int64_t)ret);
 }
 
 static bool sample_tsc(struct run *run, struct probe_result *result, uint64_t *tsc)
@@ -766,8 +755,8 @@ static void probe_reference_tsc(struct run *run, struct probe_result *result)
 	if (!sequence || !reference_page_time(run, &time)) {
 		/* TLFS 12.7.3: sequence 0 tells the guest to use the MSR; KVM
 		 * does so when its own clock is not a stable TSC. */
-		set_state(result, PROBE_WORKS, "the host keeps the page invalid (sequence 0): "
-			  "guests use HV_X64_MSR_TIME_REF_COUNT");
+		set_state(result, PROBE_WORKS, "page kept invalid (sequence 0): guests use the "
+			  "reference counter MSR");
 		goto out;
 	}
 	add_value(result, "tsc_scale", load64(run->m->pages[1] + 8), VALUE_HEX);

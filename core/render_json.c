@@ -200,11 +200,10 @@ static void json_probe_result(const struct probe_result *p, struct text_sink *ou
 	sink_puts(out, ", \"values\": {");
 	for (size_t v = 0; v < p->value_count; v++) {
 		const struct probe_value *value = &p->values[v];
-		int64_t signed_value = (int64_t)value->value;
 		sink_puts(out, v ? ", " : "");
 		json_string(value->name, out);
-		if (value->kind == VALUE_SIGNED && signed_value < 0)
-			sink_printf(out, ": -%lu", (unsigned long)-(uint64_t)value->value);
+		if (value->kind == VALUE_SIGNED)
+			sink_printf(out, ": %ld", (int64_t)value->value);
 		else
 			sink_printf(out, ": %lu", (unsigned long)value->value);
 	}

@@ -335,8 +335,6 @@ void render_check_found(const struct check_result *c, struct text_sink *out)
 
 static void render_probe_value(const struct probe_value *v, struct text_sink *out)
 {
-	int64_t signed_value = (int64_t)v->value;
-
 	switch (v->kind) {
 	case VALUE_DECIMAL:
 		sink_printf(out, "%s=%lu", v->name, (unsigned long)v->value);
@@ -345,9 +343,7 @@ static void render_probe_value(const struct probe_value *v, struct text_sink *ou
 		sink_printf(out, "%s=0x%lx", v->name, (unsigned long)v->value);
 		break;
 	case VALUE_SIGNED:
-		sink_printf(out, "%s=%s%lu", v->name,
-			    signed_value < 0 ? "-" : signed_value > 0 ? "+" : "",
-			    (unsigned long)(signed_value < 0 ? -(uint64_t)v->value : v->value));
+		sink_printf(out, "%s=%+ld", v->name, (int64_t)v->value);
 		break;
 	}
 }
@@ -376,6 +372,29 @@ static void render_probe_values(const struct probe_result *p, struct text_sink *
 		sink_puts(out, "\n");
 }
 
+/* "key: broken: detail" or "key: works (remark)", the detail on the
+ * lines below when the line would not fit. */
+static void render_probe_state(const struct probe_result *p, struct text_sink *out)
+{
+	bool works = p->state == PROBE_WORKS;
+	const char *open = works ? " (" : ": ", *close = works ? ")" : "";
+	size_t column = 2 + text_length(p->key) + 2 + text_length(probe_state_name(p->state));
+
+	sink_printf(out, "  %s: %s", p->key, probe_state_name(p->state));
+	if (p->detail[0]) {
+		if (column + text_length(open) + text_length(p->detail) + text_length(close) >
+		    CONSOLE_COLUMNS) {
+			sink_puts(out, works ? "\n    " : ":\n    ");
+			column = 4;
+			open = works ? "  (" : "  ";
+		}
+		column = render_wrapped(column, open, out);
+		column = render_wrapped(column, p->detail, out);
+		render_wrapped(column, close, out);
+	}
+	sink_puts(out, "\n");
+}
+
 static void render_probes(const struct probe_report *probes, struct text_sink *out)
 {
 	sink_puts(out, "\nprobes (--probe):");
@@ -390,17 +409,7 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 	sink_puts(out, "\n");
 	for (size_t i = 0; i < probes->count; i++) {
 		const struct probe_result *p = &probes->results[i];
-		size_t column = render_wrapped(0, "  ", out);
-		column = render_wrapped(column, p->key, out);
-		column = render_wrapped(column, ": ", out);
-		column = render_wrapped(column, probe_state_name(p->state), out);
-		if (p->detail[0]) {
-			column = render_wrapped(column, p->state == PROBE_WORKS ? " (" : ": ", out);
-			column = render_wrapped(column, p->detail, out);
-			if (p->state == PROBE_WORKS)
-				render_wrapped(column, ")", out);
-		}
-		sink_puts(out, "\n");
+		render_probe_state(p, out);
 		if (p->state == PROBE_NOT_ADVERTISED)
 			continue;
 		sink_printf(out, "      %s\n", p->title);

@@ -97,11 +97,15 @@ void sink_vprintf(struct text_sink *sink, const char *format, va_list args)
 			break;
 		p++; /* '%' */
 
-		int left = 0, is_long = 0;
+		int left = 0, is_long = 0, plus = 0;
 		char pad = ' ';
 		size_t width = 0;
 		if (*p == '-') {
 			left = 1;
+			p++;
+		}
+		if (*p == '+') {
+			plus = 1;
 			p++;
 		}
 		if (*p == '0') {
@@ -133,6 +137,15 @@ void sink_vprintf(struct text_sink *sink, const char *format, va_list args)
 					     : va_arg(args, unsigned);
 			size_t n = format_number(v, *p == 'u' ? 10 : 16, digits);
 			write_field(sink, digits + 24 - n, n, width, left, pad);
+			break;
+		}
+		case 'd': {
+			char digits[24];
+			int64_t v = is_long ? va_arg(args, int64_t) : va_arg(args, int);
+			size_t n = format_number(v < 0 ? -(uint64_t)v : (uint64_t)v, 10, digits);
+			if (v < 0 || plus)
+				digits[23 - n++] = v < 0 ? '-' : '+';
+			write_field(sink, digits + 24 - n, n, width, left, ' ');
 			break;
 		}
 		case '%':

@@ -27,8 +27,9 @@ void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity);
 void string_sink_init(struct buffer_sink *b, char *buffer, size_t size);
 const char *string_sink_finish(struct buffer_sink *b);
 
-/* A small printf: %s %c %u %x %% with optional '-', '0' and width,
- * and the 'l' modifier for 64-bit %u/%x. No floating point. */
+/* A small printf: %s %c %d %u %x %% with optional '-', '+' (%d: a sign
+ * on every value, as C's), '0' and width, and the 'l' modifier for 64-bit
+ * %d/%u/%x. No floating point. */
 void sink_vprintf(struct text_sink *sink, const char *format, va_list args);
 void sink_printf(struct text_sink *sink, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -165,6 +165,7 @@ struct sim {
 	uint32_t sticky_msr;      /* writes of it are ignored */
 	bool hypercall_ud;
 	int64_t rtc_ahead_s;      /* the RTC against true UTC */
+	bool tsc_page_invalid;    /* sequence 0: "use the MSR" */
 	uint64_t msrs[0x30];      /* 0x4b564d00.. and 0x40000000.. by index */
 	uint64_t poll_control;
 	uint64_t writes;
@@ -271,7 +272,7 @@ static bool sim_write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *
 	}
 	if (msr == 0x40000021 && (value & 1)) { /* 2 GHz: 10 MHz is TSC / 200 */
 		uint8_t *page = guest_memory(value & ~0xfffull);
-		uint32_t sequence = 1;
+		uint32_t sequence = sim.tsc_page_invalid ? 0 : 1;
 		uint64_t scale = (uint64_t)(((unsigned __int128)1 << 64) / 200);
 		memcpy(page, &sequence, 4);
 		memcpy(page + 8, &scale, 8);
@@ -437,6 +438,20 @@ static void test_hyperv_probes_and_timing(void **state)
 	assert_int_equal(sim.msrs[0x12 + 0x21 % 0x1e], 0);
 }
 
+static void test_an_invalid_tsc_page_is_a_remark(void **state)
+{
+	(void)state;
+	sim_reset();
+	sim.tsc_page_invalid = true;
+	struct hv_report *report = scan_dump(KVM_HV_DUMP);
+	probe_with(report, NULL);
+	assert_state(report, "hyperv.reference_tsc", PROBE_WORKS, "sequence 0");
+	/* The remark does not fit beside the state: it goes below, whole. */
+	assert_contains(text_of(report), "  hyperv.reference_tsc: works\n      (page kept invalid "
+			"(sequence 0): guests use the reference counter MSR)\n");
+	assert_all_restored(report);
+}
+
 static void test_wrong_clocks_are_broken(void **state)
 {
 	(void)state;
@@ -447,6 +462,7 @@ static void test_wrong_clocks_are_broken(void **state)
 	struct hv_report *report = scan_dump(KVM_HOST_DUMP);
 	probe_with(report, NULL);
 	assert_state(report, "kvm.clocksource2", PROBE_BROKEN, "ppm off the ACPI PM timer");
+	assert_contains(text_of(report), "  kvm.clocksource2: broken:\n      kvmclock ran +");
 	assert_all_restored(report);
 
 	/* 0.05% fast is within it */
@@ -560,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_pm_timer_from_the_fadt),
 		cmocka_unit_test(test_kvm_host_probes),
 		cmocka_unit_test(test_hyperv_probes_and_timing),
+		cmocka_unit_test(test_an_invalid_tsc_page_is_a_remark),
 		cmocka_unit_test(test_wrong_clocks_are_broken),
 		cmocka_unit_test(test_wall_clock_against_the_rtc),
 		cmocka_unit_test(test_faults_are_reported_not_taken),

@@ -30,6 +30,10 @@ static void printf_conversions(void **state)
 	assert_string_equal(formatted("%2u|%-3s|", 7U, "no"), " 7|no |");
 	assert_string_equal(formatted("%c%%", 'x'), "x%");
 	assert_string_equal(formatted("100%"), "100%");
+	assert_string_equal(formatted("%d|%+d|%+d|%d", -7, 7, 0, 0), "-7|+7|+0|0");
+	assert_string_equal(formatted("%ld %+ld", (long)INT64_MIN, (long)INT64_MAX),
+			    "-9223372036854775808 +9223372036854775807");
+	assert_string_equal(formatted("[%4d][%-4d]", -3, 5), "[  -3][5   ]");
 }
 
 /* Measure with no memory, then fill exactly: the EFI app's two passes. */
