@@ -1,0 +1,220 @@
+/* libFuzzer: the probes against a hostile hypervisor. CPUID offers Hyper-V
+ * at 0x40000000 and KVM at 0x40000100 with feature words from the input;
+ * every answer of the machine after that (MSR values and faults, TSC, PM
+ * timer, hypercall results, the RTC) comes from the input too, and the
+ * "host" may scribble over the probes' pages at any call.
+ *
+ * Input: bytes 0-3 KVM's 0x40000101 EAX, 4-7 Hyper-V's 0x40000003 EAX,
+ * 8-11 the timing leaf's TSC kHz, then one control byte a call (bit 0:
+ * fault, bit 1: scribble 16 bytes at an offset the next byte picks) and
+ * the call's value. Past the end everything reads as zero.
+ *
+ * Must hold: probe_run returns (libFuzzer's timeout catches a loop), every
+ * MSR a probe wrote (but the one-shot wall-clock requests) had its found
+ * value written last, or the report says it could not be and keeps the
+ * pages, and the report renders whole within the width. */
+#include <stdint.h>
+#include <string.h>
+
+#include "fuzz_invariants.h"
+#include "probe.h"
+
+static struct {
+	const uint8_t *data;
+	size_t size, at;
+	uint8_t pages[2][4096];
+	struct {
+		uint32_t msr;
+		uint64_t value;
+	} written[64];
+	size_t written_count;
+} host;
+
+static uint64_t take(size_t bytes)
+{
+	uint64_t value = 0;
+
+	for (size_t i = 0; i < bytes; i++, host.at++)
+		if (host.at < host.size)
+			value |= (uint64_t)host.data[host.at] << (8 * i);
+	return value;
+}
+
+static uint32_t word(size_t offset)
+{
+	uint32_t value = 0;
+
+	for (size_t i = 0; i < 4 && offset + i < host.size; i++)
+		value |= (uint32_t)host.data[offset + i] << (8 * i);
+	return value;
+}
+
+/* The control byte of a call: whether it faults; maybe a scribble. */
+static bool call_faults(void)
+{
+	uint8_t control = (uint8_t)take(1);
+
+	if (control & 2) {
+		size_t page = take(1) & 1, offset = (size_t)(take(1) & 0xff) * 16;
+		for (size_t i = 0; i < 16; i++)
+			host.pages[page][offset + i] = (uint8_t)take(1);
+	}
+	return control & 1;
+}
+
+static bool read_msr(void *context, uint32_t msr, uint64_t *value, uint8_t *vector)
+{
+	(void)context;
+	(void)msr;
+	if (call_faults()) {
+		*vector = 13;
+		return false;
+	}
+	*value = take(8);
+	return true;
+}
+
+static bool write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vector)
+{
+	(void)context;
+	if (call_faults()) {
+		*vector = 13;
+		return false;
+	}
+	size_t i = 0;
+	while (i < host.written_count && host.written[i].msr != msr)
+		i++;
+	if (i == host.written_count) {
+		if (host.written_count == sizeof(host.written) / sizeof(host.written[0]))
+			abort();
+		host.written_count++;
+	}
+	host.written[i].msr = msr;
+	host.written[i].value = value;
+	return true;
+}
+
+static uint64_t read_tsc(void *context)
+{
+	(void)context;
+	call_faults();
+	return take(8);
+}
+
+static uint32_t read_pm_timer(void *context)
+{
+	(void)context;
+	call_faults();
+	return (uint32_t)take(4);
+}
+
+static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a[4],
+		      uint64_t *ret, uint8_t *vector)
+{
+	(void)context;
+	(void)vmmcall;
+	(void)nr;
+	(void)a;
+	if (call_faults()) {
+		*vector = 6;
+		return false;
+	}
+	*ret = take(8);
+	return true;
+}
+
+static bool rtc_seconds(void *context, int64_t *seconds)
+{
+	(void)context;
+	if (call_faults())
+		return false;
+	*seconds = (int64_t)take(8);
+	return true;
+}
+
+static void query(const struct cpuid_source *self, uint32_t leaf, uint32_t subleaf,
+		  struct cpuid_regs *out)
+{
+	(void)self;
+	(void)subleaf;
+	*out = (struct cpuid_regs){ 0 };
+	switch (leaf) {
+	case 0: /* AuthenticAMD */
+		*out = (struct cpuid_regs){ 1, 0x68747541, 0x444d4163, 0x69746e65 };
+		break;
+	case 1:
+		out->ecx = 0x80000000u;
+		break;
+	case 0x40000000: /* "Microsoft Hv" */
+		*out = (struct cpuid_regs){ 0x40000005, 0x7263694d, 0x666f736f, 0x76482074 };
+		break;
+	case 0x40000001:
+		out->eax = 0x31237648; /* "Hv#1" */
+		break;
+	case 0x40000003:
+		out->eax = word(4);
+		break;
+	case 0x40000005:
+		out->eax = 4;
+		break;
+	case 0x40000100: /* "KVMKVMKVM" */
+		*out = (struct cpuid_regs){ 0x40000110, 0x4b4d564b, 0x564b4d56, 0x0000004d };
+		break;
+	case 0x40000101:
+		out->eax = word(0);
+		break;
+	case 0x40000110:
+		out->eax = word(8);
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct hv_report report;
+	static char rendered[512 * 1024];
+	struct cpuid_source source = { query, NULL, "fuzz", "hostile probes" };
+
+	memset(&host, 0, sizeof(host));
+	host.data = data;
+	host.size = size;
+	host.at = 12;
+	hv_scan(&report, &source);
+
+	struct probe_machine machine = {
+		NULL, read_msr, write_msr, read_tsc, read_pm_timer,
+		size && (data[0] & 0x80) ? 0xffffffffu : 0xffffffu, hypercall, rtc_seconds,
+		{ host.pages[0], host.pages[1] }, { 0x100000, 0x101000 },
+	};
+	struct forced_msr forced = { size > 1 && (data[1] & 0x80), 0xc0010117, true, 1 };
+	probe_run(&report, &machine, &forced);
+
+	/* The last write to every MSR a probe wrote put back what it found. */
+	const struct probe_report *probes = &report.probes;
+	for (size_t i = 0; i < host.written_count; i++) {
+		uint32_t msr = host.written[i].msr;
+		if (msr == 0x11 || msr == 0x4b564d00)
+			continue; /* one-shot wall-clock requests */
+		bool restored = false, said_not = false;
+		for (size_t r = 0; r < probes->restore_count; r++) {
+			const struct msr_restore *entry = &probes->restores[r];
+			restored = restored || (entry->msr == msr &&
+						entry->found == host.written[i].value);
+			said_not = said_not || (entry->msr == msr && !entry->restored);
+		}
+		/* A restore the host refused is reported, and the pages kept. */
+		if (!restored && !(said_not && probes->pages_in_use))
+			abort();
+	}
+
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_text(&report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_text(rendered, sink.length);
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_json(&report, &sink.sink);
+	check_json(rendered, sink.length);
+	return 0;
+}
