@@ -8,7 +8,9 @@ floor that shares everything with it but hvfeat:
   floor-shell   the null app run by the same startup.nsh (countdown answered)
   shell         hvfeat run by startup.nsh
 and then, on the nested-KVM bed (a real Linux KVM inside a TCG guest), the
-null app and hvfeat as L2 guests, alternating in two L1 guests side by side.
+null app, hvfeat and hvfeat --probe as L2 guests, in two L1 guests side by
+side; --probe against plain hvfeat, and the probes' own time as each
+report gives it (by the ACPI PM timer).
 Prints each median over --runs boots, its ratio to its floor and the
 target, the size of hvfeat.efi and how many CPUID instructions one run
 executes.
@@ -16,6 +18,7 @@ executes.
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -30,7 +33,8 @@ BUILD = ROOT / "build"
 WORK = BUILD / "bench"
 # kind: (its floor, target ratio)
 FLOORS = {"direct": ("floor-direct", 1.05), "shell": ("floor-shell", 1.05),
-          "kvm": ("floor-kvm", 1.05)}
+          "kvm": ("floor-kvm", 1.05), "kvm-probe": ("kvm", 1.05)}
+PROBE_TIME = re.compile(r"^probes \(--probe\): \d+ probes in (\d+) ms", re.M)
 
 
 def disk_for(kind):
@@ -64,7 +68,9 @@ def measure_nested(runs):
     cases = []
     for run in range(runs):
         cases += [nested_kvm.L2Case(f"floor-kvm-{run}", machine="pc", serial=False, efi=null),
-                  nested_kvm.L2Case(f"kvm-{run}", machine="pc", serial=False)]
+                  nested_kvm.L2Case(f"kvm-{run}", machine="pc", serial=False),
+                  nested_kvm.L2Case(f"kvm-probe-{run}", machine="pc", serial=False,
+                                    options="--probe --shutdown --exit-port")]
     try:
         bed = nested_kvm.run(cases, (BUILD / "hvfeat.efi").read_bytes(), WORK / "nested")
     except nested_kvm.NestedBedError as error:
@@ -72,11 +78,14 @@ def measure_nested(runs):
     for case in cases:
         if case.name.startswith("kvm") and case.verdict != 0:
             sys.exit(f"bench: {case.name} ended with QEMU exit {case.exit_code}")
+    probe_ms = [int(PROBE_TIME.search(c.log()).group(1)) for c in cases
+                if c.name.startswith("kvm-probe")]
     l1 = [l1.job_start for l1 in bed.l1s]
     return ({kind: [c.seconds for c in cases if c.name.rsplit("-", 1)[0] == kind]
-             for kind in ("floor-kvm", "kvm")},
+             for kind in ("floor-kvm", "kvm", "kvm-probe")},
             f"L1 boot to its job {min(l1):.1f}-{max(l1):.1f} s, the bed {bed.seconds:.0f} s "
-            f"in all for {len(cases)} L2 boots")
+            f"in all for {len(cases)} L2 boots; --probe itself took "
+            f"{min(probe_ms)}-{max(probe_ms)} ms by the PM timer")
 
 
 def main():
