@@ -3,11 +3,16 @@
 uint64_t pvclock_ns(const struct pvclock_time *t, uint64_t tsc)
 {
 	uint64_t delta = tsc - t->tsc_timestamp;
+	int shift = t->tsc_shift;
 
-	if (t->tsc_shift < 0)
-		delta >>= -t->tsc_shift;
+	/* A hostile page may hold any shift; past 63 bits either way every
+	 * bit of the delta is shifted out (C leaves such shifts undefined). */
+	if (shift <= -64 || shift >= 64)
+		delta = 0;
+	else if (shift < 0)
+		delta >>= -shift;
 	else
-		delta <<= t->tsc_shift;
+		delta <<= shift;
 	return t->system_time +
 	       (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
 }
@@ -53,14 +58,15 @@ int64_t civil_to_epoch(uint32_t year, uint32_t month, uint32_t day,
 int64_t beyond_time_zone(int64_t a, int64_t b, int64_t *zone_seconds)
 {
 	const int64_t quarter = 900, widest = 14 * 3600;
-	int64_t difference = a - b;
-	int64_t zone = (difference >= 0 ? difference + quarter / 2
-					: difference - quarter / 2) / quarter * quarter;
+	int64_t difference;
 
-	if (zone > widest)
-		zone = widest;
-	if (zone < -widest)
-		zone = -widest;
+	/* Clocks far apart (a hostile RTC) saturate rather than overflow; the
+	 * zone is rounded only once clamped, so the rest cannot overflow. */
+	if (__builtin_sub_overflow(a, b, &difference))
+		difference = b > 0 ? INT64_MIN : INT64_MAX;
+	int64_t zone = difference > widest ? widest : difference < -widest ? -widest : difference;
+
+	zone = (zone >= 0 ? zone + quarter / 2 : zone - quarter / 2) / quarter * quarter;
 	*zone_seconds = zone;
 	return difference - zone;
 }

@@ -255,8 +255,10 @@ static void judge_rate(struct probe_result *result, const char *clock,
 {
 	uint64_t counted = interval->end - interval->start;
 	uint64_t expected = scale_u64(interval->pm_ticks, hz, PM_TIMER_HZ);
-	int64_t uncertainty = (int64_t)scale_u64(interval->pm_uncertainty, 1000000u,
-						 interval->pm_ticks ? interval->pm_ticks : 1);
+	uint64_t brackets = scale_u64(interval->pm_uncertainty, 1000000u,
+				      interval->pm_ticks ? interval->pm_ticks : 1);
+	/* Saturated as deviation_ppm is: a hostile timer can make it anything. */
+	int64_t uncertainty = brackets > 1000000000u ? 1000000000 : (int64_t)brackets;
 
 	add_value(result, counted_name, counted, VALUE_DECIMAL);
 	add_value(result, "pm_timer_ticks", interval->pm_ticks, VALUE_DECIMAL);

@@ -19,7 +19,8 @@ struct pvclock_time {
 #define PVCLOCK_TSC_STABLE_BIT 0x01u
 
 /* Nanoseconds of kvmclock at tsc, as Linux's pvclock_clocksource_read:
- * system_time + ((tsc - tsc_timestamp) << shift) * mul / 2^32. */
+ * system_time + ((tsc - tsc_timestamp) << shift) * mul / 2^32, with a
+ * shift of 64 bits or more either way shifting out the whole delta. */
 uint64_t pvclock_ns(const struct pvclock_time *t, uint64_t tsc);
 
 /* The Hyper-V reference time (100 ns units) at tsc from the TLFS reference

@@ -25,6 +25,14 @@ static void test_pvclock_scales_as_linux_does(void **state)
 	/* a delta past 2^32 keeps its high bits: 2^40 * 0.5 */
 	t = (struct pvclock_time){ 2, 0, 0, 0x80000000u, 0, 0 };
 	assert_int_equal(pvclock_ns(&t, 1ull << 40), 1ull << 39);
+	/* shifts a hostile page may hold (fuzz_probe found 86): all shifted out */
+	t = (struct pvclock_time){ 2, 0, 9, 0x80000000u, 86, 0 };
+	assert_int_equal(pvclock_ns(&t, 12345), 9);
+	t.tsc_shift = -128;
+	assert_int_equal(pvclock_ns(&t, 12345), 9);
+	t.tsc_shift = 63;
+	/* (3 << 63) mod 2^64 = 2^63, times 0.5 */
+	assert_int_equal(pvclock_ns(&t, 3), 9 + (1ull << 62));
 }
 
 static void test_reference_tsc_page_time(void **state)
@@ -76,6 +84,10 @@ static void test_time_zone_offsets_are_quarter_hours(void **state)
 	/* past 14 hours the rest stays */
 	assert_int_equal(beyond_time_zone(20 * 3600, 0, &zone), 6 * 3600);
 	assert_int_equal(zone, 14 * 3600);
+	/* a hostile RTC: no overflow, and far from any zone */
+	assert_int_equal(beyond_time_zone(INT64_MAX, INT64_MIN, &zone), INT64_MAX - 14 * 3600);
+	assert_int_equal(zone, 14 * 3600);
+	assert_int_equal(beyond_time_zone(INT64_MIN, 1, &zone), INT64_MIN + 14 * 3600);
 }
 
 /* --- ACPI ------------------------------------------------------------- */
