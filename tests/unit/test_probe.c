@@ -178,6 +178,7 @@ struct sim {
 	bool hypercall_ud;
 	int64_t rtc_ahead_s;      /* the RTC against true UTC */
 	bool tsc_page_invalid;    /* sequence 0: "use the MSR" */
+	bool pm_timer_stopped;
 	uint64_t msrs[0x30];      /* 0x4b564d00.. and 0x40000000.. by index */
 	uint64_t poll_control;
 	uint64_t writes;
@@ -303,6 +304,8 @@ static uint64_t sim_read_tsc(void *context)
 static uint32_t sim_read_pm_timer(void *context)
 {
 	(void)context;
+	if (sim.pm_timer_stopped)
+		return 1234;
 	sim_tick();
 	return (uint32_t)scale_u64(sim.ns, PM_TIMER_HZ, 1000000000u);
 }
@@ -517,6 +520,29 @@ static void test_wall_clock_against_the_rtc(void **state)
 	assert_all_restored(&test_report);
 }
 
+static void test_no_pm_timer_or_a_stopped_one_skips_the_timing(void **state)
+{
+	(void)state;
+	sim_reset();
+	struct hv_report *report = scan_dump(KVM_HV_DUMP);
+	struct probe_machine m = sim_machine();
+	m.read_pm_timer = NULL;
+	probe_run(report, &m, NULL);
+	assert_state(report, "kvm.clocksource2", PROBE_SKIPPED, "no ACPI PM timer");
+	assert_state(report, "hyperv.time_ref_count", PROBE_SKIPPED, "no ACPI PM timer");
+	assert_state(report, "kvm.pv_eoi", PROBE_WORKS, NULL);
+	assert_int_equal(report->probes.pm_ticks, 0);
+	assert_all_restored(report);
+
+	/* A timer that stops is told within PM_STUCK_READS equal reads. */
+	sim_reset();
+	sim.pm_timer_stopped = true;
+	probe_with(report = scan_dump(KVM_HV_DUMP), NULL);
+	assert_state(report, "kvm.clocksource2", PROBE_SKIPPED, "the ACPI PM timer stopped");
+	assert_state(report, "hyperv.reference_tsc", PROBE_SKIPPED, "the ACPI PM timer stopped");
+	assert_all_restored(report);
+}
+
 static void test_faults_are_reported_not_taken(void **state)
 {
 	(void)state;
@@ -591,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_an_invalid_tsc_page_is_a_remark),
 		cmocka_unit_test(test_wrong_clocks_are_broken),
 		cmocka_unit_test(test_wall_clock_against_the_rtc),
+		cmocka_unit_test(test_no_pm_timer_or_a_stopped_one_skips_the_timing),
 		cmocka_unit_test(test_faults_are_reported_not_taken),
 		cmocka_unit_test(test_a_registration_that_sticks_keeps_the_pages),
 		cmocka_unit_test(test_no_kvm_nothing_probed_and_requirements),
