@@ -583,7 +583,8 @@ static bool vendor_is_amd(const struct hv_report *report)
 }
 
 /* One KVM hypercall with the vendor's instruction; false (result set) when
- * it faulted. */
+ * it faulted. The vendor's, because KVM answers the other one by
+ * rewriting it in guest memory (emulator_fix_hypercall): in our code. */
 static bool hypercall(struct run *run, struct probe_result *result, uint64_t nr,
 		      uint64_t a0, uint64_t *ret)
 {
