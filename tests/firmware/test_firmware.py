@@ -376,6 +376,7 @@ class DefaultTcg(FirmwareCase):
         case = self.case("json-log")
         log = self.log(case)
         self.assertEqual(json.loads(log)["interfaces"][0]["product"], "QEMU TCG")
+        self.assertIsNone(json.loads(log)["probes"], "probes run only when asked")
         self.assertIn(log, case.boot.console)
         self.assertTrue(log.endswith("}\n"))
         self.assertEqual(self.exit_status(case), 0)
