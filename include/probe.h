@@ -39,7 +39,7 @@ struct probe_machine {
 };
 
 enum probe_state {
-	PROBE_NOT_RUN,        /* --probe not given: no section at all */
+	PROBE_NOT_RUN,        /* not judged yet: the zero value */
 	PROBE_WORKS,
 	PROBE_BROKEN,         /* detail: what was wrong */
 	PROBE_NOT_ADVERTISED, /* CPUID does not offer it */
