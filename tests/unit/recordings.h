@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cpuid_dump.h"
 #include "cpuid_source.h"
 #include "hv_render.h"
 #include "hv_report.h"
@@ -56,6 +57,31 @@ static inline struct hv_report *scan_records(const struct cpuid_record *records,
 }
 
 #define SCAN(records) scan_records((records), sizeof(records) / sizeof((records)[0]))
+
+/* A dump file of tests/dumps, scanned as a recording named after it. */
+static inline struct hv_report *scan_dump_file(const char *name)
+{
+	static char text[DUMP_MAX_BYTES + 1];
+	static struct cpuid_dump dump;
+	static struct cpuid_recording recording;
+	char path[256];
+	struct cpuid_source source;
+
+	snprintf(path, sizeof(path), "%s/%s", DUMPS_DIR, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	size_t length = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	if (!cpuid_dump_parse(&dump, text, length))
+		fail_msg("%s: problem at line %u: %s", path, dump.problems[0].line,
+			 dump.problems[0].reason);
+	recording.records = dump.records;
+	recording.count = dump.record_count;
+	cpuid_source_recorded(&source, &recording, name);
+	hv_scan(&test_report, &source);
+	return &test_report;
+}
 
 /* The text report, NUL-terminated, checked to fit the 80-column console. */
 static inline const char *text_of(const struct hv_report *report)

@@ -12,29 +12,6 @@ static bool parse_text(const char *text)
 	return cpuid_dump_parse(&dump, text, strlen(text));
 }
 
-static struct hv_report *scan_dump_file(const char *name)
-{
-	static char text[DUMP_MAX_BYTES + 1];
-	static struct cpuid_recording recording;
-	char path[256];
-	struct cpuid_source source;
-
-	snprintf(path, sizeof(path), "%s/%s", DUMPS_DIR, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	size_t length = fread(text, 1, sizeof(text), f);
-	fclose(f);
-	if (!cpuid_dump_parse(&dump, text, length))
-		fail_msg("%s: problem at line %u: %s", path, dump.problems[0].line,
-			 dump.problems[0].reason);
-	recording.records = dump.records;
-	recording.count = dump.record_count;
-	cpuid_source_recorded(&source, &recording, name);
-	hv_scan(&test_report, &source);
-	return &test_report;
-}
-
 static void new_and_old_style_lines(void **state)
 {
 	(void)state;

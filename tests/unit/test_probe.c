@@ -7,7 +7,6 @@
 #include "acpi.h"
 #include "checks.h"
 #include "clocks.h"
-#include "cpuid_dump.h"
 #include "probe.h"
 
 /* --- clocks ------------------------------------------------------------ */
@@ -348,28 +347,6 @@ static void sim_reset(void)
 	sim.msrs[5] = 1; /* MSR_KVM_POLL_CONTROL starts enabled */
 }
 
-static struct cpuid_dump dump;
-
-static struct hv_report *scan_dump(const char *name)
-{
-	static char text[DUMP_MAX_BYTES + 1];
-	static struct cpuid_recording recording;
-	char path[512];
-	struct cpuid_source source;
-
-	snprintf(path, sizeof(path), "%s/%s", DUMPS_DIR, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t length = fread(text, 1, DUMP_MAX_BYTES, f);
-	fclose(f);
-	assert_true(cpuid_dump_parse(&dump, text, length));
-	recording.records = dump.records;
-	recording.count = dump.record_count;
-	cpuid_source_recorded(&source, &recording, name);
-	hv_scan(&test_report, &source);
-	return &test_report;
-}
-
 #define KVM_HOST_DUMP "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
 #define KVM_HV_DUMP "kvm-real-6.1.0-56-amd64-qemu-7.2-hv-passthrough.txt"
 
@@ -414,7 +391,7 @@ static void test_kvm_host_probes(void **state)
 {
 	(void)state;
 	sim_reset();
-	struct hv_report *report = scan_dump(KVM_HOST_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
 	probe_with(report, NULL);
 	const char *works[] = { "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time",
 				"kvm.async_pf", "kvm.pv_eoi", "kvm.poll_control",
@@ -443,7 +420,7 @@ static void test_hyperv_probes_and_timing(void **state)
 {
 	(void)state;
 	sim_reset();
-	struct hv_report *report = scan_dump(KVM_HV_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HV_DUMP);
 	probe_with(report, NULL);
 	assert_state(report, "hyperv.vp_index", PROBE_WORKS, NULL);
 	assert_state(report, "hyperv.time_ref_count", PROBE_WORKS, NULL);
@@ -458,7 +435,7 @@ static void test_an_invalid_tsc_page_is_a_remark(void **state)
 	(void)state;
 	sim_reset();
 	sim.tsc_page_invalid = true;
-	struct hv_report *report = scan_dump(KVM_HV_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HV_DUMP);
 	probe_with(report, NULL);
 	assert_state(report, "hyperv.reference_tsc", PROBE_WORKS, "sequence 0");
 	/* The remark does not fit beside the state: it goes below, whole. */
@@ -474,7 +451,7 @@ static void test_wrong_clocks_are_broken(void **state)
 	 * the brackets leave uncertain */
 	sim_reset();
 	sim.kvmclock_rate = 1.01;
-	struct hv_report *report = scan_dump(KVM_HOST_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
 	probe_with(report, NULL);
 	assert_state(report, "kvm.clocksource2", PROBE_BROKEN, "ppm off the ACPI PM timer");
 	assert_contains(text_of(report), "  kvm.clocksource2: broken:\n      kvmclock ran +");
@@ -483,22 +460,22 @@ static void test_wrong_clocks_are_broken(void **state)
 	/* 0.05% fast is within it */
 	sim_reset();
 	sim.kvmclock_rate = 1.0005;
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_WORKS, NULL);
 
 	sim_reset();
 	sim.kvmclock_mul = 0;
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_BROKEN, "tsc_to_system_mul is 0");
 
 	/* The dump advertises KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (0x01007afb):
 	 * a clear flag is remarked upon, a set one is what it promises. */
 	sim_reset();
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_WORKS, "no host master clock");
 	sim_reset();
 	sim.pvclock_stable_flag = true;
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_WORKS, NULL);
 	assert_string_equal(result_of(&test_report, "kvm.clocksource2")->detail, "");
 }
@@ -509,12 +486,12 @@ static void test_wall_clock_against_the_rtc(void **state)
 	/* An RTC on local time (UTC+01:00) is a time zone, not an error. */
 	sim_reset();
 	sim.rtc_ahead_s = 3600;
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_WORKS, NULL);
 	/* Ten seconds beyond a whole quarter hour is not. */
 	sim_reset();
 	sim.rtc_ahead_s = 3600 + 10;
-	probe_with(scan_dump(KVM_HOST_DUMP), NULL);
+	probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	assert_state(&test_report, "kvm.clocksource2", PROBE_BROKEN,
 		     "the wall clock is -10 s from the firmware clock");
 	assert_all_restored(&test_report);
@@ -524,7 +501,7 @@ static void test_no_pm_timer_or_a_stopped_one_skips_the_timing(void **state)
 {
 	(void)state;
 	sim_reset();
-	struct hv_report *report = scan_dump(KVM_HV_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HV_DUMP);
 	struct probe_machine m = sim_machine();
 	m.read_pm_timer = NULL;
 	probe_run(report, &m, NULL);
@@ -537,7 +514,7 @@ static void test_no_pm_timer_or_a_stopped_one_skips_the_timing(void **state)
 	/* A timer that stops is told within PM_STUCK_READS equal reads. */
 	sim_reset();
 	sim.pm_timer_stopped = true;
-	probe_with(report = scan_dump(KVM_HV_DUMP), NULL);
+	probe_with(report = scan_dump_file(KVM_HV_DUMP), NULL);
 	assert_state(report, "kvm.clocksource2", PROBE_SKIPPED, "the ACPI PM timer stopped");
 	assert_state(report, "hyperv.reference_tsc", PROBE_SKIPPED, "the ACPI PM timer stopped");
 	assert_all_restored(report);
@@ -549,7 +526,7 @@ static void test_faults_are_reported_not_taken(void **state)
 	sim_reset();
 	sim.faulting_msr = 0x4b564d04; /* MSR_KVM_PV_EOI_EN */
 	sim.hypercall_ud = true;
-	struct hv_report *report = scan_dump(KVM_HOST_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
 	struct forced_msr forced = { true, 0x4b564dff, false, 0 };
 	probe_with(report, &forced);
 	assert_state(report, "kvm.pv_eoi", PROBE_BROKEN, "#GP on MSR 0x4b564d04 (read)");
@@ -564,7 +541,7 @@ static void test_a_registration_that_sticks_keeps_the_pages(void **state)
 	(void)state;
 	sim_reset();
 	sim.sticky_msr = 0x4b564d03; /* the host ignores disabling steal time */
-	struct hv_report *report = scan_dump(KVM_HOST_DUMP);
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
 	probe_with(report, NULL);
 	assert_true(report->probes.pages_in_use);
 	assert_contains(text_of(report), "pages stay reserved");

@@ -53,18 +53,26 @@ static void buffer_sink_measures_then_fills(void **state)
 	assert_memory_equal(small, "abcz", 4); /* nothing past capacity */
 }
 
-static enum options_outcome parse(struct hvfeat_options *o, const char *errors_expected,
-				  int argc, const char *const argv[])
+/* parse_options as the firmware (default_log set) or the host (NULL)
+ * calls it, checking what it said on errors. */
+static enum options_outcome parse_as(const char *default_log, struct hvfeat_options *o,
+				     const char *errors_expected, int argc,
+				     const char *const argv[])
 {
 	static char errors[256];
 	struct buffer_sink sink;
 
 	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	enum options_outcome outcome =
-		parse_options(argc, argv, HVFEAT_DEFAULT_LOG, o, &sink.sink);
+	enum options_outcome outcome = parse_options(argc, argv, default_log, o, &sink.sink);
 	errors[sink.length] = '\0';
 	assert_string_equal(errors, errors_expected);
 	return outcome;
+}
+
+static enum options_outcome parse(struct hvfeat_options *o, const char *errors_expected,
+				  int argc, const char *const argv[])
+{
+	return parse_as(HVFEAT_DEFAULT_LOG, o, errors_expected, argc, argv);
 }
 
 #define ARGS(...) (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
@@ -124,9 +132,9 @@ static void version_on_both_builds(void **state)
 
 	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "-n", "--version")),
 			 OPTIONS_SHOW_VERSION);
-	buffer_sink_init(&sink, out, sizeof(out) - 1);
-	assert_int_equal(parse_options(ARGS("hvfeat", "--version"), NULL, &o, &sink.sink),
+	assert_int_equal(parse_as(NULL, &o, "", ARGS("hvfeat", "--version")),
 			 OPTIONS_SHOW_VERSION);
+	buffer_sink_init(&sink, out, sizeof(out) - 1);
 	render_version("hvfeat", &sink.sink);
 	out[sink.length] = '\0';
 	assert_string_equal(out, "hvfeat " HVFEAT_VERSION "\n");
@@ -174,11 +182,43 @@ static void options_automation(void **state)
 			       ARGS("hvfeat.efi", "--require")), OPTIONS_USAGE_ERROR);
 
 	/* No power or port control on the host. */
-	static char errors[64];
-	struct buffer_sink sink;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_int_equal(parse_options(ARGS("hvfeat", "--shutdown"), NULL, &o, &sink.sink),
-			 OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: unknown option '--shutdown'\n",
+				  ARGS("hvfeat", "--shutdown")), OPTIONS_USAGE_ERROR);
+}
+
+/* --probe, and --probe-msr MSR[=VALUE], which implies it. */
+static void probe_options(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi")), OPTIONS_RUN);
+	assert_false(o.probe);
+	assert_false(o.forced.requested);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--probe")), OPTIONS_RUN);
+	assert_true(o.probe);
+	assert_false(o.forced.requested);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--probe-msr", "0x4b564dff")),
+			 OPTIONS_RUN);
+	assert_true(o.probe);
+	assert_true(o.forced.requested);
+	assert_int_equal(o.forced.msr, 0x4b564dff);
+	assert_false(o.forced.write);
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--probe-msr", "3221291287=1")),
+			 OPTIONS_RUN);
+	assert_int_equal(o.forced.msr, 0xc0010117);
+	assert_true(o.forced.write);
+	assert_int_equal(o.forced.write_value, 1);
+	static const char *const bad[] = { "0x12=", "=1", "0x12=1x", "0x100000000", "msr" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char expected[128];
+		snprintf(expected, sizeof(expected), "hvfeat: --probe-msr '%s' is not MSR or "
+			 "MSR=VALUE (decimal or 0x hex, 32 bits)\n", bad[i]);
+		assert_int_equal(parse(&o, expected, ARGS("hvfeat.efi", "--probe-msr", bad[i])),
+				 OPTIONS_USAGE_ERROR);
+	}
+	assert_int_equal(parse(&o, "hvfeat: option --probe-msr needs an MSR number\n",
+			       ARGS("hvfeat.efi", "--probe-msr")), OPTIONS_USAGE_ERROR);
 }
 
 /* A usage error anywhere still powers off and reports through the port
@@ -215,11 +255,8 @@ static void firmware_arguments_are_plain_ascii(void **state)
 	assert_int_equal(parse(&o, "hvfeat: argument 1 is not plain ASCII\n",
 			       ARGS("hvfeat.efi", "\x1b[2J")), OPTIONS_USAGE_ERROR);
 
-	static char errors[64];
-	struct buffer_sink sink;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_int_equal(parse_options(ARGS("hvfeat", "-f", "caf\xc3\xa9.txt"), NULL, &o,
-				       &sink.sink), OPTIONS_RUN);
+	assert_int_equal(parse_as(NULL, &o, "", ARGS("hvfeat", "-f", "caf\xc3\xa9.txt")),
+			 OPTIONS_RUN);
 }
 
 /* Load options: text in UCS-2 as boot entries and QEMU's -append give it,
@@ -321,6 +358,7 @@ int main(void)
 		cmocka_unit_test(options_defaults_and_log_choices),
 		cmocka_unit_test(options_formats_replay_and_json),
 		cmocka_unit_test(options_usage_errors),
+		cmocka_unit_test(probe_options),
 		cmocka_unit_test(version_on_both_builds),
 		cmocka_unit_test(options_automation),
 		cmocka_unit_test(config_file_splits_into_arguments),
