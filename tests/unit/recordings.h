@@ -62,7 +62,7 @@ static inline struct hv_report *scan_records(const struct cpuid_record *records,
 static inline struct hv_report *scan_dump_file(const char *name)
 {
 	static char text[DUMP_MAX_BYTES + 1];
-	static struct cpuid_dump dump;
+	static struct cpuid_dump parsed;
 	static struct cpuid_recording recording;
 	char path[256];
 	struct cpuid_source source;
@@ -73,11 +73,11 @@ static inline struct hv_report *scan_dump_file(const char *name)
 		fail_msg("cannot open %s", path);
 	size_t length = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	if (!cpuid_dump_parse(&dump, text, length))
-		fail_msg("%s: problem at line %u: %s", path, dump.problems[0].line,
-			 dump.problems[0].reason);
-	recording.records = dump.records;
-	recording.count = dump.record_count;
+	if (!cpuid_dump_parse(&parsed, text, length))
+		fail_msg("%s: problem at line %u: %s", path, parsed.problems[0].line,
+			 parsed.problems[0].reason);
+	recording.records = parsed.records;
+	recording.count = parsed.record_count;
 	cpuid_source_recorded(&source, &recording, name);
 	hv_scan(&test_report, &source);
 	return &test_report;
