@@ -1,6 +1,6 @@
-/* The functional probes. Each one checks the CPUID bit that advertises it,
- * uses the feature the way a guest kernel would, judges what it measured,
- * and puts back every MSR it wrote before the next probe starts. */
+/* The functional probes. The table says what advertises each one; a probe
+ * that runs uses the feature the way a guest kernel would, judges what it
+ * measured, and puts back every MSR it wrote before the next one starts. */
 #include "probe.h"
 
 #include "ascii.h"
@@ -277,21 +277,23 @@ static void judge_rate(struct probe_result *result, const char *clock,
 
 /* --- what CPUID advertises ------------------------------------------- */
 
+/* An item of the interface's table, by upstream identifier, when decoded. */
+static bool item_value(const struct run *run, const struct hv_interface *iface,
+		       const char *id, uint32_t *value)
+{
+	struct hv_item item;
+
+	return iface && hv_find_item(iface->vendor, id, false, &item) &&
+	       hv_item_value(run->report, iface, &item, value) == DECODED;
+}
+
+/* A bit that is set, or a field that is not 0. */
 static bool advertised(const struct run *run, const struct hv_interface *iface,
 		       const char *id)
 {
-	struct hv_item item;
 	uint32_t value;
 
-	return iface && hv_find_item(iface->vendor, id, false, &item) &&
-	       hv_item_value(run->report, iface, &item, &value) == DECODED && value;
-}
-
-static const struct bit_def *kvm_bit(const struct run *run, const char *id)
-{
-	struct hv_item item;
-
-	return run->kvm && hv_find_item(run->kvm->vendor, id, false, &item) ? item.bit : NULL;
+	return item_value(run, iface, id, &value) && value;
 }
 
 /* --- memory the host writes ------------------------------------------ */
@@ -404,7 +406,7 @@ static void wall_clock(struct run *run, struct probe_result *result, uint32_t ms
 			  off);
 }
 
-static void kvmclock(struct run *run, struct probe_result *result, const char *feature,
+static void kvmclock(struct run *run, struct probe_result *result,
 		     uint32_t system_time_msr, uint32_t wall_clock_msr)
 {
 	size_t mark = run->out->restore_count;
@@ -413,13 +415,8 @@ static void kvmclock(struct run *run, struct probe_result *result, const char *f
 	struct interval interval;
 	uint64_t tsc;
 
-	if (!advertised(run, run->kvm, feature)) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
 	clear(page + PVCLOCK_OFFSET, 32);
 	clear(page + WALL_CLOCK_OFFSET, 12);
-	result->state = PROBE_WORKS;
 	if (!msr_write_noted(run, result, mark, system_time_msr,
 			     run->m->page_addresses[0] + PVCLOCK_OFFSET + KVM_MSR_ENABLED))
 		goto out;
@@ -472,16 +469,18 @@ out:
 	restore_from(run, mark);
 }
 
-static void probe_clocksource2(struct run *run, struct probe_result *result)
+static void probe_clocksource2(struct run *run, struct probe_result *result,
+			       const char *advertised_by)
 {
-	kvmclock(run, result, "KVM_FEATURE_CLOCKSOURCE2", MSR_KVM_SYSTEM_TIME_NEW,
-		 MSR_KVM_WALL_CLOCK_NEW);
+	(void)advertised_by;
+	kvmclock(run, result, MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW);
 }
 
-static void probe_clocksource(struct run *run, struct probe_result *result)
+static void probe_clocksource(struct run *run, struct probe_result *result,
+			      const char *advertised_by)
 {
-	kvmclock(run, result, "KVM_FEATURE_CLOCKSOURCE", MSR_KVM_SYSTEM_TIME,
-		 MSR_KVM_WALL_CLOCK);
+	(void)advertised_by;
+	kvmclock(run, result, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK);
 }
 
 static bool sample_steal(struct run *run, struct probe_result *result, uint64_t *version)
@@ -491,18 +490,15 @@ static bool sample_steal(struct run *run, struct probe_result *result, uint64_t 
 	return true;
 }
 
-static void probe_steal_time(struct run *run, struct probe_result *result)
+static void probe_steal_time(struct run *run, struct probe_result *result,
+			     const char *advertised_by)
 {
 	size_t mark = run->out->restore_count;
 	volatile uint8_t *area = run->m->pages[0] + STEAL_TIME_OFFSET;
 	struct interval versions;
 
-	if (!advertised(run, run->kvm, "KVM_FEATURE_STEAL_TIME")) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
+	(void)advertised_by;
 	clear(area, 64);
-	result->state = PROBE_WORKS;
 	if (!msr_write_noted(run, result, mark, MSR_KVM_STEAL_TIME,
 			     run->m->page_addresses[0] + STEAL_TIME_OFFSET + KVM_MSR_ENABLED))
 		goto out;
@@ -532,16 +528,16 @@ out:
 
 /* Every MSR the feature's bit advertises (the KVM table's list) can be
  * read and written to 0, its disabled value, and is then put back. */
-static void msr_feature(struct run *run, struct probe_result *result, const char *feature)
+static void probe_msr_feature(struct run *run, struct probe_result *result,
+			      const char *advertised_by)
 {
 	size_t mark = run->out->restore_count;
-	const struct bit_def *bit = kvm_bit(run, feature);
+	struct hv_item item;
 
-	if (!bit || !advertised(run, run->kvm, feature)) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	/* Found: probe_run saw it advertised. */
+	hv_find_item(run->kvm->vendor, advertised_by, false, &item);
+	const struct bit_def *bit = item.bit;
+
 	for (size_t i = 0; i < bit->msr_count && result->state == PROBE_WORKS; i++) {
 		uint64_t now;
 		if (msr_write_noted(run, result, mark, bit->msrs[i].index, 0) &&
@@ -554,26 +550,6 @@ static void msr_feature(struct run *run, struct probe_result *result, const char
 	for (size_t i = mark; i < run->out->restore_count; i++)
 		add_value(result, bit->msrs[i - mark].name, run->out->restores[i].found,
 			  VALUE_HEX);
-}
-
-static void probe_async_pf(struct run *run, struct probe_result *result)
-{
-	msr_feature(run, result, "KVM_FEATURE_ASYNC_PF");
-}
-
-static void probe_async_pf_int(struct run *run, struct probe_result *result)
-{
-	msr_feature(run, result, "KVM_FEATURE_ASYNC_PF_INT");
-}
-
-static void probe_pv_eoi(struct run *run, struct probe_result *result)
-{
-	msr_feature(run, result, "KVM_FEATURE_PV_EOI");
-}
-
-static void probe_poll_control(struct run *run, struct probe_result *result)
-{
-	msr_feature(run, result, "KVM_FEATURE_POLL_CONTROL");
 }
 
 static bool vendor_is_amd(const struct hv_report *report)
@@ -598,15 +574,12 @@ static bool hypercall(struct run *run, struct probe_result *result, uint64_t nr,
 	return false;
 }
 
-static void probe_hypercall(struct run *run, struct probe_result *result)
+static void probe_hypercall(struct run *run, struct probe_result *result,
+			    const char *advertised_by)
 {
 	uint64_t ret;
 
-	if (!run->kvm) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	(void)advertised_by;
 	if (!hypercall(run, result, UNUSED_HYPERCALL, 0, &ret))
 		return;
 	add_value(result, "nr", UNUSED_HYPERCALL, VALUE_HEX);
@@ -616,16 +589,13 @@ static void probe_hypercall(struct run *run, struct probe_result *result)
 			  "not -KVM_ENOSYS (-1000)", (int64_t)ret);
 }
 
-static void probe_sched_yield(struct run *run, struct probe_result *result)
+static void probe_sched_yield(struct run *run, struct probe_result *result,
+			      const char *advertised_by)
 {
 	const struct cpuid_regs *leaf1 = hv_report_leaf(run->report, 1, 0);
 	uint64_t ret;
 
-	if (!advertised(run, run->kvm, "KVM_FEATURE_PV_SCHED_YIELD")) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	(void)advertised_by;
 	/* To our own APIC ID: KVM finds no other vCPU to yield to. */
 	uint32_t apic_id = leaf1 ? leaf1->ebx >> 24 : 0;
 	if (!hypercall(run, result, KVM_HC_SCHED_YIELD, apic_id, &ret))
@@ -644,18 +614,12 @@ static bool sample_tsc(struct run *run, struct probe_result *result, uint64_t *t
 	return true;
 }
 
-static void probe_timing(struct run *run, struct probe_result *result)
+static void probe_timing(struct run *run, struct probe_result *result, const char *advertised_by)
 {
-	struct hv_item item;
 	uint32_t tsc_khz = 0;
 	struct interval interval;
 
-	if (!run->kvm || !hv_find_item(run->kvm->vendor, "tsc_khz", false, &item) ||
-	    hv_item_value(run->report, run->kvm, &item, &tsc_khz) != DECODED || !tsc_khz) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	item_value(run, run->kvm, advertised_by, &tsc_khz);
 	add_value(result, "tsc_khz", tsc_khz, VALUE_DECIMAL);
 	if (measure(run, result, sample_tsc, &interval))
 		judge_rate(result, "the TSC", &interval, (uint64_t)tsc_khz * 1000u, "tsc_ticks");
@@ -663,22 +627,17 @@ static void probe_timing(struct run *run, struct probe_result *result)
 
 /* --- Hyper-V ----------------------------------------------------------- */
 
-static void probe_vp_index(struct run *run, struct probe_result *result)
+static void probe_vp_index(struct run *run, struct probe_result *result,
+			   const char *advertised_by)
 {
-	struct hv_item item;
 	uint32_t max_vps = 0;
 	uint64_t index;
 
-	if (!advertised(run, run->hyperv, "AccessVpIndex")) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	(void)advertised_by;
 	if (!msr_read(run, result, HV_X64_MSR_VP_INDEX, &index))
 		return;
 	add_value(result, "vp_index", index, VALUE_DECIMAL);
-	if (hv_find_item(run->hyperv->vendor, "max_virtual_processors", false, &item) &&
-	    hv_item_value(run->report, run->hyperv, &item, &max_vps) == DECODED && max_vps) {
+	if (item_value(run, run->hyperv, "max_virtual_processors", &max_vps) && max_vps) {
 		add_value(result, "max_virtual_processors", max_vps, VALUE_DECIMAL);
 		if (index >= max_vps)
 			set_state(result, PROBE_BROKEN, "VP index %lu is not below the %u "
@@ -692,15 +651,12 @@ static bool sample_reference_counter(struct run *run, struct probe_result *resul
 	return msr_read(run, result, HV_X64_MSR_TIME_REF_COUNT, count);
 }
 
-static void probe_time_ref_count(struct run *run, struct probe_result *result)
+static void probe_time_ref_count(struct run *run, struct probe_result *result,
+				 const char *advertised_by)
 {
 	struct interval interval;
 
-	if (!advertised(run, run->hyperv, "AccessPartitionReferenceCounter")) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
-	result->state = PROBE_WORKS;
+	(void)advertised_by;
 	if (measure(run, result, sample_reference_counter, &interval))
 		judge_rate(result, "the reference counter", &interval, HV_REFERENCE_HZ,
 			   "reference_counts");
@@ -738,18 +694,15 @@ static bool sample_reference_page(struct run *run, struct probe_result *result,
 	return false;
 }
 
-static void probe_reference_tsc(struct run *run, struct probe_result *result)
+static void probe_reference_tsc(struct run *run, struct probe_result *result,
+				const char *advertised_by)
 {
 	size_t mark = run->out->restore_count;
 	struct interval interval;
 	uint64_t time;
 
-	if (!advertised(run, run->hyperv, "AccessPartitionReferenceTsc")) {
-		result->state = PROBE_NOT_ADVERTISED;
-		return;
-	}
+	(void)advertised_by;
 	clear(run->m->pages[1], 24);
-	result->state = PROBE_WORKS;
 	if (!msr_write_noted(run, result, mark, HV_X64_MSR_REFERENCE_TSC,
 			     run->m->page_addresses[1] | HV_REFERENCE_TSC_ENABLE))
 		goto out;
@@ -772,33 +725,48 @@ out:
 
 /* --- the list ---------------------------------------------------------- */
 
+enum probe_interface { ON_KVM, ON_HYPERV };
+
+/* A probe runs when its interface's block is there and, if named, the item
+ * that advertises it is set (a bit) or not 0 (a field). */
 struct probe_def {
 	const char *key;
 	const char *title;
-	void (*run)(struct run *run, struct probe_result *result);
+	enum probe_interface on;
+	const char *advertised_by; /* upstream identifier; NULL: the block */
+	void (*run)(struct run *run, struct probe_result *result, const char *advertised_by);
 };
 
 static const struct probe_def probes[] = {
-	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", probe_clocksource },
+	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
+	  "KVM_FEATURE_CLOCKSOURCE", probe_clocksource },
 	/* After the legacy pair: KVM keeps no master clock (no stable flag,
 	 * no valid Hyper-V TSC page) while the boot vCPU's last kvmclock write
 	 * went to the legacy MSR, and this probe's writes end that. */
-	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", probe_clocksource2 },
-	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", probe_steal_time },
-	{ "kvm.async_pf", "async PF MSR read and written disabled", probe_async_pf },
-	{ "kvm.pv_eoi", "PV EOI MSR read and written disabled", probe_pv_eoi },
-	{ "kvm.poll_control", "poll-control MSR read and written disabled", probe_poll_control },
-	{ "kvm.async_pf_int", "async PF interrupt MSRs written disabled",
-	  probe_async_pf_int },
-	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", probe_hypercall },
-	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0",
-	  probe_sched_yield },
-	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", probe_timing },
-	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", probe_vp_index },
-	{ "hyperv.time_ref_count", "reference counter at 10 MHz by PM timer",
-	  probe_time_ref_count },
-	{ "hyperv.reference_tsc", "reference TSC page at 10 MHz by PM timer",
-	  probe_reference_tsc },
+	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", ON_KVM,
+	  "KVM_FEATURE_CLOCKSOURCE2", probe_clocksource2 },
+	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
+	  "KVM_FEATURE_STEAL_TIME", probe_steal_time },
+	{ "kvm.async_pf", "async PF MSR read and written disabled", ON_KVM,
+	  "KVM_FEATURE_ASYNC_PF", probe_msr_feature },
+	{ "kvm.pv_eoi", "PV EOI MSR read and written disabled", ON_KVM,
+	  "KVM_FEATURE_PV_EOI", probe_msr_feature },
+	{ "kvm.poll_control", "poll-control MSR read and written disabled", ON_KVM,
+	  "KVM_FEATURE_POLL_CONTROL", probe_msr_feature },
+	{ "kvm.async_pf_int", "async PF interrupt MSRs written disabled", ON_KVM,
+	  "KVM_FEATURE_ASYNC_PF_INT", probe_msr_feature },
+	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", ON_KVM, NULL,
+	  probe_hypercall },
+	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0", ON_KVM,
+	  "KVM_FEATURE_PV_SCHED_YIELD", probe_sched_yield },
+	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", ON_KVM, "tsc_khz",
+	  probe_timing },
+	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", ON_HYPERV, "AccessVpIndex",
+	  probe_vp_index },
+	{ "hyperv.time_ref_count", "reference counter at 10 MHz by PM timer", ON_HYPERV,
+	  "AccessPartitionReferenceCounter", probe_time_ref_count },
+	{ "hyperv.reference_tsc", "reference TSC page at 10 MHz by PM timer", ON_HYPERV,
+	  "AccessPartitionReferenceTsc", probe_reference_tsc },
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
 _Static_assert(PROBE_COUNT + 1 <= PROBE_MAX, "room for the probes and a forced one");
@@ -844,10 +812,10 @@ static void forced_msr(struct run *run, struct probe_result *result,
 	size_t mark = run->out->restore_count;
 	uint64_t value;
 
-	result->key = "forced_msr";
-	result->title = forced->write ? "forced MSR write (--probe-msr)"
-				      : "forced MSR read (--probe-msr)";
-	result->state = PROBE_WORKS;
+	*result = (struct probe_result){
+		.key = "forced_msr", .state = PROBE_WORKS,
+		.title = forced->write ? "forced MSR write (--probe-msr)"
+				       : "forced MSR read (--probe-msr)" };
 	if (!msr_read(run, result, forced->msr, &value))
 		return;
 	add_value(result, "msr", forced->msr, VALUE_HEX);
@@ -868,9 +836,15 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 	if (machine->read_pm_timer)
 		pm_now(&run);
 	for (size_t i = 0; i < PROBE_COUNT; i++) {
+		const struct probe_def *probe = &probes[i];
+		const struct hv_interface *iface = probe->on == ON_KVM ? run.kvm : run.hyperv;
 		struct probe_result *result = &out->results[out->count++];
-		*result = (struct probe_result){ .key = probes[i].key, .title = probes[i].title };
-		probes[i].run(&run, result);
+		*result = (struct probe_result){ .key = probe->key, .title = probe->title,
+						 .state = PROBE_WORKS };
+		if (!iface || (probe->advertised_by && !advertised(&run, iface, probe->advertised_by)))
+			result->state = PROBE_NOT_ADVERTISED;
+		else
+			probe->run(&run, result, probe->advertised_by);
 	}
 	if (forced && forced->requested)
 		forced_msr(&run, &out->results[out->count++], forced);
