@@ -311,7 +311,7 @@ static void evaluate(const struct hv_report *report, struct check_result *result
 	result->outcome = CHECK_FOUND;
 	switch (r->kind) {
 	case REQUIRE_PROBE:
-		if (!report->probes.in_firmware) {
+		if (report->probes.not_run_reason) {
 			result->outcome = CHECK_PROBES_NOT_RUN;
 			break;
 		}

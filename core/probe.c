@@ -394,7 +394,7 @@ static void wall_clock(struct run *run, struct probe_result *result, uint32_t ms
 		return;
 	int64_t now = (int64_t)load32(wall + 4) + (int64_t)((load32(wall + 8) + ns) / 1000000000u);
 	add_value(result, "wall_clock_s", (uint64_t)now, VALUE_DECIMAL);
-	if (!run->m->rtc_seconds || !run->m->rtc_seconds(run->m->context, &rtc)) {
+	if (!run->m->rtc_seconds(run->m->context, &rtc)) {
 		set_state(result, PROBE_WORKS, "no firmware clock to compare the wall clock with");
 		return;
 	}
@@ -832,7 +832,7 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 	struct run run = { report, machine, out, hv_guest_kvm_interface(report),
 			   hyperv_interface(report), 0, 0, false };
 
-	*out = (struct probe_report){ .requested = true, .in_firmware = true };
+	*out = (struct probe_report){ .requested = true };
 	if (machine->read_pm_timer)
 		pm_now(&run);
 	for (size_t i = 0; i < PROBE_COUNT; i++) {

@@ -218,7 +218,7 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 		return;
 	}
 	sink_printf(out, "{\"ran\": %s, \"not_run_reason\": ",
-		    probes->in_firmware ? "true" : "false");
+		    probes->not_run_reason ? "false" : "true");
 	if (probes->not_run_reason)
 		json_string(probes->not_run_reason, out);
 	else

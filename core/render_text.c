@@ -3,6 +3,7 @@
 #include "hv_render.h"
 
 #include "ascii.h"
+#include "clocks.h"
 
 #define CONSOLE_COLUMNS 79
 #define CONTINUATION_INDENT "           "
@@ -398,14 +399,14 @@ static void render_probe_state(const struct probe_result *p, struct text_sink *o
 static void render_probes(const struct probe_report *probes, struct text_sink *out)
 {
 	sink_puts(out, "\nprobes (--probe):");
-	if (!probes->in_firmware) {
+	if (probes->not_run_reason) {
 		sink_printf(out, " not run: %s\n", probes->not_run_reason);
 		return;
 	}
 	sink_printf(out, " %u probes", (unsigned)probes->count);
 	if (probes->pm_ticks)
-		sink_printf(out, " in %u ms by the ACPI PM timer",
-			    (unsigned)(probes->pm_ticks / (PM_TIMER_HZ / 1000u)));
+		sink_printf(out, " in %lu ms by the ACPI PM timer",
+			    (unsigned long)scale_u64(probes->pm_ticks, 1000u, PM_TIMER_HZ));
 	sink_puts(out, "\n");
 	for (size_t i = 0; i < probes->count; i++) {
 		const struct probe_result *p = &probes->results[i];

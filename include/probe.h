@@ -79,8 +79,7 @@ struct msr_restore {
 
 struct probe_report {
 	bool requested;
-	bool in_firmware; /* false: a dump or the host; nothing was probed */
-	const char *not_run_reason; /* set when the probes could not run at all */
+	const char *not_run_reason; /* set when nothing was probed, and why */
 	size_t count;
 	struct probe_result results[PROBE_MAX];
 	size_t restore_count;
