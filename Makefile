@@ -103,7 +103,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_invariants.h tests/fuz
                       $(CORE_SRC) $(HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  CC (fuzz) $@"
-	@clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -o $@
+	@clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -ljansson -o $@
 
 # Each target for FUZZ_SECONDS from the committed corpus; what it finds new
 # goes to build/fuzz/corpus-TARGET, crashes to build/fuzz/.
@@ -230,7 +230,7 @@ clean:
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
                   systemd-boot-efi grub-efi-amd64-bin grub-common
-TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev
 # The nested-KVM bed: QEMU's build dependencies, and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed).
 NESTED_PACKAGES := dpkg-dev patch meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \

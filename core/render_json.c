@@ -202,8 +202,12 @@ static void json_probe_result(const struct probe_result *p, struct text_sink *ou
 		const struct probe_value *value = &p->values[v];
 		sink_puts(out, v ? ", " : "");
 		json_string(value->name, out);
+		/* Register contents as hex strings: as numbers, readers that hold
+		 * JSON numbers in doubles (jq) would round anything past 2^53. */
 		if (value->kind == VALUE_SIGNED)
 			sink_printf(out, ": %ld", (int64_t)value->value);
+		else if (value->kind == VALUE_HEX)
+			sink_printf(out, ": \"0x%lx\"", (unsigned long)value->value);
 		else
 			sink_printf(out, ": %lu", (unsigned long)value->value);
 	}
