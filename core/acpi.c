@@ -12,6 +12,9 @@
 #define FADT_FLAGS 112
 #define FADT_X_PM_TMR_BLK 208
 #define FADT_TMR_VAL_EXT (1u << 8)
+/* A hardware-reduced platform has no PM timer, whatever the fields hold
+ * (ACPI 6.4, 4.1 and the FADT's fixed feature flags). */
+#define FADT_HW_REDUCED_ACPI (1u << 20)
 #define GAS_SYSTEM_IO 1
 /* No real root table lists more tables than this. */
 #define MAX_ENTRIES 256u
@@ -63,7 +66,8 @@ bool acpi_find_pm_timer(const void *rsdp_pointer, struct pm_timer *timer)
 		fadt = find_fadt(root, 8);
 	else if ((root = table_at(read32(rsdp + RSDP_RSDT), "RSDT")))
 		fadt = find_fadt(root, 4);
-	if (!fadt || read32(fadt + HEADER_LENGTH) < FADT_FLAGS + 4)
+	if (!fadt || read32(fadt + HEADER_LENGTH) < FADT_FLAGS + 4 ||
+	    (read32(fadt + FADT_FLAGS) & FADT_HW_REDUCED_ACPI))
 		return false;
 
 	uint64_t port = read32(fadt + FADT_PM_TMR_BLK);

@@ -14,7 +14,8 @@ struct pm_timer {
  * and reads its PM timer block: X_PM_TMR_BLK when it is in I/O space, else
  * PM_TMR_BLK. Tables are read where they are (firmware memory is identity
  * mapped), each checked for its signature and a sane length. False when
- * there is no PM timer in I/O space. */
+ * there is no PM timer in I/O space, or the FADT says the platform is
+ * hardware-reduced (which has none). */
 bool acpi_find_pm_timer(const void *rsdp, struct pm_timer *timer);
 
 #endif
