@@ -70,3 +70,17 @@ int64_t beyond_time_zone(int64_t a, int64_t b, int64_t *zone_seconds)
 	*zone_seconds = zone;
 	return difference - zone;
 }
+
+int64_t wall_minus_rtc(int64_t wall, int64_t rtc, int16_t zone_minutes, int64_t *zone_seconds)
+{
+	int64_t difference;
+
+	if (zone_minutes < -1440 || zone_minutes > 1440)
+		return beyond_time_zone(wall, rtc, zone_seconds);
+	*zone_seconds = (int64_t)zone_minutes * 60;
+	if (__builtin_sub_overflow(wall, rtc, &difference))
+		difference = rtc > 0 ? INT64_MIN : INT64_MAX;
+	if (__builtin_sub_overflow(difference, *zone_seconds, &difference))
+		difference = *zone_seconds > 0 ? INT64_MIN : INT64_MAX;
+	return difference;
+}

@@ -8,28 +8,72 @@
 #include "ascii.h"
 #include "clocks.h"
 
+/* The first timed interval: 100 ms of the PM timer. */
+#define INTERVAL_TICKS (PM_TIMER_HZ / 10u)
+/* The longest one: 1 s, well inside one wrap of a 24-bit timer (4.7 s). */
+#define LONGEST_INTERVAL_TICKS PM_TIMER_HZ
+/* A running 3.58 MHz timer changes between two port reads; this many equal
+ * reads in a row mean it stopped. */
+#define PM_STUCK_READS 1000u
+#define PM_MAX_READS 100000000u
+/* Reads of a clock between two PM timer reads, the tightest kept. */
+#define BRACKET_TRIES 5u
+/* A clock works when it is within this of the PM timer, for sure: the
+ * deviation measured plus what the brackets leave uncertain. NTP slews a
+ * healthy host's clock by at most 500 ppm, which kvmclock (the host's raw
+ * clock) and the PM timer (QEMU's, NTP-slewed) may differ by; crystals add
+ * about 100 ppm. A clock that is really wrong (a bad multiplier, a frozen
+ * counter) is off by far more (README, "Probes"). */
+#define RATE_TOLERANCE_PPM 1000
+/* An interval is lengthened until its brackets leave at most this
+ * uncertain (it falls as 1/T), so that a healthy clock can be told from
+ * the tolerance: under the real-KVM bed 100 ms leave 500-1300 ppm. */
+#define UNCERTAINTY_TARGET_PPM 200u
+#define PPM_SATURATION 1000000000
+
 /* --- results ----------------------------------------------------------- */
 
-void set_state(struct probe_result *result, enum probe_state state,
-	       const char *format, ...)
+static void set_detail(struct probe_result *result, size_t from, const char *format,
+		       va_list args)
 {
 	struct buffer_sink detail;
+
+	string_sink_init(&detail, result->detail + from, sizeof(result->detail) - from);
+	sink_vprintf(&detail.sink, format, args);
+	string_sink_finish(&detail);
+}
+
+void set_state(struct probe_result *result, enum probe_state state, const char *format, ...)
+{
 	va_list args;
 
 	result->state = state;
-	string_sink_init(&detail, result->detail, sizeof(result->detail));
 	va_start(args, format);
-	sink_vprintf(&detail.sink, format, args);
+	set_detail(result, 0, format, args);
 	va_end(args);
-	string_sink_finish(&detail);
+}
+
+void remark(struct probe_result *result, const char *format, ...)
+{
+	size_t used = text_length(result->detail);
+	va_list args;
+
+	if (result->state != PROBE_WORKS || used + 3 >= sizeof(result->detail))
+		return;
+	if (used) {
+		result->detail[used++] = ';';
+		result->detail[used++] = ' ';
+	}
+	va_start(args, format);
+	set_detail(result, used, format, args);
+	va_end(args);
 }
 
 void add_value(struct probe_result *result, const char *name, uint64_t value,
 	       enum probe_value_kind kind)
 {
 	if (result->value_count < PROBE_VALUES_MAX)
-		result->values[result->value_count++] =
-			(struct probe_value){ name, value, kind };
+		result->values[result->value_count++] = (struct probe_value){ name, value, kind };
 }
 
 const char *fault_name(uint8_t vector)
@@ -39,8 +83,7 @@ const char *fault_name(uint8_t vector)
 
 /* --- the machine, guarded ---------------------------------------------- */
 
-bool msr_read(struct run *run, struct probe_result *result, uint32_t msr,
-	      uint64_t *value)
+bool msr_read(struct run *run, struct probe_result *result, uint32_t msr, uint64_t *value)
 {
 	uint8_t vector = 0;
 
@@ -50,43 +93,41 @@ bool msr_read(struct run *run, struct probe_result *result, uint32_t msr,
 	return false;
 }
 
-bool msr_write(struct run *run, struct probe_result *result, uint32_t msr,
-	       uint64_t value)
+bool msr_write(struct run *run, struct probe_result *result, uint32_t msr, uint64_t value)
 {
 	uint8_t vector = 0;
 
 	if (run->m->write_msr(run->m->context, msr, value, &vector))
 		return true;
-	set_state(result, PROBE_BROKEN, "%s on MSR 0x%x (write 0x%lx)",
-		  fault_name(vector), msr, (unsigned long)value);
+	set_state(result, PROBE_BROKEN, "%s on MSR 0x%x (write 0x%lx)", fault_name(vector), msr,
+		  (unsigned long)value);
 	return false;
 }
 
-/* Writes an MSR after noting what it held, so that restore_from() can put
- * it back. An MSR is noted once, at its first write in a probe. */
-bool msr_write_noted(struct run *run, struct probe_result *result,
-		     size_t mark, uint32_t msr, uint64_t value)
+bool msr_note(struct run *run, struct probe_result *result, size_t mark, uint32_t msr)
 {
 	struct probe_report *out = run->out;
-	bool noted = false;
+	uint64_t found;
 
 	for (size_t i = mark; i < out->restore_count; i++)
-		noted = noted || out->restores[i].msr == msr;
-	if (!noted) {
-		uint64_t found;
-		if (out->restore_count == RESTORE_MAX) {
-			set_state(result, PROBE_SKIPPED, "no room to note MSR 0x%x", msr);
-			return false;
-		}
-		if (!msr_read(run, result, msr, &found))
-			return false;
-		out->restores[out->restore_count++] = (struct msr_restore){ msr, found, found, false };
+		if (out->restores[i].msr == msr)
+			return true;
+	if (out->restore_count == RESTORE_MAX) {
+		set_state(result, PROBE_SKIPPED, "no room to note MSR 0x%x", msr);
+		return false;
 	}
-	return msr_write(run, result, msr, value);
+	if (!msr_read(run, result, msr, &found))
+		return false;
+	out->restores[out->restore_count++] = (struct msr_restore){ msr, found, found, false };
+	return true;
 }
 
-/* Puts back, newest first, every MSR noted since mark. A registration that
- * cannot be undone keeps the pages from ever being released. */
+bool msr_write_noted(struct run *run, struct probe_result *result, size_t mark, uint32_t msr,
+		     uint64_t value)
+{
+	return msr_note(run, result, mark, msr) && msr_write(run, result, msr, value);
+}
+
 void restore_from(struct run *run, size_t mark)
 {
 	struct probe_report *out = run->out;
@@ -101,8 +142,9 @@ void restore_from(struct run *run, size_t mark)
 	}
 }
 
-/* The PM timer as a 64-bit count since the first read; reads must come
- * closer together than one wrap (4.7 s for a 24-bit timer). */
+/* --- time -------------------------------------------------------------- */
+
+/* Reads must come closer together than one wrap of the timer. */
 uint64_t pm_now(struct run *run)
 {
 	uint32_t now = run->m->read_pm_timer(run->m->context) & run->m->pm_timer_mask;
@@ -112,6 +154,21 @@ uint64_t pm_now(struct run *run)
 	run->pm_started = true;
 	run->pm_last = now;
 	return run->pm_elapsed;
+}
+
+void give_host_a_turn(struct run *run)
+{
+	if (run->m->read_pm_timer)
+		pm_now(run);
+	else
+		run->m->read_tsc(run->m->context);
+}
+
+uint32_t wait_for_host(struct run *run, volatile const uint8_t *word, uint32_t before)
+{
+	for (uint32_t tries = 0; tries < HOST_UPDATE_TRIES && load32(word) == before; tries++)
+		give_host_a_turn(run);
+	return load32(word);
 }
 
 /* Waits until ticks have passed since start; false when the timer stopped. */
@@ -154,10 +211,23 @@ static bool bracketed_sample(struct run *run, struct probe_result *result, sampl
 	return true;
 }
 
-bool measure(struct run *run, struct probe_result *result, sampler sample,
-	     struct interval *interval)
+/* What the brackets leave uncertain, in ppm of the interval, saturated as
+ * deviation_ppm is: a hostile timer can make it anything. */
+static int64_t uncertainty_ppm(const struct interval *interval)
 {
-	uint64_t start_pm, end_pm, start_width, end_width;
+	uint64_t ppm = scale_u64(interval->pm_uncertainty, 1000000u,
+				 interval->pm_ticks ? interval->pm_ticks : 1);
+
+	return ppm > PPM_SATURATION ? PPM_SATURATION : (int64_t)ppm;
+}
+
+/* The clock at both ends of an interval of at least 100 ms. With lengthen,
+ * the end is read again later (up to 1 s) while the brackets leave more
+ * than UNCERTAINTY_TARGET_PPM uncertain. */
+static bool measure(struct run *run, struct probe_result *result, sampler sample,
+		    struct interval *interval, bool lengthen)
+{
+	uint64_t start_pm, end_pm, start_width, end_width, ticks = INTERVAL_TICKS;
 
 	if (!run->m->read_pm_timer) {
 		set_state(result, PROBE_SKIPPED, "no ACPI PM timer to time it against");
@@ -165,49 +235,68 @@ bool measure(struct run *run, struct probe_result *result, sampler sample,
 	}
 	if (!bracketed_sample(run, result, sample, &interval->start, &start_pm, &start_width))
 		return false;
-	if (!pm_wait(run, start_pm, INTERVAL_TICKS)) {
-		set_state(result, PROBE_SKIPPED, "the ACPI PM timer stopped");
-		return false;
+	for (;;) {
+		if (!pm_wait(run, start_pm, ticks)) {
+			set_state(result, PROBE_SKIPPED, "the ACPI PM timer stopped");
+			return false;
+		}
+		if (!bracketed_sample(run, result, sample, &interval->end, &end_pm, &end_width))
+			return false;
+		interval->pm_ticks = end_pm - start_pm;
+		interval->pm_uncertainty = (start_width + end_width) / 2;
+		uint64_t ppm = (uint64_t)uncertainty_ppm(interval);
+		if (!lengthen || ppm <= UNCERTAINTY_TARGET_PPM || ticks >= LONGEST_INTERVAL_TICKS)
+			return true;
+		/* At least twice as long each time, so that a few rounds reach
+		 * the longest interval. */
+		uint64_t needed = scale_u64(interval->pm_ticks, ppm, UNCERTAINTY_TARGET_PPM);
+		ticks = needed > 2 * ticks ? needed : 2 * ticks;
+		if (ticks > LONGEST_INTERVAL_TICKS)
+			ticks = LONGEST_INTERVAL_TICKS;
 	}
-	if (!bracketed_sample(run, result, sample, &interval->end, &end_pm, &end_width))
-		return false;
-	interval->pm_ticks = end_pm - start_pm;
-	interval->pm_uncertainty = (start_width + end_width) / 2;
-	return true;
 }
 
-/* Judges a clock of hz over the interval against the PM timer: off by more
- * than the tolerance plus what the brackets leave uncertain is broken. */
-void judge_rate(struct probe_result *result, const char *clock,
-		const struct interval *interval, uint64_t hz, const char *counted_name)
+bool measure_interval(struct run *run, struct probe_result *result, sampler sample,
+		      struct interval *interval)
 {
-	uint64_t counted = interval->end - interval->start;
-	uint64_t expected = scale_u64(interval->pm_ticks, hz, PM_TIMER_HZ);
-	uint64_t brackets = scale_u64(interval->pm_uncertainty, 1000000u,
-				      interval->pm_ticks ? interval->pm_ticks : 1);
-	/* Saturated as deviation_ppm is: a hostile timer can make it anything. */
-	int64_t uncertainty = brackets > 1000000000u ? 1000000000 : (int64_t)brackets;
+	return measure(run, result, sample, interval, false);
+}
 
+/* Works only when within the tolerance whatever the brackets hid; broken
+ * only when outside it whatever they hid; between the two, nothing is
+ * claimed. */
+void judge_clock_rate(struct run *run, struct probe_result *result, sampler sample,
+		      const char *clock, uint64_t hz, const char *counted_name)
+{
+	struct interval interval;
+
+	if (!measure(run, result, sample, &interval, true))
+		return;
+	uint64_t counted = interval.end - interval.start;
+	uint64_t expected = scale_u64(interval.pm_ticks, hz, PM_TIMER_HZ);
 	add_value(result, counted_name, counted, VALUE_DECIMAL);
-	add_value(result, "pm_timer_ticks", interval->pm_ticks, VALUE_DECIMAL);
-	if (interval->end <= interval->start || !expected) {
+	add_value(result, "pm_timer_ticks", interval.pm_ticks, VALUE_DECIMAL);
+	if (interval.end <= interval.start || !expected) {
 		set_state(result, PROBE_BROKEN, "%s did not advance in %lu PM timer ticks", clock,
-			  (unsigned long)interval->pm_ticks);
+			  (unsigned long)interval.pm_ticks);
 		return;
 	}
-	int64_t ppm = deviation_ppm(counted, expected), limit = RATE_TOLERANCE_PPM + uncertainty;
+	int64_t ppm = deviation_ppm(counted, expected), uncertainty = uncertainty_ppm(&interval);
+	int64_t off = ppm < 0 ? -ppm : ppm;
 	add_value(result, "deviation_ppm", (uint64_t)ppm, VALUE_SIGNED);
 	add_value(result, "uncertainty_ppm", (uint64_t)uncertainty, VALUE_DECIMAL);
-	if (ppm > limit || ppm < -limit)
-		set_state(result, PROBE_BROKEN, "%s ran %+ld ppm off the ACPI PM timer "
-			  "(limit %ld)", clock, ppm, limit);
+	if (off - uncertainty > RATE_TOLERANCE_PPM)
+		set_state(result, PROBE_BROKEN, "%s ran %+ld ppm (+-%ld) off the ACPI PM timer, "
+			  "past the %d ppm limit", clock, ppm, uncertainty, RATE_TOLERANCE_PPM);
+	else if (off + uncertainty > RATE_TOLERANCE_PPM)
+		set_state(result, PROBE_SKIPPED, "too noisy to judge: %+ld ppm (+-%ld) against a "
+			  "limit of %d ppm", ppm, uncertainty, RATE_TOLERANCE_PPM);
 }
 
-/* --- what CPUID advertises ------------------------------------------- */
+/* --- what CPUID advertises --------------------------------------------- */
 
-/* An item of the interface's table, by upstream identifier, when decoded. */
-bool item_value(const struct run *run, const struct hv_interface *iface,
-		const char *id, uint32_t *value)
+bool item_value(const struct run *run, const struct hv_interface *iface, const char *id,
+		uint32_t *value)
 {
 	struct hv_item item;
 
@@ -215,34 +304,12 @@ bool item_value(const struct run *run, const struct hv_interface *iface,
 	       hv_item_value(run->report, iface, &item, value) == DECODED;
 }
 
-/* A bit that is set, or a field that is not 0. */
-bool advertised(const struct run *run, const struct hv_interface *iface,
-		const char *id)
+bool advertised(const struct run *run, const struct hv_interface *iface, const char *id)
 {
 	uint32_t value;
 
 	return item_value(run, iface, id, &value) && value;
 }
-
-
-
-/* Lets the host run: each PM timer read is a trap to it. */
-void give_host_a_turn(struct run *run)
-{
-	if (run->m->read_pm_timer)
-		pm_now(run);
-	else
-		run->m->read_tsc(run->m->context);
-}
-
-uint32_t wait_for_version(struct run *run, volatile const uint8_t *version)
-{
-	for (uint32_t tries = 0; tries < HOST_UPDATE_TRIES && !load32(version); tries++)
-		give_host_a_turn(run);
-	return load32(version);
-}
-
-/* --- KVM --------------------------------------------------------------- */
 
 /* --- the list ---------------------------------------------------------- */
 
@@ -258,36 +325,37 @@ struct probe_def {
 	void (*run)(struct run *run, struct probe_result *result, const char *advertised_by);
 };
 
+/* Hyper-V's clocks first, so that they are measured as the guest OS will
+ * find them, before any kvmclock write moves KVM's master clock; then
+ * kvmclock through MSR_KVM_SYSTEM_TIME_NEW, then through the legacy MSR,
+ * whose probe ends by putting back which of the two was written last. */
 static const struct probe_def probes[] = {
-	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE", probe_clocksource },
-	/* After the legacy pair: KVM keeps no master clock (no stable flag,
-	 * no valid Hyper-V TSC page) while the boot vCPU's last kvmclock write
-	 * went to the legacy MSR, and this probe's writes end that. */
-	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE2", probe_clocksource2 },
-	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
-	  "KVM_FEATURE_STEAL_TIME", probe_steal_time },
-	{ "kvm.async_pf", "async PF MSR read and written disabled", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF", probe_msr_feature },
-	{ "kvm.pv_eoi", "PV EOI MSR read and written disabled", ON_KVM,
-	  "KVM_FEATURE_PV_EOI", probe_msr_feature },
-	{ "kvm.poll_control", "poll-control MSR read and written disabled", ON_KVM,
-	  "KVM_FEATURE_POLL_CONTROL", probe_msr_feature },
-	{ "kvm.async_pf_int", "async PF interrupt MSRs written disabled", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF_INT", probe_msr_feature },
-	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", ON_KVM, NULL,
-	  probe_hypercall },
-	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0", ON_KVM,
-	  "KVM_FEATURE_PV_SCHED_YIELD", probe_sched_yield },
-	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", ON_KVM, "tsc_khz",
-	  probe_timing },
 	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", ON_HYPERV, "AccessVpIndex",
 	  probe_vp_index },
 	{ "hyperv.time_ref_count", "reference counter at 10 MHz by PM timer", ON_HYPERV,
 	  "AccessPartitionReferenceCounter", probe_time_ref_count },
 	{ "hyperv.reference_tsc", "reference TSC page at 10 MHz by PM timer", ON_HYPERV,
 	  "AccessPartitionReferenceTsc", probe_reference_tsc },
+	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", ON_KVM,
+	  "KVM_FEATURE_CLOCKSOURCE2", probe_clocksource2 },
+	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
+	  "KVM_FEATURE_CLOCKSOURCE", probe_clocksource },
+	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
+	  "KVM_FEATURE_STEAL_TIME", probe_steal_time },
+	{ "kvm.async_pf", "async PF area registered and read back", ON_KVM,
+	  "KVM_FEATURE_ASYNC_PF", probe_async_pf },
+	{ "kvm.pv_eoi", "PV EOI used to end a self-interrupt", ON_KVM,
+	  "KVM_FEATURE_PV_EOI", probe_pv_eoi },
+	{ "kvm.poll_control", "host polling turned off and read back", ON_KVM,
+	  "KVM_FEATURE_POLL_CONTROL", probe_round_trip },
+	{ "kvm.async_pf_int", "async PF vector and ACK read back", ON_KVM,
+	  "KVM_FEATURE_ASYNC_PF_INT", probe_round_trip },
+	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", ON_KVM, NULL,
+	  probe_hypercall },
+	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0", ON_KVM,
+	  "KVM_FEATURE_PV_SCHED_YIELD", probe_sched_yield },
+	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", ON_KVM, "tsc_khz",
+	  probe_timing },
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
 _Static_assert(PROBE_COUNT + 1 <= PROBE_MAX, "room for the probes and a forced one");
@@ -327,11 +395,16 @@ static const struct hv_interface *hyperv_interface(const struct hv_report *repor
 	return iface ? iface : hv_interface_by_key(report, "kvm_hv");
 }
 
+/* --probe-msr: reads an MSR and, when asked, writes a value and puts the
+ * found one back, interrupts off in between, so that no firmware code runs
+ * with it changed. An MSR whose value moves by itself (the TSC, a running
+ * counter) is not written: writing back what was found would move it
+ * backwards. */
 static void forced_msr(struct run *run, struct probe_result *result,
 		       const struct forced_msr *forced)
 {
 	size_t mark = run->out->restore_count;
-	uint64_t value;
+	uint64_t value, again;
 
 	*result = (struct probe_result){
 		.key = "forced_msr", .state = PROBE_WORKS,
@@ -341,9 +414,21 @@ static void forced_msr(struct run *run, struct probe_result *result,
 		return;
 	add_value(result, "msr", forced->msr, VALUE_HEX);
 	add_value(result, "value", value, VALUE_HEX);
-	if (forced->write)
-		msr_write_noted(run, result, mark, forced->msr, forced->write_value);
+	if (!forced->write)
+		return;
+	give_host_a_turn(run);
+	if (!msr_read(run, result, forced->msr, &again))
+		return;
+	if (again != value) {
+		set_state(result, PROBE_SKIPPED, "not written: it moved from 0x%lx to 0x%lx by "
+			  "itself, and writing it back would not restore it",
+			  (unsigned long)value, (unsigned long)again);
+		return;
+	}
+	run->m->interrupts_off(run->m->context);
+	msr_write_noted(run, result, mark, forced->msr, forced->write_value);
 	restore_from(run, mark);
+	run->m->interrupts_restore(run->m->context);
 }
 
 void probe_run(struct hv_report *report, const struct probe_machine *machine,

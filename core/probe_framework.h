@@ -11,25 +11,9 @@
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
-/* Each timed comparison spans 100 ms of the PM timer: long enough that the
- * cost of one trap to the hypervisor around each end (tens of
- * microseconds nested) stays far below the tolerance. */
-#define INTERVAL_TICKS (PM_TIMER_HZ / 10u)
-/* A running 3.58 MHz timer changes between two port reads; this many equal
- * reads in a row mean it stopped. */
-#define PM_STUCK_READS 1000u
-#define PM_MAX_READS 10000000u
-/* kvmclock reads back to back that must never decrease. */
-/* Reads of a clock between two PM timer reads, the tightest kept. */
-#define BRACKET_TRIES 5u
+
 /* How many exits the host gets to fill in a registered structure. */
 #define HOST_UPDATE_TRIES 100u
-/* Rate agreement with the PM timer, beyond what the brackets leave
- * uncertain (about 650 ppm of 100 ms nested). On the real-KVM bed every
- * clock agreed within 10 ppm (README, "Probes"); real crystals are good to
- * about 100 ppm each. A clock that is really wrong (a bad multiplier, a
- * frozen counter) is off by far more than 0.1%. */
-#define RATE_TOLERANCE_PPM 1000
 
 struct run {
 	struct hv_report *report;
@@ -42,45 +26,59 @@ struct run {
 };
 
 struct interval {
-	uint64_t start, end;
-	uint64_t pm_ticks;
-	uint64_t pm_uncertainty; /* half the two brackets' widths */
+	uint64_t start, end;     /* the clock's readings at both ends */
+	uint64_t pm_ticks;       /* the PM timer between them */
+	uint64_t pm_uncertainty; /* half the two brackets' widths, in ticks */
 };
 
+/* Reads a clock; false, with the result set, when it could not. */
 typedef bool (*sampler)(struct run *run, struct probe_result *result, uint64_t *value);
 
-/* Results: the state and its reason (a remark when it works), and what
- * was measured. */
+/* --- results ----------------------------------------------------------- */
+
+/* The state and its reason (a remark when it works). */
 void set_state(struct probe_result *result, enum probe_state state, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A remark on a probe that works, after any it already has. */
+void remark(struct probe_result *result, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
 void add_value(struct probe_result *result, const char *name, uint64_t value,
 	       enum probe_value_kind kind);
+/* "#GP", "#UD" */
 const char *fault_name(uint8_t vector);
 
-/* Guarded MSR access; a fault breaks the probe with what faulted. */
+/* --- the machine, guarded ---------------------------------------------- */
+
+/* A fault breaks the probe, with what faulted. */
 bool msr_read(struct run *run, struct probe_result *result, uint32_t msr, uint64_t *value);
 bool msr_write(struct run *run, struct probe_result *result, uint32_t msr, uint64_t value);
-/* Writes an MSR after noting what it held, so that restore_from() can put
- * it back. An MSR is noted once, at its first write in a probe. */
+/* Notes what an MSR holds, once per probe (mark: where the probe's notes
+ * start), so that restore_from() puts it back. */
+bool msr_note(struct run *run, struct probe_result *result, size_t mark, uint32_t msr);
+/* Writes an MSR, noted first. */
 bool msr_write_noted(struct run *run, struct probe_result *result, size_t mark, uint32_t msr,
 		     uint64_t value);
-/* Puts back, newest first, every MSR noted since mark. */
+/* Puts back every MSR noted since mark, the newest first, and reads each
+ * back; one that does not read back as found keeps the pages reserved. */
 void restore_from(struct run *run, size_t mark);
+
+/* --- time -------------------------------------------------------------- */
 
 /* The PM timer as a 64-bit count since the first read. */
 uint64_t pm_now(struct run *run);
-/* A clock read at both ends of an interval of the PM timer; false, with
- * the result set, when it could not be timed. */
-bool measure(struct run *run, struct probe_result *result, sampler sample,
-	     struct interval *interval);
-/* Judges a clock of hz over the interval against the PM timer. */
-void judge_rate(struct probe_result *result, const char *clock, const struct interval *interval,
-		uint64_t hz, const char *counted_name);
 /* Lets the host run: each PM timer read is a trap to it. */
 void give_host_a_turn(struct run *run);
-/* A 32-bit word of a registered structure once the host wrote it non-zero
- * (0 when it never did). */
-uint32_t wait_for_version(struct run *run, volatile const uint8_t *version);
+/* A clock read at both ends of 100 ms of the PM timer; false, with the
+ * result set, when it could not be timed. */
+bool measure_interval(struct run *run, struct probe_result *result, sampler sample,
+		      struct interval *interval);
+/* Measures a clock of hz against the PM timer, over as long an interval as
+ * it takes to judge it, and judges it: works, broken, or skipped as too
+ * noisy to tell. */
+void judge_clock_rate(struct run *run, struct probe_result *result, sampler sample,
+		      const char *clock, uint64_t hz, const char *counted_name);
+
+/* --- what CPUID advertises --------------------------------------------- */
 
 /* An item of the interface's table, by upstream identifier, when decoded. */
 bool item_value(const struct run *run, const struct hv_interface *iface, const char *id,
@@ -88,7 +86,7 @@ bool item_value(const struct run *run, const struct hv_interface *iface, const c
 /* A bit that is set, or a field that is not 0. */
 bool advertised(const struct run *run, const struct hv_interface *iface, const char *id);
 
-/* --- memory the host writes ------------------------------------------ */
+/* --- memory the host writes -------------------------------------------- */
 
 static inline uint32_t load32(volatile const uint8_t *p)
 {
@@ -98,6 +96,11 @@ static inline uint32_t load32(volatile const uint8_t *p)
 static inline uint64_t load64(volatile const uint8_t *p)
 {
 	return *(volatile const uint64_t *)p;
+}
+
+static inline void store32(volatile uint8_t *p, uint32_t value)
+{
+	*(volatile uint32_t *)p = value;
 }
 
 static inline void clear(volatile uint8_t *p, size_t length)
@@ -111,13 +114,21 @@ static inline void compiler_barrier(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-/* Each probe: result starts as works; advertised_by is the table's item. */
+/* A 32-bit word the host writes once a structure is registered, once it
+ * differs from before (given HOST_UPDATE_TRIES turns). */
+uint32_t wait_for_host(struct run *run, volatile const uint8_t *word, uint32_t before);
+
+/* --- the probes -------------------------------------------------------- */
+
+/* Each starts with the result at works; advertised_by is its table item. */
 #define PROBE(name) void name(struct run *run, struct probe_result *result, \
 			      const char *advertised_by)
 PROBE(probe_clocksource2);
 PROBE(probe_clocksource);
 PROBE(probe_steal_time);
-PROBE(probe_msr_feature);
+PROBE(probe_async_pf);
+PROBE(probe_pv_eoi);
+PROBE(probe_round_trip);
 PROBE(probe_hypercall);
 PROBE(probe_sched_yield);
 PROBE(probe_timing);

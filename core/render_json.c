@@ -236,14 +236,19 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 	sink_puts(out, probes->count ? "\n    ],\n    \"restored\": [" : "],\n    \"restored\": [");
 	for (size_t i = 0; i < probes->restore_count; i++) {
 		const struct msr_restore *r = &probes->restores[i];
-		sink_printf(out, "%s\n      {\"msr\": %u, \"found\": %lu, \"now\": %lu, "
+		sink_printf(out, "%s\n      {\"msr\": %u, \"found\": \"0x%lx\", \"now\": \"0x%lx\", "
 				 "\"restored\": %s}",
 			    i ? "," : "", r->msr, (unsigned long)r->found, (unsigned long)r->now,
 			    r->restored ? "true" : "false");
 	}
-	sink_printf(out, "%s],\n    \"pages_released\": %s},\n",
+	sink_printf(out, "%s],\n    \"pages_released\": %s, \"handlers_left\": ",
 		    probes->restore_count ? "\n    " : "",
 		    probes->pages_in_use ? "false" : "true");
+	if (probes->handlers_left)
+		json_string(probes->handlers_left, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, "},\n");
 }
 
 void render_json(const struct hv_report *r, struct text_sink *out)

@@ -426,6 +426,11 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 			       ? "  memory: a registration could not be undone; its pages stay "
 				 "reserved\n"
 			       : "  memory: every registration undone, the pages released\n");
+	if (probes->handlers_left)
+		sink_printf(out, "  fault handlers: NOT all unregistered:\n      %s\n",
+			    probes->handlers_left);
+	else
+		sink_puts(out, "  fault handlers: unregistered\n");
 }
 
 /* Last, so that a person at the console sees the verdict. */

@@ -283,7 +283,7 @@ static void probe(struct hv_report *report, const struct hvfeat_options *options
 		return;
 	}
 	probe_run(report, &machine, &options->forced);
-	probe_machine_close(&machine, report->probes.pages_in_use);
+	report->probes.handlers_left = probe_machine_close(&machine, report->probes.pages_in_use);
 }
 
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
@@ -356,7 +356,8 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (options->log_path)
 		written = !EFI_ERROR(write_output(image, "log", options->log_path, text,
 						  length)) && written;
-	if (!written)
+	/* hvfeat leaves the machine as it found it, or says it did not. */
+	if (!written || report->probes.handlers_left)
 		return STATUS_NOT_DONE;
 	return hv_failed_checks(report) ? STATUS_REQUIREMENT_FAILED : STATUS_PASS;
 }

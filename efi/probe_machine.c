@@ -1,13 +1,14 @@
 /* The machine the probes act on, in firmware: MSR accesses and hypercalls
  * guarded by handlers for #GP and #UD registered through the firmware's
- * own CPU architecture protocol, the TSC, the ACPI PM timer, the RTC, and
- * two pages the host may write into. Everything taken is given back in
- * probe_machine_close(). */
+ * own CPU architecture protocol, the TSC, the ACPI PM timer, the RTC, a
+ * self-interrupt through the local APIC, and two pages the host may write
+ * into. Everything taken is given back in probe_machine_close(). */
 #include <efi.h>
 #include <efilib.h>
 
 #include "acpi.h"
 #include "clocks.h"
+#include "cpuid_source.h"
 #include "probe_machine.h"
 
 /* UEFI PI 1.7, volume 2, 12.3: EFI_CPU_ARCH_PROTOCOL. gnu-efi does not
@@ -28,7 +29,24 @@ struct cpu_arch_protocol {
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
-static const EFI_EXCEPTION_TYPE guarded_vectors[] = { VECTOR_UD, VECTOR_GP };
+
+/* Intel SDM vol. 3, 11.4 and 11.12; AMD APM vol. 2, 16.3 */
+#define MSR_IA32_APIC_BASE 0x1bu
+#define APIC_BASE_ENABLED (1u << 11)
+#define APIC_BASE_X2APIC (1u << 10)
+#define APIC_SVR 0xf0u
+#define SVR_APIC_ENABLED (1u << 8)
+#define APIC_ISR 0x100u
+#define APIC_EOI 0xb0u
+#define APIC_ICR 0x300u
+#define ICR_TO_SELF (1u << 18) /* destination shorthand 01: self, fixed, edge */
+#define RFLAGS_IF (1u << 9)
+/* Vectors tried for the self-interrupt: high, so that no device's shares
+ * it, and none that OVMF's own drivers take. */
+static const EFI_EXCEPTION_TYPE interrupt_vectors[] = { 0xec, 0xed, 0xee };
+/* Pauses to wait for the self-interrupt; KVM delivers it at the entry after
+ * the ICR write, so the first few suffice. */
+#define INTERRUPT_WAIT_PAUSES 1000000u
 
 /* The one instruction that may fault, and where to resume when it does;
  * set by the guarded access just before it executes. */
@@ -38,9 +56,27 @@ static volatile struct {
 } guard;
 
 static struct cpu_arch_protocol *cpu;
-static bool handlers_registered[2];
+static EFI_EXCEPTION_TYPE registered[3]; /* #UD, #GP, the interrupt; 0: none */
 static struct pm_timer pm_timer;
 static EFI_PHYSICAL_ADDRESS pages;
+static bool has_rdtscp;
+static EFI_TPL tpl_before;
+
+static struct {
+	bool x2apic;
+	volatile UINT8 *mmio; /* xAPIC registers */
+	EFI_EXCEPTION_TYPE vector; /* claimed through the CPU protocol */
+} interrupt;
+
+/* Registered handlers are unregistered in the order taken; false when the
+ * firmware refused. */
+static bool take_vector(EFI_EXCEPTION_TYPE type, INTERRUPT_HANDLER handler, size_t slot)
+{
+	if (EFI_ERROR(cpu->register_interrupt_handler(cpu, type, handler)))
+		return false;
+	registered[slot] = type;
+	return true;
+}
 
 static VOID EFIAPI on_exception(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT context)
 {
@@ -52,9 +88,16 @@ static VOID EFIAPI on_exception(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT cont
 		x64->Rip = guard.resume;
 		return;
 	}
-	/* Not one of ours: what the firmware's own handler would do, stop. */
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	/* Not one of ours (a firmware callback, a bug): the fault goes back to
+	 * the firmware. Without our handler the instruction faults again and
+	 * the firmware's own handler reports it as it would have (OVMF prints
+	 * the CPU state on the serial port, then stops). Unregistering is a
+	 * table update in the CPU driver (edk2 RegisterCpuInterruptHandler),
+	 * safe from here. */
+	for (size_t i = 0; i < 2; i++)
+		if (registered[i] == type &&
+		    !EFI_ERROR(cpu->register_interrupt_handler(cpu, type, NULL)))
+			registered[i] = 0;
 }
 
 /* Each guarded instruction is labelled 1: and followed by 2:, and their
@@ -125,12 +168,17 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 	return guard_result(vector);
 }
 
+/* In order with the loads around it, as Linux's rdtsc_ordered(): RDTSCP
+ * where the CPU has it, else LFENCE first. */
 static uint64_t read_tsc(void *context)
 {
 	UINT32 low, high;
 
 	(void)context;
-	__asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+	if (has_rdtscp)
+		__asm__ volatile("rdtscp" : "=a"(low), "=d"(high) : : "rcx", "memory");
+	else
+		__asm__ volatile("lfence; rdtsc" : "=a"(low), "=d"(high) : : "memory");
 	return (uint64_t)high << 32 | low;
 }
 
@@ -143,7 +191,7 @@ static uint32_t read_pm_timer(void *context)
 	return value;
 }
 
-static bool rtc_seconds(void *context, int64_t *seconds)
+static bool rtc(void *context, int64_t *seconds, int16_t *zone_minutes)
 {
 	EFI_TIME now;
 
@@ -152,8 +200,160 @@ static bool rtc_seconds(void *context, int64_t *seconds)
 		return false;
 	*seconds = civil_to_epoch(now.Year, now.Month, now.Day, now.Hour, now.Minute,
 				  now.Second);
+	*zone_minutes = now.TimeZone;
 	return true;
 }
+
+static void interrupts_off(void *context)
+{
+	(void)context;
+	tpl_before = BS->RaiseTPL(TPL_HIGH_LEVEL);
+}
+
+static void interrupts_restore(void *context)
+{
+	(void)context;
+	BS->RestoreTPL(tpl_before);
+}
+
+/* --- the self-interrupt ------------------------------------------------ */
+
+static uint32_t apic_read(uint32_t reg)
+{
+	UINT32 low, high;
+
+	if (!interrupt.x2apic)
+		return *(volatile UINT32 *)(interrupt.mmio + reg);
+	__asm__ volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(0x800u + (reg >> 4)));
+	return low;
+}
+
+static void apic_write(uint32_t reg, uint32_t value)
+{
+	if (interrupt.x2apic)
+		__asm__ volatile("wrmsr" : : "c"(0x800u + (reg >> 4)), "a"(value), "d"(0u)
+				 : "memory");
+	else
+		*(volatile UINT32 *)(interrupt.mmio + reg) = value;
+}
+
+/* Through the firmware's dispatcher (an interrupt that arrives when no
+ * self-interrupt is being watched): a plain EOI. */
+static VOID EFIAPI on_interrupt(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT context)
+{
+	(void)type;
+	(void)context;
+	apic_write(APIC_EOI, 0);
+}
+
+/* While a self-interrupt is watched, its IDT gate points here instead:
+ * edk2's interrupt entry saves CR4 and DR7 before any registered handler
+ * runs, and those reads exit to the host, which then takes the PV EOI flag
+ * back (lapic.c, pv_eoi_test_and_clr_pending). This reads the flag first,
+ * as a guest kernel's entry does: clears it when set (the guest's EOI),
+ * else writes the EOI (xAPIC register, or the x2APIC MSR when stub_eoi is
+ * 0). */
+static volatile UINT64 stub_pv_eoi, stub_eoi;
+static volatile UINT32 stub_handled, stub_flag;
+void pv_eoi_stub(void);
+__asm__(".text\n"
+	"pv_eoi_stub:\n\t"
+	"pushq %rax\n\tpushq %rcx\n\tpushq %rdx\n\t"
+	"movl $1, stub_handled(%rip)\n\t"
+	"movq stub_pv_eoi(%rip), %rax\n\t"
+	"btrl $0, (%rax)\n\t"
+	"jnc 1f\n\t"
+	"movl $1, stub_flag(%rip)\n\t"
+	"jmp 3f\n"
+	"1:\tmovq stub_eoi(%rip), %rax\n\t"
+	"testq %rax, %rax\n\t"
+	"jz 2f\n\t"
+	"movl $0, (%rax)\n\t"
+	"jmp 3f\n"
+	"2:\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+	"3:\tpopq %rdx\n\tpopq %rcx\n\tpopq %rax\n\t"
+	"iretq\n");
+
+struct idt_gate {
+	UINT16 offset_low, selector;
+	UINT8 ist, type;
+	UINT16 offset_middle;
+	UINT32 offset_high, reserved;
+};
+
+/* The vector's gate, or NULL when the IDT is too short for it. */
+static volatile struct idt_gate *idt_gate(EFI_EXCEPTION_TYPE vector)
+{
+	struct {
+		UINT16 limit;
+		UINT64 base;
+	} __attribute__((packed)) idtr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	if ((UINT64)vector * 16 + 15 > idtr.limit)
+		return NULL;
+	return (volatile struct idt_gate *)(UINTN)(idtr.base + (UINT64)vector * 16);
+}
+
+static bool interrupts_enabled(void)
+{
+	UINT64 flags;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & RFLAGS_IF;
+}
+
+static void self_interrupt(void *context, volatile uint32_t *pv_eoi,
+			   struct interrupt_seen *seen)
+{
+	volatile struct idt_gate *gate = idt_gate(interrupt.vector);
+	uint32_t isr = APIC_ISR + 0x10u * (interrupt.vector / 32u);
+	uint32_t bit = 1u << (interrupt.vector % 32u);
+
+	(void)context;
+	*seen = (struct interrupt_seen){ .apic_enabled = apic_read(APIC_SVR) & SVR_APIC_ENABLED };
+	if (!seen->apic_enabled || !gate || !interrupts_enabled())
+		return;
+	struct idt_gate saved = *gate, ours = saved;
+	UINT64 stub = (UINT64)(UINTN)pv_eoi_stub;
+	ours.offset_low = (UINT16)stub;
+	ours.offset_middle = (UINT16)(stub >> 16);
+	ours.offset_high = (UINT32)(stub >> 32);
+	stub_pv_eoi = (UINT64)(UINTN)pv_eoi;
+	stub_eoi = interrupt.x2apic ? 0 : (UINT64)(UINTN)(interrupt.mmio + APIC_EOI);
+	stub_handled = stub_flag = 0;
+	*gate = ours;
+	apic_write(APIC_ICR, ICR_TO_SELF | (uint32_t)interrupt.vector);
+	for (UINT32 i = 0; i < INTERRUPT_WAIT_PAUSES && !stub_handled; i++)
+		__asm__ volatile("pause" ::: "memory");
+	*gate = saved;
+	seen->handled = stub_handled;
+	seen->pv_eoi_flag = stub_flag;
+	/* The read traps to the host, which completes a PV EOI there. */
+	seen->still_in_service = seen->handled && (apic_read(isr) & bit);
+	if (seen->still_in_service)
+		apic_write(APIC_EOI, 0);
+}
+
+/* A local APIC that is on, in either mode, and a free vector. */
+static bool open_self_interrupt(void)
+{
+	uint64_t base;
+	uint8_t vector;
+
+	if (!read_msr(NULL, MSR_IA32_APIC_BASE, &base, &vector) || !(base & APIC_BASE_ENABLED))
+		return false;
+	interrupt.x2apic = base & APIC_BASE_X2APIC;
+	interrupt.mmio = (volatile UINT8 *)(UINTN)(base & 0xffffffffff000ull);
+	for (size_t i = 0; i < sizeof(interrupt_vectors) / sizeof(interrupt_vectors[0]); i++)
+		if (take_vector(interrupt_vectors[i], on_interrupt, 2)) {
+			interrupt.vector = interrupt_vectors[i];
+			return true;
+		}
+	return false;
+}
+
+/* --- open and close ---------------------------------------------------- */
 
 static const void *acpi_rsdp(void)
 {
@@ -170,25 +370,33 @@ static const void *acpi_rsdp(void)
 	return found;
 }
 
+/* CPUID.80000001H:EDX[27] */
+static bool cpu_has_rdtscp(void)
+{
+	struct cpuid_source cpuid;
+	struct cpuid_regs regs;
+
+	cpuid_source_hardware(&cpuid);
+	cpuid.query(&cpuid, 0x80000000u, 0, &regs);
+	if (regs.eax < 0x80000001u)
+		return false;
+	cpuid.query(&cpuid, 0x80000001u, 0, &regs);
+	return regs.edx & (1u << 27);
+}
+
 const char *probe_machine_open(struct probe_machine *machine)
 {
 	EFI_GUID cpu_guid = CPU_ARCH_PROTOCOL_GUID;
 
 	*machine = (struct probe_machine){ .read_msr = read_msr, .write_msr = write_msr,
 					   .read_tsc = read_tsc, .hypercall = hypercall,
-					   .rtc_seconds = rtc_seconds };
+					   .rtc = rtc, .interrupts_off = interrupts_off,
+					   .interrupts_restore = interrupts_restore };
 	if (EFI_ERROR(BS->LocateProtocol(&cpu_guid, NULL, (void **)&cpu)))
 		return "the firmware has no CPU architecture protocol to catch faults with";
-	for (UINTN i = 0; i < 2; i++) {
-		EFI_STATUS status = cpu->register_interrupt_handler(cpu, guarded_vectors[i],
-								    on_exception);
-		if (EFI_ERROR(status)) {
-			probe_machine_close(machine, false);
-			return status == EFI_ALREADY_STARTED
-				       ? "the firmware already handles #GP or #UD itself"
-				       : "the firmware refused a fault handler";
-		}
-		handlers_registered[i] = true;
+	if (!take_vector(VECTOR_UD, on_exception, 0) || !take_vector(VECTOR_GP, on_exception, 1)) {
+		probe_machine_close(machine, false);
+		return "the firmware already handles #GP or #UD itself, or refused a handler";
 	}
 	/* Reserved memory: should a registration outlive hvfeat, the OS
 	 * never gets pages the host still writes. */
@@ -206,18 +414,28 @@ const char *probe_machine_open(struct probe_machine *machine)
 		machine->read_pm_timer = read_pm_timer;
 		machine->pm_timer_mask = pm_timer.mask;
 	}
+	has_rdtscp = cpu_has_rdtscp();
+	if (open_self_interrupt())
+		machine->self_interrupt = self_interrupt;
 	return NULL;
 }
 
-void probe_machine_close(struct probe_machine *machine, bool pages_in_use)
+const char *probe_machine_close(struct probe_machine *machine, bool pages_in_use)
 {
-	for (UINTN i = 0; i < 2; i++)
-		if (handlers_registered[i]) {
-			cpu->register_interrupt_handler(cpu, guarded_vectors[i], NULL);
-			handlers_registered[i] = false;
-		}
+	const char *left = NULL;
+
+	for (size_t i = 0; i < sizeof(registered) / sizeof(registered[0]); i++) {
+		if (!registered[i])
+			continue;
+		/* A handler left registered would point into this image once
+		 * the firmware unloads it. */
+		if (EFI_ERROR(cpu->register_interrupt_handler(cpu, registered[i], NULL)))
+			left = "the firmware refused to unregister a handler of hvfeat's";
+		registered[i] = 0;
+	}
 	if (pages && !pages_in_use)
 		BS->FreePages(pages, 2);
 	pages = 0;
 	machine->pages[0] = machine->pages[1] = NULL;
+	return left;
 }

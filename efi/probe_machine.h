@@ -4,13 +4,15 @@
 
 #include "probe.h"
 
-/* Registers the #GP and #UD handlers, takes two reserved pages and finds
- * the PM timer. NULL when the machine is ready; else why the probes cannot
- * run, with nothing left taken. */
+/* Registers the #GP and #UD handlers (and one for the self-interrupt when
+ * a vector is free), takes two reserved pages and finds the PM timer. NULL
+ * when the machine is ready; else why the probes cannot run, with nothing
+ * left taken. */
 const char *probe_machine_open(struct probe_machine *machine);
 
 /* Unregisters the handlers and frees the pages, unless pages_in_use (a
- * registration could not be undone): they then stay reserved. */
-void probe_machine_close(struct probe_machine *machine, bool pages_in_use);
+ * registration could not be undone): they then stay reserved. NULL when
+ * every handler was unregistered; else what was left. */
+const char *probe_machine_close(struct probe_machine *machine, bool pages_in_use);
 
 #endif

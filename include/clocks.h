@@ -44,4 +44,12 @@ int64_t civil_to_epoch(uint32_t year, uint32_t month, uint32_t day,
  * quarter hours, up to 14 h either way), and that quarter-hour offset. */
 int64_t beyond_time_zone(int64_t a, int64_t b, int64_t *zone_seconds);
 
+/* How many seconds a wall clock in UTC is from the firmware's RTC, and the
+ * offset taken off as the RTC's time zone: the one the RTC names
+ * (zone_minutes, UEFI 2.11, 8.3.1: Localtime = UTC - TimeZone, so UTC is
+ * the RTC plus TimeZone minutes); when it names none (RTC_ZONE_UNSPECIFIED,
+ * or a value outside -1440..1440), the nearest quarter hour, since it may
+ * hold UTC or local time. Saturated, never overflowing. */
+int64_t wall_minus_rtc(int64_t wall, int64_t rtc, int16_t zone_minutes, int64_t *zone_seconds);
+
 #endif

@@ -13,6 +13,19 @@
 /* ACPI 6.4, 4.8.3.3: the PM timer runs at 3.579545 MHz. */
 #define PM_TIMER_HZ 3579545u
 
+/* EFI_UNSPECIFIED_TIMEZONE: the RTC does not say whether it holds UTC or
+ * local time (UEFI 2.11, 8.3.1). */
+#define RTC_ZONE_UNSPECIFIED 0x07ff
+
+/* What a self-interrupt showed (probe_machine.self_interrupt). */
+struct interrupt_seen {
+	bool apic_enabled;     /* software-enabled (SVR bit 8): else none is sent */
+	bool handled;          /* the handler ran */
+	bool pv_eoi_flag;      /* it found the PV EOI flag set, and cleared it */
+	bool still_in_service; /* after that, the local APIC still had it in
+				  service: the EOI was never completed */
+};
+
 /* The machine the probes act on. Every MSR access and the hypercall are
  * guarded: a fault is caught and reported, never taken. */
 struct probe_machine {
@@ -20,6 +33,8 @@ struct probe_machine {
 	/* false, with *vector set (13 for #GP), when the access faulted */
 	bool (*read_msr)(void *context, uint32_t msr, uint64_t *value, uint8_t *vector);
 	bool (*write_msr)(void *context, uint32_t msr, uint64_t value, uint8_t *vector);
+	/* The TSC, read in order with the loads around it, as Linux's
+	 * rdtsc_ordered() reads it for kvmclock. */
 	uint64_t (*read_tsc)(void *context);
 	/* NULL when the firmware's ACPI tables name no PM timer */
 	uint32_t (*read_pm_timer)(void *context);
@@ -28,9 +43,24 @@ struct probe_machine {
 	 * false, with *vector set (6 for #UD), when it faulted */
 	bool (*hypercall)(void *context, bool vmmcall, uint64_t nr, const uint64_t a[4],
 			  uint64_t *ret, uint8_t *vector);
-	/* seconds since 1970-01-01 by the firmware's real-time clock, as the
-	 * clock holds them (UTC or local time); false when unknown */
-	bool (*rtc_seconds)(void *context, int64_t *seconds);
+	/* The firmware's real-time clock: seconds since 1970-01-01 as its date
+	 * and time fields read, and its offset from UTC in minutes as EFI_TIME
+	 * gives it (Localtime = UTC - TimeZone), RTC_ZONE_UNSPECIFIED when it
+	 * does not say; false when there is no clock */
+	bool (*rtc)(void *context, int64_t *seconds, int16_t *zone_minutes);
+	/* Interrupts off on this vCPU (UEFI: TPL_HIGH_LEVEL), and back as they
+	 * were. */
+	void (*interrupts_off)(void *context);
+	void (*interrupts_restore)(void *context);
+	/* A fixed interrupt sent to this vCPU through its local APIC, handled
+	 * as a guest with PV EOI handles it (Linux kvm_guest_apic_eoi_write):
+	 * when bit 0 of *pv_eoi is set the handler clears it and writes no EOI,
+	 * else it writes the EOI. Returns once handled or after a bounded wait,
+	 * having let the host run once more, and never leaves the vector in
+	 * service; sends nothing while the APIC is software-disabled. NULL when
+	 * the firmware has no vector or local APIC for it. */
+	void (*self_interrupt)(void *context, volatile uint32_t *pv_eoi,
+			       struct interrupt_seen *seen);
 	/* Two zeroed 4 KiB pages the host may write into while a probe has them
 	 * registered; released by the caller only after probe_run returned
 	 * and said every registration was undone. */
@@ -75,7 +105,7 @@ struct msr_restore {
 };
 
 #define PROBE_MAX 16u
-#define RESTORE_MAX 16u
+#define RESTORE_MAX 24u
 
 struct probe_report {
 	bool requested;
@@ -85,6 +115,9 @@ struct probe_report {
 	size_t restore_count;
 	struct msr_restore restores[RESTORE_MAX];
 	bool pages_in_use; /* a registration could not be undone: keep the pages */
+	/* Why a fault handler the probes registered could not be unregistered
+	 * (NULL: every one was); set by the firmware after probe_run. */
+	const char *handlers_left;
 	uint32_t pm_ticks; /* how long the probes took, by the PM timer (0: none) */
 };
 

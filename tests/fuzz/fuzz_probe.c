@@ -10,14 +10,17 @@
  * the call's value. Past the end everything reads as zero.
  *
  * Must hold: probe_run returns (libFuzzer's timeout catches a loop), every
- * MSR a probe wrote (but the one-shot wall-clock requests) had its found
- * value written last, or the report says it could not be and keeps the
- * pages, and the report renders whole within the width. */
+ * MSR a probe wrote had its found value written last, or the report says it
+ * could not be and keeps the pages, the forced write ran with interrupts
+ * off and they were back on at the end, and the report renders whole
+ * within the width and as JSON a parser accepts. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzz_invariants.h"
 #include "probe.h"
+
+#define FORCED_MSR 0xc0010117u
 
 static struct {
 	const uint8_t *data;
@@ -28,6 +31,7 @@ static struct {
 		uint64_t value;
 	} written[64];
 	size_t written_count;
+	bool interrupts_off, forced_write_with_interrupts_on;
 } host;
 
 static uint64_t take(size_t bytes)
@@ -91,6 +95,7 @@ static bool write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vect
 	}
 	host.written[i].msr = msr;
 	host.written[i].value = value;
+	host.forced_write_with_interrupts_on |= msr == FORCED_MSR && !host.interrupts_off;
 	return true;
 }
 
@@ -123,13 +128,49 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 	return true;
 }
 
-static bool rtc_seconds(void *context, int64_t *seconds)
+static bool rtc(void *context, int64_t *seconds, int16_t *zone_minutes)
 {
 	(void)context;
 	if (call_faults())
 		return false;
 	*seconds = (int64_t)take(8);
+	*zone_minutes = (int16_t)take(2);
 	return true;
+}
+
+static void interrupts_off(void *context)
+{
+	(void)context;
+	if (host.interrupts_off)
+		abort();
+	host.interrupts_off = true;
+}
+
+static void interrupts_restore(void *context)
+{
+	(void)context;
+	if (!host.interrupts_off)
+		abort();
+	host.interrupts_off = false;
+}
+
+/* What the handler saw, and the host's use of the PV EOI word, from the
+ * input: bit 3 the APIC enabled, bit 0 handled, bit 1 the host set the
+ * flag, bit 2 the EOI left. */
+static void self_interrupt(void *context, volatile uint32_t *pv_eoi,
+			   struct interrupt_seen *seen)
+{
+	(void)context;
+	call_faults();
+	uint8_t what = (uint8_t)take(1);
+	*seen = (struct interrupt_seen){ .apic_enabled = what & 8, .handled = (what & 9) == 9 };
+	if (seen->handled && (what & 2))
+		*pv_eoi |= 1u;
+	if (seen->handled && (*pv_eoi & 1u)) {
+		*pv_eoi &= ~1u;
+		seen->pv_eoi_flag = true;
+		seen->still_in_service = what & 4;
+	}
 }
 
 static void query(const struct cpuid_source *self, uint32_t leaf, uint32_t subleaf,
@@ -182,19 +223,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv_scan(&report, &source);
 
 	struct probe_machine machine = {
-		NULL, read_msr, write_msr, read_tsc, read_pm_timer,
-		size && (data[0] & 0x80) ? 0xffffffffu : 0xffffffu, hypercall, rtc_seconds,
-		{ host.pages[0], host.pages[1] }, { 0x100000, 0x101000 },
+		.read_msr = read_msr, .write_msr = write_msr, .read_tsc = read_tsc,
+		.read_pm_timer = read_pm_timer,
+		.pm_timer_mask = size && (data[0] & 0x80) ? 0xffffffffu : 0xffffffu,
+		.hypercall = hypercall, .rtc = rtc, .interrupts_off = interrupts_off,
+		.interrupts_restore = interrupts_restore,
+		.self_interrupt = size > 2 && (data[2] & 0x80) ? self_interrupt : NULL,
+		.pages = { host.pages[0], host.pages[1] },
+		.page_addresses = { 0x100000, 0x101000 },
 	};
-	struct forced_msr forced = { size > 1 && (data[1] & 0x80), 0xc0010117, true, 1 };
+	struct forced_msr forced = { size > 1 && (data[1] & 0x80), FORCED_MSR, true, 1 };
 	probe_run(&report, &machine, &forced);
+	if (host.interrupts_off || host.forced_write_with_interrupts_on)
+		abort();
 
 	/* The last write to every MSR a probe wrote put back what it found. */
 	const struct probe_report *probes = &report.probes;
 	for (size_t i = 0; i < host.written_count; i++) {
 		uint32_t msr = host.written[i].msr;
-		if (msr == 0x11 || msr == 0x4b564d00)
-			continue; /* one-shot wall-clock requests */
 		bool restored = false, said_not = false;
 		for (size_t r = 0; r < probes->restore_count; r++) {
 			const struct msr_restore *entry = &probes->restores[r];
