@@ -129,6 +129,11 @@ fuzz-smoke: $(FUZZ_BIN)
 	        || { tail -30 $(BUILD)/fuzz/smoke-$(t).log; exit 1; }; } && \
 	    echo "fuzz_$(t): $$(ls tests/fuzz/corpus/$(t) | wc -l) corpus inputs, then to $(SMOKE_RUNS_$(t)) runs: no crash" &&) true
 
+# Every mutant of the core's decisions in tests/mutants.py must turn
+# make unit red (a few minutes; not part of make test).
+mutants: | deps-test
+	$(PYTHON) tests/mutants.py
+
 lint: | deps-test
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore \
@@ -263,4 +268,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested

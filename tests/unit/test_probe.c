@@ -240,6 +240,7 @@ struct sim {
 	} written[64];
 	size_t write_count;
 	uint32_t faulting_msr, sticky_msr;
+	uint32_t forgetful_msr; /* reads of it return 0, whatever was written */
 	bool hypercall_ud;
 	/* interrupts */
 	bool interrupts_off;
@@ -408,7 +409,7 @@ static bool sim_read_msr(void *context, uint32_t msr, uint64_t *value, uint8_t *
 		*value = sim_tsc();
 	else if (msr == 0x40000020)
 		*value = (uint64_t)((double)sim.ns / 100 * sim.reference_rate);
-	else if (msr == 0x4b564d07)
+	else if (msr == 0x4b564d07 || msr == sim.forgetful_msr)
 		*value = 0; /* the ACK reads 0 */
 	else
 		*value = slot->value;
@@ -1045,6 +1046,12 @@ static void test_registrations_are_read_back(void **state)
 	assert_state(report, "kvm.async_pf", PROBE_WORKS, "only 0 written");
 	assert_false(sim_wrote(0x4b564d02) && sim_msr(0x4b564d02)->value);
 	assert_as_found(report);
+	/* a host that does not keep what was written */
+	sim_reset();
+	sim.forgetful_msr = 0x4b564d06;
+	report = probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
+	assert_state(report, "kvm.async_pf_int", PROBE_BROKEN,
+		     "MSR 0x4b564d06 read back 0x0 after 0xf3 was written");
 }
 
 static void test_async_pf_registers_an_area_without_delivery(void **state)
@@ -1156,7 +1163,7 @@ static void test_a_tsc_page_update_under_the_reader(void **state)
 {
 	(void)state;
 	sim_reset();
-	sim.tsc_page_torn_at_read = 3;
+	sim.tsc_page_torn_at_read = 1;
 	struct hv_report *report = probe_with(scan_dump_file(KVM_HV_DUMP), NULL);
 	assert_state(report, "hyperv.reference_tsc", PROBE_WORKS, NULL);
 }

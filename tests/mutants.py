@@ -1,0 +1,130 @@
+"""Mutants of the core's decisions, each of which `make unit` must kill.
+
+A test suite that still passes when a decision is broken does not test it.
+Each mutant below changes one thing a probe or the scanner decides (the
+text to find must stand exactly once in its file); the runner copies the
+tracked tree to a scratch directory, checks that the unit tests pass there
+unmutated, then applies one mutant at a time and requires `make unit` to
+fail. It prints one line a mutant and a closing count.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (file, text, replacement, what breaks)
+MUTANTS = [
+    ("core/probe.c", "#define RATE_TOLERANCE_PPM 1000", "#define RATE_TOLERANCE_PPM 8000",
+     "rate tolerance 1000 -> 8000 ppm"),
+    ("core/probe.c", "int64_t off = ppm < 0 ? -ppm : ppm;", "int64_t off = ppm < 0 ? 0 : ppm;",
+     "slow clocks never flagged"),
+    ("core/probe.c", "else if (off + uncertainty > RATE_TOLERANCE_PPM)",
+     "else if (off > RATE_TOLERANCE_PPM)", "works without the uncertainty"),
+    ("core/probe.c", "if (!lengthen || ppm <= UNCERTAINTY_TARGET_PPM",
+     "if (lengthen || ppm <= UNCERTAINTY_TARGET_PPM", "intervals never lengthened"),
+    ("core/probe_kvm.c", "\t\tif (now < previous) {", "\t\tif (0) {",
+     "monotonic check removed"),
+    ("core/probe_kvm.c", "if (!(version & 1) && version == load32(p))",
+     "if (version == load32(p))", "odd-version check removed"),
+    ("core/probe_kvm.c", "#define WALL_CLOCK_TOLERANCE_S 2", "#define WALL_CLOCK_TOLERANCE_S 9",
+     "wall-clock tolerance 2 -> 9 s"),
+    ("core/probe_kvm.c", "if (steal_after < steal)", "if (0)",
+     "steal time going backwards not checked"),
+    ("core/probe_hyperv.c", "if (sequence && sequence == load32(page))", "if (sequence)",
+     "TSC-page sequence not read again"),
+    ("core/probe_kvm.c", "((load32(wall + 8) + ns) / 1000000000u)", "(ns / 1000000000u)",
+     "wall-clock nanoseconds ignored"),
+    ("core/probe_kvm.c", "(uint64_t)tsc_khz * 1000u", "(uint64_t)tsc_khz * 1024u",
+     "timing leaf kHz x1024"),
+    ("core/probe_kvm.c", "kvmclock(run, result, run->out->restore_count, MSR_KVM_SYSTEM_TIME_NEW,\n"
+     "\t\t MSR_KVM_WALL_CLOCK_NEW);",
+     "kvmclock(run, result, run->out->restore_count, MSR_KVM_SYSTEM_TIME_NEW,\n"
+     "\t\t MSR_KVM_WALL_CLOCK);", "the _NEW probe on the legacy wall-clock MSR"),
+    ("core/clocks.c", "int shift = t->tsc_shift;",
+     "int shift = t->tsc_shift < 0 ? -t->tsc_shift : t->tsc_shift;", "tsc_shift sign lost"),
+    ("core/probe_kvm.c", "if (!msr_write_noted(run, result, mark, msr, page_address(run, WALL_CLOCK_OFFSET)))",
+     "if ((void)mark, !msr_write(run, result, msr, page_address(run, WALL_CLOCK_OFFSET)))",
+     "wall-clock MSRs not put back"),
+    ("core/probe_kvm.c", "bool legacy_last = (legacy & KVM_MSR_ENABLED) && !(current & KVM_MSR_ENABLED);",
+     "bool legacy_last = true;", "legacy MSR written last"),
+    ("core/probe_kvm.c", "if (!advertised(run, run->kvm, \"KVM_FEATURE_CLOCKSOURCE2\")) {",
+     "if (0) {", "legacy probe without MSR_KVM_SYSTEM_TIME_NEW"),
+    ("core/probe_kvm.c", "if (stable_flag) {", "if (stable_flag && 0) {",
+     "backward step never broken"),
+    ("core/probe_kvm.c", "else if (seen.still_in_service)", "else if (0)",
+     "PV EOI never completed not noticed"),
+    ("core/probe_kvm.c", "else if (!seen.pv_eoi_flag)", "else if (0)",
+     "PV EOI flag not required"),
+    ("core/probe_kvm.c", "if (now == value)\n\t\treturn true;", "return true;",
+     "registration not read back"),
+    ("core/probe_kvm.c", "? page_address(run, ASYNC_PF_OFFSET) | KVM_ASYNC_PF_ENABLED",
+     "? page_address(run, ASYNC_PF_OFFSET) | KVM_ASYNC_PF_ENABLED | 8",
+     "async PF with interrupt delivery"),
+    ("core/probe_hyperv.c", "if (sequence == SEQUENCE_NOT_WRITTEN) {", "if (0) {",
+     "a TSC page never written not noticed"),
+    ("core/probe_hyperv.c", "\tif (!sequence) {\n\t\tset_state(result, PROBE_SKIPPED",
+     "\tif (0) {\n\t\tset_state(result, PROBE_SKIPPED", "an invalid TSC page measured"),
+    ("core/probe.c", "\tif (again != value) {", "\tif (0) {", "a counter written back"),
+    ("core/probe.c", "\trun->m->interrupts_off(run->m->context);\n", "",
+     "forced write with interrupts on"),
+    ("core/probe.c", "r->now == r->found;", "true;", "a restore not read back"),
+    ("core/acpi.c", "(read32(fadt + FADT_FLAGS) & FADT_HW_REDUCED_ACPI))", "0)",
+     "hardware-reduced PM timer used"),
+    ("core/clocks.c", "if (zone_minutes < -1440 || zone_minutes > 1440)", "if (1)",
+     "the RTC's named zone ignored"),
+]
+
+
+def run(command, cwd):
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="hvfeat-mutants-") as scratch:
+        tree = Path(scratch) / "tree"
+        files = run(["git", "ls-files"], ROOT).stdout.split()
+        for name in files:
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, tree / name)
+        unit_binaries = [f"build/unit/{p.stem}" for p in sorted((tree / "tests/unit").glob("test_*.c"))]
+        baseline = run(["make", "-s", "unit"], tree)
+        if baseline.returncode != 0:
+            print(baseline.stdout[-3000:] + baseline.stderr[-3000:])
+            print("mutants: the unmutated unit tests fail; nothing judged")
+            return 1
+        killed, survived = 0, []
+        for path, text, replacement, what in MUTANTS:
+            source = tree / path
+            original = source.read_text()
+            if original.count(text) != 1:
+                print(f"mutants: '{what}': the text stands {original.count(text)} times "
+                      f"in {path}, not once: the list is out of date")
+                return 1
+            source.write_text(original.replace(text, replacement))
+            started = time.monotonic()
+            # A mutant the compiler refuses (-Werror) proves nothing about
+            # the tests: it is a mistake in this list.
+            built = run(["make", "-s", *unit_binaries], tree)
+            result = run(["make", "-s", "unit"], tree) if built.returncode == 0 else None
+            source.write_text(original)
+            source.touch()  # the unmutated source is newer than the mutant's objects
+            if result is None:
+                print(f"mutants: '{what}' does not build:\n{built.stderr[-1500:]}")
+                return 1
+            verdict = "killed" if result.returncode != 0 else "SURVIVED"
+            print(f"{verdict:8} {what} ({path}, {time.monotonic() - started:.0f} s)", flush=True)
+            if result.returncode != 0:
+                killed += 1
+            else:
+                survived.append(what)
+        print(f"mutants: {killed} passed, {len(survived)} failed")
+        return 0 if not survived else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
