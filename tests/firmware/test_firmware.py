@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "qemu"))
 import hvfeat_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
+GUARD_CHECK = ROOT / "build" / "guard_check.efi"
 SIGNED_EFI = ROOT / "build" / "hvfeat.signed.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
@@ -37,10 +38,11 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
 
 
 KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
-PROBE_KEYS = ["kvm.clocksource", "kvm.clocksource2", "kvm.steal_time", "kvm.async_pf",
+# In the order the README's table gives them: Hyper-V's clocks first.
+PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
+              "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
               "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
-              "kvm.pv_sched_yield", "kvm.tsc_khz", "hyperv.vp_index",
-              "hyperv.time_ref_count", "hyperv.reference_tsc"]
+              "kvm.pv_sched_yield", "kvm.tsc_khz"]
 
 
 def as_shell_writes(ascii_text):
@@ -119,6 +121,8 @@ class Case:
     # bcfg), the second boot starts it.
     boot_entry_options: str = None
     vars_from: Path = None  # the variable store the setup boot left
+    # Ends the boot once the console and stderr so far satisfy it.
+    stop_when: object = None
     # filled in by the boot
     boot: vm.Boot = None
     esp: Path = None
@@ -229,6 +233,11 @@ CASES = {c.name: c for c in [
     # The same guard from a boot entry's options.
     Case("probe-load-options", kernel_append="--probe-msr 0xc0010117=1 "
          "--require probe.kvm.hypercall=0 -n --exit-port", devices=(vm.DEBUG_EXIT_DEVICE,)),
+    # The probes' fault guard on its own (tests/firmware/guard_check.c):
+    # an unguarded fault ends in the firmware's own exception dump.
+    Case("fault-guard", direct_boot_options="", efi=GUARD_CHECK,
+         stop_when=lambda console, errors: b"!!!! X64 Exception" in console
+         and b"RFLAGS" in console),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -286,7 +295,7 @@ def run_case(case):
                         kernel=case.efi if case.kernel_append is not None else None,
                         append=case.kernel_append,
                         secure_boot=case.secure_boot, devices=case.devices,
-                        stop_when=refused if case.secure_boot else None,
+                        stop_when=case.stop_when or (refused if case.secure_boot else None),
                         first_disks=first_disks)
     return case
 
@@ -785,6 +794,25 @@ class Probes(FirmwareCase):
         report = self.console_report(case)
         self.assertIn("  forced_msr: broken: #GP on MSR 0xc0010117 (write 0x1)\n", report)
         self.assertIn("  PASS  probe.kvm.hypercall = 0  (not advertised)\n", report)
+
+
+class FaultGuard(FirmwareCase):
+    """efi/probe_machine.c in OVMF: guarded faults caught, handlers
+    unregistered on close, any other fault back to the firmware."""
+
+    def test_guarded_faults_caught_and_handlers_given_back(self):
+        console = CASES["fault-guard"].boot.console
+        self.assertIn("guard-check: guarded write 1: caught, vector 13\n"
+                      "guard-check: close: every handler unregistered\n"
+                      "guard-check: guarded write 2: caught, vector 13\n", console)
+
+    def test_an_unguarded_fault_reaches_the_firmware(self):
+        boot = CASES["fault-guard"].boot
+        self.assertFalse(boot.timed_out, "no exception dump from the firmware: "
+                         + boot.console[-1500:])
+        # OVMF's CpuExceptionHandlerLib, on the serial console
+        self.assertIn("!!!! X64 Exception Type - 06(#UD - Invalid Opcode)", boot.console)
+        self.assertNotIn("came back from ud2", boot.console)
 
 
 class BootManagers(FirmwareCase):
