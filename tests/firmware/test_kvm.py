@@ -88,10 +88,12 @@ HYPERV_PROBES = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_t
 ALL_PROBES = ["kvm.clocksource", "kvm.clocksource2", "kvm.steal_time", "kvm.async_pf",
               "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
               "kvm.pv_sched_yield", "kvm.tsc_khz", *HYPERV_PROBES]
-# Every MSR the probes write, and the value a freshly reset vCPU holds
-# (KVM: kvm_vcpu_reset; poll control starts at 1, host polling on).
-MSRS_AT_RESET = {0x12: 0, 0x4b564d01: 0, 0x4b564d03: 0, 0x4b564d02: 0, 0x4b564d04: 0,
-                 0x4b564d05: 1, 0x4b564d06: 0, 0x4b564d07: 0, 0x40000021: 0}
+# Every MSR the probes write, and the value a freshly created VM's vCPU
+# holds (KVM: kvm_vcpu_reset, poll control 1: host polling on; the
+# wall-clock address kvm->arch.wall_clock is 0 in a new VM).
+MSRS_AT_RESET = {0x11: 0, 0x12: 0, 0x4b564d00: 0, 0x4b564d01: 0, 0x4b564d03: 0,
+                 0x4b564d02: 0, 0x4b564d04: 0, 0x4b564d05: 1, 0x4b564d06: 0, 0x4b564d07: 0,
+                 0x40000021: 0}
 # Linux kvm_para.h has no MSR here: KVM answers it with #GP.
 ABSENT_MSR = 0x4b564dff
 
@@ -135,10 +137,13 @@ CASES = [
     bed.L2Case("no-hypervisor-bit", cpu="host,-hypervisor", machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
     # Two runs in one boot from the firmware's shell: the second finds
-    # every MSR the first probed as a reset vCPU has it.
+    # every MSR the first probed as a reset vCPU has it, the wall-clock
+    # pair read on its own too, and KVM's master clock on (the Hyper-V TSC
+    # page, probed first, valid) after the first run's legacy kvmclock.
     bed.L2Case("probe-twice", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
                files={"startup.nsh": vm.startup_script(
-                   r"--probe -l \first.log", r"--probe --shutdown --exit-port").encode()}),
+                   r"--probe -l \first.log",
+                   r"--probe --probe-msr 0x11 --shutdown --exit-port").encode()}),
 ]
 BY_NAME = {case.name: case for case in CASES}
 RUN = {}
@@ -336,9 +341,12 @@ class Probes(RealKvmCase):
     def assert_restored(self, report, name):
         probes = report["probes"]
         self.assertTrue(probes["pages_released"], name)
+        self.assertIsNone(probes["handlers_left"], name)
         for entry in probes["restored"]:
             self.assertTrue(entry["restored"], f"{name}: {entry}")
-            self.assertEqual(entry["found"], MSRS_AT_RESET[entry["msr"]], f"{name}: {entry}")
+            self.assertEqual(int(entry["found"], 16), MSRS_AT_RESET[entry["msr"]],
+                             f"{name}: {entry}")
+            self.assertEqual(entry["now"], entry["found"], f"{name}: {entry}")
 
     def test_every_probe_works_under_host(self):
         report = self.report("host")
@@ -405,7 +413,12 @@ class Probes(RealKvmCase):
             self.assertEqual(found, MSRS_AT_RESET, f"{label} run")
             self.assertEqual({how for _, _, how in RESTORED.findall(log)}, {"read back equal"})
             self.assertIn("  memory: every registration undone, the pages released\n", log)
+            self.assertIn("  fault handlers: unregistered\n", log)
+            self.assertIn("  hyperv.reference_tsc: works\n", log, label)
         self.assertNotIn("broken", runs[1])
+        # MSR_KVM_WALL_CLOCK, read on its own by the second run
+        self.assertIn("  forced_msr: works\n      forced MSR read (--probe-msr)\n"
+                      "      msr=0x11 value=0x0\n", runs[1])
 
     def test_nothing_probed_without_kvm(self):
         for name in ("kvm-off", "no-hypervisor-bit"):
