@@ -68,8 +68,9 @@ static struct {
 	EFI_EXCEPTION_TYPE vector; /* claimed through the CPU protocol */
 } interrupt;
 
-/* Registered handlers are unregistered in the order taken; false when the
- * firmware refused. */
+/* Registers handler for type, kept in registered[slot] for
+ * probe_machine_close; false when the firmware refused (it has a handler
+ * of its own there). */
 static bool take_vector(EFI_EXCEPTION_TYPE type, INTERRUPT_HANDLER handler, size_t slot)
 {
 	if (EFI_ERROR(cpu->register_interrupt_handler(cpu, type, handler)))

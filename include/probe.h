@@ -1,8 +1,9 @@
 /* Functional probes (--probe): does what CPUID advertises actually work?
  * The probes are plain C over a small machine interface (guarded MSR
- * access, the TSC, the ACPI PM timer, a hypercall, two pages of memory), so
- * their decisions are unit-tested on the host against a simulated
- * hypervisor; the firmware supplies the real machine. */
+ * access, the TSC, the ACPI PM timer, a hypercall, the RTC, interrupts off,
+ * a self-interrupt, two pages of memory), so their decisions are
+ * unit-tested on the host against a simulated hypervisor; the firmware
+ * supplies the real machine. */
 #ifndef HVFEAT_PROBE_H
 #define HVFEAT_PROBE_H
 
