@@ -77,8 +77,9 @@ static bool parse_forced_msr(const char *text, struct forced_msr *forced,
 			return true;
 		}
 	}
-	sink_printf(errors, "hvfeat: --probe-msr '%s' is not MSR or MSR=VALUE "
-			    "(decimal or 0x hex, 32 bits)\n", text);
+	sink_puts(errors, "hvfeat: --probe-msr ");
+	sink_echo(errors, text, text_length(text));
+	sink_puts(errors, " is not MSR or MSR=VALUE (decimal or 0x hex, 32 bits)\n");
 	return false;
 }
 
@@ -172,11 +173,11 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 				return OPTIONS_USAGE_ERROR;
 			}
 			path = &options->requirements[options->requirement_count++];
-		} else if (arg[0] == '-') {
-			sink_printf(errors, "hvfeat: unknown option '%s'\n", arg);
-			return OPTIONS_USAGE_ERROR;
 		} else {
-			sink_printf(errors, "hvfeat: unexpected argument '%s'\n", arg);
+			sink_puts(errors, arg[0] == '-' ? "hvfeat: unknown option "
+							: "hvfeat: unexpected argument ");
+			sink_echo(errors, arg, text_length(arg));
+			sink_puts(errors, "\n");
 			return OPTIONS_USAGE_ERROR;
 		}
 		*path = option_value(argc, argv, &i, errors);

@@ -259,6 +259,28 @@ static void firmware_arguments_are_plain_ascii(void **state)
 			 OPTIONS_RUN);
 }
 
+/* What a message echoes of an argument is escaped and bounded: the host
+ * build takes any bytes, and a word of \hvfeat.cfg can be 64 KiB long. */
+static void echoed_arguments_are_escaped_and_cut(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+	static char long_word[100];
+
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: unknown option '-\\x1b[2J'\n",
+				  ARGS("hvfeat", "-\x1b[2J")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: unexpected argument 'caf\\xc3\\xa9'\n",
+				  ARGS("hvfeat", "caf\xc3\xa9")), OPTIONS_USAGE_ERROR);
+	memset(long_word, 'y', sizeof(long_word) - 1);
+	long_word[0] = '-';
+	assert_int_equal(parse(&o, "hvfeat: unknown option '-yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+			       "yyyyyyyyyyyyyyyyyyyyyyyyyyyy'... (99 bytes)\n",
+			       ARGS("hvfeat.efi", long_word)), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: --probe-msr '1=\\x1b' is not MSR or "
+				  "MSR=VALUE (decimal or 0x hex, 32 bits)\n",
+				  ARGS("hvfeat", "--probe-msr", "1=\x1b")), OPTIONS_USAGE_ERROR);
+}
+
 /* Load options: text in UCS-2 as boot entries and QEMU's -append give it,
  * with or without the image path first; binary optional data is no text. */
 static void load_options_as_arguments(void **state)
@@ -366,6 +388,7 @@ int main(void)
 		cmocka_unit_test(files_in_ucs2_and_with_marks),
 		cmocka_unit_test(usage_error_still_honours_power_and_port),
 		cmocka_unit_test(firmware_arguments_are_plain_ascii),
+		cmocka_unit_test(echoed_arguments_are_escaped_and_cut),
 		cmocka_unit_test(usage_fits_the_console),
 	};
 	return cmocka_run_group_tests_name("text and options", tests, NULL, NULL);
