@@ -113,23 +113,6 @@ static EFI_STATUS shell_arguments(INTN count, CHAR16 **words, int *argc,
 	return EFI_SUCCESS;
 }
 
-/* The image's load options as text (a firmware boot entry's optional data,
- * a boot manager's options line, QEMU's -append), or NULL when there are
- * none or they are binary. */
-static char *load_options(const EFI_LOADED_IMAGE *loaded, UINTN *length)
-{
-	if (!loaded || !loaded->LoadOptions || loaded->LoadOptionsSize < sizeof(CHAR16) ||
-	    loaded->LoadOptionsSize % sizeof(CHAR16) ||
-	    loaded->LoadOptionsSize > CONFIG_MAX_BYTES * sizeof(CHAR16))
-		return NULL;
-	*length = loaded->LoadOptionsSize / sizeof(CHAR16);
-	char *text = allocate_kept(*length + 1);
-	if (!text || !load_options_text(loaded->LoadOptions, *length, text))
-		return NULL;
-	*length = text_length(text);
-	return text;
-}
-
 /* Sets the paths beside the image from the file path it was loaded from;
  * a path that is not plain ASCII, or too long, leaves them at the root. */
 static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
@@ -166,44 +149,73 @@ static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
 	string_sink_finish(&sink);
 }
 
-/* Arguments, first found first: the UEFI shell's, the load options when
- * they are text, else hvfeat.cfg beside the image when that file exists.
- * Not gnu-efi's GetShellArgcArgv: without a shell it parses the load
- * options itself, taking their first word for the image path (QEMU's
- * -append and some boot managers do not put it there) and binary optional
- * data for words. */
-static EFI_STATUS arguments(EFI_HANDLE image, const EFI_LOADED_IMAGE *loaded,
-			    int *argc, const char ***argv)
+/* The load options: their words, argc 1 when they have none; when they are
+ * not text, the power and port options found in their bytes. */
+static EFI_STATUS load_option_words(const EFI_LOADED_IMAGE *loaded,
+				    struct option_words *words,
+				    struct hvfeat_options *options,
+				    enum load_options_kind *kind)
 {
-	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
-	const char *origin = "load options";
-	char *text;
+	const void *bytes = loaded ? loaded->LoadOptions : NULL;
+	UINTN size = bytes ? loaded->LoadOptionsSize : 0;
 	UINTN length;
+	char *text = allocate_kept((size < CONFIG_MAX_BYTES ? size : CONFIG_MAX_BYTES) + 1);
 
-	if (shell_parameters)
-		return shell_arguments((INTN)shell_parameters->Argc, shell_parameters->Argv,
-				       argc, argv);
+	if (!text)
+		return EFI_OUT_OF_RESOURCES;
+	*kind = load_options_text(bytes, size, text, &length, &errors);
+	if (*kind == LOAD_OPTIONS_NOT_TEXT)
+		power_options_in_bytes(bytes, size, options);
+	if (*kind == LOAD_OPTIONS_TEXT)
+		split_load_options(text, length, words);
+	return EFI_SUCCESS;
+}
 
-	config_argv[0] = "hvfeat.efi";
-	*argv = config_argv;
-	*argc = 1;
-	text = load_options(loaded, &length);
-	if (text) {
-		*argc = split_load_options(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
-	} else {
-		origin = beside.config;
-		EFI_STATUS status = read_input(image, "configuration", beside.config, true,
-					       CONFIG_MAX_BYTES, &text, &length);
-		if (status == EFI_NOT_FOUND)
-			return EFI_SUCCESS;
+/* The options, first found first: the UEFI shell's arguments, the words of
+ * the load options, else hvfeat.cfg beside the image when that file exists
+ * (load options that are only the image's own path have no words). Not
+ * gnu-efi's GetShellArgcArgv: without a shell it parses the load options
+ * itself, taking their first word for the image path (QEMU's -append and
+ * some boot managers do not put it there) and binary optional data for
+ * words. */
+static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loaded,
+				 struct hvfeat_options *options,
+				 enum options_outcome *outcome)
+{
+	static struct option_words words = { .argv = { "hvfeat.efi" }, .argc = 1 };
+	const char *origin = "load options";
+
+	if (shell_parameters) {
+		int argc;
+		const char **argv;
+		EFI_STATUS status = shell_arguments((INTN)shell_parameters->Argc,
+						    shell_parameters->Argv, &argc, &argv);
 		if (EFI_ERROR(status))
+			return status;
+		*outcome = parse_options(argc, argv, beside.log, options, &errors);
+		return EFI_SUCCESS;
+	}
+	enum load_options_kind kind;
+	EFI_STATUS status = load_option_words(loaded, &words, options, &kind);
+	if (EFI_ERROR(status))
+		return status;
+	if (kind == LOAD_OPTIONS_NOT_TEXT) {
+		*outcome = OPTIONS_USAGE_ERROR;
+		return EFI_SUCCESS;
+	}
+	if (words.argc == 1) {
+		char *text;
+		UINTN length;
+		status = read_input(image, "configuration", beside.config, true,
+				    CONFIG_MAX_BYTES, &text, &length);
+		if (EFI_ERROR(status) && status != EFI_NOT_FOUND)
 			return STATUS_NOT_DONE;
-		*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+		if (!EFI_ERROR(status)) {
+			origin = beside.config;
+			split_config(text, length, &words);
+		}
 	}
-	if (*argc < 0) {
-		sink_printf(&errors, "hvfeat: %s: more than 63 arguments\n", origin);
-		return STATUS_USAGE;
-	}
+	*outcome = parse_option_words(&words, origin, beside.log, options, &errors);
 	return EFI_SUCCESS;
 }
 
@@ -290,17 +302,16 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
 	struct cpuid_source source;
-	const char **argv = NULL;
-	int argc;
+	enum options_outcome outcome;
 
 	EFI_LOADED_IMAGE *loaded;
 	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)))
 		loaded = NULL;
 	find_files_beside_image(loaded);
-	EFI_STATUS status = arguments(image, loaded, &argc, &argv);
+	EFI_STATUS status = gather_options(image, loaded, options, &outcome);
 	if (EFI_ERROR(status))
 		return status;
-	switch (parse_options(argc, argv, beside.log, options, &errors)) {
+	switch (outcome) {
 	case OPTIONS_SHOW_HELP:
 		render_usage("hvfeat.efi", beside.log, &console);
 		return STATUS_PASS;
