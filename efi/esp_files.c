@@ -93,10 +93,23 @@ static EFI_STATUS open_root(EFI_HANDLE image, const char **path, EFI_FILE_HANDLE
 	EFI_STATUS status = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
 	if (EFI_ERROR(status))
 		return status;
-	status = open_file_system(loaded->DeviceHandle, root, failed_step);
+	/* An image loaded from memory may have no device at all. */
+	status = loaded->DeviceHandle ? open_file_system(loaded->DeviceHandle, root, failed_step)
+				      : EFI_UNSUPPORTED;
 	if (status == EFI_UNSUPPORTED)
 		*failed_step = "finding a file system on the boot device";
 	return status;
+}
+
+bool esp_boot_volume_has_files(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *loaded;
+	EFI_FILE_IO_INTERFACE *volume;
+
+	return !EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) &&
+	       loaded->DeviceHandle &&
+	       !EFI_ERROR(BS->HandleProtocol(loaded->DeviceHandle, &FileSystemProtocol,
+					     (void **)&volume));
 }
 
 /* Creates path afresh (an old file of that name is deleted first, since Open

@@ -18,6 +18,11 @@
 EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
 			    UINTN length, const char **failed_step);
 
+/* Whether the volume the image was loaded from has a file system: not
+ * when it came from the network (PXE, HTTP boot) or a firmware volume, or
+ * from memory with no device at all. */
+bool esp_boot_volume_has_files(EFI_HANDLE image);
+
 /* Reads at most limit bytes of the file into memory from allocate, with a
  * NUL after them; the caller owns that memory whatever the outcome. */
 EFI_STATUS esp_file_read(EFI_HANDLE image, const char *path, UINTN limit,

@@ -203,7 +203,9 @@ static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loade
 		*outcome = OPTIONS_USAGE_ERROR;
 		return EFI_SUCCESS;
 	}
-	if (words.argc == 1) {
+	/* Booted from the network or a firmware volume, hvfeat has no volume
+	 * to find a configuration on: it runs with the defaults. */
+	if (words.argc == 1 && esp_boot_volume_has_files(image)) {
 		char *text;
 		UINTN length;
 		status = read_input(image, "configuration", beside.config, true,
