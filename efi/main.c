@@ -31,7 +31,6 @@ static struct {
 } beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
 
 #define DEBUG_EXIT_PORT 0xf4
-#define BOOT_WATCHDOG_SECONDS 300
 
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. Memory is only ever
@@ -396,14 +395,21 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	InitializeLib(image, system_table);
 	/* A boot manager arms the 5-minute watchdog before it starts an image
-	 * (UEFI 2.x, 3.1.2); a long console write must not reset the machine.
-	 * Re-armed as it was for what runs after hvfeat returns. */
+	 * (UEFI 2.x, 3.1.2 and SetWatchdogTimer); a long console write or a
+	 * paged report must not reset the machine. It stays off after the run,
+	 * as every launcher wants it: edk2's boot manager disables it itself
+	 * when the image returns (MdeModulePkg UefiBootManagerLib BmBoot.c,
+	 * EfiBootManagerBoot); the shell disabled it at its start (ShellPkg
+	 * Application/Shell/Shell.c); GRUB and Limine disable it once at theirs
+	 * and not again after a chainloaded image returns (GRUB
+	 * grub-core/kern/efi/init.c, grub_efi_init; Limine common/entry.s3.c);
+	 * systemd-boot arms its own while it waits for a key (src/boot/efi/
+	 * console.c, console_key_read); OVMF's -kernel loader never arms it.
+	 * Re-armed, it would reset a machine five minutes into GRUB's menu. */
 	console_init(image);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = contract_status(run(image, &options));
 	release_kept();
-	if (!shell_parameters)
-		BS->SetWatchdogTimer(BOOT_WATCHDOG_SECONDS, 0, 0, NULL);
 
 	/* Every file is closed by now. */
 	if (options.exit_port)
