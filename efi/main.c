@@ -268,15 +268,20 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 	return EFI_SUCCESS;
 }
 
-/* Writes one output file; says what failed, and returns the status. */
+/* Writes one output file; says what failed, and returns the status. A
+ * PATH.old left beside the written file is a warning, not a failure. */
 static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length)
 {
 	const char *failed_step = "";
-	EFI_STATUS status = esp_file_replace(image, path, text, length, &failed_step);
+	EFI_STATUS old_left = EFI_SUCCESS;
+	EFI_STATUS status = esp_file_replace(image, path, text, length, &failed_step,
+					     &old_left);
 
 	if (EFI_ERROR(status))
 		report_failure(what, path, "not written", failed_step, status);
+	else if (EFI_ERROR(old_left))
+		report_failure(what, path, "written", failed_step, old_left);
 	return status;
 }
 
