@@ -362,9 +362,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		sink_puts(&errors, "hvfeat: out of memory\n");
 		return STATUS_NOT_DONE;
 	}
-	console_page_breaks(options->page_break);
-	console.write(&console, text, length);
-	console_page_breaks(false);
+	console_show_report(text, length, options->page_break);
 
 	bool written = true;
 	if (options->json_path)
