@@ -16,7 +16,8 @@ void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
 	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			 "       [--require LIST] [--policy PATH]%s [-h]\n",
+			 "       [--require LIST] [--policy PATH]%s [-h]\n"
+			 "       [--probe] [--probe-msr MSR[=VALUE]]\n",
 		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"

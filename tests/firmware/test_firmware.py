@@ -673,6 +673,25 @@ class Policy(FirmwareCase):
         self.assertEqual(checks.search(self.log(case, "/policy16.log")).group(0),
                          checks.search(self.log(case, "/policy.log")).group(0))
 
+    def test_host_build_reads_policy_files_as_the_firmware_does(self):
+        # The firmware's own CPUID (the raw-round-trip dump) and the policy as
+        # the shell writes it (UCS-2 with a mark) and as UTF-8 with a mark:
+        # the host build checks exactly what the firmware checked.
+        firmware = self.case("policy")
+        dump = self.case("raw-round-trip")
+        checks = re.compile(r"\nchecks:[\s\S]*verdict: .*\n")
+        expected = checks.search(self.log(firmware, "/policy16.log")).group(0)
+        dump_file = WORK / "raw-round-trip" / "for-host-policy.txt"
+        dump_file.write_bytes(vm.read_esp_file(dump.esp, "/cpuid.txt"))
+        for name, data in (("ucs2", as_shell_writes(POLICY)),
+                           ("utf8-mark", b"\xef\xbb\xbf" + POLICY)):
+            with self.subTest(encoding=name):
+                policy = WORK / "policy" / f"host-{name}.txt"
+                policy.write_bytes(data)
+                code, report, errors = host_hvfeat("-f", str(dump_file), "--policy", str(policy))
+                self.assertEqual(code, 0, errors)
+                self.assertEqual(checks.search(report).group(0), expected)
+
     def test_bad_requirements_touch_nothing(self):
         case = self.case("policy")
         console = case.boot.console

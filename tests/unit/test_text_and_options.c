@@ -547,7 +547,8 @@ static void usage_fits_the_console(void **state)
 	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
 	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-b] [-h]\n");
+			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-b] [-h]\n"
+			      "       [--probe] [--probe-msr MSR[=VALUE]]\n");
 	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
