@@ -363,7 +363,6 @@ enum load_options_kind load_options_text(const void *data, size_t size, char *ou
 		if (ascii.fault == size) {
 			scan = ascii;
 			stride = 1;
-			count = size;
 		} else {
 			/* edk2's own boot entries hold the GUID of their kind. */
 			if (size == 16)
