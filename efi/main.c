@@ -406,8 +406,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 	 * Application/Shell/Shell.c); GRUB and Limine disable it once at theirs
 	 * and not again after a chainloaded image returns (GRUB
 	 * grub-core/kern/efi/init.c, grub_efi_init; Limine common/entry.s3.c);
-	 * systemd-boot arms its own while it waits for a key (src/boot/efi/
-	 * console.c, console_key_read); OVMF's -kernel loader never arms it.
+	 * systemd-boot re-arms its own each time it waits for a key
+	 * (src/boot/efi/console.c, console_key_read); OVMF's -kernel loader
+	 * never arms it.
 	 * Re-armed, it would reset a machine five minutes into GRUB's menu. */
 	console_init(image);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
