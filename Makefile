@@ -37,6 +37,8 @@ $(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
 
 $(BUILD)/hvfeat.so: $(EFI_OBJ)
 $(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
+# Test equipment for the firmware tests (tests/firmware/launcher.c), never installed.
+$(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
 
 $(BUILD)/%.so:
 	@echo "  LD        $@"
@@ -135,7 +137,7 @@ lint: | deps-test
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench
+	    efi bench tests/firmware/launcher.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -176,7 +178,7 @@ signed: $(BUILD)/hvfeat.efi $(if $(filter $(BUILD)/snakeoil.key,$(KEY)),$(BUILD)
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat signed | deps-run
+firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat $(BUILD)/launcher.efi signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 # The host checks run beside the firmware boots; each part's output is
