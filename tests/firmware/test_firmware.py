@@ -199,7 +199,9 @@ CASES = {c.name: c for c in [
           ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
           ("typo", "--requier interface.tcg --exit-port --shutdown"))],
     # The failing one from an ASCII file, as efibootmgr -@ FILE and bcfg -opt
-    # FILE store it (8-bit text with the file's line end).
+    # FILE store it (8-bit text with the file's line end); the malformed one
+    # with an escape sequence pasted in, so not text: a usage error that
+    # still finds --exit-port and --shutdown in its bytes.
     *[Case(f"boot-entry-{name}", boot_entry_options=options, boot_entry_encoding=encoding,
            devices=(vm.DEBUG_EXIT_DEVICE,))
       for name, options, encoding in (
@@ -207,7 +209,7 @@ CASES = {c.name: c for c in [
            "utf-16-le"),
           ("ascii-fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown\n",
            "ascii"),
-          ("typo", "--requier interface.tcg --exit-port --shutdown", "utf-16-le"))],
+          ("not-text", "--require interface.tcg\x1b[2J --exit-port --shutdown", "utf-16-le"))],
     # A typo from the shell, with the port asked for.
     Case("shell-typo", arguments="--requier interface.tcg --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
@@ -986,7 +988,7 @@ class FirmwareBootEntry(FirmwareCase):
 
     def test_same_verdicts_and_log_beside_the_image(self):
         for name, verdict in (("pass", PASS), ("ascii-fail", REQUIREMENT_FAILED),
-                              ("typo", USAGE_ERROR)):
+                              ("not-text", USAGE_ERROR)):
             with self.subTest(name=name):
                 case = self.port_verdict(f"boot-entry-{name}", verdict)
                 log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log")
@@ -994,6 +996,11 @@ class FirmwareBootEntry(FirmwareCase):
                     self.assertIsNone(log)
                 else:
                     self.assertEqual(log.decode("ascii"), self.console_report(case))
+
+    def test_options_that_are_not_text_say_why(self):
+        case = self.port_verdict("boot-entry-not-text", USAGE_ERROR)
+        self.assertIn("hvfeat: load options: 100 bytes that are neither UCS-2 nor ASCII "
+                      "text (UCS-2 code unit 0x001b at offset 46)\n", case.boot.console)
 
     def test_shell_typo_reaches_the_port(self):
         case = self.case("shell-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
