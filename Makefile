@@ -37,7 +37,9 @@ $(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
 
 $(BUILD)/hvfeat.so: $(EFI_OBJ)
 $(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
-# Test equipment: the probes' fault guard on its own (tests/firmware/).
+# Test equipment for the firmware tests (tests/firmware/), never installed:
+# a launcher of hvfeat, and the probes' fault guard on its own.
+$(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/probe_machine.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
@@ -144,7 +146,7 @@ lint: | deps-test
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench
+	    efi bench tests/firmware/launcher.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -185,7 +187,8 @@ signed: $(BUILD)/hvfeat.efi $(if $(filter $(BUILD)/snakeoil.key,$(KEY)),$(BUILD)
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat $(BUILD)/guard_check.efi signed | deps-run
+firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat $(BUILD)/launcher.efi \
+               $(BUILD)/guard_check.efi signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 # The host checks run beside the firmware boots; each part's output is

@@ -198,15 +198,20 @@ bool requirements_add(struct requirement_list *list, const char *text,
 			cursor_skip_blanks(&p);
 			if (p.at < p.end) {
 				const char *why = "is one too many (64 at most)";
+				const char *echo = p.at, *echo_end = item_end;
 				if (list->count < MAX_REQUIREMENTS)
 					why = parse_requirement(&p, &list->items[list->count]);
 				if (why) {
-					sink_printf(errors, "hvfeat: %s", origin);
+					while (echo_end[-1] == ' ' || echo_end[-1] == '\t' ||
+					       echo_end[-1] == '\r')
+						echo_end--;
+					sink_puts(errors, "hvfeat: ");
+					sink_escaped(errors, origin, text_length(origin));
 					if (multi_line)
 						sink_printf(errors, ":%u", line);
-					sink_puts(errors, ": requirement '");
-					errors->write(errors, item, (size_t)(item_end - item));
-					sink_printf(errors, "' %s\n", why);
+					sink_puts(errors, ": requirement ");
+					sink_echo(errors, echo, (size_t)(echo_end - echo));
+					sink_printf(errors, " %s\n", why);
 					return false;
 				}
 				list->count++;

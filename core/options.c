@@ -16,7 +16,8 @@ void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
 	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			 "       [--require LIST] [--policy PATH]%s [-h]\n",
+			 "       [--require LIST] [--policy PATH]%s [-h]\n"
+			 "       [--probe] [--probe-msr MSR[=VALUE]]\n",
 		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"
@@ -77,8 +78,9 @@ static bool parse_forced_msr(const char *text, struct forced_msr *forced,
 			return true;
 		}
 	}
-	sink_printf(errors, "hvfeat: --probe-msr '%s' is not MSR or MSR=VALUE "
-			    "(decimal or 0x hex, 32 bits)\n", text);
+	sink_puts(errors, "hvfeat: --probe-msr ");
+	sink_echo(errors, text, text_length(text));
+	sink_puts(errors, " is not MSR or MSR=VALUE (decimal or 0x hex, 32 bits)\n");
 	return false;
 }
 
@@ -172,11 +174,11 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 				return OPTIONS_USAGE_ERROR;
 			}
 			path = &options->requirements[options->requirement_count++];
-		} else if (arg[0] == '-') {
-			sink_printf(errors, "hvfeat: unknown option '%s'\n", arg);
-			return OPTIONS_USAGE_ERROR;
 		} else {
-			sink_printf(errors, "hvfeat: unexpected argument '%s'\n", arg);
+			sink_puts(errors, arg[0] == '-' ? "hvfeat: unknown option "
+							: "hvfeat: unexpected argument ");
+			sink_echo(errors, arg, text_length(arg));
+			sink_puts(errors, "\n");
 			return OPTIONS_USAGE_ERROR;
 		}
 		*path = option_value(argc, argv, &i, errors);
@@ -213,70 +215,193 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 	return outcome;
 }
 
-int split_config(char *text, size_t length, const char *argv[], int capacity)
+/* Blanks between words; NUL too, so split text splits the same again. */
+static bool separates_words(char c)
 {
-	int argc = 1;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+void split_config(char *text, size_t length, struct option_words *words)
+{
 	size_t i = 0;
 
+	words->argc = 1;
+	words->text = text;
+	words->length = length;
 	text[length] = '\0';
 	while (i < length) {
 		if (text[i] == '#') {
 			while (i < length && text[i] != '\n')
 				text[i++] = '\0';
-		} else if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' ||
-			   text[i] == '\n' || text[i] == '\0') {
+		} else if (separates_words(text[i])) {
 			text[i++] = '\0';
 		} else {
-			if (argc >= capacity)
-				return -1;
-			argv[argc++] = &text[i];
-			while (i < length && text[i] != ' ' && text[i] != '\t' &&
-			       text[i] != '\r' && text[i] != '\n' && text[i] != '#' &&
-			       text[i] != '\0')
+			if (words->argc <= MAX_CONFIG_ARGUMENTS)
+				words->argv[words->argc] = &text[i];
+			words->argc++;
+			while (i < length && !separates_words(text[i]) && text[i] != '#')
 				i++;
 		}
 	}
-	return argc;
 }
 
-bool load_options_text(const uint16_t *units, size_t count, char *out)
+void split_load_options(char *text, size_t length, struct option_words *words)
 {
-	size_t end = 0, text = 0;
-
-	/* A file the shell wrote and bcfg -opt copied starts with its mark. */
-	if (count && units[0] == 0xfeff) {
-		units++;
-		count--;
-	}
-
-	while (end < count && units[end])
-		end++;
-	for (size_t i = end; i < count; i++)
-		if (units[i])
-			return false; /* data after the terminator: binary */
-	for (size_t i = 0; i < end; i++) {
-		uint16_t c = units[i];
-		/* Text is ASCII or Latin-1; anything else is taken for data
-		 * (a GUID's code units are almost never all below 0x100). */
-		if ((c < 0x20 && (c < 0x09 || c > 0x0d)) || c > 0xff)
-			return false;
-		out[i] = c <= 0x7e ? (char)c : 0x7f;
-		text += c != ' ' && (c < 0x09 || c > 0x0d);
-	}
-	out[end] = '\0';
-	return text > 0;
-}
-
-int split_load_options(char *text, size_t length, const char *argv[], int capacity)
-{
-	int argc = split_config(text, length, argv, capacity);
-
+	split_config(text, length, words);
 	/* Some boot managers pass the image's own path first, some do not;
 	 * hvfeat takes no other word that does not start with '-'. */
-	if (argc > 1 && argv[1][0] != '-') {
-		for (int i = 1; i + 1 < argc; i++)
-			argv[i] = argv[i + 1];
-		argc--;
+	if (words->argc > 1 && words->argv[1][0] != '-') {
+		int stored = words->argc <= MAX_CONFIG_ARGUMENTS ? words->argc
+								: MAX_CONFIG_ARGUMENTS + 1;
+		for (int i = 1; i + 1 < stored; i++)
+			words->argv[i] = words->argv[i + 1];
+		words->argc--;
 	}
-	return argc;
+}
+
+static bool word_char(unsigned c)
+{
+	return c > ' ' && c <= '~';
+}
+
+/* The character at index i of bytes read as ASCII (stride 1) or as UCS-2
+ * code units (stride 2, little-endian). */
+static unsigned char_at(const uint8_t *bytes, size_t i, size_t stride)
+{
+	return stride == 1 ? bytes[i] : bytes[2 * i] | (unsigned)bytes[2 * i + 1] << 8;
+}
+
+/* Whether word stands among count characters of bytes: bounded by the ends
+ * or by anything that cannot be in a word. */
+static bool stands_as_word(const uint8_t *bytes, size_t count, size_t stride,
+			   const char *word)
+{
+	size_t length = text_length(word);
+
+	for (size_t i = 0; i + length <= count; i++) {
+		if (i > 0 && word_char(char_at(bytes, i - 1, stride)))
+			continue;
+		size_t n = 0;
+		while (n < length && char_at(bytes, i + n, stride) == (unsigned char)word[n])
+			n++;
+		if (n == length && (i + n == count || !word_char(char_at(bytes, i + n, stride))))
+			return true;
+	}
+	return false;
+}
+
+static void find_power_options(const uint8_t *bytes, size_t count, size_t stride,
+			       struct hvfeat_options *options)
+{
+	options->shutdown = options->shutdown || stands_as_word(bytes, count, stride, "--shutdown");
+	options->exit_port = options->exit_port || stands_as_word(bytes, count, stride, "--exit-port");
+}
+
+enum options_outcome parse_option_words(const struct option_words *words,
+					const char *origin, const char *default_log,
+					struct hvfeat_options *options,
+					struct text_sink *errors)
+{
+	if (words->argc <= MAX_CONFIG_ARGUMENTS)
+		return parse_options(words->argc, words->argv, default_log, options, errors);
+
+	*options = (struct hvfeat_options){ .format = OUTPUT_TEXT, .log_path = default_log };
+	sink_puts(errors, "hvfeat: ");
+	sink_escaped(errors, origin, text_length(origin));
+	sink_printf(errors, ": %u arguments, more than %u\n", (unsigned)(words->argc - 1),
+		    MAX_CONFIG_ARGUMENTS - 1);
+	/* Told and powered off, as after any other usage error. */
+	if (default_log)
+		find_power_options((const uint8_t *)words->text, words->length, 1, options);
+	return OPTIONS_USAGE_ERROR;
+}
+
+/* Where the characters stop being text: whitespace and characters from
+ * 0x20 to highest, then a NUL and nothing but NULs. */
+struct text_scan {
+	size_t start, end; /* the text, as character indexes */
+	size_t fault;      /* the first character that breaks it; count when none */
+};
+
+static struct text_scan scan_text(const uint8_t *bytes, size_t count, size_t stride,
+				  unsigned highest)
+{
+	/* A file the shell wrote and bcfg -opt copied starts with its mark. */
+	struct text_scan scan = { stride == 2 && count && char_at(bytes, 0, 2) == 0xfeff, 0, 0 };
+	size_t i = scan.start;
+
+	for (; i < count && char_at(bytes, i, stride); i++) {
+		unsigned c = char_at(bytes, i, stride);
+		if ((c < 0x20 && (c < 0x09 || c > 0x0d)) || c > highest)
+			break;
+	}
+	scan.end = i;
+	if (i == count || !char_at(bytes, i, stride))
+		while (i < count && !char_at(bytes, i, stride))
+			i++;
+	scan.fault = i;
+	return scan;
+}
+
+enum load_options_kind load_options_text(const void *data, size_t size, char *out,
+					 size_t *length, struct text_sink *errors)
+{
+	const uint8_t *bytes = data;
+	size_t stride = 2, count = size / 2;
+
+	if (!size)
+		return LOAD_OPTIONS_NONE;
+	/* UCS-2 of ASCII text has a zero high byte in every unit, 8-bit text
+	 * no NUL before its end: no bytes are both, but for one character and
+	 * its terminator, which read alike either way. Latin-1 code units are
+	 * taken (they become DEL, which parse_options refuses by number). */
+	struct text_scan scan = { 0, 0, 0 };
+	if (size % 2 == 0)
+		scan = scan_text(bytes, count, stride, 0xff);
+	if (size % 2 || scan.fault < count) {
+		struct text_scan ascii = scan_text(bytes, size, 1, 0x7e);
+		if (ascii.fault == size) {
+			scan = ascii;
+			stride = 1;
+		} else {
+			/* edk2's own boot entries hold the GUID of their kind. */
+			if (size == 16)
+				return LOAD_OPTIONS_NONE;
+			/* Named in the reading the data looks like. */
+			bool ucs2 = size % 2 == 0 && (char_at(bytes, 0, 2) <= 0xff ||
+						      char_at(bytes, 0, 2) == 0xfeff);
+			if (!ucs2) {
+				scan = ascii;
+				stride = 1;
+			}
+			sink_printf(errors, "hvfeat: load options: %lu bytes that are neither "
+					    "UCS-2 nor ASCII text (", (uint64_t)size);
+			if (ucs2)
+				sink_printf(errors, "UCS-2 code unit 0x%04x",
+					    char_at(bytes, scan.fault, 2));
+			else
+				sink_printf(errors, "0x%02x", bytes[scan.fault]);
+			sink_printf(errors, " at offset %lu%s)\n", (uint64_t)(scan.fault * stride),
+				    scan.fault > scan.end ? ", after the terminating NUL" : "");
+			return LOAD_OPTIONS_NOT_TEXT;
+		}
+	}
+	*length = scan.end - scan.start;
+	if (*length > CONFIG_MAX_BYTES) {
+		sink_printf(errors, "hvfeat: load options: %lu characters of text, more than %u\n",
+			    (uint64_t)*length, CONFIG_MAX_BYTES);
+		return LOAD_OPTIONS_NOT_TEXT;
+	}
+	for (size_t i = 0; i < *length; i++) {
+		unsigned c = char_at(bytes, scan.start + i, stride);
+		out[i] = c <= 0x7e ? (char)c : 0x7f;
+	}
+	out[*length] = '\0';
+	return LOAD_OPTIONS_TEXT;
+}
+
+void power_options_in_bytes(const void *bytes, size_t size, struct hvfeat_options *options)
+{
+	find_power_options(bytes, size, 1, options);
+	find_power_options(bytes, size / 2, 2, options);
 }

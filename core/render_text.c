@@ -26,23 +26,19 @@ static void render_escaped_bytes(const char *bytes, size_t length,
 	sink_puts(out, "\"");
 }
 
-/* Text of any origin (a path, a requirement) written from column on: bytes
- * outside printable ASCII as \xNN, and continued on indented lines so no
- * line passes the console's width. Returns the column it ends in. */
+/* Text of any origin (a path, a requirement) written from column on,
+ * escaped as sink_escaped does, and continued on indented lines so no line
+ * passes the console's width. Returns the column it ends in. */
 static size_t render_wrapped(size_t column, const char *text, struct text_sink *out)
 {
 	for (; *text; text++) {
-		unsigned char c = (unsigned char)*text;
-		size_t width = ascii_printable(c) ? 1 : 4; /* "\xNN" */
+		size_t width = escaped_width((unsigned char)*text);
 
 		if (column + width > CONSOLE_COLUMNS) {
 			sink_puts(out, "\n" CONTINUATION_INDENT);
 			column = text_length(CONTINUATION_INDENT);
 		}
-		if (width == 1)
-			out->write(out, text, 1);
-		else
-			sink_printf(out, "\\x%02x", c);
+		sink_escaped(out, text, 1);
 		column += width;
 	}
 	return column;

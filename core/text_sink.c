@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 
+#include "ascii.h"
+
 size_t text_length(const char *text)
 {
 	size_t n = 0;
@@ -166,4 +168,31 @@ void sink_printf(struct text_sink *sink, const char *format, ...)
 	va_start(args, format);
 	sink_vprintf(sink, format, args);
 	va_end(args);
+}
+
+size_t escaped_width(unsigned char c)
+{
+	return ascii_printable(c) ? 1 : 4;
+}
+
+void sink_escaped(struct text_sink *sink, const char *text, size_t length)
+{
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (escaped_width(c) == 1)
+			sink->write(sink, &text[i], 1);
+		else
+			sink_printf(sink, "\\x%02x", c);
+	}
+}
+
+void sink_echo(struct text_sink *sink, const char *text, size_t length)
+{
+	bool cut = length > ECHO_MAX_BYTES;
+
+	sink_puts(sink, "'");
+	sink_escaped(sink, text, cut ? ECHO_MAX_BYTES : length);
+	sink_puts(sink, "'");
+	if (cut)
+		sink_printf(sink, "... (%lu bytes)", (uint64_t)length);
 }

@@ -15,16 +15,6 @@ void console_init(EFI_HANDLE image)
 	}
 }
 
-void console_page_breaks(bool on)
-{
-	if (!shell)
-		return;
-	if (on)
-		shell->EnablePageBreak();
-	else
-		shell->DisablePageBreak();
-}
-
 static void output(CHAR16 *text, bool error)
 {
 	if (error && shell && shell_parameters) {
@@ -69,6 +59,19 @@ static void error_write(struct text_sink *self, const char *text, size_t length)
 
 struct text_sink console = { console_write, NULL };
 struct text_sink errors = { error_write, NULL };
+
+void console_show_report(const char *text, size_t length, bool paged)
+{
+	/* As the shell's own commands take -b: on for this output, and left
+	 * as it was found (a script's earlier "ls -b" keeps it on). */
+	bool was_paged = shell && shell->GetPageBreak();
+
+	if (paged && shell)
+		shell->EnablePageBreak();
+	console.write(&console, text, length);
+	if (paged && shell && !was_paged)
+		shell->DisablePageBreak();
+}
 
 /* "hvfeat: WHAT PATH OUTCOME: STEP failed: STATUS" on standard error,
  * STATUS in the firmware's words ("Write Protected"). */

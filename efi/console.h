@@ -19,8 +19,9 @@ void console_init(EFI_HANDLE image);
 extern struct text_sink console;
 extern struct text_sink errors;
 
-/* The shell's page breaks on or off; nothing without a shell. */
-void console_page_breaks(bool on);
+/* The report on the console; paged (-b) turns the shell's page breaks on
+ * for it, which without a shell does nothing. */
+void console_show_report(const char *text, size_t length, bool paged);
 
 /* "hvfeat: WHAT PATH OUTCOME: STEP failed: STATUS" on errors, STATUS in the
  * firmware's words. */

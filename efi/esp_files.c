@@ -93,14 +93,39 @@ static EFI_STATUS open_root(EFI_HANDLE image, const char **path, EFI_FILE_HANDLE
 	EFI_STATUS status = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
 	if (EFI_ERROR(status))
 		return status;
-	status = open_file_system(loaded->DeviceHandle, root, failed_step);
+	/* An image loaded from memory may have no device at all. */
+	status = loaded->DeviceHandle ? open_file_system(loaded->DeviceHandle, root, failed_step)
+				      : EFI_UNSUPPORTED;
 	if (status == EFI_UNSUPPORTED)
 		*failed_step = "finding a file system on the boot device";
 	return status;
 }
 
-/* Creates path afresh (an old file of that name is deleted first, since Open
- * does not truncate) and writes all of text, flushed and closed. */
+bool esp_boot_volume_has_files(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *loaded;
+	EFI_FILE_IO_INTERFACE *volume;
+
+	return !EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)) &&
+	       loaded->DeviceHandle &&
+	       !EFI_ERROR(BS->HandleProtocol(loaded->DeviceHandle, &FileSystemProtocol,
+					     (void **)&volume));
+}
+
+/* FatPkg reports every delete that did not happen (a non-empty directory,
+ * a file it cannot remove) as the warning EFI_WARN_DELETE_FAILURE, which
+ * EFI_ERROR() does not catch: here it is the refusal it stands for. The
+ * handle is closed either way. */
+static EFI_STATUS delete_file(EFI_FILE_HANDLE file)
+{
+	EFI_STATUS status = file->Delete(file);
+	return status == EFI_WARN_DELETE_FAILURE ? EFI_ACCESS_DENIED : status;
+}
+
+/* Creates path afresh and writes all of text, flushed and closed. Open does
+ * not truncate: what an earlier run left at path is deleted first, and
+ * never written into when it will not go, or a shorter text would keep
+ * the end of a longer one. */
 static EFI_STATUS write_new_file(EFI_FILE_HANDLE root, CHAR16 *path,
 				 const char *text, UINTN length,
 				 const char **failed_step)
@@ -112,9 +137,11 @@ static EFI_STATUS write_new_file(EFI_FILE_HANDLE root, CHAR16 *path,
 	status = root->Open(root, &file, path, read_write | EFI_FILE_MODE_CREATE, 0);
 	if (EFI_ERROR(status))
 		return status;
-	status = file->Delete(file); /* closes the handle */
-	if (EFI_ERROR(status) && status != EFI_WARN_DELETE_FAILURE)
+	*failed_step = "deleting a stale temporary file";
+	status = delete_file(file);
+	if (EFI_ERROR(status))
 		return status;
+	*failed_step = "creating the temporary file";
 	status = root->Open(root, &file, path, read_write | EFI_FILE_MODE_CREATE, 0);
 	if (EFI_ERROR(status))
 		return status;
@@ -145,8 +172,7 @@ static EFI_STATUS delete_if_present(EFI_FILE_HANDLE root, CHAR16 *path)
 		return EFI_SUCCESS;
 	if (EFI_ERROR(status))
 		return status;
-	status = file->Delete(file);
-	return status == EFI_WARN_DELETE_FAILURE ? EFI_ACCESS_DENIED : status;
+	return delete_file(file);
 }
 
 /* The last component of a path: SetInfo renames within the directory, and
@@ -200,10 +226,12 @@ static bool file_exists(EFI_FILE_HANDLE root, CHAR16 *path)
  * 1. the new text goes to PATH.tmp (a failure deletes it; PATH untouched);
  * 2. PATH is renamed to PATH.old (PATH absent for a moment, PATH.old old);
  * 3. PATH.tmp is renamed to PATH (a failure renames PATH.old back);
- * 4. PATH.old is deleted. */
+ * 4. PATH.old is deleted, whether step 2 made it or an interrupted run
+ *    left it; PATH holds the new text by then, so a PATH.old that will not
+ *    go is *old_left, not a failure. */
 static EFI_STATUS replace_steps(EFI_FILE_HANDLE root, CHAR16 *path, CHAR16 *temp,
 				CHAR16 *old, const char *text, UINTN length,
-				const char **failed_step)
+				const char **failed_step, EFI_STATUS *old_left)
 {
 	EFI_STATUS status = write_new_file(root, temp, text, length, failed_step);
 	if (EFI_ERROR(status))
@@ -228,12 +256,13 @@ static EFI_STATUS replace_steps(EFI_FILE_HANDLE root, CHAR16 *path, CHAR16 *temp
 		delete_if_present(root, temp);
 		return status;
 	}
-	*failed_step = "deleting the previous file";
-	return had_old ? delete_if_present(root, old) : EFI_SUCCESS;
+	*failed_step = "deleting the .old file";
+	*old_left = delete_if_present(root, old);
+	return EFI_SUCCESS;
 }
 
 EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text,
-			    UINTN length, const char **failed_step)
+			    UINTN length, const char **failed_step, EFI_STATUS *old_left)
 {
 	EFI_FILE_HANDLE root;
 	EFI_STATUS status = open_root(image, &path, &root, failed_step);
@@ -247,7 +276,7 @@ EFI_STATUS esp_file_replace(EFI_HANDLE image, const char *path, const char *text
 	status = final_path && temp_path && old_path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
 	if (!EFI_ERROR(status))
 		status = replace_steps(root, final_path, temp_path, old_path, text, length,
-				       failed_step);
+				       failed_step, old_left);
 	if (final_path)
 		FreePool(final_path);
 	if (temp_path)

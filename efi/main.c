@@ -31,7 +31,6 @@ static struct {
 } beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
 
 #define DEBUG_EXIT_PORT 0xf4
-#define BOOT_WATCHDOG_SECONDS 300
 
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. Memory is only ever
@@ -113,23 +112,6 @@ static EFI_STATUS shell_arguments(INTN count, CHAR16 **words, int *argc,
 	return EFI_SUCCESS;
 }
 
-/* The image's load options as text (a firmware boot entry's optional data,
- * a boot manager's options line, QEMU's -append), or NULL when there are
- * none or they are binary. */
-static char *load_options(const EFI_LOADED_IMAGE *loaded, UINTN *length)
-{
-	if (!loaded || !loaded->LoadOptions || loaded->LoadOptionsSize < sizeof(CHAR16) ||
-	    loaded->LoadOptionsSize % sizeof(CHAR16) ||
-	    loaded->LoadOptionsSize > CONFIG_MAX_BYTES * sizeof(CHAR16))
-		return NULL;
-	*length = loaded->LoadOptionsSize / sizeof(CHAR16);
-	char *text = allocate_kept(*length + 1);
-	if (!text || !load_options_text(loaded->LoadOptions, *length, text))
-		return NULL;
-	*length = text_length(text);
-	return text;
-}
-
 /* Sets the paths beside the image from the file path it was loaded from;
  * a path that is not plain ASCII, or too long, leaves them at the root. */
 static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
@@ -166,44 +148,75 @@ static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
 	string_sink_finish(&sink);
 }
 
-/* Arguments, first found first: the UEFI shell's, the load options when
- * they are text, else hvfeat.cfg beside the image when that file exists.
- * Not gnu-efi's GetShellArgcArgv: without a shell it parses the load
- * options itself, taking their first word for the image path (QEMU's
- * -append and some boot managers do not put it there) and binary optional
- * data for words. */
-static EFI_STATUS arguments(EFI_HANDLE image, const EFI_LOADED_IMAGE *loaded,
-			    int *argc, const char ***argv)
+/* The load options: their words, argc 1 when they have none; when they are
+ * not text, the power and port options found in their bytes. */
+static EFI_STATUS load_option_words(const EFI_LOADED_IMAGE *loaded,
+				    struct option_words *words,
+				    struct hvfeat_options *options,
+				    enum load_options_kind *kind)
 {
-	static const char *config_argv[MAX_CONFIG_ARGUMENTS];
-	const char *origin = "load options";
-	char *text;
+	const void *bytes = loaded ? loaded->LoadOptions : NULL;
+	UINTN size = bytes ? loaded->LoadOptionsSize : 0;
 	UINTN length;
+	char *text = allocate_kept((size < CONFIG_MAX_BYTES ? size : CONFIG_MAX_BYTES) + 1);
 
-	if (shell_parameters)
-		return shell_arguments((INTN)shell_parameters->Argc, shell_parameters->Argv,
-				       argc, argv);
+	if (!text)
+		return EFI_OUT_OF_RESOURCES;
+	*kind = load_options_text(bytes, size, text, &length, &errors);
+	if (*kind == LOAD_OPTIONS_NOT_TEXT)
+		power_options_in_bytes(bytes, size, options);
+	if (*kind == LOAD_OPTIONS_TEXT)
+		split_load_options(text, length, words);
+	return EFI_SUCCESS;
+}
 
-	config_argv[0] = "hvfeat.efi";
-	*argv = config_argv;
-	*argc = 1;
-	text = load_options(loaded, &length);
-	if (text) {
-		*argc = split_load_options(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
-	} else {
-		origin = beside.config;
-		EFI_STATUS status = read_input(image, "configuration", beside.config, true,
-					       CONFIG_MAX_BYTES, &text, &length);
-		if (status == EFI_NOT_FOUND)
-			return EFI_SUCCESS;
+/* The options, first found first: the UEFI shell's arguments, the words of
+ * the load options, else hvfeat.cfg beside the image when that file exists
+ * (load options that are only the image's own path have no words). Not
+ * gnu-efi's GetShellArgcArgv: without a shell it parses the load options
+ * itself, taking their first word for the image path (QEMU's -append and
+ * some boot managers do not put it there) and binary optional data for
+ * words. */
+static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loaded,
+				 struct hvfeat_options *options,
+				 enum options_outcome *outcome)
+{
+	static struct option_words words = { .argv = { "hvfeat.efi" }, .argc = 1 };
+	const char *origin = "load options";
+
+	if (shell_parameters) {
+		int argc;
+		const char **argv;
+		EFI_STATUS status = shell_arguments((INTN)shell_parameters->Argc,
+						    shell_parameters->Argv, &argc, &argv);
 		if (EFI_ERROR(status))
+			return status;
+		*outcome = parse_options(argc, argv, beside.log, options, &errors);
+		return EFI_SUCCESS;
+	}
+	enum load_options_kind kind;
+	EFI_STATUS status = load_option_words(loaded, &words, options, &kind);
+	if (EFI_ERROR(status))
+		return status;
+	if (kind == LOAD_OPTIONS_NOT_TEXT) {
+		*outcome = OPTIONS_USAGE_ERROR;
+		return EFI_SUCCESS;
+	}
+	/* Booted from the network or a firmware volume, hvfeat has no volume
+	 * to find a configuration on: it runs with the defaults. */
+	if (words.argc == 1 && esp_boot_volume_has_files(image)) {
+		char *text;
+		UINTN length;
+		status = read_input(image, "configuration", beside.config, true,
+				    CONFIG_MAX_BYTES, &text, &length);
+		if (EFI_ERROR(status) && status != EFI_NOT_FOUND)
 			return STATUS_NOT_DONE;
-		*argc = split_config(text, length, config_argv, MAX_CONFIG_ARGUMENTS);
+		if (!EFI_ERROR(status)) {
+			origin = beside.config;
+			split_config(text, length, &words);
+		}
 	}
-	if (*argc < 0) {
-		sink_printf(&errors, "hvfeat: %s: more than 63 arguments\n", origin);
-		return STATUS_USAGE;
-	}
+	*outcome = parse_option_words(&words, origin, beside.log, options, &errors);
 	return EFI_SUCCESS;
 }
 
@@ -255,15 +268,20 @@ static EFI_STATUS gather_requirements(EFI_HANDLE image,
 	return EFI_SUCCESS;
 }
 
-/* Writes one output file; says what failed, and returns the status. */
+/* Writes one output file; says what failed, and returns the status. A
+ * PATH.old left beside the written file is a warning, not a failure. */
 static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length)
 {
 	const char *failed_step = "";
-	EFI_STATUS status = esp_file_replace(image, path, text, length, &failed_step);
+	EFI_STATUS old_left = EFI_SUCCESS;
+	EFI_STATUS status = esp_file_replace(image, path, text, length, &failed_step,
+					     &old_left);
 
 	if (EFI_ERROR(status))
 		report_failure(what, path, "not written", failed_step, status);
+	else if (EFI_ERROR(old_left))
+		report_failure(what, path, "written", failed_step, old_left);
 	return status;
 }
 
@@ -290,17 +308,16 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
 	struct cpuid_source source;
-	const char **argv = NULL;
-	int argc;
+	enum options_outcome outcome;
 
 	EFI_LOADED_IMAGE *loaded;
 	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded)))
 		loaded = NULL;
 	find_files_beside_image(loaded);
-	EFI_STATUS status = arguments(image, loaded, &argc, &argv);
+	EFI_STATUS status = gather_options(image, loaded, options, &outcome);
 	if (EFI_ERROR(status))
 		return status;
-	switch (parse_options(argc, argv, beside.log, options, &errors)) {
+	switch (outcome) {
 	case OPTIONS_SHOW_HELP:
 		render_usage("hvfeat.efi", beside.log, &console);
 		return STATUS_PASS;
@@ -345,9 +362,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		sink_puts(&errors, "hvfeat: out of memory\n");
 		return STATUS_NOT_DONE;
 	}
-	console_page_breaks(options->page_break);
-	console.write(&console, text, length);
-	console_page_breaks(false);
+	console_show_report(text, length, options->page_break);
 
 	bool written = true;
 	if (options->json_path)
@@ -384,14 +399,22 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	InitializeLib(image, system_table);
 	/* A boot manager arms the 5-minute watchdog before it starts an image
-	 * (UEFI 2.x, 3.1.2); a long console write must not reset the machine.
-	 * Re-armed as it was for what runs after hvfeat returns. */
+	 * (UEFI 2.x, 3.1.2 and SetWatchdogTimer); a long console write or a
+	 * paged report must not reset the machine. It stays off after the run,
+	 * as every launcher wants it: edk2's boot manager disables it itself
+	 * when the image returns (MdeModulePkg UefiBootManagerLib BmBoot.c,
+	 * EfiBootManagerBoot); the shell disabled it at its start (ShellPkg
+	 * Application/Shell/Shell.c); GRUB and Limine disable it once at theirs
+	 * and not again after a chainloaded image returns (GRUB
+	 * grub-core/kern/efi/init.c, grub_efi_init; Limine common/entry.s3.c);
+	 * systemd-boot re-arms its own each time it waits for a key
+	 * (src/boot/efi/console.c, console_key_read); OVMF's -kernel loader
+	 * never arms it.
+	 * Re-armed, it would reset a machine five minutes into GRUB's menu. */
 	console_init(image);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = contract_status(run(image, &options));
 	release_kept();
-	if (!shell_parameters)
-		BS->SetWatchdogTimer(BOOT_WATCHDOG_SECONDS, 0, 0, NULL);
 
 	/* Every file is closed by now. */
 	if (options.exit_port)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "checks.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
@@ -44,24 +45,31 @@ static int write_file(const char *what, const char *path, const char *text,
 	return ok ? EXIT_OK : EXIT_NOT_DONE;
 }
 
-/* A file of at most limit bytes ("-": standard input), NUL-terminated. */
+/* A file of at most limit bytes of text ("-": standard input),
+ * NUL-terminated, read as the firmware reads it: UCS-2 with its mark (the
+ * UEFI shell's '>') and UTF-8 with one are taken like ASCII. */
 static char *read_input(const char *what, const char *path, size_t limit,
 			size_t *length)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *text = malloc(limit + 2);
+	/* Room for limit characters as UCS-2 with its mark, and one byte more
+	 * to tell a file that is too large in any encoding. */
+	size_t cap = 2 * limit + 2;
+	char *text = malloc(cap + 2);
 
 	if (!f || !text) {
 		fprintf(stderr, "hvfeat: %s %s not read: %s\n", what, path, strerror(errno));
 		free(text);
 		return NULL;
 	}
-	/* One byte past the limit tells a file that is too large. */
-	*length = fread(text, 1, limit + 1, f);
+	*length = fread(text, 1, cap + 1, f);
 	int failed = ferror(f);
 	if (f != stdin)
 		fclose(f);
-	if (failed || *length > limit) {
+	bool cut = *length > cap;
+	if (!failed)
+		*length = text_from_file(text, *length);
+	if (failed || cut || *length > limit) {
 		if (failed)
 			fprintf(stderr, "hvfeat: %s %s not read: read error\n", what, path);
 		else
@@ -70,7 +78,6 @@ static char *read_input(const char *what, const char *path, size_t limit,
 		free(text);
 		return NULL;
 	}
-	text[*length] = '\0';
 	return text;
 }
 

@@ -53,24 +53,58 @@ enum options_outcome parse_options(int argc, const char *const argv[],
 				   struct hvfeat_options *options,
 				   struct text_sink *errors);
 
-/* Splits a configuration file's text in place into argv[1..]: arguments are
- * separated by white space, '#' starts a comment to the end of the line.
- * text[length] must be writable: it becomes the last NUL. argv[0] is left
- * to the caller. Returns the argc, or -1 when there are more than
- * capacity - 1 arguments. */
-int split_config(char *text, size_t length, const char *argv[], int capacity);
+/* The words of a configuration file or of load options, split in place. */
+struct option_words {
+	/* argv[0] is left to the caller; one more word than parse_option_words
+	 * takes, for the image path split_load_options drops */
+	const char *argv[MAX_CONFIG_ARGUMENTS + 1];
+	int argc;         /* 1 + every word, counting those past argv's room */
+	const char *text; /* what they were split in: the words between NULs */
+	size_t length;
+};
 
-/* Load options, count UCS-2 code units as a firmware boot entry, a boot
- * manager or QEMU's -append hands them over, as ASCII text in out (count + 1
- * bytes). False when they are not text (a code unit past Latin-1 or a
- * control character, or data after the terminator): edk2's own boot
- * entries carry a binary GUID there, which must not be taken for options.
- * Units past ASCII become DEL, which parse_options refuses. */
-bool load_options_text(const uint16_t *units, size_t count, char *out);
+/* Splits a configuration file's text in place into words: they are
+ * separated by white space, '#' starts a comment to the end of the line.
+ * text[length] must be writable: it becomes the last NUL. */
+void split_config(char *text, size_t length, struct option_words *words);
 
 /* split_config for load options, without the image's own path when a boot
- * manager put it first. */
-int split_load_options(char *text, size_t length, const char *argv[], int capacity);
+ * manager put it first: a first word that does not start with '-'. */
+void split_load_options(char *text, size_t length, struct option_words *words);
+
+/* parse_options over split words, origin naming them in messages. More
+ * than MAX_CONFIG_ARGUMENTS - 1 words are a usage error
+ * that, like any other, still sets --shutdown and --exit-port when they
+ * stand anywhere among the words. */
+enum options_outcome parse_option_words(const struct option_words *words,
+					const char *origin, const char *default_log,
+					struct hvfeat_options *options,
+					struct text_sink *errors);
+
+/* What load options hold, as a firmware boot entry's optional data, a boot
+ * manager's options line or QEMU's -append hand them over. */
+enum load_options_kind {
+	LOAD_OPTIONS_NONE,     /* no bytes, or the 16-byte GUID of edk2's own entries */
+	LOAD_OPTIONS_TEXT,     /* text, now ASCII in out */
+	LOAD_OPTIONS_NOT_TEXT, /* a usage error; why went to errors */
+};
+
+/* Reads size bytes of load options as text: UCS-2 (an optional byte-order
+ * mark, then code units up to Latin-1 and white space, then only NULs) or
+ * 8-bit ASCII (printable characters and white space, then only NULs), as
+ * efibootmgr -@ and bcfg -opt store a file's bytes. Text goes to out, which
+ * has room for min(size, CONFIG_MAX_BYTES) + 1 bytes, with *length its
+ * length; units past ASCII become DEL, which parse_options refuses. Any
+ * other bytes, and text longer than CONFIG_MAX_BYTES, are NOT_TEXT, with
+ * a message that says why. */
+enum load_options_kind load_options_text(const void *bytes, size_t size, char *out,
+					 size_t *length, struct text_sink *errors);
+
+/* Sets --shutdown and --exit-port in options when either stands as a word
+ * in bytes read as ASCII or as UCS-2: load options that cannot be read
+ * still power a VM off and tell automation, as a usage error does. */
+void power_options_in_bytes(const void *bytes, size_t size,
+			    struct hvfeat_options *options);
 
 /* "hvfeat.efi 1.0" or "hvfeat 1.0". */
 void render_version(const char *program, struct text_sink *out);

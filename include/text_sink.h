@@ -37,4 +37,20 @@ void sink_puts(struct text_sink *sink, const char *text);
 
 size_t text_length(const char *text);
 
+/* Text of any origin (a path, a requirement, an argument) as the console
+ * can show it: each byte outside printable ASCII as \xNN. */
+void sink_escaped(struct text_sink *sink, const char *text, size_t length);
+
+/* The columns one byte takes as sink_escaped writes it: 1 or 4. */
+size_t escaped_width(unsigned char c);
+
+/* Bytes of an echo before it is cut. */
+#define ECHO_MAX_BYTES 64u
+
+/* Text a message echoes back: between single quotes, escaped as by
+ * sink_escaped, and past ECHO_MAX_BYTES cut, with "... (N bytes)" after
+ * the closing quote; so no echo is longer than a console line, or can
+ * carry an escape sequence or a NUL that ends the firmware's string. */
+void sink_echo(struct text_sink *sink, const char *text, size_t length);
+
 #endif

@@ -85,20 +85,47 @@ def exit_status_from_console(text):
     return statuses[0] if statuses else None
 
 
+@dataclass(frozen=True)
+class Launch:
+    """A run of the test launcher (tests/firmware/launcher.c, beside
+    hvfeat.efi as launcher.efi): hvfeat started from memory under a device
+    of this kind ("file", "fv" or "none"), with the bytes of the ESP file
+    options_file as its load options. Its status is hvfeat's."""
+    device: str
+    options_file: str = ""
+
+    def command(self):
+        return f"launcher.efi {self.device} {self.options_file}".rstrip()
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """A line startup.nsh runs between hvfeat's runs, with no status kept."""
+    line: str
+
+
 def startup_script(*runs):
-    """The committed startup.nsh, running hvfeat once per argument string.
+    """The committed startup.nsh, running hvfeat once per run: an argument
+    string for hvfeat.efi, a Launch, or a ShellCommand.
 
     The 'hvfeat.efi' line and the lines after it up to ':done' (which record
     its status) are repeated once per run, so one boot can run hvfeat
-    several times.
+    several times; a ShellCommand's line stands alone.
     """
     script = STARTUP_NSH.read_text()
     block = re.compile(r"^(\s*)hvfeat\.efi\s*\n((?:(?!:done).*\n)*?)(?=:done)", re.M)
     if len(block.findall(script)) != 1:
         raise RuntimeError(f"{STARTUP_NSH} must have one 'hvfeat.efi' line before ':done'")
     runs = runs or ("",)
-    return block.sub(lambda m: "".join(f"{m.group(1)}hvfeat.efi {args}".rstrip() + "\n"
-                                       + m.group(2) for args in runs), script, count=1)
+
+    def lines(indent, status_lines, run):
+        if isinstance(run, ShellCommand):
+            return f"{indent}{run.line}\n"
+        command = run.command() if isinstance(run, Launch) else f"hvfeat.efi {run}".rstrip()
+        return f"{indent}{command}\n{status_lines}"
+
+    return block.sub(lambda m: "".join(lines(m.group(1), m.group(2), run) for run in runs),
+                     script, count=1)
 
 
 def run_tool(*command, input_bytes=None):
@@ -195,17 +222,18 @@ def grub_files(efi_bytes, options, workdir):
     return {BOOT_PATH: image.read_bytes(), INSTALLED_PATH: efi_bytes}
 
 
-def boot_entry_setup_files(efi_bytes, options):
+def boot_entry_setup_files(efi_bytes, options, encoding="utf-16-le"):
     """A GPT ESP whose startup.nsh makes a firmware boot entry (Boot####,
     second in BootOrder, after the hidden UiApp) for hvfeat installed as
-    \\EFI\\hvfeat\\hvfeat.efi, with options as its optional data (UCS-2, as
-    bcfg copies it from a file), then powers off; the next boot starts it."""
+    \\EFI\\hvfeat\\hvfeat.efi, with options as its optional data, then powers
+    off; the next boot starts it. bcfg -opt copies a file's bytes as they
+    are: options in UCS-2, or in ASCII as efibootmgr -@ FILE stores them."""
     script = ("fs0:\r\n"
               "bcfg boot add 1 fs0:\\EFI\\hvfeat\\hvfeat.efi hvfeat\r\n"
               "bcfg boot -opt 1 \\options.txt\r\n"
               "reset -s\r\n")
     return {INSTALLED_PATH: efi_bytes, "startup.nsh": script.encode(),
-            "options.txt": options.encode("utf-16-le")}
+            "options.txt": options.encode(encoding)}
 
 
 def esp_free_bytes(image):

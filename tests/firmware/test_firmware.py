@@ -20,6 +20,7 @@ import hvfeat_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
 GUARD_CHECK = ROOT / "build" / "guard_check.efi"
+LAUNCHER = ROOT / "build" / "launcher.efi"
 SIGNED_EFI = ROOT / "build" / "hvfeat.signed.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
@@ -89,6 +90,10 @@ ALL_ONES = "CPU:\n" + AMD_BASIC + "".join(
     + [dump_line(0x40000300, (0x40000310, 0x61774d56, 0x4d566572, 0x65726177)),
        dump_line(0x40000310, ONES)])
 HOSTILE_DUMPS = {"hostile-max": HOSTILE_MAX, "all-bases": ALL_BASES, "all-ones": ALL_ONES}
+# Load options in ASCII, as efibootmgr -@ FILE stores a file: an odd count
+# of bytes, so no reading could take them for UCS-2.
+ASCII_LOAD_OPTIONS = b"--require interface.tcg,hypervisor_bit -n"
+assert len(ASCII_LOAD_OPTIONS) % 2
 POLICY = b"""# What a TCG test guest must show
 hypervisor_bit
 interface.tcg.base = 0x40000000   # QEMU's own signature, first
@@ -118,8 +123,9 @@ class Case:
     # a boot manager, "systemd-boot" or "grub", booted from a GPT disk.
     boot_manager: tuple = None
     # A first boot makes a Boot#### entry with these options (the shell's
-    # bcfg), the second boot starts it.
+    # bcfg), the second boot starts it; the entry holds them in this encoding.
     boot_entry_options: str = None
+    boot_entry_encoding: str = "utf-16-le"
     vars_from: Path = None  # the variable store the setup boot left
     # Ends the boot once the console and stderr so far satisfy it.
     stop_when: object = None
@@ -196,12 +202,18 @@ CASES = {c.name: c for c in [
           ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
           ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
           ("typo", "--requier interface.tcg --exit-port --shutdown"))],
-    *[Case(f"boot-entry-{name}", boot_entry_options=options,
+    # The failing one from an ASCII file, as efibootmgr -@ FILE and bcfg -opt
+    # FILE store it (8-bit text with the file's line end); the malformed one
+    # with an escape sequence pasted in, so not text: a usage error that
+    # still finds --exit-port and --shutdown in its bytes.
+    *[Case(f"boot-entry-{name}", boot_entry_options=options, boot_entry_encoding=encoding,
            devices=(vm.DEBUG_EXIT_DEVICE,))
-      for name, options in (
-          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
-          ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
-          ("typo", "--requier interface.tcg --exit-port --shutdown"))],
+      for name, options, encoding in (
+          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown",
+           "utf-16-le"),
+          ("ascii-fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown\n",
+           "ascii"),
+          ("not-text", "--require interface.tcg\x1b[2J --exit-port --shutdown", "utf-16-le"))],
     # A typo from the shell, with the port asked for.
     Case("shell-typo", arguments="--requier interface.tcg --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
@@ -217,7 +229,11 @@ CASES = {c.name: c for c in [
     Case("app-on-read-only-volume", arguments=("", r"-l fs0:\elsewhere.log"),
          esp_readonly=True, writable_first_disk=True),
     # Messages to the shell's standard error, which 2> redirects; -b pages.
-    Case("shell-manners", arguments=(r"-x 2>a \errors.txt", r"-b -f \long.txt"),
+    # Then the page breaks: left off after -b found them off, and left on
+    # when a command of the script ("ls -b") turned them on.
+    Case("shell-manners", arguments=(r"-x 2>a \errors.txt", r"-b -f \long.txt",
+                                     r"-n -f \long.txt", vm.ShellCommand("ls -b"),
+                                     r"-n -f \long.txt"),
          extra_files={"long.txt": (DUMPS / "kvm-real-6.1.0-56-amd64-qemu-7.2-hv-passthrough.txt")
                       .read_bytes()}),
     # --probe under TCG: no KVM, nothing probed; a write QEMU's TCG refuses
@@ -238,6 +254,36 @@ CASES = {c.name: c for c in [
     Case("fault-guard", direct_boot_options="", efi=GUARD_CHECK,
          stop_when=lambda console, errors: b"!!!! X64 Exception" in console
          and b"RFLAGS" in console),
+    # hvfeat started by the test launcher (tests/firmware/launcher.c) from
+    # memory: from a firmware volume and from no device (no file system:
+    # the defaults, the report, the log's failure), with load options of
+    # every kind (ASCII, only the image path beside a hvfeat.cfg, UCS-2 with
+    # an escape, binary of an odd length, too long), the watchdog a boot
+    # manager armed left off each time; and, last, 70 words asking for the
+    # port and the power-off. Before them, from the shell, logs whose
+    # leftovers will not go: a PATH that is a directory (its .old stays), a
+    # stale .old without PATH, a PATH.tmp that is a directory.
+    Case("launcher", arguments=(
+        r"-l \d1\x.log", r"-l \d2\y.log", r"-l \d3\z.log",
+        vm.Launch("fv"),
+        vm.Launch("none", r"\lo\ascii.txt"),
+        vm.Launch("file", r"\lo\path-only.bin"),
+        vm.Launch("file", r"\lo\escape.bin"),
+        vm.Launch("file", r"\lo\binary.bin"),
+        vm.Launch("file", r"\lo\oversize.txt"),
+        vm.Launch("file", r"\lo\many-words.bin"),
+    ), extra_files={
+        "hvfeat.cfg": b"--require interface.tcg -l \\from-cfg.log\n",
+        "lo/ascii.txt": ASCII_LOAD_OPTIONS,
+        "lo/path-only.bin": "\\hvfeat.efi\0".encode("utf-16-le"),
+        "lo/escape.bin": "--require\x1b[2J interface.tcg -n\0".encode("utf-16-le"),
+        "lo/binary.bin": b"-n " + bytes(range(0xc0, 0xe2)),
+        "lo/oversize.txt": b"-n " * 21846,
+        "lo/many-words.bin": ("-n " * 70 + "--exit-port --shutdown\0").encode("utf-16-le"),
+        "d1/x.log/keep.txt": b"a directory where the log goes\n",
+        "d2/y.log.old": b"set aside by an interrupted run\n",
+        "d3/z.log.tmp/keep.txt": b"a directory where the temporary file goes\n"},
+        devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("raw-round-trip", arguments=(
         r"-r -l \cpuid.txt",
         "",
@@ -257,7 +303,7 @@ def run_case(case):
         case.esp = vm.make_esp(workdir / "esp.img", {})
     elif case.boot_entry_options is not None:
         case.esp = vm.make_disk_image(workdir / "disk.img", vm.boot_entry_setup_files(
-            case.efi.read_bytes(), case.boot_entry_options))
+            case.efi.read_bytes(), case.boot_entry_options, case.boot_entry_encoding))
         setup = vm.boot(case.esp, workdir / "setup", timeout=BOOT_TIMEOUT)
         if setup.timed_out or setup.exit_code != 0:
             raise RuntimeError(f"{case.name}: the boot that makes the entry failed:\n"
@@ -277,6 +323,8 @@ def run_case(case):
         runs = (case.arguments,) if isinstance(case.arguments, str) else case.arguments
         files = {"hvfeat.efi": case.efi.read_bytes(),
                  "startup.nsh": vm.startup_script(*runs).encode()}
+        if any(isinstance(run, vm.Launch) for run in runs):
+            files["launcher.efi"] = LAUNCHER.read_bytes()
         files.update(case.extra_files)
         case.esp = vm.make_esp(workdir / "esp.img", files)
     if case.fill:
@@ -301,7 +349,7 @@ def run_case(case):
 
 
 def setUpModule():
-    for built in (EFI, SIGNED_EFI, HOST_HVFEAT):
+    for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, GUARD_CHECK):
         if not built.exists():
             raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -420,6 +468,25 @@ class OtherCpuModels(FirmwareCase):
 
 
 class LogFile(FirmwareCase):
+    def test_leftovers_that_will_not_go(self):
+        case = self.case("launcher", qemu_exit=(USAGE_ERROR << 1) | 1)
+        console, files = case.boot.console, vm.list_esp(case.esp)
+        # PATH was a directory, set aside as PATH.old, which cannot be
+        # deleted: the log is written all the same, with a warning.
+        self.assertIn("hvfeat: log \\d1\\x.log written: deleting the .old file failed: "
+                      "Access Denied\n", console)
+        self.assertEqual(self.log(case, "/d1/x.log"),
+                         vm.report_from_console(run_outputs(console)[0]))
+        self.assertIn("/d1/x.log.old/keep.txt", files)
+        # An interrupted run's PATH.old, without PATH: deleted.
+        self.assertTrue(self.log(case, "/d2/y.log").endswith(vm.REPORT_END))
+        self.assertNotIn("/d2/y.log.old", files)
+        # A PATH.tmp that will not be deleted is never written into.
+        self.assertIn("hvfeat: log \\d3\\z.log not written: deleting a stale temporary "
+                      "file failed: Access Denied\n", console)
+        self.assertNotIn("/d3/z.log", files)
+        self.assertIn("/d3/z.log.tmp/keep.txt", files)
+
     def test_longer_old_log_leaves_no_stale_bytes(self):
         case = self.case("default")
         log = self.assert_log_is_console_report(case)
@@ -470,6 +537,17 @@ class Options(FirmwareCase):
         # not by -x (usage error), -n, nor the failed -l: no \hvfeat.log, no .tmp
         case = self.case("options")
         self.assertEqual(vm.list_esp(case.esp), sorted(case.files_before + ["/logs/vm1.log"]))
+
+
+PAGE_PROMPT = vm.PAGE_PROMPT.decode()
+
+
+def run_outputs(console):
+    """What each run of a startup.nsh boot printed: the console cut after
+    each 'hvfeat exit status' line, so item N ends with the Nth run's
+    output (the first holds the boot before it, the last what followed the
+    last status)."""
+    return re.split(r"^hvfeat exit status 0x[0-9A-Fa-f]+\n", console, flags=re.M)
 
 
 def without_source_line(report):
@@ -587,12 +665,86 @@ class ShellManners(FirmwareCase):
 
     def test_b_pages_the_report(self):
         case = self.case("shell-manners")
-        self.assertGreaterEqual(case.boot.pages_answered, 2, case.boot.console[-2000:])
+        paged = run_outputs(case.boot.console)[1]
+        self.assertGreaterEqual(paged.count(PAGE_PROMPT), 2, case.boot.console[-2000:])
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[1], PASS)
         log = self.log(case)
         self.assertTrue(log.endswith(vm.REPORT_END))
         for line in (log.splitlines()[0], log.splitlines()[-1]):
-            self.assertIn(line, case.boot.console)
+            self.assertIn(line, paged)
+
+    def test_page_breaks_left_as_they_were_found(self):
+        # As the shell's own commands take -b: turned on for the output and
+        # put back as found, never forced off.
+        case = self.case("shell-manners")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[2:], [PASS, PASS])
+        reports = [vm.report_from_console(output) for output in run_outputs(case.boot.console)]
+        self.assertNotIn(PAGE_PROMPT, reports[2], "off before -b, so off after it")
+        self.assertGreaterEqual(reports[3].count(PAGE_PROMPT), 1,
+                                "'ls -b' turned them on, and hvfeat left them on")
+
+
+class LaunchPaths(FirmwareCase):
+    """hvfeat started by the test launcher from memory, as a boot manager
+    (and, without a file system, a network boot or a firmware volume)
+    starts it: see the "launcher" case."""
+
+    def test_statuses_and_too_many_words_still_power_off(self):
+        # 70 words, --exit-port and --shutdown among them: a usage error
+        # told through the port, and the machine off.
+        case = self.case("launcher", qemu_exit=(USAGE_ERROR << 1) | 1)
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
+                         [PASS, PASS, NOT_DONE, NOT_DONE, PASS, PASS,
+                          USAGE_ERROR, USAGE_ERROR, USAGE_ERROR])
+        last = run_outputs(case.boot.console)[9]
+        self.assertIn("hvfeat: load options: 72 arguments, more than 63\n", last)
+        self.assertIsNone(vm.report_from_console(last))
+
+    def test_watchdog_left_off_for_the_launcher(self):
+        # The launcher armed it for 300 s before each start, as edk2's boot
+        # manager does; GRUB's menu, say, would be reset by one left armed.
+        case = CASES["launcher"]
+        self.assertEqual(re.findall(r"^launcher: .*$", case.boot.console, re.M),
+                         [f"launcher: hvfeat returned {status:#x}; watchdog period 0 x 100 ns"
+                          for status in (NOT_DONE, PASS, PASS, USAGE_ERROR, USAGE_ERROR,
+                                         USAGE_ERROR)])
+
+    def test_no_file_system_defaults_report_and_the_log_failure(self):
+        # From a firmware volume, no options: no hvfeat.cfg can be read
+        # there (the one on the launcher's volume is not hvfeat's), so the
+        # defaults; the whole report; the log's failure said.
+        output = run_outputs(CASES["launcher"].boot.console)[3]
+        report = vm.report_from_console(output)
+        self.assertIsNotNone(report, output[-2000:])
+        self.assertNotIn("checks:", report)
+        self.assertIn("hvfeat: log \\hvfeat.log not written: finding a file system on the "
+                      "boot device failed: Unsupported\n", output)
+
+    def test_ascii_load_options_from_no_device(self):
+        output = run_outputs(CASES["launcher"].boot.console)[4]
+        report = vm.report_from_console(output)
+        self.assertIsNotNone(report, output[-2000:])
+        self.assertIn("verdict: PASS, all 2 requirements met\n", report)
+        self.assertNotIn("hvfeat: log", output)  # -n
+
+    def test_only_the_image_path_reads_the_cfg_beside_it(self):
+        case = CASES["launcher"]
+        output = run_outputs(case.boot.console)[5]
+        log = self.log(case, "/from-cfg.log")
+        self.assertEqual(log, vm.report_from_console(output))
+        self.assertIn("  PASS  interface.tcg = 1  (found 1)\n", log)
+
+    def test_load_options_that_are_not_text_say_why(self):
+        outputs = run_outputs(CASES["launcher"].boot.console)
+        for index, message in (
+                (6, "62 bytes that are neither UCS-2 nor ASCII text "
+                    "(UCS-2 code unit 0x001b at offset 18)"),
+                (7, "37 bytes that are neither UCS-2 nor ASCII text (0xc0 at offset 3)"),
+                (8, "65538 characters of text, more than 65536")):
+            with self.subTest(message=message):
+                self.assertIn(f"hvfeat: load options: {message}\nusage: hvfeat.efi",
+                              outputs[index])
+                self.assertIsNone(vm.report_from_console(outputs[index]))
 
 
 class HostileHypervisors(FirmwareCase):
@@ -681,6 +833,25 @@ class Policy(FirmwareCase):
         checks = re.compile(r"\nchecks:[\s\S]*verdict: .*\n")
         self.assertEqual(checks.search(self.log(case, "/policy16.log")).group(0),
                          checks.search(self.log(case, "/policy.log")).group(0))
+
+    def test_host_build_reads_policy_files_as_the_firmware_does(self):
+        # The firmware's own CPUID (the raw-round-trip dump) and the policy as
+        # the shell writes it (UCS-2 with a mark) and as UTF-8 with a mark:
+        # the host build checks exactly what the firmware checked.
+        firmware = self.case("policy")
+        dump = self.case("raw-round-trip")
+        checks = re.compile(r"\nchecks:[\s\S]*verdict: .*\n")
+        expected = checks.search(self.log(firmware, "/policy16.log")).group(0)
+        dump_file = WORK / "raw-round-trip" / "for-host-policy.txt"
+        dump_file.write_bytes(vm.read_esp_file(dump.esp, "/cpuid.txt"))
+        for name, data in (("ucs2", as_shell_writes(POLICY)),
+                           ("utf8-mark", b"\xef\xbb\xbf" + POLICY)):
+            with self.subTest(encoding=name):
+                policy = WORK / "policy" / f"host-{name}.txt"
+                policy.write_bytes(data)
+                code, report, errors = host_hvfeat("-f", str(dump_file), "--policy", str(policy))
+                self.assertEqual(code, 0, errors)
+                self.assertEqual(checks.search(report).group(0), expected)
 
     def test_bad_requirements_touch_nothing(self):
         case = self.case("policy")
@@ -844,8 +1015,8 @@ class FirmwareBootEntry(FirmwareCase):
     in the entry's optional data: the same verdicts, the log beside it."""
 
     def test_same_verdicts_and_log_beside_the_image(self):
-        for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED),
-                              ("typo", USAGE_ERROR)):
+        for name, verdict in (("pass", PASS), ("ascii-fail", REQUIREMENT_FAILED),
+                              ("not-text", USAGE_ERROR)):
             with self.subTest(name=name):
                 case = self.port_verdict(f"boot-entry-{name}", verdict)
                 log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log")
@@ -853,6 +1024,11 @@ class FirmwareBootEntry(FirmwareCase):
                     self.assertIsNone(log)
                 else:
                     self.assertEqual(log.decode("ascii"), self.console_report(case))
+
+    def test_options_that_are_not_text_say_why(self):
+        case = self.port_verdict("boot-entry-not-text", USAGE_ERROR)
+        self.assertIn("hvfeat: load options: 100 bytes that are neither UCS-2 nor ASCII "
+                      "text (UCS-2 code unit 0x001b at offset 46)\n", case.boot.console)
 
     def test_shell_typo_reaches_the_port(self):
         case = self.case("shell-typo", qemu_exit=(USAGE_ERROR << 1) | 1)

@@ -75,6 +75,21 @@ static enum options_outcome parse(struct hvfeat_options *o, const char *errors_e
 	return parse_as(HVFEAT_DEFAULT_LOG, o, errors_expected, argc, argv);
 }
 
+/* parse_option_words as the firmware calls it, checking its errors. */
+static enum options_outcome parse_words(const struct option_words *words, const char *origin,
+					struct hvfeat_options *o, const char *errors_expected)
+{
+	static char errors[256];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	enum options_outcome outcome = parse_option_words(words, origin, HVFEAT_DEFAULT_LOG, o,
+							  &sink.sink);
+	errors[sink.length] = '\0';
+	assert_string_equal(errors, errors_expected);
+	return outcome;
+}
+
 #define ARGS(...) (int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
 		  (const char *const[]){ __VA_ARGS__ }
 
@@ -246,11 +261,11 @@ static void firmware_arguments_are_plain_ascii(void **state)
 	(void)state;
 	struct hvfeat_options o;
 	char config[] = "-l \\h\xe9.log --shutdown\n";
-	const char *argv[8] = { "hvfeat.efi" };
-	int argc = split_config(config, strlen(config), argv, 8);
+	static struct option_words words = { .argv = { "hvfeat.efi" } };
+	split_config(config, strlen(config), &words);
 
 	assert_int_equal(parse(&o, "hvfeat: argument 2 is not plain ASCII\n",
-			       argc, argv), OPTIONS_USAGE_ERROR);
+			       words.argc, words.argv), OPTIONS_USAGE_ERROR);
 	assert_true(o.shutdown);
 	assert_int_equal(parse(&o, "hvfeat: argument 1 is not plain ASCII\n",
 			       ARGS("hvfeat.efi", "\x1b[2J")), OPTIONS_USAGE_ERROR);
@@ -259,42 +274,230 @@ static void firmware_arguments_are_plain_ascii(void **state)
 			 OPTIONS_RUN);
 }
 
-/* Load options: text in UCS-2 as boot entries and QEMU's -append give it,
- * with or without the image path first; binary optional data is no text. */
+/* What a message echoes of an argument is escaped and bounded: the host
+ * build takes any bytes, and a word of \hvfeat.cfg can be 64 KiB long. */
+static void echoed_arguments_are_escaped_and_cut(void **state)
+{
+	(void)state;
+	struct hvfeat_options o;
+	static char long_word[100];
+
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: unknown option '-\\x1b[2J'\n",
+				  ARGS("hvfeat", "-\x1b[2J")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: unexpected argument 'caf\\xc3\\xa9'\n",
+				  ARGS("hvfeat", "caf\xc3\xa9")), OPTIONS_USAGE_ERROR);
+	memset(long_word, 'y', sizeof(long_word) - 1);
+	long_word[0] = '-';
+	assert_int_equal(parse(&o, "hvfeat: unknown option '-yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+			       "yyyyyyyyyyyyyyyyyyyyyyyyyyyy'... (99 bytes)\n",
+			       ARGS("hvfeat.efi", long_word)), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse_as(NULL, &o, "hvfeat: --probe-msr '1=\\x1b' is not MSR or "
+				  "MSR=VALUE (decimal or 0x hex, 32 bits)\n",
+				  ARGS("hvfeat", "--probe-msr", "1=\x1b")), OPTIONS_USAGE_ERROR);
+}
+
+/* load_options_text over size bytes, checking what it said on errors; the
+ * text, when there is some, in out. */
+static enum load_options_kind classify(const void *bytes, size_t size, char *out,
+				       const char *errors_expected)
+{
+	static char errors[256];
+	struct buffer_sink sink;
+	size_t length = 0;
+
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	enum load_options_kind kind = load_options_text(bytes, size, out, &length, &sink.sink);
+	errors[sink.length] = '\0';
+	assert_string_equal(errors, errors_expected);
+	if (kind == LOAD_OPTIONS_TEXT)
+		assert_int_equal(length, strlen(out));
+	return kind;
+}
+
+/* Load options as boot entries, boot managers and QEMU's -append give
+ * them: UCS-2 with or without the image path first, and 8-bit ASCII as
+ * efibootmgr -@ FILE and bcfg -opt FILE store an ASCII file. */
 static void load_options_as_arguments(void **state)
 {
 	(void)state;
 	static const uint16_t with_path[] = u"\\EFI\\hvfeat\\hvfeat.efi --require kvm.pv_unhalt -n";
 	static const uint16_t plain[] = u"--exit-port  --shutdown";
 	static const uint16_t accented[] = u"-l \\h\u00e9.log";
-	/* edk2's auto-created boot entries: a 16-byte GUID as optional data */
-	static const uint16_t guid[] = { 0x4e8c, 0x2c09, 0x4e4c, 0x9c07, 0x5a8d, 0xa8a4,
-					 0x0dd0, 0x3bb3 };
-	static const uint16_t text_then_data[] = { '-', 'n', 0, 0x1234 };
-	static const uint16_t blank[] = u"  \t ";
-	char text[64];
-	const char *argv[8] = { "hvfeat.efi" };
+	static const uint16_t marked[] = { 0xfeff, '-', 'n', 0 };
+	static const char ascii_file[] = "--require kvm.pv_unhalt -n\n"; /* odd, no NUL */
+	static const char ascii_terminated[] = "-n --shutdown"; /* with its NUL */
+	static char text[128];
+	static struct option_words words = { .argv = { "hvfeat.efi" } };
 	struct hvfeat_options o;
 
-	assert_true(load_options_text(with_path, sizeof(with_path) / 2, text));
-	int argc = split_load_options(text, strlen(text), argv, 8);
-	assert_int_equal(argc, 4);
-	assert_string_equal(argv[1], "--require");
-	assert_string_equal(argv[3], "-n");
+	assert_int_equal(classify(with_path, sizeof(with_path), text, ""), LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(words.argc, 4);
+	assert_string_equal(words.argv[1], "--require");
+	assert_string_equal(words.argv[3], "-n");
 
-	assert_true(load_options_text(plain, sizeof(plain) / 2, text));
-	argc = split_load_options(text, strlen(text), argv, 8);
-	assert_int_equal(parse(&o, "", argc, argv), OPTIONS_RUN);
+	assert_int_equal(classify(plain, sizeof(plain), text, ""), LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(parse(&o, "", words.argc, words.argv), OPTIONS_RUN);
 	assert_true(o.exit_port && o.shutdown);
 
-	assert_true(load_options_text(accented, sizeof(accented) / 2, text));
-	argc = split_load_options(text, strlen(text), argv, 8);
-	assert_int_equal(parse(&o, "hvfeat: argument 2 is not plain ASCII\n", argc, argv),
-			 OPTIONS_USAGE_ERROR);
+	assert_int_equal(classify(accented, sizeof(accented), text, ""), LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(parse(&o, "hvfeat: argument 2 is not plain ASCII\n", words.argc,
+			       words.argv), OPTIONS_USAGE_ERROR);
 
-	assert_false(load_options_text(guid, 8, text));
-	assert_false(load_options_text(text_then_data, 4, text));
-	assert_false(load_options_text(blank, sizeof(blank) / 2, text));
+	assert_int_equal(classify(marked, sizeof(marked), text, ""), LOAD_OPTIONS_TEXT);
+	assert_string_equal(text, "-n");
+
+	assert_int_equal(classify(ascii_file, strlen(ascii_file), text, ""), LOAD_OPTIONS_TEXT);
+	assert_string_equal(text, ascii_file);
+	assert_int_equal(classify(ascii_terminated, sizeof(ascii_terminated), text, ""),
+			 LOAD_OPTIONS_TEXT);
+	assert_string_equal(text, "-n --shutdown");
+	/* One character and its NUL read alike as UCS-2 and as ASCII. */
+	assert_int_equal(classify("x", 2, text, ""), LOAD_OPTIONS_TEXT);
+	assert_string_equal(text, "x");
+}
+
+/* What is not options: nothing, edk2's GUID, text without words (blank,
+ * or only the image's own path), which leave the choice to hvfeat.cfg. */
+static void load_options_without_words(void **state)
+{
+	(void)state;
+	/* mBmAutoCreateBootOptionGuid, edk2 MdeModulePkg BmBoot.c, as stored */
+	static const uint8_t guid[] = { 0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f, 0x59, 0x4d,
+					0x85, 0x0e, 0xe2, 0x1a, 0x52, 0x2c, 0x59, 0xb2 };
+	static const char sixteen[] = "--shutdown -n   "; /* text wins over a GUID */
+	static const uint16_t blank[] = u"  \t ";
+	static const uint16_t path_only[] = u"\\EFI\\hvfeat\\hvfeat.efi";
+	static const char grub_path_only[] = "/EFI/hvfeat/hvfeat.efi";
+	static char text[64];
+	static struct option_words words = { .argv = { "hvfeat.efi" } };
+
+	assert_int_equal(classify(NULL, 0, text, ""), LOAD_OPTIONS_NONE);
+	assert_int_equal(classify(guid, sizeof(guid), text, ""), LOAD_OPTIONS_NONE);
+	assert_int_equal(classify(sixteen, 16, text, ""), LOAD_OPTIONS_TEXT);
+	assert_string_equal(text, sixteen);
+
+	assert_int_equal(classify(blank, sizeof(blank), text, ""), LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(words.argc, 1);
+	assert_int_equal(classify(path_only, sizeof(path_only), text, ""), LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(words.argc, 1);
+	assert_int_equal(classify(grub_path_only, strlen(grub_path_only), text, ""),
+			 LOAD_OPTIONS_TEXT);
+	split_load_options(text, strlen(text), &words);
+	assert_int_equal(words.argc, 1);
+}
+
+/* Load options that are neither UCS-2 nor ASCII text are a usage error
+ * that says where, in the reading they look like; too much text too. */
+static void load_options_that_are_not_text(void **state)
+{
+	(void)state;
+	static const char escape[] = "-n\x1b[2J";
+	static const uint16_t ucs2_escape[] = u"--require\x1b kvm";
+	static const uint16_t text_then_data[] = { '-', 'n', 0, 0x1234 };
+	static const char high_byte[] = "--require kvm.pv_unhalt \x80";
+	static char text[CONFIG_MAX_BYTES + 2];
+
+	assert_int_equal(classify(escape, strlen(escape), text,
+				  "hvfeat: load options: 6 bytes that are neither UCS-2 nor "
+				  "ASCII text (0x1b at offset 2)\n"), LOAD_OPTIONS_NOT_TEXT);
+	assert_int_equal(classify(ucs2_escape, sizeof(ucs2_escape), text,
+				  "hvfeat: load options: 30 bytes that are neither UCS-2 nor "
+				  "ASCII text (UCS-2 code unit 0x001b at offset 18)\n"),
+			 LOAD_OPTIONS_NOT_TEXT);
+	assert_int_equal(classify(text_then_data, sizeof(text_then_data), text,
+				  "hvfeat: load options: 8 bytes that are neither UCS-2 nor "
+				  "ASCII text (UCS-2 code unit 0x1234 at offset 6, after the "
+				  "terminating NUL)\n"), LOAD_OPTIONS_NOT_TEXT);
+	assert_int_equal(classify(high_byte, strlen(high_byte), text,
+				  "hvfeat: load options: 25 bytes that are neither UCS-2 nor "
+				  "ASCII text (0x80 at offset 24)\n"), LOAD_OPTIONS_NOT_TEXT);
+	assert_int_equal(classify("-n\0x", 5, text,
+				  "hvfeat: load options: 5 bytes that are neither UCS-2 nor "
+				  "ASCII text (0x78 at offset 3, after the terminating NUL)\n"),
+			 LOAD_OPTIONS_NOT_TEXT);
+
+	memset(text, 'a', CONFIG_MAX_BYTES + 1);
+	assert_int_equal(classify(text, CONFIG_MAX_BYTES + 1, text + 0,
+				  "hvfeat: load options: 65537 characters of text, more than "
+				  "65536\n"), LOAD_OPTIONS_NOT_TEXT);
+	static char copy[CONFIG_MAX_BYTES + 1];
+	memset(text, 'a', CONFIG_MAX_BYTES);
+	assert_int_equal(classify(text, CONFIG_MAX_BYTES, copy, ""), LOAD_OPTIONS_TEXT);
+}
+
+/* --shutdown and --exit-port as words in bytes that are not text, read as
+ * ASCII or as UCS-2; never as part of a longer word. */
+static void power_options_in_unreadable_bytes(void **state)
+{
+	(void)state;
+	static const char ascii[] = "\x01\x02--exit-port\x03--shutdownx";
+	static const uint16_t ucs2[] = u"\x1b --shutdown\x7f";
+	static const char at_the_end[] = "\xff--shutdown";
+	struct hvfeat_options o;
+
+	o = (struct hvfeat_options){ 0 };
+	power_options_in_bytes(ascii, strlen(ascii), &o);
+	assert_true(o.exit_port);
+	assert_false(o.shutdown);
+	o = (struct hvfeat_options){ 0 };
+	power_options_in_bytes(ucs2, sizeof(ucs2), &o);
+	assert_true(o.shutdown);
+	assert_false(o.exit_port);
+	o = (struct hvfeat_options){ 0 };
+	power_options_in_bytes(at_the_end, strlen(at_the_end), &o);
+	assert_true(o.shutdown);
+	o = (struct hvfeat_options){ 0 };
+	power_options_in_bytes("x--shutdown --exit-portx", 24, &o);
+	assert_false(o.shutdown || o.exit_port);
+}
+
+/* More words than hvfeat takes (63) are a usage error that still powers
+ * off and reports through the port when any word asked for it. */
+static void too_many_words_still_honour_power_and_port(void **state)
+{
+	(void)state;
+	static char text[1024];
+	static struct option_words words = { .argv = { "hvfeat.efi" } };
+	struct buffer_sink sink;
+	struct hvfeat_options o;
+
+	string_sink_init(&sink, text, sizeof(text));
+	for (int i = 0; i < 69; i++)
+		sink_puts(&sink.sink, "-n ");
+	sink_puts(&sink.sink, "--exit-port\n--shutdown # --probe\n");
+	split_config(text, strlen(string_sink_finish(&sink)), &words);
+	assert_int_equal(words.argc, 72);
+	assert_int_equal(parse_words(&words, "\\hvfeat.cfg", &o,
+				     "hvfeat: \\hvfeat.cfg: 71 arguments, more than 63\n"),
+			 OPTIONS_USAGE_ERROR);
+	assert_true(o.shutdown && o.exit_port);
+
+	/* Words in a comment are no words. */
+	string_sink_init(&sink, text, sizeof(text));
+	sink_puts(&sink.sink, "# --shutdown --exit-port\n");
+	for (int i = 0; i < 64; i++)
+		sink_puts(&sink.sink, "-n ");
+	split_load_options(text, strlen(string_sink_finish(&sink)), &words);
+	assert_int_equal(parse_words(&words, "load options", &o,
+				     "hvfeat: load options: 64 arguments, more than 63\n"),
+			 OPTIONS_USAGE_ERROR);
+	assert_false(o.shutdown || o.exit_port);
+
+	/* 63 are taken, the image path first aside. */
+	string_sink_init(&sink, text, sizeof(text));
+	sink_puts(&sink.sink, "\\hvfeat.efi");
+	for (int i = 0; i < 62; i++)
+		sink_puts(&sink.sink, " -n");
+	sink_puts(&sink.sink, " --shutdown");
+	split_load_options(text, strlen(string_sink_finish(&sink)), &words);
+	assert_int_equal(parse_words(&words, "load options", &o, ""), OPTIONS_RUN);
+	assert_true(o.shutdown);
+	assert_null(o.log_path);
 }
 
 /* Files the UEFI shell wrote (UCS-2 with a byte-order mark), and UTF-8
@@ -319,19 +522,19 @@ static void config_file_splits_into_arguments(void **state)
 	(void)state;
 	char text[] = "# direct boot\n--require kvm.pv_unhalt,kvm.steal_time\r\n"
 		      "\t--shutdown   # then power off\n-l \\vm.log#x\n";
-	const char *argv[8] = { "hvfeat.efi" };
+	static struct option_words words = { .argv = { "hvfeat.efi" } };
 
-	assert_int_equal(split_config(text, strlen(text), argv, 8), 6);
-	assert_string_equal(argv[1], "--require");
-	assert_string_equal(argv[2], "kvm.pv_unhalt,kvm.steal_time");
-	assert_string_equal(argv[3], "--shutdown");
-	assert_string_equal(argv[4], "-l");
-	assert_string_equal(argv[5], "\\vm.log");
+	split_config(text, strlen(text), &words);
+	assert_int_equal(words.argc, 6);
+	assert_string_equal(words.argv[1], "--require");
+	assert_string_equal(words.argv[2], "kvm.pv_unhalt,kvm.steal_time");
+	assert_string_equal(words.argv[3], "--shutdown");
+	assert_string_equal(words.argv[4], "-l");
+	assert_string_equal(words.argv[5], "\\vm.log");
 
-	char many[] = "a b c d";
-	assert_int_equal(split_config(many, strlen(many), argv, 4), -1);
 	char empty[] = "  # nothing\n";
-	assert_int_equal(split_config(empty, strlen(empty), argv, 4), 1);
+	split_config(empty, strlen(empty), &words);
+	assert_int_equal(words.argc, 1);
 }
 
 static void usage_fits_the_console(void **state)
@@ -344,7 +547,8 @@ static void usage_fits_the_console(void **state)
 	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
 	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-b] [-h]\n");
+			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-b] [-h]\n"
+			      "       [--probe] [--probe-msr MSR[=VALUE]]\n");
 	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
@@ -363,9 +567,14 @@ int main(void)
 		cmocka_unit_test(options_automation),
 		cmocka_unit_test(config_file_splits_into_arguments),
 		cmocka_unit_test(load_options_as_arguments),
+		cmocka_unit_test(load_options_without_words),
+		cmocka_unit_test(load_options_that_are_not_text),
+		cmocka_unit_test(power_options_in_unreadable_bytes),
+		cmocka_unit_test(too_many_words_still_honour_power_and_port),
 		cmocka_unit_test(files_in_ucs2_and_with_marks),
 		cmocka_unit_test(usage_error_still_honours_power_and_port),
 		cmocka_unit_test(firmware_arguments_are_plain_ascii),
+		cmocka_unit_test(echoed_arguments_are_escaped_and_cut),
 		cmocka_unit_test(usage_fits_the_console),
 	};
 	return cmocka_run_group_tests_name("text and options", tests, NULL, NULL);
