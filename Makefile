@@ -146,7 +146,7 @@ lint: | deps-test
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench tests/firmware/launcher.c
+	    efi bench tests/firmware/launcher.c tests/firmware/guard_check.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3

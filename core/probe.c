@@ -395,11 +395,22 @@ static const struct hv_interface *hyperv_interface(const struct hv_report *repor
 	return iface ? iface : hv_interface_by_key(report, "kvm_hv");
 }
 
+/* The paravirtual MSRs: KVM's (Linux kvm_para.h: 0x11, 0x12 and the
+ * 0x4b564d00 block) and Hyper-V's synthetic ones (TLFS: 0x40000000 on).
+ * Their writes register memory the host then writes into, or, for
+ * MSR_KVM_SYSTEM_TIME, turn KVM's master clock off, which no write back
+ * undoes; the probes write them as guests do. */
+static bool paravirtual_msr(uint32_t msr)
+{
+	return msr == 0x11u || msr == 0x12u || (msr >> 8) == (0x4b564d00u >> 8) ||
+	       (msr >> 12) == (0x40000000u >> 12);
+}
+
 /* --probe-msr: reads an MSR and, when asked, writes a value and puts the
  * found one back, interrupts off in between, so that no firmware code runs
  * with it changed. An MSR whose value moves by itself (the TSC, a running
  * counter) is not written: writing back what was found would move it
- * backwards. */
+ * backwards; nor is a paravirtual one. */
 static void forced_msr(struct run *run, struct probe_result *result,
 		       const struct forced_msr *forced)
 {
@@ -416,6 +427,11 @@ static void forced_msr(struct run *run, struct probe_result *result,
 	add_value(result, "value", value, VALUE_HEX);
 	if (!forced->write)
 		return;
+	if (paravirtual_msr(forced->msr)) {
+		set_state(result, PROBE_SKIPPED, "not written: a paravirtual MSR, whose write "
+			  "makes the host act, which writing it back need not undo");
+		return;
+	}
 	give_host_a_turn(run);
 	if (!msr_read(run, result, forced->msr, &again))
 		return;

@@ -9,9 +9,6 @@
 #include "hv_report.h"
 #include "probe.h"
 
-#define VECTOR_UD 6
-#define VECTOR_GP 13
-
 /* How many exits the host gets to fill in a registered structure. */
 #define HOST_UPDATE_TRIES 100u
 

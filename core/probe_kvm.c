@@ -197,7 +197,10 @@ static void kvmclock(struct run *run, struct probe_result *result, size_t mark,
 	 * last registration went to MSR_KVM_SYSTEM_TIME_NEW). */
 	bool stable_promised = advertised(run, run->kvm, "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT");
 	if (stable_promised && !stable_flag)
-		remark(result, "stable flag clear: no host master clock now");
+		remark(result, system_time_msr == MSR_KVM_SYSTEM_TIME
+				       ? "stable flag clear, as KVM keeps no master clock for the "
+					 "legacy MSR"
+				       : "stable flag clear: no host master clock now");
 	else if (!stable_promised && stable_flag)
 		remark(result, "stable flag set, not advertised: guests ignore it");
 out:
@@ -215,14 +218,14 @@ PROBE(probe_clocksource2)
  * only while the boot vCPU's last kvmclock registration went to
  * MSR_KVM_SYSTEM_TIME_NEW, and any write counts, a restore too (Linux
  * arch/x86/kvm/x86.c, kvm_write_system_time: boot_vcpu_runs_old_kvmclock).
- * So the legacy probe runs only where that MSR is offered, and notes both
- * MSRs, the one to be written last first (restores run newest first):
- * MSR_KVM_SYSTEM_TIME_NEW, as on a fresh vCPU, unless only the legacy MSR
- * was found registered, by an earlier user of it. */
+ * So the legacy probe runs only where that MSR is offered, and notes it
+ * first: restores run newest first, so the last write goes to it, which
+ * leaves the master clock on, as in a new VM. Which MSR an earlier user
+ * wrote last cannot be told: both read back the same field
+ * (vcpu->arch.time). */
 PROBE(probe_clocksource)
 {
 	size_t mark = run->out->restore_count;
-	uint64_t legacy, current;
 
 	(void)advertised_by;
 	if (!advertised(run, run->kvm, "KVM_FEATURE_CLOCKSOURCE2")) {
@@ -230,14 +233,8 @@ PROBE(probe_clocksource)
 			  "master clock off for good: no MSR_KVM_SYSTEM_TIME_NEW to end it");
 		return;
 	}
-	if (!msr_read(run, result, MSR_KVM_SYSTEM_TIME, &legacy) ||
-	    !msr_read(run, result, MSR_KVM_SYSTEM_TIME_NEW, &current))
-		return;
-	bool legacy_last = (legacy & KVM_MSR_ENABLED) && !(current & KVM_MSR_ENABLED);
-	if (!msr_note(run, result, mark, legacy_last ? MSR_KVM_SYSTEM_TIME : MSR_KVM_SYSTEM_TIME_NEW) ||
-	    !msr_note(run, result, mark, legacy_last ? MSR_KVM_SYSTEM_TIME_NEW : MSR_KVM_SYSTEM_TIME))
-		return;
-	kvmclock(run, result, mark, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK);
+	if (msr_note(run, result, mark, MSR_KVM_SYSTEM_TIME_NEW))
+		kvmclock(run, result, mark, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK);
 }
 
 /* --- steal time -------------------------------------------------------- */
@@ -358,7 +355,8 @@ PROBE(probe_pv_eoi)
 				    page_address(run, PV_EOI_OFFSET) | KVM_MSR_ENABLED))
 		goto out;
 	if (!run->m->self_interrupt) {
-		remark(result, "word registered and read back; no interrupt to watch its use with");
+		set_state(result, PROBE_SKIPPED, "word registered and read back; no vector or "
+			  "local APIC to send an interrupt and watch its use with");
 		goto out;
 	}
 	run->m->self_interrupt(run->m->context, (volatile uint32_t *)word, &seen);
@@ -372,6 +370,9 @@ PROBE(probe_pv_eoi)
 		 * firmware's timer interrupt. */
 		set_state(result, PROBE_SKIPPED, "word registered and read back; the firmware "
 			  "keeps its local APIC software-disabled, so no interrupt uses it");
+	else if (!seen.sent)
+		set_state(result, PROBE_SKIPPED, "word registered and read back; no interrupt "
+			  "could be sent (interrupts off, or no IDT gate for the vector)");
 	else if (!seen.handled)
 		set_state(result, PROBE_SKIPPED, "the interrupt sent to this vCPU never arrived: "
 			  "nothing to watch PV EOI with");

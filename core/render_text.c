@@ -392,11 +392,19 @@ static void render_probe_state(const struct probe_result *p, struct text_sink *o
 	sink_puts(out, "\n");
 }
 
+static void render_handlers_left(const struct probe_report *probes, struct text_sink *out)
+{
+	if (probes->handlers_left)
+		sink_printf(out, "  fault handlers: NOT all unregistered:\n      %s\n",
+			    probes->handlers_left);
+}
+
 static void render_probes(const struct probe_report *probes, struct text_sink *out)
 {
 	sink_puts(out, "\nprobes (--probe):");
 	if (probes->not_run_reason) {
 		sink_printf(out, " not run: %s\n", probes->not_run_reason);
+		render_handlers_left(probes, out);
 		return;
 	}
 	sink_printf(out, " %u probes", (unsigned)probes->count);
@@ -422,11 +430,9 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 			       ? "  memory: a registration could not be undone; its pages stay "
 				 "reserved\n"
 			       : "  memory: every registration undone, the pages released\n");
-	if (probes->handlers_left)
-		sink_printf(out, "  fault handlers: NOT all unregistered:\n      %s\n",
-			    probes->handlers_left);
-	else
+	if (!probes->handlers_left)
 		sink_puts(out, "  fault handlers: unregistered\n");
+	render_handlers_left(probes, out);
 }
 
 /* Last, so that a person at the console sees the verdict. */

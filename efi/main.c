@@ -295,9 +295,11 @@ static void probe(struct hv_report *report, const struct hvfeat_options *options
 		probe_not_run(report, "CPUID came from a dump, not this machine");
 		return;
 	}
-	const char *why_not = probe_machine_open(&machine);
+	const char *left;
+	const char *why_not = probe_machine_open(&machine, &left);
 	if (why_not) {
 		probe_not_run(report, why_not);
+		report->probes.handlers_left = left;
 		return;
 	}
 	probe_run(report, &machine, &options->forced);
@@ -371,8 +373,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (options->log_path)
 		written = !EFI_ERROR(write_output(image, "log", options->log_path, text,
 						  length)) && written;
-	/* hvfeat leaves the machine as it found it, or says it did not. */
-	if (!written || report->probes.handlers_left)
+	/* hvfeat leaves the machine as it found it, or says it did not: an MSR
+	 * not put back (its pages kept reserved) or a handler left registered
+	 * is work not done. */
+	if (!written || report->probes.handlers_left || report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
 	return hv_failed_checks(report) ? STATUS_REQUIREMENT_FAILED : STATUS_PASS;
 }

@@ -27,9 +27,6 @@ struct cpu_arch_protocol {
 	/* further members unused */
 };
 
-#define VECTOR_UD 6
-#define VECTOR_GP 13
-
 /* Intel SDM vol. 3, 11.4 and 11.12; AMD APM vol. 2, 16.3 */
 #define MSR_IA32_APIC_BASE 0x1bu
 #define APIC_BASE_ENABLED (1u << 11)
@@ -254,10 +251,10 @@ static VOID EFIAPI on_interrupt(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT cont
  * as a guest kernel's entry does: clears it when set (the guest's EOI),
  * else writes the EOI (xAPIC register, or the x2APIC MSR when stub_eoi is
  * 0). */
-static volatile UINT64 stub_pv_eoi, stub_eoi;
-static volatile UINT32 stub_handled, stub_flag;
+static volatile UINT64 stub_pv_eoi __attribute__((used)), stub_eoi __attribute__((used));
+static volatile UINT32 stub_handled __attribute__((used)), stub_flag __attribute__((used));
 void pv_eoi_stub(void);
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
 	"pv_eoi_stub:\n\t"
 	"pushq %rax\n\tpushq %rcx\n\tpushq %rdx\n\t"
 	"movl $1, stub_handled(%rip)\n\t"
@@ -273,7 +270,8 @@ __asm__(".text\n"
 	"jmp 3f\n"
 	"2:\tmovl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n"
 	"3:\tpopq %rdx\n\tpopq %rcx\n\tpopq %rax\n\t"
-	"iretq\n");
+	"iretq\n"
+	".popsection\n");
 
 struct idt_gate {
 	UINT16 offset_low, selector;
@@ -315,6 +313,7 @@ static void self_interrupt(void *context, volatile uint32_t *pv_eoi,
 	*seen = (struct interrupt_seen){ .apic_enabled = apic_read(APIC_SVR) & SVR_APIC_ENABLED };
 	if (!seen->apic_enabled || !gate || !interrupts_enabled())
 		return;
+	seen->sent = true;
 	struct idt_gate saved = *gate, ours = saved;
 	UINT64 stub = (UINT64)(UINTN)pv_eoi_stub;
 	ours.offset_low = (UINT16)stub;
@@ -385,10 +384,11 @@ static bool cpu_has_rdtscp(void)
 	return regs.edx & (1u << 27);
 }
 
-const char *probe_machine_open(struct probe_machine *machine)
+const char *probe_machine_open(struct probe_machine *machine, const char **left)
 {
 	EFI_GUID cpu_guid = CPU_ARCH_PROTOCOL_GUID;
 
+	*left = NULL;
 	*machine = (struct probe_machine){ .read_msr = read_msr, .write_msr = write_msr,
 					   .read_tsc = read_tsc, .hypercall = hypercall,
 					   .rtc = rtc, .interrupts_off = interrupts_off,
@@ -396,13 +396,13 @@ const char *probe_machine_open(struct probe_machine *machine)
 	if (EFI_ERROR(BS->LocateProtocol(&cpu_guid, NULL, (void **)&cpu)))
 		return "the firmware has no CPU architecture protocol to catch faults with";
 	if (!take_vector(VECTOR_UD, on_exception, 0) || !take_vector(VECTOR_GP, on_exception, 1)) {
-		probe_machine_close(machine, false);
+		*left = probe_machine_close(machine, false);
 		return "the firmware already handles #GP or #UD itself, or refused a handler";
 	}
 	/* Reserved memory: should a registration outlive hvfeat, the OS
 	 * never gets pages the host still writes. */
 	if (EFI_ERROR(BS->AllocatePages(AllocateAnyPages, EfiReservedMemoryType, 2, &pages))) {
-		probe_machine_close(machine, false);
+		*left = probe_machine_close(machine, false);
 		return "no memory for the probes' pages";
 	}
 	for (UINTN i = 0; i < 2; i++) {

@@ -6,9 +6,10 @@
 
 /* Registers the #GP and #UD handlers (and one for the self-interrupt when
  * a vector is free), takes two reserved pages and finds the PM timer. NULL
- * when the machine is ready; else why the probes cannot run, with nothing
- * left taken. */
-const char *probe_machine_open(struct probe_machine *machine);
+ * when the machine is ready; else why the probes cannot run, having given
+ * back what it took, and *left says what it could not give back (as
+ * probe_machine_close does). */
+const char *probe_machine_open(struct probe_machine *machine, const char **left);
 
 /* Unregisters the handlers and frees the pages, unless pages_in_use (a
  * registration could not be undone): they then stay reserved. NULL when

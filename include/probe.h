@@ -14,6 +14,10 @@
 /* ACPI 6.4, 4.8.3.3: the PM timer runs at 3.579545 MHz. */
 #define PM_TIMER_HZ 3579545u
 
+/* The faults the machine's guard catches: #UD and #GP. */
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+
 /* EFI_UNSPECIFIED_TIMEZONE: the RTC does not say whether it holds UTC or
  * local time (UEFI 2.11, 8.3.1). */
 #define RTC_ZONE_UNSPECIFIED 0x07ff
@@ -21,6 +25,7 @@
 /* What a self-interrupt showed (probe_machine.self_interrupt). */
 struct interrupt_seen {
 	bool apic_enabled;     /* software-enabled (SVR bit 8): else none is sent */
+	bool sent;             /* it was sent (interrupts on, a gate for it) */
 	bool handled;          /* the handler ran */
 	bool pv_eoi_flag;      /* it found the PV EOI flag set, and cleared it */
 	bool still_in_service; /* after that, the local APIC still had it in
@@ -31,7 +36,7 @@ struct interrupt_seen {
  * guarded: a fault is caught and reported, never taken. */
 struct probe_machine {
 	void *context;
-	/* false, with *vector set (13 for #GP), when the access faulted */
+	/* false, with *vector set (VECTOR_GP), when the access faulted */
 	bool (*read_msr)(void *context, uint32_t msr, uint64_t *value, uint8_t *vector);
 	bool (*write_msr)(void *context, uint32_t msr, uint64_t value, uint8_t *vector);
 	/* The TSC, read in order with the loads around it, as Linux's
@@ -41,7 +46,7 @@ struct probe_machine {
 	uint32_t (*read_pm_timer)(void *context);
 	uint32_t pm_timer_mask; /* 0xffffff, or 0xffffffff for a 32-bit timer */
 	/* vmmcall (AMD) or vmcall (Intel) with RAX = nr, RBX..RSI = a0..a3;
-	 * false, with *vector set (6 for #UD), when it faulted */
+	 * false, with *vector set (VECTOR_UD), when it faulted */
 	bool (*hypercall)(void *context, bool vmmcall, uint64_t nr, const uint64_t a[4],
 			  uint64_t *ret, uint8_t *vector);
 	/* The firmware's real-time clock: seconds since 1970-01-01 as its date
@@ -58,8 +63,9 @@ struct probe_machine {
 	 * when bit 0 of *pv_eoi is set the handler clears it and writes no EOI,
 	 * else it writes the EOI. Returns once handled or after a bounded wait,
 	 * having let the host run once more, and never leaves the vector in
-	 * service; sends nothing while the APIC is software-disabled. NULL when
-	 * the firmware has no vector or local APIC for it. */
+	 * service; sends nothing while the APIC is software-disabled or
+	 * interrupts are off. NULL when the firmware has no vector or local
+	 * APIC for it. */
 	void (*self_interrupt)(void *context, volatile uint32_t *pv_eoi,
 			       struct interrupt_seen *seen);
 	/* Two zeroed 4 KiB pages the host may write into while a probe has them
@@ -86,7 +92,7 @@ struct probe_value {
 };
 
 #define PROBE_VALUES_MAX 14u
-#define PROBE_DETAIL_MAX 120u
+#define PROBE_DETAIL_MAX 200u
 
 struct probe_result {
 	const char *key;   /* "kvm.clocksource2": the requirement is probe.KEY */

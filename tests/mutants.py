@@ -50,8 +50,8 @@ MUTANTS = [
     ("core/probe_kvm.c", "if (!msr_write_noted(run, result, mark, msr, page_address(run, WALL_CLOCK_OFFSET)))",
      "if ((void)mark, !msr_write(run, result, msr, page_address(run, WALL_CLOCK_OFFSET)))",
      "wall-clock MSRs not put back"),
-    ("core/probe_kvm.c", "bool legacy_last = (legacy & KVM_MSR_ENABLED) && !(current & KVM_MSR_ENABLED);",
-     "bool legacy_last = true;", "legacy MSR written last"),
+    ("core/probe_kvm.c", "if (msr_note(run, result, mark, MSR_KVM_SYSTEM_TIME_NEW))",
+     "if (1)", "legacy MSR written last"),
     ("core/probe_kvm.c", "if (!advertised(run, run->kvm, \"KVM_FEATURE_CLOCKSOURCE2\")) {",
      "if (0) {", "legacy probe without MSR_KVM_SYSTEM_TIME_NEW"),
     ("core/probe_kvm.c", "if (stable_flag) {", "if (stable_flag && 0) {",
@@ -77,6 +77,25 @@ MUTANTS = [
      "hardware-reduced PM timer used"),
     ("core/clocks.c", "if (zone_minutes < -1440 || zone_minutes > 1440)", "if (1)",
      "the RTC's named zone ignored"),
+    ("core/probe.c", "if (off - uncertainty > RATE_TOLERANCE_PPM)", "if (off > RATE_TOLERANCE_PPM)",
+     "broken without the uncertainty"),
+    ("core/probe.c", "#define BRACKET_TRIES 5u", "#define BRACKET_TRIES 1u",
+     "one try a bracket"),
+    ("core/probe_hyperv.c", "\t\tif (!sequence)\n\t\t\tgive_host_a_turn(run);\n", "",
+     "no exit for an invalid TSC page"),
+    ("core/probe_kvm.c", "\tif (!version || (version & 1)) {\n\t\tset_state(result, PROBE_BROKEN, "
+     "\"the host did not write the steal-time area",
+     "\tif (0) {\n\t\tset_state(result, PROBE_BROKEN, "
+     "\"the host did not write the steal-time area", "steal area never written unnoticed"),
+    ("core/probe_kvm.c", "\tif (!version || (version & 1)) {\n\t\tset_state(result, PROBE_BROKEN, "
+     "\"the wall clock structure",
+     "\tif (0) {\n\t\tset_state(result, PROBE_BROKEN, \"the wall clock structure",
+     "wall clock never written unnoticed"),
+    ("core/probe_kvm.c", "if (!wait_for_host(run, page + PVCLOCK_OFFSET, 0)) {",
+     "if (0 && !wait_for_host(run, page + PVCLOCK_OFFSET, 0)) {", "time page never written unnoticed"),
+    ("core/probe_hyperv.c", "if (index >= max_vps)", "if (0)", "VP index past the maximum"),
+    ("core/probe.c", "if (paravirtual_msr(forced->msr)) {", "if (0 && paravirtual_msr(forced->msr)) {",
+     "a paravirtual MSR force-written"),
 ]
 
 

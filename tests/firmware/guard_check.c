@@ -18,7 +18,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	InitializeLib(image, system_table);
 	for (int round = 1; round <= 2; round++) {
-		const char *why_not = probe_machine_open(&machine);
+		const char *left;
+		const char *why_not = probe_machine_open(&machine, &left);
 		if (why_not) {
 			Print(L"guard-check: open %d failed: %a\n", round, why_not);
 			return EFI_ABORTED;
@@ -27,7 +28,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 		Print(L"guard-check: guarded write %d: %a, vector %d\n", round,
 		      passed ? "passed" : "caught", vector);
 		if (round == 1) {
-			const char *left = probe_machine_close(&machine, false);
+			left = probe_machine_close(&machine, false);
 			Print(L"guard-check: close: %a\n", left ? left : "every handler unregistered");
 		}
 	}

@@ -163,7 +163,8 @@ static void self_interrupt(void *context, volatile uint32_t *pv_eoi,
 	(void)context;
 	call_faults();
 	uint8_t what = (uint8_t)take(1);
-	*seen = (struct interrupt_seen){ .apic_enabled = what & 8, .handled = (what & 9) == 9 };
+	*seen = (struct interrupt_seen){ .apic_enabled = what & 8, .sent = what & 8,
+					 .handled = (what & 9) == 9 };
 	if (seen->handled && (what & 2))
 		*pv_eoi |= 1u;
 	if (seen->handled && (*pv_eoi & 1u)) {
