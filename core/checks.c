@@ -382,3 +382,28 @@ size_t hv_failed_checks(const struct hv_report *report)
 		failed += !report->checks[i].passed;
 	return failed;
 }
+
+void render_check_found(const struct check_result *c, struct text_sink *out)
+{
+	switch (c->outcome) {
+	case CHECK_FOUND:
+		sink_printf(out, c->requirement.show_hex ? "found 0x%x" : "found %u",
+			    c->found);
+		break;
+	case CHECK_NO_INTERFACE:
+		sink_printf(out, "no %s interface", c->requirement.vendor_key);
+		break;
+	case CHECK_NOT_PROVIDED:
+		sink_puts(out, "leaf not provided");
+		break;
+	case CHECK_OTHER_INTERFACE:
+		sink_puts(out, "leaf belongs to another interface");
+		break;
+	case CHECK_PROBED:
+		sink_puts(out, probe_state_name(c->probe_state));
+		break;
+	case CHECK_PROBES_NOT_RUN:
+		sink_puts(out, "probes not run");
+		break;
+	}
+}

@@ -157,3 +157,10 @@ void render_dump_problems(const struct cpuid_dump *dump, const char *name,
 		sink_printf(out, "hvfeat: %s: %u more problems\n", name,
 			    (unsigned)(dump->problem_count - DUMP_PROBLEMS_KEPT));
 }
+
+void cpuid_dump_line(uint32_t leaf, uint32_t subleaf, const struct cpuid_regs *regs,
+		     struct text_sink *out)
+{
+	sink_printf(out, "   0x%08x 0x%02x: eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
+		    leaf, subleaf, regs->eax, regs->ebx, regs->ecx, regs->edx);
+}

@@ -3,6 +3,7 @@
 #include "hv_render.h"
 
 #include "ascii.h"
+#include "checks.h"
 
 static void json_string_bytes(const char *bytes, size_t length, struct text_sink *out)
 {

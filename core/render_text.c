@@ -3,7 +3,9 @@
 #include "hv_render.h"
 
 #include "ascii.h"
+#include "checks.h"
 #include "clocks.h"
+#include "cpuid_dump.h"
 
 #define CONSOLE_COLUMNS 79
 #define CONTINUATION_INDENT "           "
@@ -44,18 +46,10 @@ static size_t render_wrapped(size_t column, const char *text, struct text_sink *
 	return column;
 }
 
-void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
-			      struct text_sink *out)
+static void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
+				     struct text_sink *out)
 {
 	render_escaped_bytes(signature, HV_SIGNATURE_LENGTH, out);
-}
-
-void render_raw_line(const struct leaf_reading *r, struct text_sink *out)
-{
-	sink_printf(out,
-		    "   0x%08x 0x%02x: eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
-		    r->leaf, r->subleaf, r->regs.eax, r->regs.ebx, r->regs.ecx,
-		    r->regs.edx);
 }
 
 static const char *product_name(const struct hv_interface *iface)
@@ -305,31 +299,6 @@ static void render_interface(const struct hv_report *r,
 		render_decoders(r, iface, out);
 }
 
-void render_check_found(const struct check_result *c, struct text_sink *out)
-{
-	switch (c->outcome) {
-	case CHECK_FOUND:
-		sink_printf(out, c->requirement.show_hex ? "found 0x%x" : "found %u",
-			    c->found);
-		break;
-	case CHECK_NO_INTERFACE:
-		sink_printf(out, "no %s interface", c->requirement.vendor_key);
-		break;
-	case CHECK_NOT_PROVIDED:
-		sink_puts(out, "leaf not provided");
-		break;
-	case CHECK_OTHER_INTERFACE:
-		sink_puts(out, "leaf belongs to another interface");
-		break;
-	case CHECK_PROBED:
-		sink_puts(out, probe_state_name(c->probe_state));
-		break;
-	case CHECK_PROBES_NOT_RUN:
-		sink_puts(out, "probes not run");
-		break;
-	}
-}
-
 static void render_probe_value(const struct probe_value *v, struct text_sink *out)
 {
 	switch (v->kind) {
@@ -474,47 +443,9 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_probes(&r->probes, out);
 	sink_puts(out, "\nraw leaves (cpuid -r format):\n");
 	for (size_t i = 0; i < r->leaf_count; i++)
-		render_raw_line(&r->leaves[i], out);
+		cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf, &r->leaves[i].regs,
+				out);
 	if (r->check_count)
 		render_checks(r, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
-}
-
-void render_raw_dump(const struct hv_report *r, struct text_sink *out)
-{
-	sink_puts(out, "CPU:\n");
-	for (size_t i = 0; i < r->leaf_count; i++)
-		render_raw_line(&r->leaves[i], out);
-}
-
-void render_in_format(const struct hv_report *report, enum output_format format,
-		      struct text_sink *out)
-{
-	switch (format) {
-	case OUTPUT_TEXT:
-		render_text(report, out);
-		break;
-	case OUTPUT_RAW:
-		render_raw_dump(report, out);
-		break;
-	case OUTPUT_JSON:
-		render_json(report, out);
-		break;
-	}
-}
-
-char *render_to_memory(const struct hv_report *report, enum output_format format,
-		       void *(*allocate)(size_t size), size_t *length)
-{
-	struct buffer_sink measure, text;
-
-	buffer_sink_init(&measure, NULL, 0);
-	render_in_format(report, format, &measure.sink);
-	char *buffer = allocate(measure.length ? measure.length : 1);
-	if (!buffer)
-		return NULL;
-	buffer_sink_init(&text, buffer, measure.length);
-	render_in_format(report, format, &text.sink);
-	*length = text.length;
-	return buffer;
 }

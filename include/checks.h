@@ -83,6 +83,10 @@ bool requirements_add_options(struct requirement_list *list,
  * keys, then each decoded item's key, interface by interface. */
 void render_requirement_keys(struct text_sink *out);
 
+/* What a check found, in the words of the report and the JSON alike:
+ * "found 1", "no kvm interface", "leaf not provided", ... */
+void render_check_found(const struct check_result *check, struct text_sink *out);
+
 struct hv_report;
 
 /* Evaluates every requirement against the report and stores the results in

@@ -1,6 +1,6 @@
-/* Reading raw dumps in the format of the Linux `cpuid -r` tool, as written
- * by `cpuid -r -1` and by `hvfeat -r`, so firmware and hosts can replay
- * each other's CPUID. */
+/* Raw dumps in the format of the Linux `cpuid -r` tool, read and written
+ * here alone: as `cpuid -r -1` and `hvfeat -r` write them, so firmware and
+ * hosts can replay each other's CPUID. */
 #ifndef HVFEAT_CPUID_DUMP_H
 #define HVFEAT_CPUID_DUMP_H
 
@@ -32,6 +32,11 @@ struct cpuid_dump {
 /* Parses a dump; true when every line was understood and it held leaves.
  * Never reads past length, whatever the bytes are. */
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
+
+/* One leaf as `cpuid -r` prints it:
+ * "   0xLEAF 0xSUB: eax=0x... ebx=0x... ecx=0x... edx=0x..." */
+void cpuid_dump_line(uint32_t leaf, uint32_t subleaf, const struct cpuid_regs *regs,
+		     struct text_sink *out);
 
 /* "hvfeat: NAME:LINE: reason" for each problem kept, then how many more. */
 void render_dump_problems(const struct cpuid_dump *dump, const char *name,

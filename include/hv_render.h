@@ -1,4 +1,6 @@
-/* Renderings of one report. Console and log both get render_text's bytes. */
+/* Renderings of one report, each drawn from the model alone (render_text.c,
+ * render_json.c, the raw dump) and chosen in render.c. Console and log both
+ * get the chosen rendering's bytes. */
 #ifndef HVFEAT_HV_RENDER_H
 #define HVFEAT_HV_RENDER_H
 
@@ -27,15 +29,5 @@ void render_in_format(const struct hv_report *report, enum output_format format,
 char *render_to_memory(const struct hv_report *report, enum output_format format,
 		       void *(*allocate)(size_t size), size_t *length);
 
-/* What a check found: "found 1", "no kvm interface", ... */
-void render_check_found(const struct check_result *check, struct text_sink *out);
-
-/* One leaf in the line format of the Linux `cpuid -r` tool. */
-void render_raw_line(const struct leaf_reading *reading, struct text_sink *out);
-
-/* A signature between quotes, with \0, \", \\ and \xNN for bytes that are
- * not printable ASCII. */
-void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
-			      struct text_sink *out);
 
 #endif
