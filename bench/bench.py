@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "qemu"))
-import hvfeat_vm as vm  # noqa: E402
+import firmware_vm as vm  # noqa: E402
 import nested_kvm  # noqa: E402
 
 BUILD = ROOT / "build"

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import hvfeat_vm as vm
+import firmware_vm as vm
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "nested"

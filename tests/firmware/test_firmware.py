@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "qemu"))
-import hvfeat_vm as vm  # noqa: E402
+import firmware_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
 GUARD_CHECK = ROOT / "build" / "guard_check.efi"
