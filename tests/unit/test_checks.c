@@ -196,6 +196,18 @@ static void malformed_requirements(void **state)
 	assert_contains(errors, "is one too many (64 at most)");
 }
 
+/* The message a policy of length bytes named name is refused with. */
+static const char *refused_policy(const char *text, size_t length, const char *name)
+{
+	struct buffer_sink sink;
+
+	list.count = 0;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_false(requirements_add(&list, text, length, name, &sink.sink));
+	errors[sink.length] = '\0';
+	return errors;
+}
+
 /* A policy line is echoed as the report shows text of any origin: an
  * escape sequence or a NUL as \xNN, never raw to the terminal or cutting
  * the firmware's string short, a long line cut with its length said. */
@@ -206,37 +218,21 @@ static void echoes_are_escaped_and_cut(void **state)
 	static const char nul[] = "kvm.pv\0unhalt";
 	static const char crlf[] = "kvm.pv_unhalt\r\n kvm.bogus \r\n";
 	static char line[64 * 1024 + 1];
-	struct buffer_sink sink;
 
-	list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_false(requirements_add(&list, escape, strlen(escape), "p\x1b.txt", &sink.sink));
-	errors[sink.length] = '\0';
-	assert_string_equal(errors, "hvfeat: p\\x1b.txt: requirement 'kvm.pv_unhalt\\x1b[2J' has "
-				    "something other than =, !=, >= or <= after the name\n");
-
-	list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_false(requirements_add(&list, nul, sizeof(nul) - 1, "p.txt", &sink.sink));
-	errors[sink.length] = '\0';
-	assert_string_equal(errors, "hvfeat: p.txt: requirement 'kvm.pv\\x00unhalt' has "
-				    "something other than =, !=, >= or <= after the name\n");
-
-	list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_false(requirements_add(&list, crlf, strlen(crlf), "p.txt", &sink.sink));
-	errors[sink.length] = '\0';
-	assert_string_equal(errors, "hvfeat: p.txt:2: requirement 'kvm.bogus' names nothing "
-				    "hvfeat decodes\n");
-
+	assert_string_equal(refused_policy(escape, strlen(escape), "p\x1b.txt"),
+			    "hvfeat: p\\x1b.txt: requirement 'kvm.pv_unhalt\\x1b[2J' has "
+			    "something other than =, !=, >= or <= after the name\n");
+	assert_string_equal(refused_policy(nul, sizeof(nul) - 1, "p.txt"),
+			    "hvfeat: p.txt: requirement 'kvm.pv\\x00unhalt' has "
+			    "something other than =, !=, >= or <= after the name\n");
+	assert_string_equal(refused_policy(crlf, strlen(crlf), "p.txt"),
+			    "hvfeat: p.txt:2: requirement 'kvm.bogus' names nothing "
+			    "hvfeat decodes\n");
 	memset(line, 'x', sizeof(line) - 1);
-	list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	assert_false(requirements_add(&list, line, sizeof(line) - 1, "p.txt", &sink.sink));
-	errors[sink.length] = '\0';
-	assert_string_equal(errors, "hvfeat: p.txt: requirement '"
-				    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				    "'... (65536 bytes) is too long\n");
+	assert_string_equal(refused_policy(line, sizeof(line) - 1, "p.txt"),
+			    "hvfeat: p.txt: requirement '"
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			    "'... (65536 bytes) is too long\n");
 }
 
 /* Keys are compared without regard to case, every part of them. */
