@@ -33,6 +33,11 @@ REPORT_END = "end of hvfeat report\n"
 COUNTDOWN_PROMPT = b"any other key to continue"
 # The shell's page break (its commands' -b, hvfeat's -b).
 PAGE_PROMPT = b"Press ENTER to continue"
+# GRUB after a command of a menu entry failed (a chainloaded image that
+# returned an error): it waits 10 s for a key before going on.
+GRUB_ERROR_PROMPT = b"Press any key to continue..."
+# Prompts a key answers at once, each time one appears.
+KEY_PROMPTS = (PAGE_PROMPT, GRUB_ERROR_PROMPT)
 # What a usable firmware boot shows on the console before anything of ours.
 SHELL_BANNER = b"UEFI Interactive Shell"
 KVM_FAILURES = (b"KVM internal error", b"failed to set MSR", b"Could not access KVM",
@@ -203,37 +208,43 @@ def systemd_boot_files(efi_bytes, options):
                 f"title hvfeat\nefi /{INSTALLED_PATH}\noptions {options}\n").encode()}
 
 
-def grub_files(efi_bytes, options, workdir):
+def grub_files(efi_bytes, runs, workdir):
     """An ESP where a standalone GRUB (Debian's grub-efi-amd64-bin) is the
     boot loader and chainloads hvfeat, installed as
-    \\EFI\\hvfeat\\hvfeat.efi, at once with options as arguments."""
+    \\EFI\\hvfeat\\hvfeat.efi, once per run, a (line to echo first,
+    arguments) pair, in one menu entry: GRUB goes on to the next command
+    when a chainloaded image returns, even with an error."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "grub.cfg"
+    commands = "  boot\n".join(f"  echo {line}\n  chainloader /{INSTALLED_PATH} {options}\n"
+                               for line, options in runs)
     config.write_text("set timeout=0\n"
                       f"search --no-floppy --file --set=root /{INSTALLED_PATH}\n"
-                      f"menuentry hvfeat {{\n  chainloader /{INSTALLED_PATH} {options}\n}}\n")
+                      f"menuentry hvfeat {{\n{commands}}}\n")
     image = workdir / "grubx64.efi"
+    modules = "part_gpt part_msdos fat search search_fs_file chain normal configfile echo"
     run_tool("grub-mkstandalone", "-O", "x86_64-efi", "-o", str(image),
-             "--modules=part_gpt part_msdos fat search search_fs_file chain normal configfile",
-             "--install-modules=part_gpt part_msdos fat search search_fs_file chain normal "
-             "configfile", "--locales=", "--fonts=", "--themes=",
-             f"boot/grub/grub.cfg={config}")
+             f"--modules={modules}", f"--install-modules={modules}",
+             "--locales=", "--fonts=", "--themes=", f"boot/grub/grub.cfg={config}")
     return {BOOT_PATH: image.read_bytes(), INSTALLED_PATH: efi_bytes}
 
 
-def boot_entry_setup_files(efi_bytes, options, encoding="utf-16-le"):
-    """A GPT ESP whose startup.nsh makes a firmware boot entry (Boot####,
-    second in BootOrder, after the hidden UiApp) for hvfeat installed as
-    \\EFI\\hvfeat\\hvfeat.efi, with options as its optional data, then powers
-    off; the next boot starts it. bcfg -opt copies a file's bytes as they
-    are: options in UCS-2, or in ASCII as efibootmgr -@ FILE stores them."""
-    script = ("fs0:\r\n"
-              "bcfg boot add 1 fs0:\\EFI\\hvfeat\\hvfeat.efi hvfeat\r\n"
-              "bcfg boot -opt 1 \\options.txt\r\n"
-              "reset -s\r\n")
-    return {INSTALLED_PATH: efi_bytes, "startup.nsh": script.encode(),
-            "options.txt": options.encode(encoding)}
+def boot_entry_setup_files(efi_bytes, entries):
+    """A GPT ESP whose startup.nsh makes a firmware boot entry (Boot####)
+    per entry, a (description, options, encoding) triple, for hvfeat
+    installed as \\EFI\\hvfeat\\hvfeat.efi, with the options as its optional
+    data, in BootOrder after the hidden UiApp and in the entries' order,
+    then powers off; the next boot starts them. bcfg -opt copies a file's
+    bytes as they are: options in UCS-2, or in ASCII as efibootmgr -@ FILE
+    stores them."""
+    script, files = "fs0:\r\n", {INSTALLED_PATH: efi_bytes}
+    for position, (description, options, encoding) in enumerate(entries, start=1):
+        script += (f"bcfg boot add {position} fs0:\\EFI\\hvfeat\\hvfeat.efi {description}\r\n"
+                   f"bcfg boot -opt {position} \\options{position}.txt\r\n")
+        files[f"options{position}.txt"] = options.encode(encoding)
+    files["startup.nsh"] = (script + "reset -s\r\n").encode()
+    return files
 
 
 def esp_free_bytes(image):
@@ -275,7 +286,6 @@ class Boot:
     raw_console: bytes
     stderr: str
     countdown_answered: bool = False
-    pages_answered: int = 0
     console: str = field(init=False)
 
     def __post_init__(self):
@@ -372,10 +382,11 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
 
     started = time.monotonic()
-    answered, pages = False, 0
+    answered = False
+    prompts_answered = dict.fromkeys(KEY_PROMPTS, 0)
 
     def on_output(process, raw, errors, chunk):
-        nonlocal answered, pages
+        nonlocal answered
         if echo and chunk:
             echo(chunk)
         # The prompt is printed once a second; a key sent before it is lost.
@@ -383,15 +394,16 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
             process.stdin.write(b"\r")
             process.stdin.flush()
             answered = True
-        if raw.count(PAGE_PROMPT) > pages:
-            pages += 1
-            process.stdin.write(b"\r")
-            process.stdin.flush()
+        for prompt, count in prompts_answered.items():
+            if raw.count(prompt) > count:
+                prompts_answered[prompt] += 1
+                process.stdin.write(b"\r")
+                process.stdin.flush()
         return bool(stop_when and stop_when(bytes(raw), bytes(errors)))
 
     exit_code, timed_out, raw, errors = run_streaming(command, timeout, on_output)
     result = Boot(accel, exit_code, timed_out, time.monotonic() - started, raw,
-                  errors.decode(errors="replace"), answered, pages)
+                  errors.decode(errors="replace"), answered)
     (workdir / "console.log").write_bytes(result.raw_console)
     (workdir / "qemu-stderr.log").write_text(result.stderr)
     return result

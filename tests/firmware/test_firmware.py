@@ -126,7 +126,6 @@ class Case:
     # bcfg), the second boot starts it; the entry holds them in this encoding.
     boot_entry_options: str = None
     boot_entry_encoding: str = "utf-16-le"
-    vars_from: Path = None  # the variable store the setup boot left
     # Ends the boot once the console and stderr so far satisfy it.
     stop_when: object = None
     # Cases of one boot group share a boot, in the order CASES gives them:
@@ -141,10 +140,20 @@ class Case:
     files_before: list = None
 
     @property
+    def kind(self):
+        """How the case's runs start: "shell" (startup.nsh), "kernel" (QEMU's
+        -kernel), "boot-entry", "grub" or "systemd-boot", or "direct"."""
+        if self.kernel_append is not None:
+            return "kernel"
+        if self.boot_entry_options is not None:
+            return "boot-entry"
+        if self.boot_manager is not None:
+            return self.boot_manager[0]
+        return "shell" if self.direct_boot_options is None else "direct"
+
+    @property
     def from_shell(self):
-        """Run by the shell's startup.nsh, not started by the firmware."""
-        return (self.direct_boot_options is None and self.kernel_append is None
-                and self.boot_manager is None and self.boot_entry_options is None)
+        return self.kind == "shell"
 
 
 CASES = {c.name: c for c in [
@@ -298,26 +307,35 @@ CASES = {c.name: c for c in [
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     Case("load-options-no-writable-volume", kernel_append="--require interface.tcg --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
-    # The same requirements through each boot manager: a pass, a fail, a typo.
-    *[Case(f"{manager}-{name}", boot_manager=(manager, options),
+    # Each boot manager starts hvfeat three times in one boot: a typo and a
+    # failing requirement, whose errors send the manager (GRUB, from one
+    # menu entry) or the firmware (systemd-boot, a disk each) on to the
+    # next, then a pass told through the port.
+    *[Case(f"{manager}-{name}", boot_group=manager, boot_manager=(manager, options),
            devices=(vm.DEBUG_EXIT_DEVICE,))
       for manager in ("systemd-boot", "grub")
       for name, options in (
-          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"),
-          ("fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown"),
-          ("typo", "--requier interface.tcg --exit-port --shutdown"))],
-    # The failing one from an ASCII file, as efibootmgr -@ FILE and bcfg -opt
-    # FILE store it (8-bit text with the file's line end); the malformed one
-    # with an escape sequence pasted in, so not text: a usage error that
-    # still finds --exit-port and --shutdown in its bytes.
-    *[Case(f"boot-entry-{name}", boot_entry_options=options, boot_entry_encoding=encoding,
-           devices=(vm.DEBUG_EXIT_DEVICE,))
-      for name, options, encoding in (
-          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown",
-           "utf-16-le"),
-          ("ascii-fail", "--require interface.tcg,kvm.pv_unhalt --exit-port --shutdown\n",
-           "ascii"),
-          ("not-text", "--require interface.tcg\x1b[2J --exit-port --shutdown", "utf-16-le"))],
+          ("typo", "--requier interface.tcg"),
+          # GRUB's runs share one volume: the pass writes the log beside the
+          # image (and GRUB takes backslashes for escapes)
+          ("fail", "--require interface.tcg,kvm.pv_unhalt"
+           + (" -l /EFI/hvfeat/fail.log" if manager == "grub" else "")),
+          ("pass", "--require interface.tcg,hypervisor_bit --exit-port --shutdown"))],
+    # Firmware boot entries: the failing one from an ASCII file, as
+    # efibootmgr -@ FILE and bcfg -opt FILE store it (8-bit text with the
+    # file's line end), whose error sends the firmware on to the next
+    # entry, the malformed one with an escape sequence pasted in, so not
+    # text: a usage error that still finds --exit-port and --shutdown in
+    # its bytes. The pass has a boot (and a setup boot) of its own.
+    Case("boot-entry-ascii-fail", boot_group="boot-entries",
+         boot_entry_options="--require interface.tcg,kvm.pv_unhalt\n",
+         boot_entry_encoding="ascii"),
+    Case("boot-entry-not-text", boot_group="boot-entries",
+         boot_entry_options="--require interface.tcg\x1b[2J --exit-port --shutdown",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
+    Case("boot-entry-pass",
+         boot_entry_options="--require interface.tcg,hypervisor_bit --exit-port --shutdown",
+         devices=(vm.DEBUG_EXIT_DEVICE,)),
     # The probes' fault guard on its own (tests/firmware/guard_check.c):
     # an unguarded fault ends in the firmware's own exception dump.
     Case("fault-guard", direct_boot_options="", efi=GUARD_CHECK,
@@ -327,20 +345,22 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("cpu", "esp_readonly", "writable_first_disk", "fill", "secure_boot",
-                  "kernel_append", "boot_manager", "boot_entry_options")
-# startup.nsh echoes this and the case's name before each case's runs.
+MACHINE_FIELDS = ("kind", "cpu", "esp_readonly", "writable_first_disk", "fill", "secure_boot")
+# startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
+# The firmware's boot manager, before each boot option it tries.
+BDS_LOADING = re.compile(r'^BdsDxe: loading Boot[0-9A-F]{4} "([^"]*)".*\n', re.M)
 
 
 @dataclass
 class CaseRun:
-    """A case's share of a boot: for shell cases, the console from the
-    case's marker to the next case's; for the others, the whole console.
-    Everything else (exit code, timing, stderr) is the boot's."""
+    """A case's share of a boot: the console from its start (its echoed
+    marker, or the firmware loading its boot option) to the next case's;
+    the whole console when it had the boot to itself. Everything else
+    (exit code, timing, stderr) is the boot's."""
     boot: vm.Boot
     console: str
-    started: bool    # its marker appeared (or it had the boot to itself)
+    started: bool    # its start appeared (or it had the boot to itself)
     finished: bool   # a later case of its boot started after it
     ends_boot: bool  # the last case of its boot: QEMU's exit is its own
 
@@ -357,9 +377,8 @@ def boot_groups():
         for field_name in MACHINE_FIELDS:
             if len({str(getattr(c, field_name)) for c in cases}) > 1:
                 raise RuntimeError(f"boot group {name}: the cases differ in {field_name}")
-        kinds = {c.from_shell for c in cases}
-        if len(kinds) > 1:
-            raise RuntimeError(f"boot group {name}: shell and directly booted cases mixed")
+        if len(cases) > 1 and cases[0].kind == "kernel":
+            raise RuntimeError(f"boot group {name}: QEMU's -kernel starts one image")
     return list(groups.values())
 
 
@@ -374,6 +393,10 @@ def merged_files(cases):
     return files
 
 
+def marker(case):
+    return f"{CASE_MARKER} {case.name}"
+
+
 def shell_esp(cases, workdir):
     """One ESP whose startup.nsh runs every case's runs in turn, each case's
     after an echoed marker."""
@@ -381,7 +404,7 @@ def shell_esp(cases, workdir):
     for case in cases:
         case_runs = (case.arguments,) if isinstance(case.arguments, str) else case.arguments
         if len(cases) > 1:
-            runs.append(vm.ShellCommand(f"echo {CASE_MARKER} {case.name}"))
+            runs.append(vm.ShellCommand(f"echo {marker(case)}"))
         runs += case_runs
     files = {"hvfeat.efi": cases[0].efi.read_bytes(),
              "startup.nsh": vm.startup_script(*runs).encode()}
@@ -391,66 +414,92 @@ def shell_esp(cases, workdir):
     return vm.make_esp(workdir / "esp.img", files)
 
 
-def case_disk(case, workdir):
-    """The disk a case that is not run from startup.nsh boots from."""
-    if case.kernel_append is not None:
-        return vm.make_esp(workdir / "esp.img", {})
-    if case.boot_entry_options is not None:
-        disk = vm.make_disk_image(workdir / "disk.img", vm.boot_entry_setup_files(
-            case.efi.read_bytes(), case.boot_entry_options, case.boot_entry_encoding))
-        setup = vm.boot(disk, workdir / "setup", timeout=BOOT_TIMEOUT)
-        if setup.timed_out or setup.exit_code != 0:
-            raise RuntimeError(f"{case.name}: the boot that makes the entry failed:\n"
-                               + setup.console[-2000:])
-        case.vars_from = workdir / "setup" / "OVMF_VARS.fd"
-        return disk
-    if case.boot_manager:
-        manager, options = case.boot_manager
-        files = (vm.systemd_boot_files(case.efi.read_bytes(), options)
-                 if manager == "systemd-boot"
-                 else vm.grub_files(case.efi.read_bytes(), options, workdir))
-        return vm.make_disk_image(workdir / "disk.img", files)
-    files = vm.direct_boot_files(case.efi.read_bytes(), case.direct_boot_options)
-    files.update(case.extra_files)
+SETUP_BOOTS = {}  # boot group: the boot that made its entries
+
+
+def boot_entries_disk(cases, workdir):
+    """One disk with hvfeat and a Boot#### entry per case, which a first
+    boot (the shell's bcfg) makes; the cases' boot starts from the variable
+    store that boot left."""
+    disk = vm.make_disk_image(workdir / "disk.img", vm.boot_entry_setup_files(
+        cases[0].efi.read_bytes(),
+        [(c.name, c.boot_entry_options, c.boot_entry_encoding) for c in cases]))
+    setup = vm.boot(disk, workdir / "setup", timeout=BOOT_TIMEOUT)
+    if setup.timed_out or setup.exit_code != 0:
+        raise RuntimeError(f"{cases[0].name}: the boot that makes the entries failed:\n"
+                           + setup.console[-2000:])
+    SETUP_BOOTS[cases[0].boot_group or cases[0].name] = setup
+    return disk, workdir / "setup" / "OVMF_VARS.fd"
+
+
+def own_disk(case, workdir):
+    """The disk of a case the firmware starts from a disk of its own."""
+    if case.kind == "systemd-boot":
+        files = vm.systemd_boot_files(case.efi.read_bytes(), case.boot_manager[1])
+    else:
+        files = vm.direct_boot_files(case.efi.read_bytes(), case.direct_boot_options)
+        files.update(case.extra_files)
     return vm.make_disk_image(workdir / "disk.img", files)
 
 
+def group_disks(cases, workdir):
+    """Makes the boot's disks, setting each case's esp; returns them in the
+    order the firmware tries them, and the variable store to boot with."""
+    first, vars_from = cases[0], None
+    if first.kind in ("shell", "kernel", "grub", "boot-entry"):
+        if first.kind == "shell":
+            disk = shell_esp(cases, workdir)
+        elif first.kind == "kernel":
+            disk = vm.make_esp(workdir / "esp.img", {})
+        elif first.kind == "grub":
+            disk = vm.make_disk_image(workdir / "disk.img", vm.grub_files(
+                first.efi.read_bytes(), [(marker(c), c.boot_manager[1]) for c in cases],
+                workdir))
+        else:
+            disk, vars_from = boot_entries_disk(cases, workdir)
+        for case in cases:
+            case.esp = disk
+        return [disk], vars_from
+    for case in cases:
+        case.esp = own_disk(case, workdir / case.name if len(cases) > 1 else workdir)
+    return [case.esp for case in cases], vars_from
+
+
 def case_runs(cases, boot):
-    """Each case's share of the boot, cut at the markers startup.nsh echoed."""
-    if len(cases) == 1 or not cases[0].from_shell:
-        return [CaseRun(boot, boot.console, True, case is not cases[-1], case is cases[-1])
-                for case in cases]
-    markers = {m.group(1): m for m in re.finditer(
-        rf"^{re.escape(CASE_MARKER)} (\S+)\n", boot.console, re.M)}
+    """Each case's share of the boot: cut at the markers startup.nsh or GRUB
+    echoed, or where the firmware loads each case's boot option."""
+    if len(cases) == 1:
+        return [CaseRun(boot, boot.console, True, False, True)]
+    if cases[0].kind in ("shell", "grub"):
+        found = {m.group(1): m for m in re.finditer(
+            rf"^{re.escape(CASE_MARKER)} (\S+)\n", boot.console, re.M)}
+        starts = [found.get(case.name) for case in cases]
+    elif cases[0].kind == "boot-entry":  # each entry is described by its case's name
+        loading = {m.group(1): m for m in BDS_LOADING.finditer(boot.console)}
+        starts = [loading.get(case.name) for case in cases]
+    else:  # a disk each, tried in order
+        loading = list(BDS_LOADING.finditer(boot.console))
+        starts = loading[:len(cases)] + [None] * (len(cases) - len(loading))
     shares = []
     for index, case in enumerate(cases):
-        mark = markers.get(case.name)
-        following = next((markers[c.name] for c in cases[index + 1:] if c.name in markers), None)
+        start = starts[index]
+        following = next((m for m in starts[index + 1:] if m), None)
         end = following.start() if following else len(boot.console)
-        shares.append(CaseRun(boot, boot.console[mark.end():end] if mark else "",
-                              mark is not None, following is not None,
-                              case is cases[-1]))
+        shares.append(CaseRun(boot, boot.console[start.end():end] if start else "",
+                              start is not None, following is not None, case is cases[-1]))
     return shares
 
 
 def run_boot(cases):
     """Boots the cases' machine once and gives each case its share."""
-    first = cases[0]
+    first, last = cases[0], cases[-1]
     name = first.boot_group or first.name
     workdir = WORK / name
-    first_disks = []
-    if first.from_shell:
-        esp = shell_esp(cases, workdir)
-        for case in cases:
-            case.esp = esp
-    else:
-        # The firmware tries the disks in order; all but the last are
-        # attached first.
-        for case in cases:
-            case.esp = case_disk(case, workdir / case.name if len(cases) > 1 else workdir)
-        first_disks = [(vm.disk_file(c.esp), False) for c in cases[:-1]]
+    disks, vars_from = group_disks(cases, workdir)
     if first.fill:
         vm.fill_esp(first.esp)
+    # The firmware tries the disks in order: all but the last go first.
+    first_disks = [(vm.disk_file(disk), False) for disk in disks[:-1]]
     if first.writable_first_disk:
         other_disk = vm.make_esp(workdir / "writable.img", {})
         first_disks.append((other_disk, False))
@@ -458,14 +507,11 @@ def run_boot(cases):
             case.other_disk = other_disk
     for case in cases:
         case.files_before = vm.list_esp(case.esp)
-    last = cases[-1]
-    boot = vm.boot(last.esp, workdir, accel="tcg", cpu=first.cpu,
+    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu,
                    esp_readonly=first.esp_readonly, timeout=BOOT_TIMEOUT,
-                   answer_countdown=first.from_shell,
-                   vars_from=last.vars_from,
-                   kernel=first.efi if first.kernel_append is not None else None,
-                   append=first.kernel_append,
-                   secure_boot=first.secure_boot,
+                   answer_countdown=first.from_shell, vars_from=vars_from,
+                   kernel=first.efi if first.kind == "kernel" else None,
+                   append=first.kernel_append, secure_boot=first.secure_boot,
                    devices=tuple(dict.fromkeys(d for c in cases for d in c.devices)),
                    stop_when=last.stop_when, first_disks=first_disks)
     for case, share in zip(cases, case_runs(cases, boot)):
@@ -482,6 +528,7 @@ def setUpModule():
         1 if isinstance(c.arguments, str) else len(c.arguments) for c in cases))
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         boots = [future.result() for future in [pool.submit(run_boot, g) for g in groups]]
+    boots += [(f"{name} (setup)", boot) for name, boot in SETUP_BOOTS.items()]
     print(f"\nfirmware tests: {len(CASES)} cases in {len(boots)} boots (s): " + ", ".join(
         f"{name} {boot.seconds:.1f}" for name, boot in boots), file=sys.stderr)
     print("firmware tests: all under TCG; the real-KVM suite is tests/firmware/test_kvm.py "
@@ -515,6 +562,7 @@ class FirmwareCase(unittest.TestCase):
     def port_verdict(self, name, verdict):
         """A case that ended by writing verdict to the exit port."""
         case = CASES[name]
+        self.assertTrue(case.boot.ends_boot, f"{name} is not the last case of its boot")
         self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), verdict,
                          case.boot.console[-2000:])
@@ -1143,46 +1191,62 @@ class FaultGuard(FirmwareCase):
 class BootManagers(FirmwareCase):
     """hvfeat installed as \\EFI\\hvfeat\\hvfeat.efi with a systemd-boot loader
     entry or a GRUB menu entry: the same verdicts as from the shell, the
-    log beside the image."""
+    status back to the manager, the log beside the image."""
+
+    # What each manager prints when hvfeat returns an error: systemd-boot
+    # names the status, GRUB only says there was one.
+    MANAGER_SAYS = {"systemd-boot": "Failed to execute hvfeat (\\EFI\\hvfeat\\hvfeat.efi): {status}",
+                    "grub": "error: "}
 
     def test_same_verdicts_and_log_beside_the_image(self):
         for manager in ("systemd-boot", "grub"):
-            for name, verdict in (("pass", PASS), ("fail", REQUIREMENT_FAILED)):
-                with self.subTest(manager=manager, name=name):
-                    case = self.port_verdict(f"{manager}-{name}", verdict)
-                    log = self.log(case, "/EFI/hvfeat/hvfeat.log")
-                    self.assertEqual(log, self.console_report(case))
-                    self.assertIn("verdict: " + ("PASS" if verdict == PASS else "FAIL"), log)
-                    self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+            with self.subTest(manager=manager, name="pass"):
+                case = self.case(f"{manager}-pass", qemu_exit=(PASS << 1) | 1)
+                log = self.log(case, "/EFI/hvfeat/hvfeat.log")
+                self.assertEqual(log, self.console_report(case))
+                self.assertIn("verdict: PASS", log)
+                self.assertIsNone(vm.read_esp_file(case.esp, "/hvfeat.log"))
+            with self.subTest(manager=manager, name="fail"):
+                case = self.case(f"{manager}-fail")
+                log = self.log(case, "/EFI/hvfeat/hvfeat.log" if manager == "systemd-boot"
+                               else "/EFI/hvfeat/fail.log")
+                self.assertEqual(log, self.console_report(case))
+                self.assertIn("verdict: FAIL, 1 of 2 requirements not met\n", log)
+                self.assertIn(self.MANAGER_SAYS[manager].format(status="Unsupported"),
+                              case.boot.console)
 
     def test_malformed_options_are_a_usage_error(self):
         for manager in ("systemd-boot", "grub"):
             with self.subTest(manager=manager):
-                case = CASES[f"{manager}-typo"]
-                self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), USAGE_ERROR,
-                                 case.boot.console[-2000:])
+                case = self.case(f"{manager}-typo")
                 self.assertIn("hvfeat: unknown option '--requier'", case.boot.console)
+                self.assertIsNone(vm.report_from_console(case.boot.console))
+                self.assertIn(self.MANAGER_SAYS[manager].format(status="Invalid Parameter"),
+                              case.boot.console)
 
 
 class FirmwareBootEntry(FirmwareCase):
-    """A Boot#### entry the shell's bcfg made in a first boot, its options
-    in the entry's optional data: the same verdicts, the log beside it."""
+    """Boot#### entries the shell's bcfg made in a first boot, their options
+    in the entries' optional data: the same verdicts, the status back to
+    the firmware, the log beside the image."""
 
     def test_same_verdicts_and_log_beside_the_image(self):
-        for name, verdict in (("pass", PASS), ("ascii-fail", REQUIREMENT_FAILED),
-                              ("not-text", USAGE_ERROR)):
-            with self.subTest(name=name):
-                case = self.port_verdict(f"boot-entry-{name}", verdict)
-                log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log")
-                if verdict == USAGE_ERROR:
-                    self.assertIsNone(log)
-                else:
-                    self.assertEqual(log.decode("ascii"), self.console_report(case))
+        case = self.case("boot-entry-pass", qemu_exit=(PASS << 1) | 1)
+        log = vm.read_esp_file(case.esp, "/EFI/hvfeat/hvfeat.log").decode("ascii")
+        self.assertEqual(log, self.console_report(case))
+        failed = self.case("boot-entry-ascii-fail")
+        log = vm.read_esp_file(failed.esp, "/EFI/hvfeat/hvfeat.log").decode("ascii")
+        self.assertEqual(log, self.console_report(failed), "the usage error after it wrote no log")
+        self.assertIn("verdict: FAIL, 1 of 2 requirements not met\n", log)
+        self.assertRegex(failed.boot.console, r'failed to start Boot[0-9A-F]{4} '
+                         r'"boot-entry-ascii-fail" from .*: Unsupported\n')
+        self.port_verdict("boot-entry-not-text", USAGE_ERROR)
 
     def test_options_that_are_not_text_say_why(self):
         case = self.port_verdict("boot-entry-not-text", USAGE_ERROR)
         self.assertIn("hvfeat: load options: 100 bytes that are neither UCS-2 nor ASCII "
                       "text (UCS-2 code unit 0x001b at offset 46)\n", case.boot.console)
+        self.assertIsNone(vm.report_from_console(case.boot.console))
 
     def test_shell_typo_reaches_the_port(self):
         case = self.case("shell-typo", qemu_exit=(USAGE_ERROR << 1) | 1)
@@ -1201,12 +1265,11 @@ class SecureBoot(FirmwareCase):
         self.assertFalse(case.boot.timed_out, case.boot.console[-2000:])
         refused = ('failed to load Boot0001 "UEFI Misc Device" from '
                    'PciRoot(0x0)/Pci(0x1,0x0): Access Denied')
+        # its share of the console ends where the firmware goes on to the
+        # signed image's disk: nothing of hvfeat in it
         self.assertIn(refused, case.boot.console)
-        # no report before the firmware went on to the signed image's disk
-        console = case.boot.console
-        next_disk = console.find('loading Boot0002 "UEFI Misc Device 2"')
-        self.assertGreater(next_disk, console.index(refused), console[-2000:])
-        self.assertIsNone(vm.report_from_console(console[:next_disk]))
+        self.assertTrue(case.boot.finished, case.boot.console[-2000:])
+        self.assertIsNone(vm.report_from_console(case.boot.console))
         self.assertEqual(vm.list_esp(case.esp), case.files_before)
 
 
