@@ -214,12 +214,18 @@ nested-bed: | deps-nested
 test-kvm: $(BUILD)/hvfeat.efi | deps-run nested-bed
 	$(PYTHON) tests/firmware/test_kvm.py
 
-# Boot-to-verdict times against the firmware floor; prints a table.
+# Boot-to-verdict times against the firmware floor; prints a table. With
+# BENCH_SUITES=N, then N timed runs of make test and make test-kvm against
+# their targets, and .ci/run on a fresh clone with BENCH_FRESH_CI=1.
 BENCH_RUNS ?= 7
 BENCH_KVM_RUNS ?= 3
+BENCH_SUITES ?= 0
+BENCH_FRESH_CI ?=
 bench: $(BUILD)/hvfeat.efi $(BUILD)/null_app.efi $(BUILD)/hvfeat | deps-run \
        $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed)
 	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS)
+	$(if $(filter-out 0,$(BENCH_SUITES)),$(PYTHON) bench/suites.py --runs $(BENCH_SUITES) \
+	    $(if $(BENCH_FRESH_CI),--fresh-ci))
 
 # make install [DESTDIR=...] [PREFIX=...]: the Linux build, the UEFI
 # application (and the signed one when it was built) and the man page.
