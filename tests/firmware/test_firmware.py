@@ -8,6 +8,7 @@ files left on the ESP image.
 import concurrent.futures
 import json
 import re
+import shutil
 import subprocess
 import sys
 import unittest
@@ -523,6 +524,8 @@ def setUpModule():
     for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, GUARD_CHECK):
         if not built.exists():
             raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
+    # Nothing from an earlier run may stand in for what this one makes.
+    shutil.rmtree(WORK, ignore_errors=True)
     # The boots with the most runs first, so the two lanes end together.
     groups = sorted(boot_groups(), key=lambda cases: -sum(
         1 if isinstance(c.arguments, str) else len(c.arguments) for c in cases))
@@ -749,6 +752,14 @@ def without_source_line(report):
     return re.sub(r"^source: .*\n(?: {11}.*\n)*", "", report, count=1, flags=re.M)
 
 
+def host_file(case_name, file_name):
+    """Where a test puts a file for the host's tools, by case (its boot's
+    directory may be a group's)."""
+    directory = WORK / "host-files" / case_name
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / file_name
+
+
 def host_hvfeat(*arguments):
     result = subprocess.run([str(HOST_HVFEAT), *arguments], capture_output=True, text=True)
     return result.returncode, result.stdout, result.stderr
@@ -956,7 +967,7 @@ class HostileHypervisors(FirmwareCase):
                 for line in log.splitlines():
                     self.assertLessEqual(len(line), 79, line)
                     self.assertTrue(line.isascii() and line.isprintable(), repr(line))
-                dump_file = WORK / "hostile-replay" / f"{name}.txt"
+                dump_file = host_file("hostile-replay", f"{name}.txt")
                 dump_file.write_text(text)
                 code, host_report, errors = host_hvfeat("-f", str(dump_file))
                 self.assertEqual(code, 0, errors)
@@ -1036,12 +1047,12 @@ class Policy(FirmwareCase):
         dump = self.case("raw-round-trip")
         checks = re.compile(r"\nchecks:[\s\S]*verdict: .*\n")
         expected = checks.search(self.log(firmware, "/policy16.log")).group(0)
-        dump_file = WORK / "raw-round-trip" / "for-host-policy.txt"
+        dump_file = host_file("raw-round-trip", "for-host-policy.txt")
         dump_file.write_bytes(vm.read_esp_file(dump.esp, "/cpuid.txt"))
         for name, data in (("ucs2", as_shell_writes(POLICY)),
                            ("utf8-mark", b"\xef\xbb\xbf" + POLICY)):
             with self.subTest(encoding=name):
-                policy = WORK / "policy" / f"host-{name}.txt"
+                policy = host_file("policy", f"host-{name}.txt")
                 policy.write_bytes(data)
                 code, report, errors = host_hvfeat("-f", str(dump_file), "--policy", str(policy))
                 self.assertEqual(code, 0, errors)
@@ -1290,7 +1301,7 @@ class RawRoundTrip(FirmwareCase):
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         self.assertEqual(without_source_line(replayed), without_source_line(report))
 
-        dump_file = WORK / "raw-round-trip" / "cpuid.txt"
+        dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)
         code, host_report, errors = host_hvfeat("-f", str(dump_file))
         self.assertEqual(code, 0, errors)
@@ -1298,7 +1309,7 @@ class RawRoundTrip(FirmwareCase):
 
     def test_firmware_dump_decodes_with_the_cpuid_tool(self):
         case = self.case("raw-round-trip")
-        dump_file = WORK / "raw-round-trip" / "for-cpuid.txt"
+        dump_file = host_file("raw-round-trip", "for-cpuid.txt")
         dump_file.write_bytes(vm.read_esp_file(case.esp, "/cpuid.txt"))
         cpuid = subprocess.run(["cpuid", "-f", str(dump_file)], capture_output=True, text=True)
         self.assertEqual(cpuid.returncode, 0, cpuid.stderr)
