@@ -13,7 +13,7 @@ reads logs back with mtools even when a later step hangs.
 Every exit of an L2 crosses two emulated layers, so the bed spares OVMF the
 exits it can (measured in the README, "Where an L2 boot's time goes"): each
 L2 starts from a variable store that has booted once already, kept on L1's
-own tmpfs.
+own tmpfs, and has a TPM 1.2 (swtpm in L1) for OVMF's TPM probe to find.
 
 Every layer's failure is loud: an outer abort or hang, an L1 without
 /dev/kvm, a timed-out L2 raise NestedBedError with the consoles. Nothing is
@@ -24,6 +24,7 @@ import concurrent.futures
 import platform
 import re
 import shlex
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -45,10 +46,15 @@ L1_BOOT_BUDGET = 120
 # cost much more than the slowest good run.
 L2_TIMEOUT = 120
 L2_MEMORY_MB = 256
-# In L1, on its tmpfs: each L2's variable store. OVMF programs its
+# In L1, on its tmpfs: each L2's variable store and TPM. OVMF programs its
 # variables byte by byte, and every byte written to a file on the 9p share
 # is a round trip to this machine (0.8-1.2 s per boot).
 L1_SCRATCH = "/tmp/hvfeat-l2"
+# Without a TPM, OVMF's TPM probe (Tcg2ConfigPei) polls the absent chip's
+# registers 50,000 times, each poll an MMIO and two PM-timer exits to L1's
+# user space: 10-13 s of a 30 s boot. Version 1.2, because OVMF measures
+# nothing into it (a TPM 2.0 costs 4 s more in hashing and commands).
+SWTPM = "swtpm"
 # Stands in a -cpu for the TSC frequency KVM has in L1, known only there:
 # without TSC scaling, KVM takes only a tsc-frequency that matches it.
 TSC_HZ = "{tsc_hz}"
@@ -158,9 +164,13 @@ def l1_scratch(case):
 
 
 def l2_command(case):
-    return vm.qemu_command(case.esp, f"{l1_scratch(case)}/OVMF_VARS.fd", "kvm", case.cpu,
-                           devices=(vm.DEBUG_EXIT_DEVICE,), machine=case.machine,
-                           memory_mb=case.memory_mb or L2_MEMORY_MB, serial=case.serial)
+    scratch = l1_scratch(case)
+    return vm.qemu_command(case.esp, f"{scratch}/OVMF_VARS.fd", "kvm", case.cpu,
+                           devices=(vm.DEBUG_EXIT_DEVICE, "tpm-tis,tpmdev=tpm0"),
+                           machine=case.machine, memory_mb=case.memory_mb or L2_MEMORY_MB,
+                           serial=case.serial) + [
+        "-chardev", f"socket,id=swtpm,path={scratch}/swtpm.sock",
+        "-tpmdev", "emulator,id=tpm0,chardev=swtpm"]
 
 
 def template_key(case):
@@ -194,7 +204,7 @@ def vars_template(key, efi_bytes, workdir):
 def job_script(job_dir, cases):
     """The shell script L1 runs chrooted in the host's root: the cases one
     after another, each L2 bounded by timeout(1), its variable store copied
-    to L1's tmpfs first (inside its time)."""
+    to L1's tmpfs and its TPM started first (both inside its time)."""
     lines = ["#!/bin/sh", "# Written by qemu/nested_kvm.py; runs inside L1.",
              # {tsc_hz} in a command: L1's own TSC frequency, in Hz
              f"TSC_HZ=$(( $(cat {shlex.quote(str(job_dir / 'l1-tsc-khz'))}) * 1000 ))"]
@@ -204,8 +214,10 @@ def job_script(job_dir, cases):
         scratch = shlex.quote(l1_scratch(case))
         lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {command}",
                   f"date +%s.%N > {d}/started",
-                  f"mkdir -p {scratch} && cp {d}/OVMF_VARS.fd {scratch}/ "
-                  f"|| echo 'hvfeat-l2: {case.name}: FAILED: its variable store'",
+                  f"mkdir -p {scratch} && cp {d}/OVMF_VARS.fd {scratch}/ && "
+                  f"{SWTPM} socket --tpmstate dir={scratch} "
+                  f"--ctrl type=unixio,path={scratch}/swtpm.sock --terminate --daemon "
+                  f"|| echo 'hvfeat-l2: {case.name}: FAILED: its TPM or variable store'",
                   f"timeout -s KILL {L2_TIMEOUT} {command} </dev/null "
                   f">{d}/console.log 2>{d}/stderr.log",
                   f"echo $? > {d}/exit-code; date +%s.%N > {d}/ended; sync",
@@ -237,6 +249,8 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None):
     for built in (OUTER_QEMU, L1_DIR / "vmlinuz", L1_DIR / "initramfs.cpio.gz"):
         if not built.exists():
             raise NestedBedError(f"{built} is missing: make nested-bed builds the bed")
+    if not shutil.which(SWTPM):
+        raise NestedBedError(f"{SWTPM} is missing: make nested-bed installs it")
     workdir = Path(workdir).resolve()
     if workdir.exists():
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
@@ -378,8 +392,8 @@ def l1_problems(l1):
     job = re.search(r"hvfeat-l1: job exited with status (\d+)", l1.console)
     if job and job.group(1) != "0":
         problems.append(f"L1's job failed (status {job.group(1)}, console below)")
-    for name in re.findall(r"hvfeat-l2: (\S+): FAILED: its variable store", l1.console):
-        problems.append(f"L2 {name}: its variable store could not be set up in L1")
+    for name in re.findall(r"hvfeat-l2: (\S+): FAILED: its TPM or variable store", l1.console):
+        problems.append(f"L2 {name}: its TPM or variable store could not be set up in L1")
     for case in l1.cases:
         if case.timed_out:
             problems.append(f"L2 {case.name} hung: killed after {L2_TIMEOUT} s")
