@@ -2,9 +2,11 @@
 
 Where /dev/kvm boots OVMF, the cases run on it; elsewhere (as on these
 machines) on the nested bed of qemu/nested_kvm.py: a Debian kernel under
-TCG with emulated AMD SVM runs the host's QEMU with -accel kvm. Every case
-boots hvfeat directly with --exit-port; the assertions read its JSON (-J)
-and logs back from the ESP images.
+TCG with emulated AMD SVM runs the host's QEMU with -accel kvm. One boot
+per -cpu line: hvfeat booted directly or, where several runs share a -cpu,
+run several times by the shell's startup.nsh; the last run of a boot gives
+its verdict through the exit port, and the assertions read every run's
+JSON (-J) and logs back from the ESP images.
 
 The expectations come from QEMU and the upstream headers, written here by
 hand, never from hvfeat's tables: each -cpu property QEMU 7.2 lists for the
@@ -111,13 +113,19 @@ def recording_name(kernel, case):
 
 
 HV_ALL = "host," + ",".join(HV_PROPERTIES)
+# Where the runs of a boot the shell starts leave their dumps and reports,
+# by boot: the cases that share a -cpu share a boot.
+RAW_DUMPS = {"host": "/raw.txt", "hv-passthrough": "/hv-passthrough.txt", "hv-all": "/hvfeat.log"}
+JSON_REPORTS = {"host": "/hvfeat.json", "host-raw": "/raw.json",
+                "hv-passthrough": "/hv-passthrough.json"}
 CASES = [
-    bed.L2Case("host", cpu="host", machine=MACHINE,
-               options=r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
-                       r"--require probe.kvm.clocksource2 "
-                       r"--probe --shutdown --exit-port -J \hvfeat.json"),
-    bed.L2Case("host-raw", cpu="host", machine=MACHINE, serial=False,
-               options=r"-r " + JSON_OPTIONS),
+    # -cpu host: a raw dump (kept as a recording), then the requirements
+    # with the report on the console too.
+    bed.L2Case("host", cpu="host", machine=MACHINE, files={"startup.nsh": vm.startup_script(
+        r"-r --probe -l \raw.txt -J \raw.json",
+        r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
+        r"--require probe.kvm.clocksource2 --probe --shutdown --exit-port -J \hvfeat.json",
+    ).encode()}),
     # kernel-irqchip=split: KVM offers kvm-msi-ext-dest-id only with it.
     # tsc-frequency: QEMU provides the timing leaf only for a known, stable
     # TSC; L1's TSC is not invariant, so it is given (the value KVM has).
@@ -126,24 +134,27 @@ CASES = [
                  machine=MACHINE + ",kernel-irqchip=split", serial=False,
                  options=JSON_OPTIONS)
       for k in range(PATTERN_BITS)],
-    bed.L2Case("hv-passthrough", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
-               options=rf"-r --probe-msr {ABSENT_MSR:#x} " + JSON_OPTIONS),
     bed.L2Case("hv-all", cpu=HV_ALL, machine=MACHINE, serial=False,
                options=r"-r " + JSON_OPTIONS),
+    # The boots of three runs (host's, hv-passthrough's) fall in different
+    # lanes of the bed (cases alternate between its two L1 guests).
+    # hv-passthrough: a raw dump with an absent MSR probed; then two more
+    # runs, the second of which finds every MSR the others probed as a
+    # reset vCPU has it, the wall-clock pair read on its own too, and KVM's
+    # master clock on (the Hyper-V TSC page, probed first, valid) after the
+    # legacy kvmclock probes.
+    bed.L2Case("hv-passthrough", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
+               files={"startup.nsh": vm.startup_script(
+                   rf"-r --probe-msr {ABSENT_MSR:#x} --probe -l \hv-passthrough.txt "
+                   r"-J \hv-passthrough.json",
+                   r"--probe -l \first.log",
+                   r"--probe --probe-msr 0x11 --shutdown --exit-port").encode()}),
     bed.L2Case("hv-subset", cpu="host," + ",".join(HV_SUBSET), machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
     bed.L2Case("kvm-off", cpu="host,kvm=off", machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
     bed.L2Case("no-hypervisor-bit", cpu="host,-hypervisor", machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
-    # Two runs in one boot from the firmware's shell: the second finds
-    # every MSR the first probed as a reset vCPU has it, the wall-clock
-    # pair read on its own too, and KVM's master clock on (the Hyper-V TSC
-    # page, probed first, valid) after the first run's legacy kvmclock.
-    bed.L2Case("probe-twice", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
-               files={"startup.nsh": vm.startup_script(
-                   r"--probe -l \first.log",
-                   r"--probe --probe-msr 0x11 --shutdown --exit-port").encode()}),
 ]
 BY_NAME = {case.name: case for case in CASES}
 RUN = {}
@@ -179,9 +190,11 @@ class RealKvmCase(unittest.TestCase):
         return case
 
     def report(self, name):
-        case = self.booted(name)
-        data = vm.read_esp_file(case.esp, "/hvfeat.json")
-        self.assertIsNotNone(data, f"{name}: no \\hvfeat.json")
+        """The JSON report of a run: host-raw is the raw run of host's boot."""
+        path = JSON_REPORTS.get(name, "/hvfeat.json")
+        case = self.booted(name.removesuffix("-raw"))
+        data = vm.read_esp_file(case.esp, path)
+        self.assertIsNotNone(data, f"{name}: no {path}")
         return json.loads(data)
 
     def interface(self, report, base):
@@ -221,8 +234,8 @@ class HostCpu(RealKvmCase):
         self.assertEqual(report["source"]["kind"], "cpuid")
 
     def test_raw_dump_is_kept_as_a_recording(self):
-        case = self.booted("host-raw")
-        dump = vm.read_esp_file(case.esp, "/hvfeat.log").decode("ascii")
+        case = self.booted("host")
+        dump = vm.read_esp_file(case.esp, RAW_DUMPS["host"]).decode("ascii")
         self.assertTrue(dump.startswith("CPU:\n"))
         report = self.report("host-raw")
         for leaf in report["leaves"]:
@@ -232,9 +245,9 @@ class HostCpu(RealKvmCase):
         kept = WORK / "recordings"
         kept.mkdir(parents=True, exist_ok=True)
         kernel = RUN["result"].kernel
-        for name in ("host-raw", "hv-passthrough", "hv-all"):
-            data = vm.read_esp_file(BY_NAME[name].esp, "/hvfeat.log")
-            (kept / recording_name(kernel, name.replace("-raw", ""))).write_bytes(data)
+        for name, path in RAW_DUMPS.items():
+            data = vm.read_esp_file(BY_NAME[name].esp, path)
+            (kept / recording_name(kernel, name)).write_bytes(data)
 
 
 class KvmProperties(RealKvmCase):
@@ -405,7 +418,7 @@ class Probes(RealKvmCase):
         self.assertEqual(report["verdict"], None)
 
     def test_a_second_run_finds_every_msr_as_reset(self):
-        case = self.booted("probe-twice")
+        case = self.booted("hv-passthrough")
         runs = [case.log("/first.log"), case.log("/hvfeat.log")]
         for label, log in zip(("first", "second"), runs):
             self.assertIsNotNone(log, f"{label} run left no log")
