@@ -247,7 +247,7 @@ clean:
 # --- packages a fresh Debian 12 machine needs ------------------------------
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
-                  systemd-boot-efi grub-efi-amd64-bin grub-common
+                  systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
 TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev
 # The nested-KVM bed: QEMU's build dependencies, what the L1 guest is made
 # of (its kernel is downloaded by build_l1.sh, never installed), and the TPM

@@ -13,6 +13,7 @@ import re
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,7 +300,7 @@ def disk_file(image):
 
 def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
                  secure_boot=False, devices=(), first_disks=(), kernel=None, append=None,
-                 machine="q35", memory_mb=256, serial=True):
+                 machine="q35", memory_mb=256, serial=True, tpm_socket=None):
     """first_disks, (image, read-only) pairs, are attached before disk, so
     the firmware maps them first (FS0: and on). kernel: an EFI image OVMF
     starts before any boot entry, with append as its load options. Without
@@ -324,7 +325,43 @@ def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
         command += ["-cpu", cpu]
     if kernel:
         command += ["-kernel", str(kernel)] + (["-append", append] if append else [])
+    if tpm_socket:
+        command += tpm_arguments(tpm_socket)
     return command
+
+
+# OVMF's PEI looks for a TPM at 0xfed40000 (Tcg2ConfigPei); with nothing
+# there it takes QEMU's unassigned memory for a TPM and waits out its TIS
+# timeouts. A TPM 1.2 (swtpm, a fresh state each boot) ends the probe at
+# once, and OVMF measures nothing into a TPM 1.2: a direct TCG boot to the
+# verdict took 2.9 s instead of 4.0 s here (median of 4, interleaved), an
+# L2 boot on the nested bed 9.6 s instead of 17.3 s (README). It adds a
+# device and an ACPI table, nothing to CPUID or to the MSRs hvfeat reads.
+SWTPM = "swtpm"
+
+
+def tpm_arguments(socket):
+    """QEMU's arguments for a TPM 1.2 behind tpm-tis, served by the swtpm
+    listening on socket."""
+    return ["-chardev", f"socket,id=swtpm,path={socket}",
+            "-tpmdev", "emulator,id=tpm0,chardev=swtpm", "-device", "tpm-tis,tpmdev=tpm0"]
+
+
+def start_tpm(directory):
+    """A swtpm for one boot, its state and socket in directory (which must be
+    short: a socket path has at most 107 bytes); it ends with QEMU's
+    connection. Returns (process, socket)."""
+    socket = Path(directory) / "swtpm.sock"
+    process = subprocess.Popen([SWTPM, "socket", "--tpmstate", f"dir={directory}",
+                                "--ctrl", f"type=unixio,path={socket}", "--terminate"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"swtpm did not start: {process.communicate()[1].decode()[-300:]}")
+        time.sleep(0.02)
+    return process, socket
 
 
 def run_streaming(command, timeout, on_output):
@@ -368,7 +405,8 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
 
     The firmware's variable store is a private copy in workdir (with the
     snakeoil keys enrolled when secure_boot, or the variables an earlier
-    boot left in vars_from). When the startup.nsh countdown
+    boot left in vars_from); its TPM 1.2 is a swtpm of its own (see
+    SWTPM). When the startup.nsh countdown
     appears, one key is sent so that it runs at once. On timeout QEMU is
     killed and the console seen so far is kept. stop_when, if given, ends
     the boot as soon as the console and stderr so far satisfy it.
@@ -377,10 +415,21 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     workdir.mkdir(parents=True, exist_ok=True)
     vars_file = workdir / "OVMF_VARS.fd"
     shutil.copyfile(vars_from or (OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS), vars_file)
-    command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
-                           devices, first_disks, kernel, append)
-    (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
+    with tempfile.TemporaryDirectory(prefix="hvfeat-tpm-") as tpm_state:
+        tpm, socket = start_tpm(tpm_state)
+        try:
+            command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
+                                   devices, first_disks, kernel, append, tpm_socket=socket)
+            (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
+            return _boot(command, workdir, accel, timeout, answer_countdown, stop_when, echo)
+        finally:
+            if tpm.poll() is None:
+                tpm.kill()
+            tpm.wait()
 
+
+def _boot(command, workdir, accel, timeout, answer_countdown, stop_when, echo):
+    """Runs one boot's QEMU, answering the prompts, and keeps its console."""
     started = time.monotonic()
     answered = False
     prompts_answered = dict.fromkeys(KEY_PROMPTS, 0)
