@@ -205,7 +205,8 @@ cpuid-agreement: $(BUILD)/hvfeat | deps-run
 	$(PYTHON) tests/oracle/test_cpuid_tool.py
 
 # The nested-KVM bed: a patched outer QEMU built from Debian's source
-# package and a Debian kernel with a busybox initramfs, both under build/.
+# package and a Debian kernel with a busybox initramfs, both under build/
+# and in ${XDG_CACHE_HOME:-~/.cache}/hvfeat/, keyed by all their inputs.
 nested-bed: | deps-nested
 	bash qemu/nested/build_outer_qemu.sh $(BUILD)/nested/outer-qemu
 	bash qemu/nested/build_l1.sh $(BUILD)/nested/l1
