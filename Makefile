@@ -250,12 +250,12 @@ BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
                   systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
 TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev
-# The nested-KVM bed: QEMU's build dependencies, what the L1 guest is made
-# of (its kernel is downloaded by build_l1.sh, never installed), and the TPM
-# each L2 gets (swtpm, run in L1).
+# The nested-KVM bed: QEMU's build dependencies and what the L1 guest is
+# made of (its kernel is downloaded by build_l1.sh, never installed); the
+# swtpm each L2 gets comes with RUN_PACKAGES.
 NESTED_PACKAGES := dpkg-dev patch meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \
                    libattr1-dev libcap-ng-dev libfdt-dev zlib1g-dev python3-venv \
-                   busybox-static kmod cpio swtpm
+                   busybox-static kmod cpio
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 

@@ -50,11 +50,11 @@ L2_MEMORY_MB = 256
 # variables byte by byte, and every byte written to a file on the 9p share
 # is a round trip to this machine (0.8-1.2 s per boot).
 L1_SCRATCH = "/tmp/hvfeat-l2"
-# Without a TPM, OVMF's TPM probe (Tcg2ConfigPei) polls the absent chip's
-# registers 50,000 times, each poll an MMIO and two PM-timer exits to L1's
-# user space: 10-13 s of a 30 s boot. Version 1.2, because OVMF measures
-# nothing into it (a TPM 2.0 costs 4 s more in hashing and commands).
-SWTPM = "swtpm"
+# Each L2 gets a TPM 1.2 from a swtpm run in L1 (see vm.SWTPM): without
+# one, OVMF's TPM probe (Tcg2ConfigPei) polls the absent chip's registers
+# 50,000 times, each poll an MMIO and two PM-timer exits to L1's user
+# space: 10-13 s of a 30 s boot. Version 1.2, because OVMF measures nothing
+# into it (a TPM 2.0 costs 4 s more in hashing and commands).
 # Stands in a -cpu for the TSC frequency KVM has in L1, known only there:
 # without TSC scaling, KVM takes only a tsc-frequency that matches it.
 TSC_HZ = "{tsc_hz}"
@@ -166,11 +166,9 @@ def l1_scratch(case):
 def l2_command(case):
     scratch = l1_scratch(case)
     return vm.qemu_command(case.esp, f"{scratch}/OVMF_VARS.fd", "kvm", case.cpu,
-                           devices=(vm.DEBUG_EXIT_DEVICE, "tpm-tis,tpmdev=tpm0"),
-                           machine=case.machine, memory_mb=case.memory_mb or L2_MEMORY_MB,
-                           serial=case.serial) + [
-        "-chardev", f"socket,id=swtpm,path={scratch}/swtpm.sock",
-        "-tpmdev", "emulator,id=tpm0,chardev=swtpm"]
+                           devices=(vm.DEBUG_EXIT_DEVICE,), machine=case.machine,
+                           memory_mb=case.memory_mb or L2_MEMORY_MB, serial=case.serial,
+                           tpm_socket=f"{scratch}/swtpm.sock")
 
 
 def template_key(case):
@@ -215,7 +213,7 @@ def job_script(job_dir, cases):
         lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {command}",
                   f"date +%s.%N > {d}/started",
                   f"mkdir -p {scratch} && cp {d}/OVMF_VARS.fd {scratch}/ && "
-                  f"{SWTPM} socket --tpmstate dir={scratch} "
+                  f"{vm.SWTPM} socket --tpmstate dir={scratch} "
                   f"--ctrl type=unixio,path={scratch}/swtpm.sock --terminate --daemon "
                   f"|| echo 'hvfeat-l2: {case.name}: FAILED: its TPM or variable store'",
                   f"timeout -s KILL {L2_TIMEOUT} {command} </dev/null "
@@ -249,8 +247,8 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None):
     for built in (OUTER_QEMU, L1_DIR / "vmlinuz", L1_DIR / "initramfs.cpio.gz"):
         if not built.exists():
             raise NestedBedError(f"{built} is missing: make nested-bed builds the bed")
-    if not shutil.which(SWTPM):
-        raise NestedBedError(f"{SWTPM} is missing: make nested-bed installs it")
+    if not shutil.which(vm.SWTPM):
+        raise NestedBedError(f"{vm.SWTPM} is missing: make test-kvm installs it")
     workdir = Path(workdir).resolve()
     if workdir.exists():
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
