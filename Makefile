@@ -123,11 +123,12 @@ fuzz: $(FUZZ_BIN)
 	    test $${PIPESTATUS[0]} -eq 0 || exit 1; done
 
 # The committed corpus once through, then a fixed number of executions
-# (fewer for scan, whose inputs render whole reports).
+# (fewer for scan and probe, whose inputs render whole reports, text and
+# JSON; make fuzz is the long run).
 SMOKE_RUNS_dump := 20000
 SMOKE_RUNS_options := 20000
 SMOKE_RUNS_scan := 2000
-SMOKE_RUNS_probe := 5000
+SMOKE_RUNS_probe := 2000
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
 	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \
