@@ -42,7 +42,8 @@ if [ -f "$out/initramfs.cpio.gz" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$ke
     echo "L1: $out is current ($package, key $key)"
     exit 0
 fi
-rm -f "$out/stamp"
+# Nothing of an older key may stay beside a fetch or a build that fails.
+rm -f "$out/stamp" "$out/vmlinuz" "$out/initramfs.cpio.gz" "$out/version"
 if cache_fetch l1 whole "$out" vmlinuz initramfs.cpio.gz version; then
     echo "$key" > "$out/stamp"
     exit 0

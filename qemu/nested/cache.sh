@@ -23,8 +23,10 @@ cache_fetch() {
         if [ "$(cat "$entry/key.txt" 2>/dev/null)" = "$key_text" ] && "$check" "$entry"; then
             echo "$name: cache hit: $entry"
             touch "$entry"  # the newest entry is the one a changed key is told against
+            # Called in an if, so set -e is off here: each copy is checked.
             for file; do
-                cp "$entry/$file" "$out/$file.tmp" && mv "$out/$file.tmp" "$out/$file"
+                cp "$entry/$file" "$out/$file.tmp" && mv "$out/$file.tmp" "$out/$file" \
+                    || { echo "$name: copying $file out of $entry failed"; return 1; }
             done
             return 0
         fi
@@ -59,8 +61,10 @@ cache_store() {
     fi
     if mv -T "$cache_tmp" "$entry" 2>/dev/null; then
         echo "$name: cached as $entry"
-    else  # another build of the same key was first
+    elif [ -d "$entry" ]; then  # another build of the same key was first
         echo "$name: $entry was cached meanwhile"
+    else
+        echo "$name: could not store $entry (the build itself is kept in the tree)"
     fi
     rm -rf "$cache_tmp"
     trap - EXIT
