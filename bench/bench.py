@@ -31,11 +31,15 @@ import nested_kvm  # noqa: E402
 
 BUILD = ROOT / "build"
 WORK = BUILD / "bench"
-# kind: (its floor, target ratio)
+# kind: (its floor, target ratio or None)
 FLOORS = {"direct": ("floor-direct", 1.05), "shell": ("floor-shell", 1.05),
-          "kvm": ("floor-kvm", 1.05), "kvm-probe": ("kvm", 1.05)}
+          "kvm": ("floor-kvm", 1.05), "kvm-probe": ("kvm", None)}
 # One L2 boot of hvfeat on the nested bed, start to verdict (its median).
 L2_TARGET_SECONDS = 30
+# The probes judge each clock over 100 ms to 1 s (core/probe.c), so what
+# --probe adds is measuring time, not a share of the boot: a budget in
+# seconds (it was 5% of a 31 s L2 boot before the boots got faster).
+PROBE_BUDGET_SECONDS = 1.5
 PROBE_TIME = re.compile(r"^probes \(--probe\): \d+ probes in (\d+) ms", re.M)
 
 
@@ -122,7 +126,12 @@ def main():
         print(f"\nreal KVM (nested bed): {note}; the times are L2 QEMU start to its exit")
         median = statistics.median(results["kvm"])
         print(f"L2 boot-to-verdict median {median:.1f} s = {median / L2_TARGET_SECONDS:.2f} x "
-              f"target {L2_TARGET_SECONDS} s")
+              f"target {L2_TARGET_SECONDS} s: "
+              + ("met" if median <= L2_TARGET_SECONDS else "MISSED"))
+        added = statistics.median(results["kvm-probe"]) - median
+        print(f"--probe adds {added:.1f} s to the L2 boot (kvm-probe - kvm, medians), "
+              f"budget {PROBE_BUDGET_SECONDS} s: "
+              + ("met" if added <= PROBE_BUDGET_SECONDS else "MISSED"))
 
     size = (BUILD / "hvfeat.efi").stat().st_size
     host = subprocess.run([str(BUILD / "hvfeat"), "-j"], capture_output=True, text=True)

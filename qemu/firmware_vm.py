@@ -347,19 +347,28 @@ def tpm_arguments(socket):
             "-tpmdev", "emulator,id=tpm0,chardev=swtpm", "-device", "tpm-tis,tpmdev=tpm0"]
 
 
-def start_tpm(directory):
-    """A swtpm for one boot, its state and socket in directory (which must be
-    short: a socket path has at most 107 bytes); it ends with QEMU's
-    connection. Returns (process, socket)."""
+SOCKET_PATH_MAX = 107  # sun_path's 108 bytes, NUL included
+
+
+def start_tpm(directory, log):
+    """A swtpm for one boot, its state and socket in directory, its messages
+    in log; it ends with QEMU's connection. Returns (process, socket)."""
     socket = Path(directory) / "swtpm.sock"
-    process = subprocess.Popen([SWTPM, "socket", "--tpmstate", f"dir={directory}",
-                                "--ctrl", f"type=unixio,path={socket}", "--terminate"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if not shutil.which(SWTPM):
+        raise RuntimeError(f"{SWTPM} is missing: make run and make test install it")
+    if len(str(socket).encode()) > SOCKET_PATH_MAX:
+        raise RuntimeError(f"the TPM's socket path {socket} is longer than "
+                           f"{SOCKET_PATH_MAX} bytes: set TMPDIR to a shorter directory")
+    with open(log, "wb") as messages:
+        process = subprocess.Popen([SWTPM, "socket", "--tpmstate", f"dir={directory}",
+                                    "--ctrl", f"type=unixio,path={socket}", "--terminate"],
+                                   stdout=messages, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
     while not socket.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"swtpm did not start: {process.communicate()[1].decode()[-300:]}")
+            process.wait()
+            raise RuntimeError(f"swtpm did not start: {Path(log).read_text()[-300:]}")
         time.sleep(0.02)
     return process, socket
 
@@ -416,7 +425,7 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
     vars_file = workdir / "OVMF_VARS.fd"
     shutil.copyfile(vars_from or (OVMF_SNAKEOIL_VARS if secure_boot else OVMF_VARS), vars_file)
     with tempfile.TemporaryDirectory(prefix="hvfeat-tpm-") as tpm_state:
-        tpm, socket = start_tpm(tpm_state)
+        tpm, socket = start_tpm(tpm_state, workdir / "swtpm.log")
         try:
             command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
                                    devices, first_disks, kernel, append, tpm_socket=socket)

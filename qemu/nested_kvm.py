@@ -172,7 +172,9 @@ def l2_command(case):
 
 
 def template_key(case):
-    """What a variable store after one boot depends on: the devices."""
+    """What a variable store after one boot depends on: the machine type,
+    memory and console. The template's boot has no TPM and no exit port;
+    whatever they add to the store, each L2 writes itself."""
     return case.machine.split(",")[0], case.memory_mb or L2_MEMORY_MB, case.serial
 
 

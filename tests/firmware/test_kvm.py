@@ -116,13 +116,21 @@ HV_ALL = "host," + ",".join(HV_PROPERTIES)
 # Where the runs of a boot the shell starts leave their dumps and reports,
 # by boot: the cases that share a -cpu share a boot.
 RAW_DUMPS = {"host": "/raw.txt", "hv-passthrough": "/hv-passthrough.txt", "hv-all": "/hvfeat.log"}
-JSON_REPORTS = {"host": "/hvfeat.json", "host-raw": "/raw.json",
-                "hv-passthrough": "/hv-passthrough.json"}
+# Reports that are not their boot's last run's \hvfeat.json: (boot, JSON, the
+# file startup.nsh wrote the run's exit status to).
+EARLIER_RUNS = {"host-raw": ("host", "/raw.json", "/raw.status"),
+                "hv-passthrough": ("hv-passthrough", "/hv-passthrough.json",
+                                   "/hv-passthrough.status")}
+
+
+def status_kept_in(path):
+    """A line for startup.nsh, after a run: that run's status to path."""
+    return vm.ShellCommand(f"echo %hvfeat_status% >a {path}")
 CASES = [
     # -cpu host: a raw dump (kept as a recording), then the requirements
     # with the report on the console too.
     bed.L2Case("host", cpu="host", machine=MACHINE, files={"startup.nsh": vm.startup_script(
-        r"-r --probe -l \raw.txt -J \raw.json",
+        r"-r --probe -l \raw.txt -J \raw.json", status_kept_in(r"\raw.status"),
         r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
         r"--require probe.kvm.clocksource2 --probe --shutdown --exit-port -J \hvfeat.json",
     ).encode()}),
@@ -136,8 +144,8 @@ CASES = [
       for k in range(PATTERN_BITS)],
     bed.L2Case("hv-all", cpu=HV_ALL, machine=MACHINE, serial=False,
                options=r"-r " + JSON_OPTIONS),
-    # The boots of three runs (host's, hv-passthrough's) fall in different
-    # lanes of the bed (cases alternate between its two L1 guests).
+    # The boots the shell starts (host's, hv-passthrough's) fall in
+    # different lanes of the bed (cases alternate between its two L1 guests).
     # hv-passthrough: a raw dump with an absent MSR probed; then two more
     # runs, the second of which finds every MSR the others probed as a
     # reset vCPU has it, the wall-clock pair read on its own too, and KVM's
@@ -146,8 +154,8 @@ CASES = [
     bed.L2Case("hv-passthrough", cpu="host,hv-passthrough", machine=MACHINE, serial=False,
                files={"startup.nsh": vm.startup_script(
                    rf"-r --probe-msr {ABSENT_MSR:#x} --probe -l \hv-passthrough.txt "
-                   r"-J \hv-passthrough.json",
-                   r"--probe -l \first.log",
+                   r"-J \hv-passthrough.json", status_kept_in(r"\hv-passthrough.status"),
+                   r"--probe -l \first.log", status_kept_in(r"\first.status"),
                    r"--probe --probe-msr 0x11 --shutdown --exit-port").encode()}),
     bed.L2Case("hv-subset", cpu="host," + ",".join(HV_SUBSET), machine=MACHINE, serial=False,
                options=JSON_OPTIONS),
@@ -190,12 +198,21 @@ class RealKvmCase(unittest.TestCase):
         return case
 
     def report(self, name):
-        """The JSON report of a run: host-raw is the raw run of host's boot."""
-        path = JSON_REPORTS.get(name, "/hvfeat.json")
-        case = self.booted(name.removesuffix("-raw"))
+        """The JSON report of a boot's last run, or of an earlier run named
+        in EARLIER_RUNS, which must have passed too."""
+        boot, path, status_file = EARLIER_RUNS.get(name, (name, "/hvfeat.json", None))
+        case = self.booted(boot)
+        if status_file:
+            self.assertEqual(self.kept_status(case, status_file), PASS, name)
         data = vm.read_esp_file(case.esp, path)
         self.assertIsNotNone(data, f"{name}: no {path}")
         return json.loads(data)
+
+    def kept_status(self, case, path):
+        """The exit status startup.nsh wrote to path after a run."""
+        data = vm.read_esp_file(case.esp, path)
+        self.assertIsNotNone(data, f"{case.name}: no {path}")
+        return int(data.decode("ascii").strip(), 16)
 
     def interface(self, report, base):
         found = [i for i in report["interfaces"] if i["base"] == base]
@@ -419,6 +436,7 @@ class Probes(RealKvmCase):
 
     def test_a_second_run_finds_every_msr_as_reset(self):
         case = self.booted("hv-passthrough")
+        self.assertEqual(self.kept_status(case, "/first.status"), PASS)
         runs = [case.log("/first.log"), case.log("/hvfeat.log")]
         for label, log in zip(("first", "second"), runs):
             self.assertIsNotNone(log, f"{label} run left no log")
