@@ -68,6 +68,13 @@ static const char *resolve(struct requirement *r, const char *name)
 	return NULL;
 }
 
+bool requirement_name_known(const char *name)
+{
+	struct requirement scratch = { 0 };
+
+	return resolve(&scratch, name) == NULL;
+}
+
 const char *comparison_symbol(enum comparison comparison)
 {
 	static const char *const symbols[] = {
@@ -120,6 +127,29 @@ static const char *undecidable(const struct requirement *r)
 	return NULL;
 }
 
+/* The name as --list-keys spells it, whatever case it was written in: the
+ * result's label is "require." and this. */
+static void canonical_key(struct requirement *r)
+{
+	struct buffer_sink key;
+
+	if (r->kind == REQUIRE_ITEM) {
+		hv_item_key(vendor_by_key(r->vendor_key, text_length(r->vendor_key)),
+			    r->item.bit ? r->item.bit->id : r->item.field->id, r->key,
+			    sizeof(r->key));
+		return;
+	}
+	string_sink_init(&key, r->key, sizeof(r->key));
+	if (r->kind == REQUIRE_HYPERVISOR_BIT)
+		sink_puts(&key.sink, "hypervisor_bit");
+	else if (r->kind == REQUIRE_PROBE)
+		sink_printf(&key.sink, "probe.%s", probe_key(r->probe));
+	else
+		sink_printf(&key.sink, "interface.%s%s", r->vendor_key,
+			    r->kind == REQUIRE_INTERFACE_BASE ? ".base" : "");
+	string_sink_finish(&key);
+}
+
 /* One requirement, "name", "name=value" or "name OP value"; NULL on
  * success, else why it is not one. */
 static const char *parse_requirement(struct cursor *p, struct requirement *r)
@@ -160,6 +190,7 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 		why = undecidable(r);
 	if (why)
 		return why;
+	canonical_key(r);
 	if (r->kind == REQUIRE_INTERFACE_BASE)
 		r->show_hex = true;
 	if (r->item.field && r->item.field->format == FIELD_HEX)
@@ -196,7 +227,17 @@ bool requirements_add(struct requirement_list *list, const char *text,
 				item_end++;
 			struct cursor p = { item, item_end };
 			cursor_skip_blanks(&p);
-			if (p.at < p.end) {
+			if (cursor_take(&p, "waive ") || cursor_take(&p, "waive\t")) {
+				char where[REQUIREMENT_TEXT];
+				struct buffer_sink w;
+				string_sink_init(&w, where, sizeof(where));
+				sink_escaped(&w.sink, origin, text_length(origin));
+				if (multi_line)
+					sink_printf(&w.sink, ":%u", line);
+				if (!waivers_add(&list->waivers, p.at, (size_t)(p.end - p.at),
+						 string_sink_finish(&w), errors))
+					return false;
+			} else if (p.at < p.end) {
 				const char *why = "is one too many (64 at most)";
 				const char *echo = p.at, *echo_end = item_end;
 				if (list->count < MAX_REQUIREMENTS)
@@ -230,6 +271,11 @@ bool requirements_add_options(struct requirement_list *list,
 	for (int i = 0; i < options->requirement_count; i++) {
 		const char *text = options->requirements[i];
 		if (!requirements_add(list, text, text_length(text), "--require", errors))
+			return false;
+	}
+	for (int i = 0; i < options->waiver_count; i++) {
+		const char *text = options->waivers[i];
+		if (!waivers_add(&list->waivers, text, text_length(text), "--waive", errors))
 			return false;
 	}
 	return true;

@@ -15,13 +15,14 @@ void render_version(const char *program, struct text_sink *out)
 void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
-	sink_printf(out, "usage: %s [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			 "       [--require LIST] [--policy PATH]%s [-h]\n"
-			 "       [--probe] [--probe-msr MSR[=VALUE]]\n",
+	sink_printf(out, "usage: %s [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			 "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
+			 "       [--probe] [--probe-msr MSR[=VALUE]]%s [-h]\n",
 		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"
-		       "  -j       JSON instead of the report\n");
+		       "  -j       JSON instead of the report\n"
+		       "  -q       only what did not pass, the summary and the verdict\n");
 	if (default_log)
 		sink_printf(out, "  -l PATH  log file (default %s), same bytes as shown\n",
 			    default_log);
@@ -37,7 +38,11 @@ void render_usage(const char *program, const char *default_log,
 		       "                  steal time, PV MSRs, hypercalls, timing, Hyper-V clocks)\n"
 		       "  --probe-msr MSR[=VALUE]  also read MSR (and write VALUE to it, put\n"
 		       "                  back after), to test the fault guard; implies --probe\n"
+		       "  --waive LIST    results (labels, comma-separated) whose failure\n"
+		       "                  is accepted: reported as a waived warning\n"
+		       "  --strict        warnings fail the verdict too\n"
 		       "  --list-keys     list every key a requirement can name\n"
+		       "  --list-labels   list every result label\n"
 		       "  --version       show the version\n");
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
@@ -54,7 +59,7 @@ static const char *option_value(int argc, const char *const argv[], int *i,
 
 	if (*i + 1 >= argc || argv[*i + 1][0] == '\0') {
 		sink_printf(errors, "hvfeat: option %s needs %s\n", option,
-			    is(option, "--require")     ? "a list"
+			    is(option, "--require") || is(option, "--waive") ? "a list"
 			    : is(option, "--probe-msr") ? "an MSR number"
 							: "a path");
 		return NULL;
@@ -119,8 +124,12 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 			return OPTIONS_LIST_KEYS;
 		if (is(arg, "--version"))
 			return OPTIONS_SHOW_VERSION;
-		if (is(arg, "-r") || is(arg, "-j")) {
-			enum output_format wanted = arg[1] == 'r' ? OUTPUT_RAW : OUTPUT_JSON;
+		if (is(arg, "--list-labels"))
+			return OPTIONS_LIST_LABELS;
+		if (is(arg, "-r") || is(arg, "-j") || is(arg, "-q")) {
+			enum output_format wanted = arg[1] == 'r'   ? OUTPUT_RAW
+						    : arg[1] == 'j' ? OUTPUT_JSON
+								    : OUTPUT_QUIET;
 			if (format_option && options->format != wanted) {
 				sink_printf(errors, "hvfeat: %s and %s contradict each other\n",
 					    format_option, arg);
@@ -132,6 +141,10 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 		}
 		if (is(arg, "-n")) {
 			no_log = true;
+			continue;
+		}
+		if (is(arg, "--strict")) {
+			options->strict = true;
 			continue;
 		}
 		if (is(arg, "--probe")) {
@@ -174,6 +187,12 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 				return OPTIONS_USAGE_ERROR;
 			}
 			path = &options->requirements[options->requirement_count++];
+		} else if (is(arg, "--waive")) {
+			if (options->waiver_count == MAX_REQUIRE_OPTIONS) {
+				sink_puts(errors, "hvfeat: too many --waive options (16 at most)\n");
+				return OPTIONS_USAGE_ERROR;
+			}
+			path = &options->waivers[options->waiver_count++];
 		} else {
 			sink_puts(errors, arg[0] == '-' ? "hvfeat: unknown option "
 							: "hvfeat: unexpected argument ");

@@ -21,6 +21,9 @@ void render_in_format(const struct hv_report *report, enum output_format format,
 	case OUTPUT_TEXT:
 		render_text(report, out);
 		break;
+	case OUTPUT_QUIET:
+		render_quiet(report, out);
+		break;
 	case OUTPUT_RAW:
 		render_raw_dump(report, out);
 		break;

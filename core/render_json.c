@@ -183,11 +183,39 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		sink_printf(out, ", \"result\": \"%s\"}", c->passed ? "pass" : "fail");
 	}
 	sink_puts(out, r->check_count ? "\n  ],\n" : "],\n");
-	sink_puts(out, "  \"verdict\": ");
-	if (!r->check_count)
-		sink_puts(out, "null\n");
-	else
-		sink_puts(out, hv_failed_checks(r) ? "\"fail\"\n" : "\"pass\"\n");
+}
+
+/* Every result, the counts by outcome, the verdict: what CI reads. */
+static void json_results(const struct hv_report *r, struct text_sink *out)
+{
+	const struct result_list *results = &r->results;
+	const struct verdict *v = &r->verdict;
+
+	sink_puts(out, "  \"results\": [");
+	for (size_t i = 0; i < results->count; i++) {
+		const struct result *result = &results->items[i];
+		sink_puts(out, i ? ",\n    {\"label\": " : "\n    {\"label\": ");
+		json_string(result->label, out);
+		sink_printf(out, ", \"outcome\": \"%s\", \"severity\": ",
+			    outcome_name(result->outcome));
+		if (result->severity)
+			sink_printf(out, "\"%s\"", severity_name(result->severity));
+		else
+			sink_puts(out, "null");
+		sink_printf(out, ", \"waived\": %s, \"detail\": ",
+			    result->waived ? "true" : "false");
+		json_string(result->detail, out);
+		sink_puts(out, "}");
+	}
+	sink_puts(out, results->count ? "\n  ],\n" : "],\n");
+	sink_puts(out, "  \"summary\": {");
+	for (size_t o = 0; o < OUTCOME_COUNT; o++)
+		sink_printf(out, "\"%s\": %u, ", outcome_name((enum outcome)o),
+			    (unsigned)v->counts[o]);
+	sink_printf(out, "\"waived\": %u, \"unlisted\": %u},\n", (unsigned)v->waived,
+		    (unsigned)results_unlisted(results));
+	sink_printf(out, "  \"strict\": %s,\n  \"verdict\": \"%s\"\n",
+		    v->strict ? "true" : "false", v->passed ? "pass" : "fail");
 }
 
 static void json_probe_result(const struct probe_result *p, struct text_sink *out)
@@ -295,5 +323,6 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
 	json_probes(&r->probes, out);
 	json_checks(r, out);
+	json_results(r, out);
 	sink_puts(out, "}\n");
 }

@@ -404,33 +404,146 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 	render_handlers_left(probes, out);
 }
 
-/* Last, so that a person at the console sees the verdict. */
-static void render_checks(const struct hv_report *r, struct text_sink *out)
+static void new_line(size_t indent, struct text_sink *out)
 {
-	size_t failed = hv_failed_checks(r);
+	sink_puts(out, "\n");
+	for (size_t i = 0; i < indent; i++)
+		sink_puts(out, " ");
+}
 
-	sink_printf(out, "\nchecks: %u requirement%s\n", (unsigned)r->check_count,
-		    r->check_count == 1 ? "" : "s");
-	for (size_t i = 0; i < r->check_count; i++) {
-		const struct check_result *c = &r->checks[i];
-		struct line line;
-		char found[80];
-		struct buffer_sink tail;
-
-		sink_printf(line_start(&line), "  %s  %s", c->passed ? "PASS" : "FAIL",
-			    c->requirement.text);
-		string_sink_init(&tail, found, sizeof(found));
-		sink_puts(&tail.sink, "(");
-		render_check_found(c, &tail.sink);
-		sink_puts(&tail.sink, ")");
-		line_end(&line, "  ", string_sink_finish(&tail), out);
+/* Words written from column on, a line broken at a space before the
+ * console's width and continued at indent; a word longer than a line is
+ * broken where it must be. Returns the column it ends in. */
+static size_t render_words(size_t column, size_t indent, const char *text,
+			   struct text_sink *out)
+{
+	while (*text) {
+		size_t word = 0, width = 0;
+		while (text[word] && text[word] != ' ')
+			width += escaped_width((unsigned char)text[word++]);
+		if (column + 1 + width > CONSOLE_COLUMNS && column > indent &&
+		    indent + width <= CONSOLE_COLUMNS) {
+			new_line(indent, out);
+			column = indent;
+		} else if (column > indent) {
+			sink_puts(out, " ");
+			column++;
+		}
+		for (size_t i = 0; i < word; i++) {
+			size_t w = escaped_width((unsigned char)text[i]);
+			if (column + w > CONSOLE_COLUMNS) {
+				new_line(indent, out);
+				column = indent;
+			}
+			sink_escaped(out, &text[i], 1);
+			column += w;
+		}
+		text += word;
+		while (*text == ' ')
+			text++;
 	}
+	return column;
+}
+
+static const char *const outcome_tags[OUTCOME_COUNT] = {
+	[OUTCOME_PASS] = "PASS", [OUTCOME_FAIL] = "FAIL", [OUTCOME_WARN] = "WARN",
+	[OUTCOME_SKIP] = "SKIP", [OUTCOME_NOT_APPLICABLE] = "N/A", [OUTCOME_INFO] = "INFO",
+};
+
+#define RESULT_INDENT 8u
+
+/* "  FAIL  label: detail", wrapped at the console's width. */
+static void render_result(const struct result *result, struct text_sink *out)
+{
+	sink_printf(out, "  %-4s  ", outcome_tags[result->outcome]);
+	size_t column = render_words(RESULT_INDENT, RESULT_INDENT, result->label, out);
+	sink_puts(out, ":");
+	column++;
+	if (result->waived)
+		column = render_words(column, RESULT_INDENT, "waived:", out);
+	render_words(column, RESULT_INDENT, result->detail, out);
+	sink_puts(out, "\n");
+}
+
+/* "  failed: a (high), b (high)": the labels of one outcome, wrapped. */
+static void render_labels_of(const struct result_list *results, enum outcome outcome,
+			     const char *heading, struct text_sink *out)
+{
+	size_t left = 0, column = 2 + text_length(heading);
+
+	for (size_t i = 0; i < results->count; i++)
+		left += results->items[i].outcome == outcome;
+	if (!left)
+		return;
+	sink_printf(out, "  %s", heading);
+	for (size_t i = 0; i < results->count; i++) {
+		const struct result *r = &results->items[i];
+		char note[32];
+		struct buffer_sink text;
+		if (r->outcome != outcome)
+			continue;
+		string_sink_init(&text, note, sizeof(note));
+		if (r->waived)
+			sink_puts(&text.sink, "(waived)");
+		else if (r->severity)
+			sink_printf(&text.sink, "(%s)", severity_name(r->severity));
+		sink_puts(&text.sink, --left ? "," : "");
+		column = render_words(column, 4, r->label, out);
+		column = render_words(column, 4, string_sink_finish(&text), out);
+	}
+	sink_puts(out, "\n");
+}
+
+static void render_verdict(const struct verdict *v, struct text_sink *out)
+{
+	size_t failed = v->counts[OUTCOME_FAIL];
+	size_t warnings = v->counts[OUTCOME_WARN];
+
 	if (failed)
-		sink_printf(out, "verdict: FAIL, %u of %u requirements not met\n",
-			    (unsigned)failed, (unsigned)r->check_count);
+		sink_printf(out, "verdict: FAIL, %u result%s failed\n", (unsigned)failed,
+			    failed == 1 ? "" : "s");
+	else if (!v->passed)
+		sink_printf(out, "verdict: FAIL, %u warning%s under --strict\n",
+			    (unsigned)(warnings - v->waived),
+			    warnings - v->waived == 1 ? "" : "s");
+	else if (warnings)
+		sink_printf(out, "verdict: PASS, with %u warning%s\n", (unsigned)warnings,
+			    warnings == 1 ? "" : "s");
 	else
-		sink_printf(out, "verdict: PASS, all %u requirements met\n",
-			    (unsigned)r->check_count);
+		sink_puts(out, "verdict: PASS\n");
+}
+
+/* Last, so that a person at the console sees the verdict: every result
+ * (only those that did not pass, when quiet), the counts as fwts gives
+ * them, the failures and warnings by label, the verdict. */
+static void render_results(const struct hv_report *r, bool quiet, struct text_sink *out)
+{
+	const struct result_list *results = &r->results;
+	const size_t *n = r->verdict.counts;
+	size_t total = 0;
+
+	for (size_t o = 0; o < OUTCOME_COUNT; o++)
+		total += n[o];
+	sink_printf(out, "\nresults: %u\n", (unsigned)total);
+	for (size_t i = 0; i < results->count; i++) {
+		enum outcome o = results->items[i].outcome;
+		if (!quiet || o == OUTCOME_FAIL || o == OUTCOME_WARN || o == OUTCOME_SKIP)
+			render_result(&results->items[i], out);
+	}
+	if (results_unlisted(results))
+		sink_printf(out, "  (%u more results counted, not listed)\n",
+			    (unsigned)results_unlisted(results));
+	sink_printf(out, "summary: %u passed, %u failed, %u warning%s", (unsigned)n[OUTCOME_PASS],
+		    (unsigned)n[OUTCOME_FAIL], (unsigned)n[OUTCOME_WARN],
+		    n[OUTCOME_WARN] == 1 ? "" : "s");
+	if (r->verdict.waived)
+		sink_printf(out, " (%u waived)", (unsigned)r->verdict.waived);
+	sink_printf(out, ", %u skipped,\n         %u not applicable, %u info\n",
+		    (unsigned)n[OUTCOME_SKIP], (unsigned)n[OUTCOME_NOT_APPLICABLE],
+		    (unsigned)n[OUTCOME_INFO]);
+	render_labels_of(results, OUTCOME_FAIL, "failed:", out);
+	render_labels_of(results, OUTCOME_WARN, "warnings:", out);
+	render_verdict(&r->verdict, out);
 }
 
 void render_text(const struct hv_report *r, struct text_sink *out)
@@ -445,7 +558,14 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 	for (size_t i = 0; i < r->leaf_count; i++)
 		cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf, &r->leaves[i].regs,
 				out);
-	if (r->check_count)
-		render_checks(r, out);
+	render_results(r, false, out);
+	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
+}
+
+void render_quiet(const struct hv_report *r, struct text_sink *out)
+{
+	sink_printf(out, "hvfeat %s - what did not pass\n", HVFEAT_VERSION);
+	render_summary_line(r, out);
+	render_results(r, true, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
 }

@@ -11,13 +11,14 @@
 #include "cpuid_dump.h"
 #include "esp_files.h"
 #include "hv_render.h"
+#include "judge.h"
 #include "options.h"
 #include "probe_machine.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
 #define STATUS_USAGE EFI_INVALID_PARAMETER
-#define STATUS_REQUIREMENT_FAILED EFI_UNSUPPORTED
+#define STATUS_FAILED EFI_UNSUPPORTED
 #define STATUS_NOT_DONE EFI_ABORTED
 
 #define IMAGE_DIRECTORY_MAX 200
@@ -31,6 +32,11 @@ static struct {
 } beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
 
 #define DEBUG_EXIT_PORT 0xf4
+
+/* The verdict, kept past the report's memory for the exit classes; NULL
+ * until the results were judged. */
+static struct verdict verdict;
+static const struct verdict *judged;
 
 /* Pool memory the run allocated, released on every way out: an application
  * that exits does not get its pool back otherwise. Memory is only ever
@@ -326,6 +332,9 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	case OPTIONS_LIST_KEYS:
 		render_requirement_keys(&console);
 		return STATUS_PASS;
+	case OPTIONS_LIST_LABELS:
+		render_result_labels(&console);
+		return STATUS_PASS;
 	case OPTIONS_SHOW_VERSION:
 		render_version("hvfeat.efi", &console);
 		return STATUS_PASS;
@@ -354,6 +363,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		if (options->probe || requirements_need_probes(&requirements))
 			probe(report, options);
 		hv_check(report, &requirements);
+		hv_judge(report, &(struct judge_settings){ &requirements.waivers,
+							   options->strict });
+		verdict = report->verdict;
+		judged = &verdict;
 		text = render_to_memory(report, options->format, allocate_kept,
 					&length);
 		if (options->json_path)
@@ -378,7 +391,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	 * is work not done. */
 	if (!written || report->probes.handlers_left || report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
-	return hv_failed_checks(report) ? STATUS_REQUIREMENT_FAILED : STATUS_PASS;
+	return verdict.passed ? STATUS_PASS : STATUS_FAILED;
 }
 
 /* QEMU's isa-debug-exit device ends the VM with exit code (value << 1) | 1,
@@ -392,7 +405,7 @@ static void debug_exit(UINT32 value)
 static EFI_STATUS contract_status(EFI_STATUS status)
 {
 	if (status == STATUS_PASS || status == STATUS_USAGE ||
-	    status == STATUS_REQUIREMENT_FAILED)
+	    status == STATUS_FAILED)
 		return status;
 	return STATUS_NOT_DONE;
 }
@@ -422,7 +435,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	/* Every file is closed by now. */
 	if (options.exit_port)
-		debug_exit((UINT32)(status & ~EFI_ERROR_MASK));
+		debug_exit(exit_classes(status == STATUS_USAGE	  ? RUN_USAGE_ERROR
+					: status == STATUS_NOT_DONE ? RUN_NOT_DONE
+								    : RUN_JUDGED,
+					judged));
 	if (options.shutdown)
 		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
 	return status;

@@ -9,10 +9,20 @@
 #include "checks.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
+#include "judge.h"
 #include "options.h"
 
-/* The firmware's contract in POSIX form (README, "The host build"). */
-enum { EXIT_OK = 0, EXIT_NOT_DONE = 1, EXIT_USAGE = 2, EXIT_REQUIREMENT_FAILED = 3 };
+/* The exit status is the exit classes (results.h; README, "Exit
+ * statuses"); these name how the run ended. */
+enum { EXIT_OK = 0, EXIT_NOT_DONE = 1, EXIT_USAGE = 2 };
+
+static int exit_status(int ended, const struct verdict *verdict)
+{
+	return exit_classes(ended == EXIT_USAGE	      ? RUN_USAGE_ERROR
+			    : ended == EXIT_NOT_DONE ? RUN_NOT_DONE
+						     : RUN_JUDGED,
+			    verdict);
+}
 
 static void file_write(struct text_sink *self, const char *text, size_t length)
 {
@@ -117,31 +127,34 @@ int main(int argc, char **argv)
 	case OPTIONS_LIST_KEYS:
 		render_requirement_keys(&out);
 		return EXIT_OK;
+	case OPTIONS_LIST_LABELS:
+		render_result_labels(&out);
+		return EXIT_OK;
 	case OPTIONS_SHOW_VERSION:
 		render_version("hvfeat", &out);
 		return EXIT_OK;
 	case OPTIONS_USAGE_ERROR:
 		render_usage("hvfeat", NULL, &err);
-		return EXIT_USAGE;
+		return exit_status(EXIT_USAGE, NULL);
 	case OPTIONS_RUN:
 		break;
 	}
 
 	int status = gather_requirements(&options, &requirements, &err);
 	if (status != EXIT_OK)
-		return status;
+		return exit_status(status, NULL);
 
 	if (options.replay_path) {
 		static char description[4096];
 		size_t length;
 		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES, &length);
 		if (!text)
-			return EXIT_NOT_DONE;
+			return exit_status(EXIT_NOT_DONE, NULL);
 		int parsed = cpuid_dump_parse(&dump, text, length);
 		free(text);
 		if (!parsed) {
 			render_dump_problems(&dump, options.replay_path, &err);
-			return EXIT_NOT_DONE;
+			return exit_status(EXIT_NOT_DONE, NULL);
 		}
 		recording.records = dump.records;
 		recording.count = dump.record_count;
@@ -156,6 +169,7 @@ int main(int argc, char **argv)
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");
 	hv_check(&report, &requirements);
+	hv_judge(&report, &(struct judge_settings){ &requirements.waivers, options.strict });
 	size_t length, json_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);
 	char *json = options.json_path
@@ -163,7 +177,7 @@ int main(int argc, char **argv)
 			     : NULL;
 	if (!text || (options.json_path && !json)) {
 		fprintf(stderr, "hvfeat: out of memory\n");
-		return EXIT_NOT_DONE;
+		return exit_status(EXIT_NOT_DONE, &report.verdict);
 	}
 	out.write(&out, text, length);
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_NOT_DONE;
@@ -173,7 +187,5 @@ int main(int argc, char **argv)
 		status = EXIT_NOT_DONE;
 	free(text);
 	free(json);
-	if (status == EXIT_OK && hv_failed_checks(&report))
-		status = EXIT_REQUIREMENT_FAILED;
-	return status;
+	return exit_status(status, &report.verdict);
 }

@@ -9,6 +9,7 @@
 
 #include "hv_catalog.h"
 #include "probe.h"
+#include "results.h"
 #include "text_sink.h"
 
 #define MAX_REQUIREMENTS 64u
@@ -29,6 +30,7 @@ const char *comparison_symbol(enum comparison comparison); /* "=", ">=" */
 
 struct requirement {
 	char text[REQUIREMENT_TEXT]; /* as shown: "kvm.pv_unhalt = 1" */
+	char key[REQUIREMENT_TEXT];  /* as --list-keys spells it: "kvm.pv_unhalt" */
 	enum requirement_kind kind;
 	const char *vendor_key;      /* catalogue string, for all but the bit */
 	struct hv_item item;         /* REQUIRE_ITEM */
@@ -38,9 +40,12 @@ struct requirement {
 	bool show_hex;
 };
 
+/* What a run is asked to judge: requirements, and the results to waive
+ * ("waive LABEL" in a policy file, --waive). */
 struct requirement_list {
 	struct requirement items[MAX_REQUIREMENTS];
 	size_t count;
+	struct waiver_list waivers;
 };
 
 enum check_outcome {
@@ -69,12 +74,17 @@ struct check_result {
 bool requirements_add(struct requirement_list *list, const char *text,
 		      size_t length, const char *origin, struct text_sink *errors);
 
+/* True when name is one a requirement can take ("kvm.pv_unhalt"), in any
+ * case. */
+bool requirement_name_known(const char *name);
+
 /* True when a requirement names a probe: asking for one runs them. */
 bool requirements_need_probes(const struct requirement_list *list);
 
 struct hvfeat_options;
 
-/* Adds every --require list of the options, as requirements_add does. */
+/* Adds every --require and --waive list of the options, as
+ * requirements_add does. */
 bool requirements_add_options(struct requirement_list *list,
 			      const struct hvfeat_options *options,
 			      struct text_sink *errors);

@@ -13,6 +13,10 @@
 
 void render_text(const struct hv_report *report, struct text_sink *out);
 
+/* -q: the results that did not pass (failed, warned, skipped), the counts
+ * and the verdict. */
+void render_quiet(const struct hv_report *report, struct text_sink *out);
+
 /* Every leaf read, as `cpuid -r -1` prints them: "CPU:", then a line each. */
 void render_raw_dump(const struct hv_report *report, struct text_sink *out);
 

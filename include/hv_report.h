@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "hv_catalog.h"
 #include "probe.h"
+#include "results.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -72,6 +73,10 @@ struct hv_report {
 
 	/* Filled by probe_run() or probe_not_run(); no section unless asked. */
 	struct probe_report probes;
+
+	/* Filled by hv_judge(): everything judged, and what it adds up to. */
+	struct result_list results;
+	struct verdict verdict;
 };
 
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the

@@ -13,7 +13,7 @@
 #define HVFEAT_VERSION "1.0"
 #define HVFEAT_DEFAULT_LOG "\\hvfeat.log"
 
-enum output_format { OUTPUT_TEXT, OUTPUT_RAW, OUTPUT_JSON };
+enum output_format { OUTPUT_TEXT, OUTPUT_QUIET, OUTPUT_RAW, OUTPUT_JSON };
 
 #define MAX_REQUIRE_OPTIONS 16
 #define MAX_CONFIG_ARGUMENTS 64
@@ -27,6 +27,9 @@ struct hvfeat_options {
 	const char *policy_path;   /* NULL: no policy file */
 	const char *requirements[MAX_REQUIRE_OPTIONS]; /* --require lists */
 	int requirement_count;
+	const char *waivers[MAX_REQUIRE_OPTIONS]; /* --waive lists */
+	int waiver_count;
+	bool strict;    /* warnings fail the verdict */
 	bool shutdown;  /* power off once the files are closed */
 	bool exit_port; /* report the verdict through isa-debug-exit */
 	bool page_break; /* the shell's page breaks, as its own -b */
@@ -38,6 +41,7 @@ enum options_outcome {
 	OPTIONS_RUN,
 	OPTIONS_SHOW_HELP,
 	OPTIONS_LIST_KEYS,   /* --list-keys: the requirement keys, then exit */
+	OPTIONS_LIST_LABELS, /* --list-labels: every result label, then exit */
 	OPTIONS_SHOW_VERSION,
 	OPTIONS_USAGE_ERROR, /* the reason went to errors */
 };

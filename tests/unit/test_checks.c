@@ -3,6 +3,7 @@
 #include "recordings.h"
 
 #include "checks.h"
+#include "judge.h"
 
 static struct requirement_list list;
 static char errors[512];
@@ -33,6 +34,7 @@ static struct hv_report *checked(const char *requirements)
 		fail_msg("requirements rejected: %s", errors);
 	struct hv_report *r = SCAN(hyperv_kvm);
 	hv_check(r, &list);
+	hv_judge(r, &(struct judge_settings){ &list.waivers, false });
 	return r;
 }
 
@@ -74,12 +76,16 @@ static void pass_and_fail_with_values_found(void **state)
 	assert_int_equal(hv_failed_checks(r), 1);
 
 	const char *text = text_of(r);
-	assert_contains(text, "\nchecks: 4 requirements\n"
-			      "  PASS  kvm.pv_unhalt = 1  (found 1)\n"
-			      "  FAIL  kvm.async_pf_vmexit = 1  (found 0)\n"
-			      "  PASS  kvm.hints.realtime = 0  (found 0)\n"
-			      "  PASS  hyperv.accessvpindex = 0  (found 0)\n"
-			      "verdict: FAIL, 1 of 4 requirements not met\n"
+	assert_contains(text, "\nresults: 5\n"
+			      "  PASS  require.kvm.pv_unhalt: kvm.pv_unhalt = 1: found 1\n"
+			      "  FAIL  require.kvm.async_pf_vmexit: kvm.async_pf_vmexit = 1:"
+			      " found 0\n"
+			      "  PASS  require.kvm.hints.realtime: kvm.hints.realtime = 0:"
+			      " found 0\n"
+			      "  PASS  require.hyperv.AccessVpIndex: hyperv.accessvpindex = 0:"
+			      " found 0\n");
+	assert_contains(text, "  failed: require.kvm.async_pf_vmexit (high)\n"
+			      "verdict: FAIL, 1 result failed\n"
 			      "end of hvfeat report\n");
 }
 
@@ -98,9 +104,11 @@ static void interface_and_bit_requirements(void **state)
 	assert_false(r->checks[5].passed);
 	assert_int_equal(r->checks[5].outcome, CHECK_NO_INTERFACE);
 	const char *text = text_of(r);
-	assert_contains(text, "  PASS  interface.kvm.base = 0x40000100  (found 0x40000100)\n");
-	assert_contains(text, "  FAIL  interface.tcg = 1  (found 0)\n");
-	assert_contains(text, "  FAIL  interface.xen.base = 0x40000000  (no xen interface)\n");
+	assert_contains(text, "  PASS  require.interface.kvm.base: interface.kvm.base = 0x40000100:"
+			      " found\n        0x40000100\n");
+	assert_contains(text, "  FAIL  require.interface.tcg: interface.tcg = 1: found 0\n");
+	assert_contains(text, "  FAIL  require.interface.xen.base: interface.xen.base ="
+			      " 0x40000000: no xen\n        interface\n");
 }
 
 static void comparisons_and_absent_leaves(void **state)
@@ -114,7 +122,8 @@ static void comparisons_and_absent_leaves(void **state)
 	assert_true(r->checks[1].passed);
 	assert_false(r->checks[2].passed);
 	assert_int_equal(r->checks[3].outcome, CHECK_NO_INTERFACE);
-	assert_contains(text_of(r), "  FAIL  kvm.tsc_khz >= 1000  (leaf not provided)\n");
+	assert_contains(text_of(r), "  FAIL  require.kvm.tsc_khz: kvm.tsc_khz >= 1000: leaf not"
+				    " provided\n");
 }
 
 static void all_pass_verdict_and_json(void **state)
@@ -124,25 +133,28 @@ static void all_pass_verdict_and_json(void **state)
 	static char json[1 << 16];
 	struct buffer_sink sink;
 
-	assert_contains(text_of(r), "verdict: PASS, all 1 requirements met\n");
+	assert_contains(text_of(r), "verdict: PASS\n");
 	buffer_sink_init(&sink, json, sizeof(json) - 1);
 	render_json(r, &sink.sink);
 	json[sink.length] = '\0';
 	assert_contains(json, "\"checks\": [\n    {\"requirement\": \"kvm.pv_unhalt = 1\", "
 			      "\"comparison\": \"=\", \"expected\": 1, \"found\": 1, "
 			      "\"note\": \"found 1\", \"result\": \"pass\"}\n  ],\n"
-			      "  \"verdict\": \"pass\"\n}\n");
+			      "  \"results\": [\n    {\"label\": \"require.kvm.pv_unhalt\", "
+			      "\"outcome\": \"pass\", \"severity\": null, \"waived\": false, "
+			      "\"detail\": \"kvm.pv_unhalt = 1: found 1\"},\n");
+	assert_contains(json, "  \"strict\": false,\n  \"verdict\": \"pass\"\n}\n");
 	assert_contains(json, "\"id\": \"KVM_FEATURE_PV_UNHALT\", \"key\": \"kvm.pv_unhalt\"");
 }
 
-static void no_requirements_no_section(void **state)
+/* Without requirements the lints are still judged: a verdict always. */
+static void no_requirements_still_a_verdict(void **state)
 {
 	(void)state;
-	list.count = 0;
-	struct hv_report *r = SCAN(hyperv_kvm);
-	hv_check(r, &list);
-	assert_lacks(text_of(r), "checks:");
-	assert_lacks(text_of(r), "verdict:");
+	struct hv_report *r = checked("");
+	assert_lacks(text_of(r), "require.");
+	assert_contains(text_of(r), "  PASS  lint.kvm.stable-bit-without-kvmclock:");
+	assert_contains(text_of(r), "verdict: PASS\n");
 }
 
 static void policy_text_comments_and_lines(void **state)
@@ -316,7 +328,7 @@ int main(void)
 		cmocka_unit_test(interface_and_bit_requirements),
 		cmocka_unit_test(comparisons_and_absent_leaves),
 		cmocka_unit_test(all_pass_verdict_and_json),
-		cmocka_unit_test(no_requirements_no_section),
+		cmocka_unit_test(no_requirements_still_a_verdict),
 		cmocka_unit_test(policy_text_comments_and_lines),
 		cmocka_unit_test(malformed_requirements),
 		cmocka_unit_test(echoes_are_escaped_and_cut),

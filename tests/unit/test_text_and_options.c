@@ -546,9 +546,9 @@ static void usage_fits_the_console(void **state)
 	buffer_sink_init(&sink, text, sizeof(text) - 1);
 	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
-	assert_contains(text, "usage: hvfeat.efi [-r | -j] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			      "       [--require LIST] [--policy PATH] [--shutdown] [--exit-port] [-b] [-h]\n"
-			      "       [--probe] [--probe-msr MSR[=VALUE]]\n");
+	assert_contains(text, "usage: hvfeat.efi [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			      "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
+			      "       [--probe] [--probe-msr MSR[=VALUE]] [--shutdown] [--exit-port] [-b] [-h]\n");
 	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
