@@ -60,7 +60,7 @@ static bool leaf_line(struct cursor c, uint32_t counters[5], struct cpuid_record
 	return registers(&c, &out->regs);
 }
 
-static void add_problem(struct cpuid_dump *dump, uint32_t line, const char *reason)
+void cpuid_dump_add_problem(struct cpuid_dump *dump, uint32_t line, const char *reason)
 {
 	if (dump->problem_count < DUMP_PROBLEMS_KEPT) {
 		dump->problems[dump->problem_count].line = line;
@@ -84,11 +84,11 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 
 	for (const char *p = line.at; p < line.end; p++)
 		if (*p == '\0' || (unsigned char)*p > 0x7e) {
-			add_problem(dump, number, "binary data, not text");
+			cpuid_dump_add_problem(dump, number, "binary data, not text");
 			return;
 		}
 	if ((size_t)(line.end - line.at) > DUMP_MAX_LINE) {
-		add_problem(dump, number, "line too long for a cpuid -r line");
+		cpuid_dump_add_problem(dump, number, "line too long for a cpuid -r line");
 		return;
 	}
 	cursor_skip_blanks(&line);
@@ -101,18 +101,23 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 		return;
 	}
 	if (!leaf_line(line, counters, &record)) {
-		add_problem(dump, number, "not a cpuid -r line");
+		cpuid_dump_add_problem(dump, number, "not a cpuid -r line");
 		return;
 	}
 	if (dump->cpu_count > 1)
 		return; /* a later CPU: understood, not kept */
-	if (already_recorded(dump, &record)) {
-		add_problem(dump, number, "leaf and sub-leaf given twice");
-	} else if (dump->record_count == DUMP_MAX_RECORDS) {
-		add_problem(dump, number, "more leaves than hvfeat keeps (4096)");
-	} else {
-		dump->records[dump->record_count++] = record;
-	}
+	cpuid_dump_add_record(dump, number, &record);
+}
+
+void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
+			   const struct cpuid_record *record)
+{
+	if (already_recorded(dump, record))
+		cpuid_dump_add_problem(dump, line, "leaf and sub-leaf given twice");
+	else if (dump->record_count == DUMP_MAX_RECORDS)
+		cpuid_dump_add_problem(dump, line, "more leaves than hvfeat keeps (4096)");
+	else
+		dump->records[dump->record_count++] = *record;
 }
 
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
@@ -124,7 +129,7 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 	dump->cpu_count = 0;
 	dump->problem_count = 0;
 	if (length > DUMP_MAX_BYTES) {
-		add_problem(dump, 0, "larger than 1 MiB, too large for a dump");
+		cpuid_dump_add_problem(dump, 0, "larger than 1 MiB, too large for a dump");
 		return false;
 	}
 	for (size_t start = 0; start < length;) {
@@ -139,7 +144,7 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 		start = end + 1;
 	}
 	if (dump->record_count == 0 && dump->problem_count == 0)
-		add_problem(dump, 0, "no CPUID leaves in it");
+		cpuid_dump_add_problem(dump, 0, "no CPUID leaves in it");
 	return dump->problem_count == 0;
 }
 

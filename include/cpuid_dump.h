@@ -33,6 +33,13 @@ struct cpuid_dump {
  * Never reads past length, whatever the bytes are. */
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
 
+/* For the parsers of other formats (report_reader.c): a problem at a line
+ * (0: the whole file), and a leaf, refused as a problem when it was given
+ * already or DUMP_MAX_RECORDS are kept. */
+void cpuid_dump_add_problem(struct cpuid_dump *dump, uint32_t line, const char *reason);
+void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
+			   const struct cpuid_record *record);
+
 /* One leaf as `cpuid -r` prints it:
  * "   0xLEAF 0xSUB: eax=0x... ebx=0x... ecx=0x... edx=0x..." */
 void cpuid_dump_line(uint32_t leaf, uint32_t subleaf, const struct cpuid_regs *regs,
