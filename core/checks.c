@@ -238,7 +238,7 @@ bool requirements_add(struct requirement_list *list, const char *text,
 						 string_sink_finish(&w), errors))
 					return false;
 			} else if (p.at < p.end) {
-				const char *why = "is one too many (64 at most)";
+				const char *why = "is one too many (" MAX_REQUIREMENTS_TEXT " at most)";
 				const char *echo = p.at, *echo_end = item_end;
 				if (list->count < MAX_REQUIREMENTS)
 					why = parse_requirement(&p, &list->items[list->count]);

@@ -1,6 +1,7 @@
 #include "judge.h"
 
 #include "ascii.h"
+#include "drift.h"
 #include "hv_report.h"
 #include "lints.h"
 
@@ -85,6 +86,11 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 	judge_requirements(report, results);
 	judge_probes(&report->probes, results);
 	lint_run(report, results);
+	if (settings->baseline)
+		drift_judge(report, settings->baseline, results);
+	else if (settings->baseline_failure)
+		sink_puts(results_add(results, OUTCOME_SKIP, SEVERITY_NONE, "drift.", "baseline"),
+			  settings->baseline_failure);
 
 	*v = (struct verdict){ .strict = settings->strict };
 	for (size_t i = 0; i < results->count; i++) {

@@ -17,6 +17,7 @@ void render_usage(const char *program, const char *default_log,
 {
 	sink_printf(out, "usage: %s [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
 			 "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
+			 "       [--baseline PATH] [--write-policy PATH]\n"
 			 "       [--probe] [--probe-msr MSR[=VALUE]]%s [-h]\n",
 		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
@@ -30,7 +31,8 @@ void render_usage(const char *program, const char *default_log,
 		sink_puts(out, "  -l PATH  also write what is shown to the file PATH\n");
 	sink_puts(out, "  -n       write no log\n"
 		       "  -J PATH  also write the JSON to PATH\n"
-		       "  -f DUMP  replay a cpuid -r dump instead of executing CPUID\n"
+		       "  -f DUMP  replay a cpuid -r dump (or a JSON report of hvfeat's) instead\n"
+		       "           of executing CPUID\n"
 		       "  --require LIST  requirements, comma-separated, e.g.\n"
 		       "           kvm.pv_unhalt,kvm.hints.realtime=0,interface.kvm.base=0x40000000\n"
 		       "  --policy PATH   requirements from a file, one a line, # comments\n"
@@ -41,6 +43,11 @@ void render_usage(const char *program, const char *default_log,
 		       "  --waive LIST    results (labels, comma-separated) whose failure\n"
 		       "                  is accepted: reported as a waived warning\n"
 		       "  --strict        warnings fail the verdict too\n"
+		       "  --baseline PATH  compare with a golden JSON report or cpuid -r dump:\n"
+		       "                  each difference is a result, drift.*; a feature or\n"
+		       "                  privilege lost fails, other changes warn\n"
+		       "  --write-policy PATH  write a policy pinning the KVM and Hyper-V\n"
+		       "                  features offered, for --policy to enforce\n"
 		       "  --list-keys     list every key a requirement can name\n"
 		       "  --list-labels   list every result label\n"
 		       "  --version       show the version\n");
@@ -181,6 +188,10 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 			path = &options->replay_path;
 		} else if (is(arg, "--policy")) {
 			path = &options->policy_path;
+		} else if (is(arg, "--baseline")) {
+			path = &options->baseline_path;
+		} else if (is(arg, "--write-policy")) {
+			path = &options->write_policy_path;
 		} else if (is(arg, "--require")) {
 			if (options->requirement_count == MAX_REQUIRE_OPTIONS) {
 				sink_puts(errors, "hvfeat: too many --require options (16 at most)\n");

@@ -4,6 +4,7 @@
 
 #include "ascii.h"
 #include "checks.h"
+#include "drift.h"
 #include "lints.h"
 #include "probe.h"
 
@@ -67,6 +68,8 @@ bool result_label_known(const char *label)
 		return requirement_name_known(rest);
 	if ((rest = ascii_after_prefix(label, "lint.", true)))
 		return lint_name_known(rest);
+	if ((rest = ascii_after_prefix(label, "drift.", true)))
+		return drift_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "probe.", true))) {
 		for (size_t i = 0; probe_key(i); i++)
 			if (ascii_equal(rest, probe_key(i), true))
@@ -88,6 +91,7 @@ void render_result_labels(struct text_sink *out)
 		       "  probe.run                skipped when the probes could not run\n"
 		       "  probe.cleanup            every MSR, page and fault handler put back\n");
 	render_lint_labels(out);
+	render_drift_labels(out);
 }
 
 bool waivers_add(struct waiver_list *list, const char *text, size_t length,

@@ -9,11 +9,13 @@
 #include "checks.h"
 #include "console.h"
 #include "cpuid_dump.h"
+#include "drift.h"
 #include "esp_files.h"
 #include "hv_render.h"
 #include "judge.h"
 #include "options.h"
 #include "probe_machine.h"
+#include "report_reader.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -42,7 +44,7 @@ static const struct verdict *judged;
  * that exits does not get its pool back otherwise. Memory is only ever
  * allocated through here, so nothing the run uses can be freed early. */
 static struct {
-	void *items[16];
+	void *items[32];
 	UINTN count;
 } kept;
 
@@ -226,33 +228,109 @@ static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loade
 	return EFI_SUCCESS;
 }
 
-/* A cpuid -r dump from the boot volume, as a CPUID source. */
-static EFI_STATUS replay_source(EFI_HANDLE image, const char *path,
-				struct cpuid_source *source)
+static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
+			       const char *path, const char *text, UINTN length);
+
+/* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) from the
+ * boot volume, as a CPUID source. */
+static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const char *path,
+				   struct cpuid_source *source)
 {
 	struct buffer_sink name;
 	char *text;
 	UINTN length;
 
-	if (EFI_ERROR(read_input(image, "dump", path, false, DUMP_MAX_BYTES,
-				 &text, &length)))
+	if (EFI_ERROR(read_input(image, what, path, false, REPORT_MAX_BYTES, &text, &length)))
 		return STATUS_NOT_DONE;
 	struct cpuid_dump *dump = allocate_kept(sizeof(*dump));
 	struct cpuid_recording *recording = allocate_kept(sizeof(*recording));
-	UINTN description_size = sizeof("dump ") + text_length(path);
+	UINTN description_size = sizeof("JSON report ") + text_length(path);
 	char *description = allocate_kept(description_size);
-	if (!dump || !recording || !description)
+	if (!dump || !recording || !description) {
+		sink_puts(&errors, "hvfeat: out of memory\n");
 		return EFI_OUT_OF_RESOURCES;
-	if (!cpuid_dump_parse(dump, text, length)) {
+	}
+	bool json = cpuid_input_is_json(text, length);
+	if (!cpuid_input_parse(dump, text, length)) {
 		render_dump_problems(dump, path, &errors);
 		return STATUS_NOT_DONE;
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
 	string_sink_init(&name, description, description_size);
-	sink_printf(&name.sink, "dump %s", path);
+	sink_printf(&name.sink, "%s %s", json ? "JSON report" : "dump", path);
 	cpuid_source_recorded(source, recording, string_sink_finish(&name));
 	return EFI_SUCCESS;
+}
+
+/* What the messages of a step said first, kept for a result's detail. */
+static char said[160];
+static struct buffer_sink said_sink;
+static struct text_sink errors_shown;
+
+static void said_write(struct text_sink *self, const char *text, size_t length)
+{
+	(void)self;
+	said_sink.sink.write(&said_sink.sink, text, length);
+	errors_shown.write(&errors_shown, text, length);
+}
+
+/* The golden report of --baseline, scanned as this run's is; NULL when it
+ * cannot be used, with the first line of what was said about it (without
+ * "hvfeat: ") in *failure. */
+static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
+					     const char **failure)
+{
+	struct cpuid_source source;
+
+	string_sink_init(&said_sink, said, sizeof(said));
+	errors_shown = errors;
+	errors.write = said_write;
+	EFI_STATUS status = recording_source(image, "baseline", path, &source);
+	errors = errors_shown;
+	string_sink_finish(&said_sink);
+	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
+	if (!baseline) {
+		UINTN end = 0;
+		while (said[end] && said[end] != '\n')
+			end++;
+		said[end] = '\0';
+		if (!EFI_ERROR(status)) {
+			sink_puts(&errors, "hvfeat: out of memory\n");
+			*failure = "out of memory for the baseline";
+		} else {
+			*failure = ascii_after_prefix(said, "hvfeat: ", false);
+			if (!*failure)
+				*failure = said;
+		}
+		return NULL;
+	}
+	hv_scan(baseline, &source);
+	return baseline;
+}
+
+/* --write-policy, through the same replacement as the log. */
+static EFI_STATUS write_policy(EFI_HANDLE image, const struct hv_report *report,
+			       const char *path)
+{
+	struct buffer_sink measure, sink;
+
+	buffer_sink_init(&measure, NULL, 0);
+	size_t count = render_policy(report, &measure.sink);
+	if (count > MAX_REQUIREMENTS) {
+		sink_printf(&errors, "hvfeat: policy %s not written: it would hold %u "
+				     "requirements, more than a policy takes (%u)\n",
+			    path, (unsigned)count, MAX_REQUIREMENTS);
+		return STATUS_NOT_DONE;
+	}
+	char *text = allocate_kept(measure.length ? measure.length : 1);
+	if (!text) {
+		sink_puts(&errors, "hvfeat: out of memory\n");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	buffer_sink_init(&sink, text, measure.length);
+	render_policy(report, &sink.sink);
+	return write_output(image, "policy", path, text, sink.length);
 }
 
 static EFI_STATUS gather_requirements(EFI_HANDLE image,
@@ -349,11 +427,19 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		return status;
 
 	if (options->replay_path)
-		status = replay_source(image, options->replay_path, &source);
+		status = recording_source(image, "dump", options->replay_path, &source);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
 		return status;
+	/* A baseline that cannot be used costs the comparison, not the run:
+	 * the report is made and written, drift.baseline is skipped, and the
+	 * status says the work was not all done. */
+	const char *baseline_failure = NULL;
+	const struct hv_report *baseline =
+		options->baseline_path
+			? load_baseline(image, options->baseline_path, &baseline_failure)
+			: NULL;
 
 	struct hv_report *report = allocate_kept(sizeof(*report));
 	size_t length = 0, json_length = 0;
@@ -364,7 +450,8 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 			probe(report, options);
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ &requirements.waivers,
-							   options->strict });
+							   options->strict, baseline,
+							   baseline_failure });
 		verdict = report->verdict;
 		judged = &verdict;
 		text = render_to_memory(report, options->format, allocate_kept,
@@ -386,10 +473,14 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (options->log_path)
 		written = !EFI_ERROR(write_output(image, "log", options->log_path, text,
 						  length)) && written;
+	if (options->write_policy_path)
+		written = !EFI_ERROR(write_policy(image, report, options->write_policy_path)) &&
+			  written;
 	/* hvfeat leaves the machine as it found it, or says it did not: an MSR
 	 * not put back (its pages kept reserved) or a handler left registered
 	 * is work not done. */
-	if (!written || report->probes.handlers_left || report->probes.pages_in_use)
+	if (!written || baseline_failure || report->probes.handlers_left ||
+	    report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
 	return verdict.passed ? STATUS_PASS : STATUS_FAILED;
 }

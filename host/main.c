@@ -8,9 +8,11 @@
 #include "ascii.h"
 #include "checks.h"
 #include "cpuid_dump.h"
+#include "drift.h"
 #include "hv_render.h"
 #include "judge.h"
 #include "options.h"
+#include "report_reader.h"
 
 /* The exit status is the exit classes (results.h; README, "Exit
  * statuses"); these name how the run ended. */
@@ -110,6 +112,95 @@ static int gather_requirements(const struct hvfeat_options *options,
 	return EXIT_OK;
 }
 
+/* What a message said, kept for a result's detail as well as shown. */
+static char said[256];
+static struct buffer_sink said_sink;
+
+static void said_write(struct text_sink *self, const char *text, size_t length)
+{
+	said_sink.sink.write(&said_sink.sink, text, length);
+	file_write(self, text, length);
+}
+
+/* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) as a CPUID
+ * source; EXIT_NOT_DONE, having said why, when it cannot be read or is
+ * neither. */
+static int load_recording(const char *what, const char *path, struct cpuid_dump *dump,
+			  struct cpuid_recording *recording, char *description, size_t size,
+			  struct cpuid_source *source, struct text_sink *err)
+{
+	size_t length;
+	char *text = read_input(what, path, REPORT_MAX_BYTES, &length);
+
+	if (!text)
+		return EXIT_NOT_DONE;
+	bool json = cpuid_input_is_json(text, length);
+	int parsed = cpuid_input_parse(dump, text, length);
+	free(text);
+	if (!parsed) {
+		render_dump_problems(dump, path, err);
+		return EXIT_NOT_DONE;
+	}
+	recording->records = dump->records;
+	recording->count = dump->record_count;
+	snprintf(description, size, "%s %s", json ? "JSON report" : "dump", path);
+	cpuid_source_recorded(source, recording, description);
+	return EXIT_OK;
+}
+
+/* The golden report of --baseline, scanned as this run's was; NULL when it
+ * could not be read, with why in *failure (its first message). */
+static const struct hv_report *load_baseline(const char *path, const char **failure)
+{
+	static struct cpuid_dump dump;
+	static struct cpuid_recording recording;
+	static struct hv_report baseline;
+	static char description[4096];
+	struct text_sink err = { said_write, stderr };
+	struct cpuid_source source;
+
+	buffer_sink_init(&said_sink, said, sizeof(said) - 1);
+	int status = load_recording("baseline", path, &dump, &recording, description,
+				    sizeof(description), &source, &err);
+	said[said_sink.length < sizeof(said) - 1 ? said_sink.length : sizeof(said) - 1] = '\0';
+	if (status != EXIT_OK) {
+		/* "hvfeat: baseline x not read: ...": the first line, without
+		 * the program's name. */
+		char *end = strchr(said, '\n');
+		if (end)
+			*end = '\0';
+		*failure = strncmp(said, "hvfeat: ", 8) == 0 ? said + 8 : said;
+		return NULL;
+	}
+	hv_scan(&baseline, &source);
+	return &baseline;
+}
+
+/* The policy --write-policy writes, through write_file. */
+static int write_policy(const struct hv_report *report, const char *path)
+{
+	struct buffer_sink measure;
+
+	buffer_sink_init(&measure, NULL, 0);
+	size_t count = render_policy(report, &measure.sink);
+	if (count > MAX_REQUIREMENTS) {
+		fprintf(stderr, "hvfeat: policy %s not written: it would hold %zu requirements, "
+				"more than a policy takes (%u)\n", path, count, MAX_REQUIREMENTS);
+		return EXIT_NOT_DONE;
+	}
+	char *text = malloc(measure.length + 1);
+	if (!text) {
+		fprintf(stderr, "hvfeat: out of memory\n");
+		return EXIT_NOT_DONE;
+	}
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, text, measure.length);
+	render_policy(report, &sink.sink);
+	int status = write_file("policy", path, text, sink.length);
+	free(text);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct text_sink out = { file_write, stdout }, err = { file_write, stderr };
@@ -146,30 +237,27 @@ int main(int argc, char **argv)
 
 	if (options.replay_path) {
 		static char description[4096];
-		size_t length;
-		char *text = read_input("dump", options.replay_path, DUMP_MAX_BYTES, &length);
-		if (!text)
+		if (load_recording("dump", options.replay_path, &dump, &recording, description,
+				   sizeof(description), &source, &err) != EXIT_OK)
 			return exit_status(EXIT_NOT_DONE, NULL);
-		int parsed = cpuid_dump_parse(&dump, text, length);
-		free(text);
-		if (!parsed) {
-			render_dump_problems(&dump, options.replay_path, &err);
-			return exit_status(EXIT_NOT_DONE, NULL);
-		}
-		recording.records = dump.records;
-		recording.count = dump.record_count;
-		snprintf(description, sizeof(description), "dump %s", options.replay_path);
-		cpuid_source_recorded(&source, &recording, description);
 	} else {
 		cpuid_source_hardware(&source);
 	}
+	/* A baseline that cannot be used costs the comparison, not the run:
+	 * the report is made and written, drift.baseline is skipped, and the
+	 * status says the work was not all done. */
+	const char *baseline_failure = NULL;
+	const struct hv_report *baseline =
+		options.baseline_path ? load_baseline(options.baseline_path, &baseline_failure)
+				      : NULL;
 
 	hv_scan(&report, &source);
 	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");
 	hv_check(&report, &requirements);
-	hv_judge(&report, &(struct judge_settings){ &requirements.waivers, options.strict });
+	hv_judge(&report, &(struct judge_settings){ &requirements.waivers, options.strict,
+						    baseline, baseline_failure });
 	size_t length, json_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);
 	char *json = options.json_path
@@ -180,10 +268,12 @@ int main(int argc, char **argv)
 		return exit_status(EXIT_NOT_DONE, &report.verdict);
 	}
 	out.write(&out, text, length);
-	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_NOT_DONE;
+	status = fflush(stdout) == 0 && !baseline_failure ? EXIT_OK : EXIT_NOT_DONE;
 	if (options.log_path && write_file("log", options.log_path, text, length))
 		status = EXIT_NOT_DONE;
 	if (json && write_file("JSON file", options.json_path, json, json_length))
+		status = EXIT_NOT_DONE;
+	if (options.write_policy_path && write_policy(&report, options.write_policy_path))
 		status = EXIT_NOT_DONE;
 	free(text);
 	free(json);

@@ -14,6 +14,11 @@ struct hv_report;
 struct judge_settings {
 	const struct waiver_list *waivers; /* NULL: none */
 	bool strict;                       /* warnings fail the verdict */
+	/* --baseline: the golden report, scanned as this one was; NULL when
+	 * none was given, or when it could not be read, and then
+	 * baseline_failure says why (drift.baseline is skipped). */
+	const struct hv_report *baseline;
+	const char *baseline_failure;
 };
 
 /* Fills report->results and report->verdict; hv_check() and the probes

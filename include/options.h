@@ -23,8 +23,10 @@ struct hvfeat_options {
 	enum output_format format; /* of the console and the log alike */
 	const char *log_path;      /* NULL: write no log */
 	const char *json_path;     /* NULL: no extra JSON file */
-	const char *replay_path;   /* NULL: execute CPUID */
+	const char *replay_path;   /* NULL: execute CPUID (-f: a dump or a JSON report) */
 	const char *policy_path;   /* NULL: no policy file */
+	const char *baseline_path; /* NULL: no --baseline */
+	const char *write_policy_path; /* NULL: no --write-policy */
 	const char *requirements[MAX_REQUIRE_OPTIONS]; /* --require lists */
 	int requirement_count;
 	const char *waivers[MAX_REQUIRE_OPTIONS]; /* --waive lists */

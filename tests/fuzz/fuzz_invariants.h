@@ -79,7 +79,7 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 	if (report.cpuid_executions > 3 + HV_BASE_COUNT + HV_LEAF_BUDGET)
 		abort();
 	hv_check(&report, &list);
-	hv_judge(&report, &(struct judge_settings){ &list.waivers, false });
+	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 
 	/* One pass each into a buffer of the documented bound (render_to_memory's
 	 * two passes are the same code, and unit-tested). */

@@ -548,6 +548,7 @@ static void usage_fits_the_console(void **state)
 	text[sink.length] = '\0';
 	assert_contains(text, "usage: hvfeat.efi [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
 			      "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
+			      "       [--baseline PATH] [--write-policy PATH]\n"
 			      "       [--probe] [--probe-msr MSR[=VALUE]] [--shutdown] [--exit-port] [-b] [-h]\n");
 	assert_contains(text, "(default \\hvfeat.log)");
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))

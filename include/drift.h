@@ -1,0 +1,52 @@
+/* Baselines and drift: this run's report against a golden one (--baseline,
+ * a JSON report or a cpuid -r dump of the reference VM, scanned again the
+ * same way), every difference in the hypervisor range a result labelled
+ * "drift.WHAT"; and the policy a golden VM writes (--write-policy) that
+ * pins what it offers for --policy to enforce later.
+ *
+ * Outcomes (README, "Baselines and drift"): a feature or privilege lost
+ * fails, one gained warns; a hint or a field that changed warns; an
+ * interface removed fails, one added, moved to another base or with
+ * another max leaf warns; bits that no table names warn when they differ;
+ * the hypervisor bit cleared fails, set warns. Which registers hold
+ * features or privileges is drift.c's table, register by register. */
+#ifndef HVFEAT_DRIFT_H
+#define HVFEAT_DRIFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hv_catalog.h"
+#include "results.h"
+#include "text_sink.h"
+
+struct hv_report;
+
+/* True when the decoder's bits are features or privileges a guest is
+ * offered (losing one fails), false for hints and descriptions. */
+bool drift_register_is_feature(const struct decoder_table *table,
+			       const struct register_decoder *decoder);
+
+/* Every difference between now and baseline, appended to results, then
+ * "drift.baseline": pass when there was none, info with their count
+ * otherwise. Returns the number of differences. */
+size_t drift_judge(const struct hv_report *now, const struct hv_report *baseline,
+		   struct result_list *results);
+
+/* True when name (without "drift.") is a label drift_judge can give. */
+bool drift_label_known(const char *name);
+
+/* The drift labels and what they mean, for --list-labels. */
+void render_drift_labels(struct text_sink *out);
+
+/* The interfaces whose features a written policy pins. */
+bool policy_pins_features(const struct hv_vendor *vendor);
+
+/* The policy --write-policy writes: the hypervisor bit as found, every
+ * known interface present, and each feature or privilege the first KVM,
+ * Hyper-V and KVM Hyper-V interfaces offer, one requirement a line with
+ * its upstream identifier in a comment. Returns how many requirements it
+ * holds (a policy file takes MAX_REQUIREMENTS). */
+size_t render_policy(const struct hv_report *report, struct text_sink *out);
+
+#endif
