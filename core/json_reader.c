@@ -231,7 +231,7 @@ static bool enter(struct json_reader *r)
 static bool read_object(struct json_reader *r)
 {
 	r->at++; /* '{' */
-	if (!emit(r, JSON_OBJECT_BEGIN, NULL) || !enter(r))
+	if (!emit(r, JSON_EVENT_OBJECT_BEGIN, NULL) || !enter(r))
 		return false;
 	struct json_step *step = &r->path[r->depth - 1];
 	if (!take(r, '}')) {
@@ -259,13 +259,13 @@ static bool read_object(struct json_reader *r)
 		}
 	}
 	r->depth--;
-	return emit(r, JSON_OBJECT_END, NULL);
+	return emit(r, JSON_EVENT_OBJECT_END, NULL);
 }
 
 static bool read_array(struct json_reader *r)
 {
 	r->at++; /* '[' */
-	if (!emit(r, JSON_ARRAY_BEGIN, NULL) || !enter(r))
+	if (!emit(r, JSON_EVENT_ARRAY_BEGIN, NULL) || !enter(r))
 		return false;
 	struct json_step *step = &r->path[r->depth - 1];
 	if (!take(r, ']')) {
@@ -281,7 +281,7 @@ static bool read_array(struct json_reader *r)
 		}
 	}
 	r->depth--;
-	return emit(r, JSON_ARRAY_END, NULL);
+	return emit(r, JSON_EVENT_ARRAY_END, NULL);
 }
 
 static bool take_word(struct json_reader *r, const char *word)
@@ -308,22 +308,22 @@ static bool read_value(struct json_reader *r)
 	case '[':
 		return read_array(r);
 	case '"':
-		return read_string(r, &scalar) && emit(r, JSON_STRING, &scalar);
+		return read_string(r, &scalar) && emit(r, JSON_EVENT_STRING, &scalar);
 	case 't':
 		if (take_word(r, "true"))
-			return emit(r, JSON_TRUE, NULL);
+			return emit(r, JSON_EVENT_TRUE, NULL);
 		break;
 	case 'f':
 		if (take_word(r, "false"))
-			return emit(r, JSON_FALSE, NULL);
+			return emit(r, JSON_EVENT_FALSE, NULL);
 		break;
 	case 'n':
 		if (take_word(r, "null"))
-			return emit(r, JSON_NULL, NULL);
+			return emit(r, JSON_EVENT_NULL, NULL);
 		break;
 	default:
 		if (*r->at == '-' || is_digit(*r->at))
-			return read_number(r, &scalar) && emit(r, JSON_NUMBER, &scalar);
+			return read_number(r, &scalar) && emit(r, JSON_EVENT_NUMBER, &scalar);
 	}
 	return fail(r, "JSON: not a JSON value");
 }

@@ -52,12 +52,12 @@ static void leaf_entry_value(struct json_reader *reader, enum json_event event,
 	for (unsigned k = 0; k < LEAF_KEY_COUNT; k++) {
 		if (!key_is(step, leaf_keys[k]))
 			continue;
-		if (event == JSON_ARRAY_END || event == JSON_OBJECT_END)
+		if (event == JSON_EVENT_ARRAY_END || event == JSON_EVENT_OBJECT_END)
 			return; /* refused at its beginning */
 		if (s->have >> k & 1) {
 			problem(reader, "a leaf entry names a register twice");
 			s->entry_bad = true;
-		} else if (event != JSON_NUMBER || !scalar->is_integer ||
+		} else if (event != JSON_EVENT_NUMBER || !scalar->is_integer ||
 			   scalar->integer > 0xffffffffu) {
 			problem(reader, not_32_bits[k]);
 			s->entry_bad = true;
@@ -96,24 +96,24 @@ static bool report_value(struct json_reader *reader, enum json_event event,
 	size_t depth = reader->depth;
 
 	if (depth == 0) {
-		if (event != JSON_OBJECT_BEGIN && event != JSON_OBJECT_END) {
+		if (event != JSON_EVENT_OBJECT_BEGIN && event != JSON_EVENT_OBJECT_END) {
 			reader->error = "not an hvfeat JSON report: not a JSON object";
 			return false;
 		}
 		return true;
 	}
 	if (depth == 1 && key_is(&path[0], "tool")) {
-		s->tool_seen = s->tool_seen || (event == JSON_STRING && !scalar->string_cut &&
+		s->tool_seen = s->tool_seen || (event == JSON_EVENT_STRING && !scalar->string_cut &&
 						ascii_equal(scalar->string, "hvfeat", false));
 		return true;
 	}
 	if (!key_is(&path[0], "leaves"))
 		return true;
 	if (depth == 1) {
-		if (event == JSON_ARRAY_BEGIN && s->leaves_seen)
+		if (event == JSON_EVENT_ARRAY_BEGIN && s->leaves_seen)
 			problem(reader, "\"leaves\" given twice");
-		else if (event != JSON_ARRAY_BEGIN && event != JSON_ARRAY_END &&
-			 event != JSON_OBJECT_END)
+		else if (event != JSON_EVENT_ARRAY_BEGIN && event != JSON_EVENT_ARRAY_END &&
+			 event != JSON_EVENT_OBJECT_END)
 			problem(reader, "\"leaves\" is not an array");
 		s->leaves_seen = true;
 		return true;
@@ -121,12 +121,12 @@ static bool report_value(struct json_reader *reader, enum json_event event,
 	if (path[0].in_object && depth >= 2 && path[1].in_object)
 		return true; /* "leaves" was an object, said already */
 	if (depth == 2) {
-		if (event == JSON_OBJECT_BEGIN) {
+		if (event == JSON_EVENT_OBJECT_BEGIN) {
 			s->have = 0;
 			s->entry_bad = false;
-		} else if (event == JSON_OBJECT_END) {
+		} else if (event == JSON_EVENT_OBJECT_END) {
 			leaf_entry_end(reader);
-		} else if (event != JSON_ARRAY_END) {
+		} else if (event != JSON_EVENT_ARRAY_END) {
 			problem(reader, "a leaf entry is not an object");
 		}
 		return true;

@@ -19,15 +19,15 @@
 #define JSON_STRING_KEPT 64u
 
 enum json_event {
-	JSON_OBJECT_BEGIN,
-	JSON_OBJECT_END,
-	JSON_ARRAY_BEGIN,
-	JSON_ARRAY_END,
-	JSON_STRING,
-	JSON_NUMBER,
-	JSON_TRUE,
-	JSON_FALSE,
-	JSON_NULL,
+	JSON_EVENT_OBJECT_BEGIN,
+	JSON_EVENT_OBJECT_END,
+	JSON_EVENT_ARRAY_BEGIN,
+	JSON_EVENT_ARRAY_END,
+	JSON_EVENT_STRING,
+	JSON_EVENT_NUMBER,
+	JSON_EVENT_TRUE,
+	JSON_EVENT_FALSE,
+	JSON_EVENT_NULL,
 };
 
 /* Where a value sits: under a key of an object, or at an index of an array. */
@@ -39,7 +39,7 @@ struct json_step {
 	size_t index;
 };
 
-/* A scalar value, for JSON_STRING and JSON_NUMBER. */
+/* A scalar value, for JSON_EVENT_STRING and JSON_EVENT_NUMBER. */
 struct json_scalar {
 	const char *string; /* decoded, NUL-terminated, JSON_STRING_KEPT bytes kept */
 	size_t string_length;

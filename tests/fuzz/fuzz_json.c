@@ -1,0 +1,132 @@
+/* libFuzzer: arbitrary bytes as a JSON report, as --baseline and -f read
+ * one. The JSON reader must keep to its bounds (depth, kept strings) and
+ * say on which line it stopped; whatever reads as a report is scanned,
+ * judged against itself (exactly one drift result: drift.baseline, pass)
+ * and against a fixed baseline (a real KVM guest's leaves), rendered
+ * within the README's bounds, and the policy --write-policy would write
+ * for it reads back and passes on it. */
+#include <stdint.h>
+#include <string.h>
+
+#include "drift.h"
+#include "fuzz_invariants.h"
+#include "json_reader.h"
+#include "judge.h"
+#include "report_reader.h"
+
+static NOT_COVERED bool kept_string(const char *text, size_t length)
+{
+	return length <= JSON_STRING_KEPT && text[length] == '\0' && strlen(text) == length;
+}
+
+/* What the reader hands over stays within what it promises. */
+static bool check_value(struct json_reader *reader, enum json_event event,
+			const struct json_scalar *scalar)
+{
+	if (reader->depth > JSON_MAX_DEPTH)
+		abort();
+	for (size_t i = 0; i < reader->depth; i++)
+		if (reader->path[i].in_object &&
+		    !kept_string(reader->path[i].key, reader->path[i].key_length))
+			abort();
+	if (event == JSON_EVENT_STRING && !kept_string(scalar->string, scalar->string_length))
+		abort();
+	if (event == JSON_EVENT_NUMBER && !scalar->is_integer && scalar->integer)
+		abort();
+	return true;
+}
+
+/* KVM under QEMU 7.2 -cpu host on Linux 6.1: the committed recording's
+ * basic and hypervisor leaves. */
+static const struct cpuid_record kvm_host[] = {
+	{ 0x00000000, 0, { 0x0000000d, 0x68747541, 0x444d4163, 0x69746e65 } },
+	{ 0x00000001, 0, { 0x00800f12, 0x00000800, 0xfed83203, 0x178bfbff } },
+	{ 0x40000000, 0, { 0x40000001, 0x4b4d564b, 0x564b4d56, 0x0000004d } },
+	{ 0x40000001, 0, { 0x01007afb, 0x00000000, 0x00000000, 0x00000000 } },
+};
+
+static void render_checked(const struct hv_report *report)
+{
+	static char rendered[512 * 1024];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_text(report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_text(rendered, sink.length);
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_json(report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_json(rendered, sink.length);
+}
+
+static void policy_round_trip(struct hv_report *report)
+{
+	static char policy[POLICY_MAX_BYTES + 1];
+	static struct requirement_list list;
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, policy, sizeof(policy));
+	size_t count = render_policy(report, &sink.sink);
+	if (sink.length > POLICY_MAX_BYTES)
+		abort(); /* a policy hvfeat could not read */
+	if (count > MAX_REQUIREMENTS)
+		return; /* refused by --write-policy, with a message */
+	list.count = 0;
+	list.waivers.count = 0;
+	if (!requirements_add(&list, policy, sink.length, "written", &discard) ||
+	    list.count != count)
+		abort();
+	hv_check(report, &list);
+	if (hv_failed_checks(report))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct cpuid_dump dump, fixed;
+	static struct cpuid_recording recording, fixed_recording;
+	static struct hv_report report, baseline;
+	struct json_reader reader = { .value = check_value };
+	struct cpuid_source source;
+	const char *text = (const char *)data;
+
+	if (!json_read(&reader, text, size) && (!reader.error || !reader.line))
+		abort();
+	if (!report_json_parse(&dump, text, size)) {
+		check_problems_render(&dump);
+		return 0;
+	}
+	recording.records = dump.records;
+	recording.count = dump.record_count;
+	cpuid_source_recorded(&source, &recording, "fuzz.json");
+	hv_scan(&report, &source);
+
+	/* against itself: nothing differs */
+	hv_judge(&report, &(struct judge_settings){ .baseline = &report });
+	for (size_t i = 0; i < report.results.count; i++) {
+		const struct result *r = &report.results.items[i];
+		if (!strncmp(r->label, "drift.", 6) &&
+		    (strcmp(r->label, "drift.baseline") || r->outcome != OUTCOME_PASS))
+			abort();
+	}
+
+	/* against a real KVM guest, both ways */
+	if (!fixed.record_count) {
+		fixed.record_count = sizeof(kvm_host) / sizeof(kvm_host[0]);
+		memcpy(fixed.records, kvm_host, sizeof(kvm_host));
+		fixed_recording.records = fixed.records;
+		fixed_recording.count = fixed.record_count;
+	}
+	cpuid_source_recorded(&source, &fixed_recording, "golden");
+	hv_scan(&baseline, &source);
+	hv_judge(&report, &(struct judge_settings){ .baseline = &baseline });
+	render_checked(&report);
+	hv_judge(&baseline, &(struct judge_settings){ .baseline = &report });
+	render_checked(&baseline);
+
+	policy_round_trip(&report);
+	return 0;
+}
