@@ -200,7 +200,13 @@ test: | deps-run deps-test
 	$(MAKE) -j2 --output-sync=recurse host-checks firmware-test
 
 host-checks:
-	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check
+	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
+	    drift-test
+
+# The host build diffing reports and dumps (--baseline A -f B), writing and
+# enforcing policies, reading jq's layouts of its JSON.
+drift-test: $(BUILD)/hvfeat | deps-run
+	$(PYTHON) tests/host/test_drift.py
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -285,4 +291,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested

@@ -61,7 +61,7 @@ static int write_file(const char *what, const char *path, const char *text,
  * NUL-terminated, read as the firmware reads it: UCS-2 with its mark (the
  * UEFI shell's '>') and UTF-8 with one are taken like ASCII. */
 static char *read_input(const char *what, const char *path, size_t limit,
-			size_t *length)
+			size_t *length, struct text_sink *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	/* Room for limit characters as UCS-2 with its mark, and one byte more
@@ -70,7 +70,7 @@ static char *read_input(const char *what, const char *path, size_t limit,
 	char *text = malloc(cap + 2);
 
 	if (!f || !text) {
-		fprintf(stderr, "hvfeat: %s %s not read: %s\n", what, path, strerror(errno));
+		sink_printf(err, "hvfeat: %s %s not read: %s\n", what, path, strerror(errno));
 		free(text);
 		return NULL;
 	}
@@ -83,10 +83,10 @@ static char *read_input(const char *what, const char *path, size_t limit,
 		*length = text_from_file(text, *length);
 	if (failed || cut || *length > limit) {
 		if (failed)
-			fprintf(stderr, "hvfeat: %s %s not read: read error\n", what, path);
+			sink_printf(err, "hvfeat: %s %s not read: read error\n", what, path);
 		else
-			fprintf(stderr, "hvfeat: %s %s is larger than %zu bytes\n", what,
-				path, limit);
+			sink_printf(err, "hvfeat: %s %s is larger than %lu bytes\n", what, path,
+				    (uint64_t)limit);
 		free(text);
 		return NULL;
 	}
@@ -101,7 +101,7 @@ static int gather_requirements(const struct hvfeat_options *options,
 	if (options->policy_path) {
 		size_t length;
 		char *text = read_input("policy", options->policy_path, POLICY_MAX_BYTES,
-					&length);
+					&length, err);
 		if (!text)
 			return EXIT_NOT_DONE;
 		int added = requirements_add(list, text, length, options->policy_path, err);
@@ -130,7 +130,7 @@ static int load_recording(const char *what, const char *path, struct cpuid_dump 
 			  struct cpuid_source *source, struct text_sink *err)
 {
 	size_t length;
-	char *text = read_input(what, path, REPORT_MAX_BYTES, &length);
+	char *text = read_input(what, path, REPORT_MAX_BYTES, &length, err);
 
 	if (!text)
 		return EXIT_NOT_DONE;
