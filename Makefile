@@ -220,7 +220,7 @@ nested-bed: | deps-nested
 	bash qemu/nested/build_l1.sh $(BUILD)/nested/l1
 
 # hvfeat under a real KVM: the whole property matrix (several minutes).
-test-kvm: $(BUILD)/hvfeat.efi | deps-run nested-bed
+test-kvm: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run nested-bed
 	$(PYTHON) tests/firmware/test_kvm.py
 
 # Boot-to-verdict times against the firmware floor; prints a table. With

@@ -81,6 +81,8 @@ class L2Case:
     # Files beside \hvfeat.efi on an ESP the firmware's shell starts from
     # (a startup.nsh), instead of hvfeat booted directly with \hvfeat.cfg.
     files: dict = None
+    # More files on the ESP of a directly booted hvfeat (a baseline).
+    extra: dict = None
     machine: str = "q35"
     # filled in by the run
     esp: str = None
@@ -154,7 +156,7 @@ def l2_disk(case, case_dir, efi_bytes):
     options in \\hvfeat.cfg, or as \\hvfeat.efi beside the case's files."""
     efi = case.efi or efi_bytes
     files = ({"hvfeat.efi": efi, **case.files} if case.files
-             else vm.direct_boot_files(efi, case.options))
+             else {**vm.direct_boot_files(efi, case.options), **(case.extra or {})})
     case.esp = vm.make_disk_image(case_dir / "disk.img", files)
     return case.esp
 

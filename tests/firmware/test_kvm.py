@@ -19,6 +19,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import firmware_vm as vm  # noqa: E402
 import nested_kvm as bed  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
+HOST_HVFEAT = ROOT / "build" / "hvfeat"
 WORK = ROOT / "build" / "kvm-tests"
 RECORDINGS = ROOT / "tests" / "dumps"
 PASS = 0
@@ -112,6 +114,25 @@ def recording_name(kernel, case):
     return f"kvm-real-{kernel}-qemu-7.2-{case}.txt"
 
 
+# --baseline on the pattern boots: -cpu host on this bed, as recorded in
+# tests/dumps (the host boot below checks it still is), as hvfeat's JSON
+# indented by jq on the even patterns and as the raw dump on the odd ones.
+# Under -cpu host QEMU 7.2 leaves these KVM properties off: kvm-mmu (KVM
+# no longer offers it: QEMU drops it), kvm-msi-ext-dest-id (only with
+# kernel-irqchip=split, which the host boot does not use) and
+# kvm-hint-dedicated (off unless asked for).
+BASELINE_RECORDING = "host"
+BASELINE_OFF = {"kvm-mmu", "kvm-msi-ext-dest-id", "kvm-hint-dedicated"}
+
+
+def baseline_file(k):
+    return r"\baseline.json" if k % 2 == 0 else r"\baseline.txt"
+
+
+def pattern_options(k):
+    return (JSON_OPTIONS + f" --baseline {baseline_file(k)} --write-policy \\policy.txt")
+
+
 HV_ALL = "host," + ",".join(HV_PROPERTIES)
 # Where the runs of a boot the shell starts leave their dumps and reports,
 # by boot: the cases that share a -cpu share a boot.
@@ -140,7 +161,7 @@ CASES = [
     *[bed.L2Case(f"pattern-{k}", cpu=pattern_cpu(k) + (f",tsc-frequency={bed.TSC_HZ}"
                                                        if k == 0 else ""),
                  machine=MACHINE + ",kernel-irqchip=split", serial=False,
-                 options=JSON_OPTIONS)
+                 options=pattern_options(k))
       for k in range(PATTERN_BITS)],
     bed.L2Case("hv-all", cpu=HV_ALL, machine=MACHINE, serial=False,
                options=r"-r " + JSON_OPTIONS),
@@ -168,9 +189,23 @@ BY_NAME = {case.name: case for case in CASES}
 RUN = {}
 
 
+def baseline_files():
+    """The -cpu host recording as the baseline files of the pattern boots:
+    the dump itself, and hvfeat's JSON of it as jq indents it."""
+    dump = (RECORDINGS / recording_name("6.1.0-56-amd64", BASELINE_RECORDING)).read_bytes()
+    report = subprocess.run([str(HOST_HVFEAT), "-f", "-", "-j"], input=dump,
+                            capture_output=True, check=True).stdout
+    indented = subprocess.run(["jq", "."], input=report, capture_output=True,
+                              check=True).stdout
+    return {"baseline.txt": dump, "baseline.json": indented}
+
+
 def setUpModule():
-    if not EFI.exists():
-        raise RuntimeError(f"{EFI} is missing: run 'make test-kvm'")
+    if not EFI.exists() or not HOST_HVFEAT.exists():
+        raise RuntimeError(f"{EFI} or {HOST_HVFEAT} is missing: run 'make test-kvm'")
+    extra = baseline_files()
+    for k in range(PATTERN_BITS):
+        BY_NAME[f"pattern-{k}"].extra = extra
     usable, reason = vm.kvm_usable(WORK / "kvm-probe")
     efi = EFI.read_bytes()
     if usable:
@@ -189,10 +224,33 @@ def kvm_qemu_warnings(case):
         r"CPUID\.40000001H:(E[A-D]X)\.\S+ \[bit (\d+)\]", case.stderr)}
 
 
+def exit_classes(report):
+    """The byte hvfeat writes to the exit port after a judged run, from the
+    results of its JSON as results.h defines the classes: 0x01|0x02 a
+    failure, 0x04 a warning, 0x08 a skip, 0x20 nothing passed, failed or
+    warned."""
+    outcomes = {r["outcome"] for r in report["results"]}
+    classes = 0x03 if "fail" in outcomes else 0
+    classes |= 0x04 if "warn" in outcomes else 0
+    classes |= 0x08 if "skip" in outcomes else 0
+    if not outcomes & {"pass", "fail", "warn"} and outcomes:
+        classes |= 0x20
+    return classes
+
+
+# Boots whose verdict is what their results say: the pattern boots, where
+# --baseline makes each property turned off a failure.
+VERDICT_OF_RESULTS = {f"pattern-{k}" for k in range(PATTERN_BITS)}
+
+
 class RealKvmCase(unittest.TestCase):
     def booted(self, name, verdict=PASS):
         case = BY_NAME[name]
         self.assertFalse(case.timed_out, f"{name} hung")
+        if name in VERDICT_OF_RESULTS:
+            data = vm.read_esp_file(case.esp, "/hvfeat.json")
+            self.assertIsNotNone(data, f"{name}: no /hvfeat.json")
+            verdict = exit_classes(json.loads(data))
         self.assertEqual(case.verdict, verdict,
                          f"{name}: QEMU exit {case.exit_code}; stderr {case.stderr[-500:]}")
         return case
@@ -321,6 +379,107 @@ class KvmProperties(RealKvmCase):
             self.skipTest("native KVM: the TSC frequency QEMU uses is not known here")
         # The tsc-frequency QEMU was given: L1's tsc_khz, in Hz.
         self.assertEqual(timing["tsc_khz"], given)
+
+
+def kvm_key(upstream_id):
+    """A KVM identifier's key, by the README's rule: kvm. and the name
+    without KVM_FEATURE_ (KVM_HINTS_ becoming hints.), lower-cased."""
+    for prefix, group in (("KVM_FEATURE_", ""), ("KVM_HINTS_", "hints.")):
+        if upstream_id.startswith(prefix):
+            return "kvm." + group + upstream_id[len(prefix):].lower()
+    raise ValueError(upstream_id)
+
+
+class Baseline(RealKvmCase):
+    """--baseline under a real KVM: the pattern boots against -cpu host."""
+
+    def test_the_baseline_is_this_bed_under_cpu_host(self):
+        dump = (RECORDINGS / recording_name("6.1.0-56-amd64", BASELINE_RECORDING)).read_text()
+        recorded = {int(m[0], 16): {r: int(v, 16) for r, v in zip(("eax", "ebx", "ecx", "edx"),
+                                                                  m[1:])}
+                    for m in re.findall(r"0x(4000000[01]) 0x00: eax=(\S+) ebx=(\S+) ecx=(\S+) "
+                                        r"edx=(\S+)", dump)}
+        report = self.report("host")
+        for leaf, regs in recorded.items():
+            for reg, value in regs.items():
+                self.assertEqual(self.raw(report, leaf, reg), value,
+                                 f"the bed's -cpu host no longer matches the recording at "
+                                 f"{leaf:#x} {reg}: record it again")
+        for prop, bits in KVM_PROPERTIES.items():
+            for reg, bit, upstream_id in bits:
+                self.assertEqual(bool(recorded[0x40000001][reg] >> bit & 1),
+                                 prop not in BASELINE_OFF, f"{prop}: {upstream_id}")
+
+    def expected_drift(self, k):
+        """label -> outcome: each property the -cpu line turns off that the
+        baseline has, lost (fail); each it turns on that the baseline lacks,
+        gained (warn: a feature) or changed (warn: a hint); QEMU's drops
+        aside. Pattern 0 adds the timing leaf (vmware-cpuid-freq with
+        tsc-frequency): KVM's max leaf 0x40000010 with the TSC and APIC bus
+        kHz in it."""
+        name = f"pattern-{k}"
+        dropped = kvm_qemu_warnings(BY_NAME[name])
+        expected = {}
+        for i, prop in enumerate(sorted(KVM_PROPERTIES)):
+            on = bool((i + 1) >> k & 1)
+            for reg, bit, upstream_id in KVM_PROPERTIES[prop]:
+                offered = on and (reg, bit) not in dropped
+                if prop in BASELINE_OFF and offered:
+                    expected[kvm_key(upstream_id)] = "warn"
+                elif prop not in BASELINE_OFF and not offered:
+                    expected[kvm_key(upstream_id)] = "fail" if reg == "eax" else "warn"
+        if k == 0:
+            expected.update({"interface.kvm.max_leaf": "warn", "kvm.tsc_khz": "warn",
+                             "kvm.apic_bus_khz": "warn"})
+        return {"drift." + label: outcome for label, outcome in expected.items()}
+
+    def test_each_pattern_lists_exactly_the_properties_turned_off(self):
+        names = {upstream_id: prop for prop, bits in KVM_PROPERTIES.items()
+                 for _, _, upstream_id in bits}
+        for k in range(PATTERN_BITS):
+            name = f"pattern-{k}"
+            report = self.report(name)
+            drift = [r for r in report["results"] if r["label"].startswith("drift.")]
+            got = {r["label"]: r["outcome"] for r in drift if r["label"] != "drift.baseline"}
+            expected = self.expected_drift(k)
+            self.assertEqual(got, expected, name)
+            summary = next(r for r in drift if r["label"] == "drift.baseline")
+            self.assertEqual(summary["outcome"], "info", name)
+            source = "JSON report" if k % 2 == 0 else "dump"
+            self.assertIn(f"from the baseline ({source} {baseline_file(k)})", summary["detail"])
+            lost = sorted({names[r["detail"].split()[0]] for r in drift
+                           if r["outcome"] == "fail"})
+            print(f"\n{name}: lost {', '.join(lost) or 'nothing'}; drift: " +
+                  "; ".join(f"{r['label']} {r['outcome']}" for r in drift), file=sys.stderr)
+            self.assertTrue(lost, name)
+
+    def test_each_pattern_writes_a_policy_of_what_it_offers(self):
+        for k in range(PATTERN_BITS):
+            name = f"pattern-{k}"
+            case, report = self.booted(name), self.report(name)
+            dropped = kvm_qemu_warnings(case)
+            offered = {"hypervisor_bit", "interface.kvm"}
+            for i, prop in enumerate(sorted(KVM_PROPERTIES)):
+                for reg, bit, upstream_id in KVM_PROPERTIES[prop]:
+                    if (i + 1) >> k & 1 and (reg, bit) not in dropped and reg == "eax":
+                        offered.add(kvm_key(upstream_id))
+            written = vm.read_esp_file(case.esp, "/policy.txt")
+            self.assertIsNotNone(written, f"{name}: no /policy.txt")
+            written = written.decode("ascii")
+            pinned = {line.split("#")[0].strip() for line in written.splitlines()
+                      if line.split("#")[0].strip()}
+            self.assertEqual(pinned, offered, name)
+            # as the host build writes it from the run's own JSON report
+            with tempfile.TemporaryDirectory() as tmp:
+                json_path = Path(tmp) / "report.json"
+                json_path.write_text(json.dumps(report))
+                policy = Path(tmp) / "policy.txt"
+                run = subprocess.run([str(HOST_HVFEAT), "-f", str(json_path), "-n",
+                                      "--write-policy", str(policy)], capture_output=True)
+                self.assertEqual(run.returncode & 0x12, 0, run.stderr)  # done, no usage error
+                host = policy.read_text()
+            strip = re.compile(r"^# from: .*\n", re.M)
+            self.assertEqual(strip.sub("", written), strip.sub("", host), name)
 
 
 class HyperV(RealKvmCase):
