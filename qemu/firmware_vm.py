@@ -520,3 +520,8 @@ def exit_classes(value):
     """The names of the classes a port value (or host status) holds; a
     value with only "not passed" is a usage error."""
     return [name for bit, name in EXIT_CLASSES if value & bit]
+
+
+def gate_passed(value):
+    """What a CI gate asks of the value: "not passed" (0x02) is clear."""
+    return not value & 0x02
