@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "checks.h"
+#include "judge.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
 
