@@ -666,7 +666,8 @@ def summary_text(matrix, limit=40):
     columns, rows = matrix["columns"], matrix["rows"]
     lines = [f"hvfeat-matrix: {len(columns)} columns, {matrix['row_count']} rows; "
              f"{matrix['differing_rows']} differ from column 1"]
-    lines += [f"  {c['index']}: {c['label']}" + (f" ({c['source']})" if c["source"] else "")
+    lines += [f"  {c['index']}: {c['label']}"
+              + (f" ({c['source']})" if c["kind"] == "report" and c["source"] else "")
               for c in columns]
     def differing(row):
         return {i for i, cell in enumerate(row["cells"]) if cell["differs"]}
