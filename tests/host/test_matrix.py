@@ -512,7 +512,9 @@ class RealBoots(unittest.TestCase):
             for key in probes:  # no KVM, no Hyper-V under TCG
                 self.assertEqual(m.texts(key), ["not advertised"] * 2, key)
             self.assertEqual([c["kind"] for c in m.json["columns"]], ["boot", "boot"])
-            self.assertEqual([c["exit_port"] for c in m.json["columns"]], [0, 0])
+            for column in m.json["columns"]:  # reached the exit port, and passed
+                self.assertIsInstance(column["exit_port"], int)
+                self.assertEqual(column["exit_port"] & 2, 0, column)
 
 
 if __name__ == "__main__":
