@@ -297,8 +297,9 @@ class Fact:
 @dataclass
 class RowInfo:
     key: str
-    kind: str  # hypervisor_bit, signature, interface, base, max_leaf, bit, field, unknown_bits, probe
-    group: str  # "" (general), an interface group, or "probe"
+    kind: str  # hypervisor_bit, signature, interface, base, max_leaf, bit, field,
+    #           unknown_bits, probe, result
+    group: str  # "" (general), an interface group, "probe" or "judged"
     label: str = ""  # the upstream identifier
     meaning: str = ""
     where: tuple = None  # (leaf - base, subleaf, register) for decoded items
@@ -414,6 +415,14 @@ def report_facts(report):
             add(RowInfo(f"probe.{result['key']}", "probe", "probe", result.get("title", ""),
                         "what --probe found in use"),
                 Fact(result.get("state"), str(result.get("state")), result.get("detail") or ""))
+    # The consistency lints and the verdict, as the report judged them.
+    for result in report.get("results", []):
+        if result["label"].startswith("lint."):
+            add(RowInfo(result["label"], "result", "judged", "", "consistency lint"),
+                Fact(result["outcome"], result["outcome"], result.get("detail") or ""))
+    if "verdict" in report:
+        add(RowInfo("verdict", "result", "judged", "", "the run's verdict"),
+            Fact(report["verdict"], str(report["verdict"])))
     return facts, rows, registers, interfaces
 
 
@@ -441,6 +450,8 @@ def absent_reason(report, info, registers, interfaces):
         if probes.get("ran") is False:
             return f"probes not run: {probes.get('not_run_reason') or 'no reason given'}"
         return "not in this report"
+    if info.kind == "result":
+        return "not judged in this report"
     interface = interfaces.get(info.group)
     if info.group and info.group != "probe" and interface is None:
         if not report["hypervisor_bit"]:
@@ -471,9 +482,9 @@ def tabulate(columns):
     group_order = [""]
     for _, rows, _, _ in per_column:
         for info in rows.values():
-            if info.group not in group_order and info.group != "probe":
+            if info.group not in group_order and info.group not in ("probe", "judged"):
                 group_order.append(info.group)
-    group_order.append("probe")
+    group_order += ["probe", "judged"]
     keys = merge_order([list(rows) for _, rows, _, _ in per_column])
     ordered = [k for g in group_order for k in keys if infos[k].group == g]
 
@@ -620,7 +631,8 @@ def render_html(matrix):
     for row in rows:
         if row["group"] != group:
             group = row["group"]
-            heading = {"": "CPUID", "probe": "probes (--probe)"}.get(group, f"interface {group}")
+            heading = {"": "CPUID", "probe": "probes (--probe)",
+                       "judged": "lints and verdict"}.get(group, f"interface {group}")
             out.append(f'<tr class="group"><th colspan="{n + 1}">{esc(heading)}</th></tr>')
         state = "differs" if row["differs"] else "same"
         detail = row["meaning"]
