@@ -59,7 +59,7 @@ static void render_checked(const struct hv_report *report)
 	render_json(report, &sink.sink);
 	if (sink.length >= sizeof(rendered))
 		abort();
-	check_json(rendered, sink.length);
+	check_json(rendered, sink.length, report);
 }
 
 static void policy_round_trip(struct hv_report *report)
