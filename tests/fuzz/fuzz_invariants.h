@@ -11,6 +11,7 @@
 #include "checks.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
+#include "judge.h"
 
 static inline void discard_write(struct text_sink *self, const char *text, size_t length)
 {
