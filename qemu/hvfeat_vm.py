@@ -9,8 +9,9 @@ from pathlib import Path
 
 import nested_kvm
 from firmware_vm import (BOOT_PATH, boot, console_text, direct_boot_files, disk_file,
-                         exit_status_from_console, kvm_usable, make_disk_image, make_esp,
-                         read_esp_file, recorded_status, startup_script)
+                         exit_classes, exit_status_from_console, gate_passed, kvm_usable,
+                         make_disk_image, make_esp, read_esp_file, recorded_status,
+                         startup_script)
 
 
 def image_command(options):
@@ -135,10 +136,10 @@ def run_nested(options, workdir):
     print("-" * 79)
     same = log in case.console
     print(f"hvfeat-vm: console report and log are {'identical' if same else 'DIFFERENT'}; "
-          f"verdict through the exit port: {case.verdict:#x}" if case.verdict is not None
-          else "hvfeat-vm: no verdict reached the exit port")
-    return 0 if same and case.verdict == 0 else 1
-
+          f"exit classes through the exit port: {case.verdict:#x} "
+          f"({', '.join(exit_classes(case.verdict)) or 'clean pass'})"
+          if case.verdict is not None else "hvfeat-vm: no verdict reached the exit port")
+    return 0 if same and case.verdict is not None and gate_passed(case.verdict) else 1
 
 if __name__ == "__main__":
     sys.exit(main())
