@@ -199,7 +199,13 @@ test: | deps-run deps-test
 	$(MAKE) -j2 --output-sync=recurse host-checks firmware-test
 
 host-checks:
-	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check
+	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
+	    matrix-check
+
+# qemu/hvfeat_vm.py --matrix: the committed dumps' reports and two TCG boots
+# tabulated, the HTML parsed (html.parser and xmllint).
+matrix-check: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run deps-test
+	$(PYTHON) tests/host/test_matrix.py
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -250,7 +256,7 @@ clean:
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
                   systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
-TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev libxml2-utils
 # The nested-KVM bed: QEMU's build dependencies and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed); the
 # swtpm each L2 gets comes with RUN_PACKAGES.
@@ -284,4 +290,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check install install-check clean deps-build deps-run deps-test deps-nested
