@@ -449,9 +449,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		if (options->probe || requirements_need_probes(&requirements))
 			probe(report, options);
 		hv_check(report, &requirements);
-		hv_judge(report, &(struct judge_settings){ &requirements.waivers,
-							   options->strict, baseline,
-							   baseline_failure });
+		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,
+							   .strict = options->strict,
+							   .baseline = baseline,
+							   .baseline_failure = baseline_failure });
 		verdict = report->verdict;
 		judged = &verdict;
 		text = render_to_memory(report, options->format, allocate_kept,

@@ -256,8 +256,10 @@ int main(int argc, char **argv)
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");
 	hv_check(&report, &requirements);
-	hv_judge(&report, &(struct judge_settings){ &requirements.waivers, options.strict,
-						    baseline, baseline_failure });
+	hv_judge(&report, &(struct judge_settings){ .waivers = &requirements.waivers,
+						    .strict = options.strict,
+						    .baseline = baseline,
+						    .baseline_failure = baseline_failure });
 	size_t length, json_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);
 	char *json = options.json_path

@@ -49,7 +49,7 @@ static void judge_against(struct hv_report *now, const struct hv_report *baselin
 	static struct requirement_list none;
 
 	hv_check(now, &none);
-	hv_judge(now, &(struct judge_settings){ waivers, false, baseline, NULL });
+	hv_judge(now, &(struct judge_settings){ .waivers = waivers, .baseline = baseline });
 }
 
 static const struct result *find_result(const struct hv_report *r, const char *label)
@@ -451,8 +451,8 @@ static void unreadable_baseline_is_a_skip(void **state)
 	struct hv_report *now = NOW(kvm_golden);
 
 	hv_check(now, &none);
-	hv_judge(now, &(struct judge_settings){ NULL, false, NULL,
-						"baseline b.json not read: Not Found" });
+	hv_judge(now, &(struct judge_settings){
+				.baseline_failure = "baseline b.json not read: Not Found" });
 	const struct result *r = find_result(now, "drift.baseline");
 	assert_int_equal(r->outcome, OUTCOME_SKIP);
 	assert_string_equal(r->detail, "baseline b.json not read: Not Found");
@@ -742,7 +742,7 @@ static const char *failed_requirements(struct hv_report *r)
 	size_t n = 0;
 
 	hv_check(r, &policy_list);
-	hv_judge(r, &(struct judge_settings){ NULL, false, NULL, NULL });
+	hv_judge(r, &(struct judge_settings){ .strict = false });
 	failed[0] = '\0';
 	for (size_t i = 0; i < r->results.count; i++) {
 		const struct result *result = &r->results.items[i];

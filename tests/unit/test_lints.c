@@ -55,7 +55,7 @@ static const struct result *judged(struct hv_report *r, const char *name)
 {
 	char label[RESULT_LABEL_MAX];
 
-	hv_judge(r, &(struct judge_settings){ NULL, false });
+	hv_judge(r, &(struct judge_settings){ .strict = false });
 	snprintf(label, sizeof(label), "lint.%s", name);
 	for (size_t i = 0; i < r->results.count; i++)
 		if (strcmp(r->results.items[i].label, label) == 0)
@@ -103,7 +103,7 @@ static void every_lint_once_in_table_order(void **state)
 	struct hv_report *r = kvm_with(0);
 	size_t lint = 0;
 
-	hv_judge(r, &(struct judge_settings){ NULL, false });
+	hv_judge(r, &(struct judge_settings){ .strict = false });
 	for (size_t i = 0; i < r->results.count; i++) {
 		const char *label = r->results.items[i].label;
 		if (strncmp(label, "lint.", 5) != 0)
@@ -557,16 +557,16 @@ static void lint_warnings_and_the_verdict(void **state)
 	const char *label = "lint.kvm.async-pf-int-without-async-pf";
 	struct hv_report *r = kvm_with(KVM_ASYNC_PF_INT);
 
-	hv_judge(r, &(struct judge_settings){ NULL, false });
+	hv_judge(r, &(struct judge_settings){ .strict = false });
 	assert_true(r->verdict.passed);
 	assert_int_equal(r->verdict.counts[OUTCOME_WARN], 1);
 	assert_contains(text_of(r), "  warnings: lint.kvm.async-pf-int-without-async-pf (low)\n");
-	hv_judge(r, &(struct judge_settings){ NULL, true });
+	hv_judge(r, &(struct judge_settings){ .strict = true });
 	assert_false(r->verdict.passed);
 
 	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
 	assert_true(waivers_add(&waivers, label, strlen(label), "--waive", &sink.sink));
-	hv_judge(r, &(struct judge_settings){ &waivers, true });
+	hv_judge(r, &(struct judge_settings){ .waivers = &waivers, .strict = true });
 	assert_true(r->verdict.passed);
 	assert_int_equal(r->verdict.waived, 1);
 }
@@ -667,7 +667,7 @@ static void committed_dumps(void **state)
 	};
 	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
 		struct hv_report *r = scan_dump_file(real[i]);
-		hv_judge(r, &(struct judge_settings){ NULL, true });
+		hv_judge(r, &(struct judge_settings){ .strict = true });
 		assert_int_equal(r->verdict.counts[OUTCOME_WARN], 0);
 		assert_true(r->verdict.passed); /* even under --strict */
 	}
