@@ -29,44 +29,53 @@ static bool vendor_is(const struct hv_interface *iface, const char *key)
 	return iface->vendor && ascii_equal(iface->vendor->key, key, false);
 }
 
+/* Which block a dependency rule reads. */
+enum rule_block { KVM_GUEST_BLOCK, HYPERV_BLOCK };
+
 /* "Each of these bits needs one of those": a dependent set with none of
  * the required ones set warns; not applicable when the leaf of the first
  * dependent is not provided (no such interface, or not that leaf). */
 struct dependency {
-	const char *const *dependents;
-	size_t dependent_count;
-	const char *const *required;
-	size_t required_count;
-	const char *absent; /* the detail when not applicable */
-	const char *why;    /* what the dependents are worth without them */
+	enum rule_block block;
+	const char *dependents[6]; /* upstream identifiers, NULL-terminated */
+	const char *required[3];
+	const char *why;           /* what the dependents are worth without them */
 };
 
 static void list_required(const struct dependency *rule, struct text_sink *detail)
 {
-	for (size_t r = 0; r < rule->required_count; r++)
+	for (size_t r = 0; rule->required[r]; r++)
 		sink_printf(detail, "%s%s", r ? " or " : "", rule->required[r]);
 }
 
+static const struct hv_interface *hyperv_interface(const struct hv_report *report);
+
 static enum outcome judge_dependency(const struct hv_report *report,
-				     const struct hv_interface *iface,
 				     const struct dependency *rule, struct text_sink *detail)
 {
+	const struct hv_interface *iface = rule->block == KVM_GUEST_BLOCK
+						   ? hv_guest_kvm_interface(report)
+						   : hyperv_interface(report);
 	const char *set[8];
-	size_t set_count = 0;
+	size_t set_count = 0, dependent_count = 0;
 	uint32_t value;
 
 	if (!item_value(report, iface, rule->dependents[0], &value)) {
-		sink_puts(detail, rule->absent);
+		sink_puts(detail, rule->block == KVM_GUEST_BLOCK
+					  ? "no KVM features leaf"
+					  : "no Hyper-V (Hv#1) recommendations leaf");
 		return OUTCOME_NOT_APPLICABLE;
 	}
-	for (size_t d = 0; d < rule->dependent_count && set_count < COUNT_OF(set); d++)
-		if (item_value(report, iface, rule->dependents[d], &value) && value)
-			set[set_count++] = rule->dependents[d];
+	for (; rule->dependents[dependent_count]; dependent_count++) {
+		const char *id = rule->dependents[dependent_count];
+		if (item_value(report, iface, id, &value) && value && set_count < COUNT_OF(set))
+			set[set_count++] = id;
+	}
 	sink_printf(detail, "0x%08x: ", iface->base);
 	if (!set_count) {
 		sink_puts(detail, rule->dependents[0]);
-		if (rule->dependent_count > 1)
-			sink_printf(detail, " and %u more", (unsigned)(rule->dependent_count - 1));
+		if (dependent_count > 1)
+			sink_printf(detail, " and %u more", (unsigned)(dependent_count - 1));
 		sink_puts(detail, " clear");
 		return OUTCOME_PASS;
 	}
@@ -76,7 +85,7 @@ static enum outcome judge_dependency(const struct hv_report *report,
 		sink_printf(detail, ", %s", set[1]);
 	if (set_count > 2)
 		sink_printf(detail, " and %u more", (unsigned)(set_count - 2));
-	for (size_t r = 0; r < rule->required_count; r++)
+	for (size_t r = 0; rule->required[r]; r++)
 		if (item_value(report, iface, rule->required[r], &value) && value) {
 			sink_printf(detail, " with %s", rule->required[r]);
 			return OUTCOME_PASS;
@@ -85,62 +94,6 @@ static enum outcome judge_dependency(const struct hv_report *report,
 	list_required(rule, detail);
 	sink_printf(detail, ": %s", rule->why);
 	return OUTCOME_WARN;
-}
-
-/* Linux Documentation/virt/kvm/x86/cpuid.rst: CLOCKSOURCE_STABLE_BIT
- * promises that PVCLOCK_TSC_STABLE_BIT may be trusted in the kvmclock
- * pages, which exist only through CLOCKSOURCE or CLOCKSOURCE2; Linux
- * (arch/x86/kernel/kvmclock.c, kvmclock_init) reads the bit only once
- * kvmclock is in use. QEMU -cpu host,-kvmclock leaves it set. */
-static enum outcome stable_bit_without_kvmclock(const struct hv_report *report,
-						struct text_sink *detail)
-{
-	static const char *const stable[] = { "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT" };
-	static const char *const kvmclock[] = { "KVM_FEATURE_CLOCKSOURCE2",
-						"KVM_FEATURE_CLOCKSOURCE" };
-	static const struct dependency rule = {
-		stable, COUNT_OF(stable), kvmclock, COUNT_OF(kvmclock), "no KVM features leaf",
-		"it vouches for a kvmclock the guest cannot use"
-	};
-
-	return judge_dependency(report, hv_guest_kvm_interface(report), &rule, detail);
-}
-
-/* Linux Documentation/virt/kvm/x86/cpuid.rst: ASYNC_PF (bit 4) "async pf
- * can be enabled by writing to msr 0x4b564d02"; msr.rst, MSR_KVM_ASYNC_PF_EN:
- * "Bit 3 enables interrupt based delivery of 'page ready' events. Bit 3
- * can only be set if KVM_FEATURE_ASYNC_PF_INT is present", and
- * MSR_KVM_ASYNC_PF_INT's vector "has to be set up before asynchronous
- * page fault mechanism is enabled in MSR_KVM_ASYNC_PF_EN": ASYNC_PF_INT
- * only qualifies how ASYNC_PF's MSR is used. */
-static enum outcome async_pf_int_without_async_pf(const struct hv_report *report,
-						  struct text_sink *detail)
-{
-	static const char *const dependent[] = { "KVM_FEATURE_ASYNC_PF_INT" };
-	static const char *const async_pf[] = { "KVM_FEATURE_ASYNC_PF" };
-	static const struct dependency rule = {
-		dependent, COUNT_OF(dependent), async_pf, COUNT_OF(async_pf), "no KVM features leaf",
-		"interrupt delivery is bit 3 of MSR_KVM_ASYNC_PF_EN, which is not offered"
-	};
-
-	return judge_dependency(report, hv_guest_kvm_interface(report), &rule, detail);
-}
-
-/* Linux Documentation/virt/kvm/x86/cpuid.rst: ASYNC_PF_VMEXIT "can be
- * enabled by setting bit 2 when writing to msr 0x4b564d02", the MSR that
- * ASYNC_PF offers; msr.rst, MSR_KVM_ASYNC_PF_EN: "Bit 2 can be set only if
- * KVM_FEATURE_ASYNC_PF_VMEXIT is present in CPUID." */
-static enum outcome async_pf_vmexit_without_async_pf(const struct hv_report *report,
-						     struct text_sink *detail)
-{
-	static const char *const dependent[] = { "KVM_FEATURE_ASYNC_PF_VMEXIT" };
-	static const char *const async_pf[] = { "KVM_FEATURE_ASYNC_PF" };
-	static const struct dependency rule = {
-		dependent, COUNT_OF(dependent), async_pf, COUNT_OF(async_pf), "no KVM features leaf",
-		"it is bit 2 of MSR_KVM_ASYNC_PF_EN, which is not offered"
-	};
-
-	return judge_dependency(report, hv_guest_kvm_interface(report), &rule, detail);
 }
 
 /* QEMU docs/system/i386/hyperv.rst: with any Hyper-V enlightenment "QEMU
@@ -178,8 +131,6 @@ static enum outcome kvm_behind_other_interface(const struct hv_report *report,
  * order, that hvfeat decodes with Hyper-V's table ("Microsoft Hv", or
  * KVM's "Linux KVM Hv"). Its leaves past base+1 are decoded only under the
  * "Hv#1" interface signature, so without it the rules do not apply. */
-#define HYPERV_ABSENT "no Hyper-V (Hv#1) recommendations leaf"
-
 static const struct hv_interface *hyperv_interface(const struct hv_report *report)
 {
 	for (size_t i = 0; i < report->interface_count; i++)
@@ -187,65 +138,6 @@ static const struct hv_interface *hyperv_interface(const struct hv_report *repor
 		    vendor_is(&report->interfaces[i], "kvm_hv"))
 			return &report->interfaces[i];
 	return NULL;
-}
-
-/* TLFS feature-discovery.md, 0x40000004 EAX: bits 0-2 "Recommend using
- * hypercall for" address-space switches and local and remote TLB flushes,
- * bit 10 "Recommend using SyntheticClusterIpi hypercall", bit 11 the
- * ExProcessorMasks interface (HvCallFlushVirtualAddressSpaceEx.md: its
- * availability is inferred from that bit). hypercall-interface.md,
- * "Establishing the Hypercall Interface": hypercalls go through the page
- * that HV_X64_MSR_HYPERCALL enables, after HV_X64_MSR_GUEST_OS_ID; and
- * datatypes/hv_partition_privilege_mask.md: AccessHypercallMsrs is access
- * to exactly those two MSRs. */
-static enum outcome hypercall_recommended_without_msrs(const struct hv_report *report,
-						       struct text_sink *detail)
-{
-	static const char *const recommended[] = {
-		"UseHypercallForAddressSpaceSwitch", "UseHypercallForLocalFlush",
-		"UseHypercallForRemoteFlushAndLocalFlushEntire", "UseSyntheticClusterIpi",
-		"UseExProcessorMasks",
-	};
-	static const char *const privilege[] = { "AccessHypercallMsrs" };
-	static const struct dependency rule = {
-		recommended, COUNT_OF(recommended), privilege, COUNT_OF(privilege), HYPERV_ABSENT,
-		"hypercalls need the hypercall page"
-	};
-
-	return judge_dependency(report, hyperv_interface(report), &rule, detail);
-}
-
-/* TLFS feature-discovery.md, 0x40000004 EAX bit 3: "Recommend using MSRs
- * for accessing APIC registers EOI, ICR and TPR"; hv_partition_privilege_
- * mask.md: AccessIntrCtrlRegs is access to HV_X64_MSR_EOI, _ICR, _TPR. */
-static enum outcome apic_msrs_recommended_without_access(const struct hv_report *report,
-							 struct text_sink *detail)
-{
-	static const char *const recommended[] = { "UseApicMsrs" };
-	static const char *const privilege[] = { "AccessIntrCtrlRegs" };
-	static const struct dependency rule = {
-		recommended, COUNT_OF(recommended), privilege, COUNT_OF(privilege), HYPERV_ABSENT,
-		"the MSRs it recommends are not granted"
-	};
-
-	return judge_dependency(report, hyperv_interface(report), &rule, detail);
-}
-
-/* TLFS feature-discovery.md, 0x40000004 EAX bit 4: "Recommend using the
- * hypervisor-provided MSR to initiate a system RESET";
- * hv_partition_privilege_mask.md: AccessResetReg is access to "the
- * synthetic MSR that resets the system". */
-static enum outcome reset_msr_recommended_without_access(const struct hv_report *report,
-							 struct text_sink *detail)
-{
-	static const char *const recommended[] = { "UseHvRegisterForReset" };
-	static const char *const privilege[] = { "AccessResetReg" };
-	static const struct dependency rule = {
-		recommended, COUNT_OF(recommended), privilege, COUNT_OF(privilege), HYPERV_ABSENT,
-		"the reset MSR it recommends is not granted"
-	};
-
-	return judge_dependency(report, hyperv_interface(report), &rule, detail);
 }
 
 /* TLFS feature-discovery.md, "Hypervisor Discovery": with the hypervisor
@@ -384,39 +276,82 @@ struct lint {
 	const char *meaning;
 	enum severity severity; /* of a warning */
 	enum outcome (*judge)(const struct hv_report *report, struct text_sink *detail);
+	struct dependency rule; /* when judge is NULL */
 };
 
 static const struct lint lints[] = {
+	/* Linux Documentation/virt/kvm/x86/cpuid.rst: CLOCKSOURCE_STABLE_BIT
+	 * promises that PVCLOCK_TSC_STABLE_BIT may be trusted in the kvmclock
+	 * pages, which exist only through CLOCKSOURCE or CLOCKSOURCE2; Linux
+	 * (arch/x86/kernel/kvmclock.c, kvmclock_init) reads the bit only once
+	 * kvmclock is in use. QEMU -cpu host,-kvmclock leaves it set. */
 	{ "kvm.stable-bit-without-kvmclock",
-	  "KVM's stable-clock bit set without either kvmclock bit", SEVERITY_LOW,
-	  stable_bit_without_kvmclock },
+	  "KVM's stable-clock bit set without either kvmclock bit", SEVERITY_LOW, NULL,
+	  { KVM_GUEST_BLOCK, { "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT" },
+	    { "KVM_FEATURE_CLOCKSOURCE2", "KVM_FEATURE_CLOCKSOURCE" },
+	    "it vouches for a kvmclock the guest cannot use" } },
+	/* Linux Documentation/virt/kvm/x86/cpuid.rst: ASYNC_PF (bit 4) "async pf
+	 * can be enabled by writing to msr 0x4b564d02"; msr.rst, MSR_KVM_ASYNC_PF_EN:
+	 * "Bit 3 enables interrupt based delivery of 'page ready' events. Bit 3
+	 * can only be set if KVM_FEATURE_ASYNC_PF_INT is present", and
+	 * MSR_KVM_ASYNC_PF_INT's vector "has to be set up before asynchronous
+	 * page fault mechanism is enabled in MSR_KVM_ASYNC_PF_EN": ASYNC_PF_INT
+	 * only qualifies how ASYNC_PF's MSR is used. */
 	{ "kvm.async-pf-int-without-async-pf",
-	  "KVM's async PF interrupt delivery set without async PF", SEVERITY_LOW,
-	  async_pf_int_without_async_pf },
+	  "KVM's async PF interrupt delivery set without async PF", SEVERITY_LOW, NULL,
+	  { KVM_GUEST_BLOCK, { "KVM_FEATURE_ASYNC_PF_INT" }, { "KVM_FEATURE_ASYNC_PF" },
+	    "interrupt delivery is bit 3 of MSR_KVM_ASYNC_PF_EN, which is not offered" } },
+	/* Linux Documentation/virt/kvm/x86/cpuid.rst: ASYNC_PF_VMEXIT "can be
+	 * enabled by setting bit 2 when writing to msr 0x4b564d02", the MSR that
+	 * ASYNC_PF offers; msr.rst, MSR_KVM_ASYNC_PF_EN: "Bit 2 can be set only if
+	 * KVM_FEATURE_ASYNC_PF_VMEXIT is present in CPUID." */
 	{ "kvm.async-pf-vmexit-without-async-pf",
-	  "KVM's async PF VM-exit delivery set without async PF", SEVERITY_LOW,
-	  async_pf_vmexit_without_async_pf },
+	  "KVM's async PF VM-exit delivery set without async PF", SEVERITY_LOW, NULL,
+	  { KVM_GUEST_BLOCK, { "KVM_FEATURE_ASYNC_PF_VMEXIT" }, { "KVM_FEATURE_ASYNC_PF" },
+	    "it is bit 2 of MSR_KVM_ASYNC_PF_EN, which is not offered" } },
 	{ "kvm.behind-other-interface",
 	  "KVM's block is not at 0x40000000 (info: e.g. behind Hyper-V)", SEVERITY_NONE,
-	  kvm_behind_other_interface },
+	  kvm_behind_other_interface, { 0 } },
+	/* TLFS feature-discovery.md, 0x40000004 EAX: bits 0-2 "Recommend using
+	 * hypercall for" address-space switches and local and remote TLB flushes,
+	 * bit 10 "Recommend using SyntheticClusterIpi hypercall", bit 11 the
+	 * ExProcessorMasks interface (HvCallFlushVirtualAddressSpaceEx.md: its
+	 * availability is inferred from that bit). hypercall-interface.md,
+	 * "Establishing the Hypercall Interface": hypercalls go through the page
+	 * that HV_X64_MSR_HYPERCALL enables, after HV_X64_MSR_GUEST_OS_ID; and
+	 * datatypes/hv_partition_privilege_mask.md: AccessHypercallMsrs is access
+	 * to exactly those two MSRs. */
 	{ "hyperv.hypercall-recommended-without-hypercall-msrs",
-	  "Hyper-V recommends hypercalls without AccessHypercallMsrs", SEVERITY_MEDIUM,
-	  hypercall_recommended_without_msrs },
+	  "Hyper-V recommends hypercalls without AccessHypercallMsrs", SEVERITY_MEDIUM, NULL,
+	  { HYPERV_BLOCK,
+	    { "UseHypercallForAddressSpaceSwitch", "UseHypercallForLocalFlush",
+	      "UseHypercallForRemoteFlushAndLocalFlushEntire", "UseSyntheticClusterIpi",
+	      "UseExProcessorMasks" },
+	    { "AccessHypercallMsrs" }, "hypercalls need the hypercall page" } },
+	/* TLFS feature-discovery.md, 0x40000004 EAX bit 3: "Recommend using MSRs
+	 * for accessing APIC registers EOI, ICR and TPR"; hv_partition_privilege_
+	 * mask.md: AccessIntrCtrlRegs is access to HV_X64_MSR_EOI, _ICR, _TPR. */
 	{ "hyperv.apic-msrs-recommended-without-access",
-	  "Hyper-V recommends the APIC MSRs without AccessIntrCtrlRegs", SEVERITY_MEDIUM,
-	  apic_msrs_recommended_without_access },
+	  "Hyper-V recommends the APIC MSRs without AccessIntrCtrlRegs", SEVERITY_MEDIUM, NULL,
+	  { HYPERV_BLOCK, { "UseApicMsrs" }, { "AccessIntrCtrlRegs" },
+	    "the MSRs it recommends are not granted" } },
+	/* TLFS feature-discovery.md, 0x40000004 EAX bit 4: "Recommend using the
+	 * hypervisor-provided MSR to initiate a system RESET";
+	 * hv_partition_privilege_mask.md: AccessResetReg is access to "the
+	 * synthetic MSR that resets the system". */
 	{ "hyperv.reset-msr-recommended-without-access",
-	  "Hyper-V recommends the reset MSR without AccessResetReg", SEVERITY_MEDIUM,
-	  reset_msr_recommended_without_access },
+	  "Hyper-V recommends the reset MSR without AccessResetReg", SEVERITY_MEDIUM, NULL,
+	  { HYPERV_BLOCK, { "UseHvRegisterForReset" }, { "AccessResetReg" },
+	    "the reset MSR it recommends is not granted" } },
 	{ "hypervisor.bit-without-signature",
 	  "hypervisor bit set, no signature at any base (kvm=off)", SEVERITY_LOW,
-	  bit_without_signature },
+	  bit_without_signature, { 0 } },
 	{ "hypervisor.signature-without-bit",
 	  "a signature answers at 0x40000000 with the bit clear", SEVERITY_LOW,
-	  signature_without_bit },
+	  signature_without_bit, { 0 } },
 	{ "hypervisor.max-leaf-promises-empty-leaf",
 	  "a leaf the max leaf promises, that must hold data, is all zero", SEVERITY_LOW,
-	  max_leaf_promises_empty_leaf },
+	  max_leaf_promises_empty_leaf, { 0 } },
 };
 
 #define LINT_COUNT COUNT_OF(lints)
@@ -427,7 +362,9 @@ void lint_run(const struct hv_report *report, struct result_list *results)
 		char detail[RESULT_DETAIL_MAX];
 		struct buffer_sink text;
 		string_sink_init(&text, detail, sizeof(detail));
-		enum outcome outcome = lints[i].judge(report, &text.sink);
+		enum outcome outcome = lints[i].judge
+					       ? lints[i].judge(report, &text.sink)
+					       : judge_dependency(report, &lints[i].rule, &text.sink);
 		bool graded = outcome == OUTCOME_WARN || outcome == OUTCOME_FAIL;
 		sink_puts(results_add(results, outcome,
 				      graded ? lints[i].severity : SEVERITY_NONE, "lint.",
