@@ -51,6 +51,8 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
 
 
 KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
+# A baseline as jq lays hvfeat's JSON out (committed: tests/dumps/reports).
+BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
               "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
@@ -215,6 +217,15 @@ CASES = {c.name: c for c in [
         rf"-f \dumps\{KVM_HOST_DUMP} --require probe.kvm.clocksource2 -l \replay.log",
         r"--probe-msr 0xc0010117= -l \bad.log",
     ), extra_files={f"dumps/{KVM_HOST_DUMP}": (DUMPS / KVM_HOST_DUMP).read_bytes()}),
+    # --baseline in firmware: a JSON report (jq's layout) against a real
+    # KVM dump, with --write-policy; then baselines that cannot be used.
+    Case("baseline", boot_group="shell-a", arguments=(
+        r"--baseline \bl\golden.json -f \bl\now.txt -J \bl-diff.json -l \bl-diff.log "
+        r"--write-policy \bl.policy",
+        r"--baseline \bl\absent.json -l \bl-absent.log",
+        r"--baseline \bl\cut.json -l \bl-cut.log",
+    ), extra_files={"bl/golden.json": BASELINE_JSON, "bl/now.txt": (DUMPS / KVM_HOST_DUMP).read_bytes(),
+                    "bl/cut.json": BASELINE_JSON[:3000]}),
     # A longer log from an earlier run is already there, and what an
     # interrupted run set aside before that.
     Case("default", boot_group="shell-a",
@@ -1112,6 +1123,58 @@ class Policy(FirmwareCase):
                          ["kvm.pv_unhalt = 1", "kvm.hints.realtime = 1",
                           "interface.kvm.base = 0x40000100"])
         self.assertEqual(report["checks"][2]["found"], 0x40000100)
+
+
+class Baseline(FirmwareCase):
+    """--baseline and --write-policy in firmware, as the host build does them."""
+
+    def test_statuses(self):
+        case = self.case("baseline")
+        # Hyper-V removed (fail); a baseline absent or cut: not done
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
+                         [FAILED, NOT_DONE, NOT_DONE])
+
+    def test_drift_and_policy_as_the_host_build_gives_them(self):
+        case = self.case("baseline")
+        golden, now = host_file("baseline", "golden.json"), host_file("baseline", "now.txt")
+        golden.write_bytes(BASELINE_JSON)
+        now.write_bytes((DUMPS / KVM_HOST_DUMP).read_bytes())
+        policy = host_file("baseline", "host.policy")
+        code, report, errors = host_hvfeat("--baseline", str(golden), "-f", str(now), "-j",
+                                           "--write-policy", str(policy))
+        self.assertEqual(code & 0x13, 0x03, errors)
+
+        def drift(text, golden_path):
+            return [(r["label"], r["outcome"], r["detail"].replace(golden_path, "GOLDEN"))
+                    for r in json.loads(text)["results"] if r["label"].startswith("drift.")]
+
+        firmware = drift(self.log(case, "/bl-diff.json"), "\\bl\\golden.json")
+        self.assertEqual(firmware, drift(report, str(golden)))
+        self.assertIn(("drift.interface.hyperv", "fail",
+                       "Microsoft Hyper-V at 0x40000000 removed, and the 5 features and "
+                       "privileges it offered"), firmware)
+        self.assertIn(("drift.baseline", "info",
+                       "3 differences from the baseline (JSON report GOLDEN)"), firmware)
+        from_line = re.compile(r"^# from: .*\n", re.M)
+        self.assertEqual(from_line.sub("", self.log(case, "/bl.policy")),
+                         from_line.sub("", policy.read_text()))
+        self.assertIn("\ninterface.kvm\nkvm.clocksource  ", self.log(case, "/bl.policy"))
+
+    def test_a_baseline_that_cannot_be_used_costs_only_the_comparison(self):
+        case = self.case("baseline")
+        console = case.boot.console
+        self.assertIn("hvfeat: baseline \\bl\\absent.json not read: opening the file failed: "
+                      "Not Found", console)
+        self.assertRegex(console, r"hvfeat: \\bl\\cut\.json:\d+: JSON: ")
+        for path in ("/bl-absent.log", "/bl-cut.log"):
+            log = self.log(case, path)
+            self.assertTrue(log.endswith(vm.REPORT_END), path)
+            self.assertIn("  SKIP  drift.baseline:", log)
+        self.assertIn("  SKIP  drift.baseline: baseline \\bl\\absent.json not read: opening the file\n"
+                      "        failed: Not Found\n", self.log(case, "/bl-absent.log"))
+        # the verdict is the results' (a skip fails nothing); the status
+        # says the work was not all done
+        self.assertIn("verdict: PASS\n", self.log(case, "/bl-absent.log"))
 
 
 class DirectBoot(FirmwareCase):
