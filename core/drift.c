@@ -223,8 +223,6 @@ static uint32_t named_bits(const struct drift *d, const struct hv_interface *was
 {
 	uint32_t named = 0, value;
 
-	if (offset == 0)
-		return 0xffffffffu; /* the max leaf and the signature */
 	if (!decoded_here(was) || !decoded_here(is))
 		return 0;
 	const struct decoder_table *table = is->vendor->table;

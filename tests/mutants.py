@@ -113,6 +113,23 @@ MUTANTS = [
      "\t\tclasses |= EXIT_CLASS_FAIL;", "a failure without the not-passed bit"),
     ("core/results.c", "\t\t\t\tif (result_label_known(label))",
      "\t\t\t\tif (label[0])", "unknown waiver labels accepted"),
+    # drift from a baseline, and reading reports back
+    ("core/drift.c", "\t\t\tdetail = differ(d, before ? OUTCOME_FAIL : OUTCOME_WARN,",
+     "\t\t\tdetail = differ(d, OUTCOME_WARN,", "a lost feature only warns"),
+    ("core/drift.c", "\t{ &hyperv_table, 0x03, REG_EAX },\n", "",
+     "Hyper-V's privileges taken for hints"),
+    ("core/drift.c", "\t\tnamed |= ~hv_unknown_bits(dec, 0xffffffffu);", "\t\tnamed |= 0;",
+     "named bits reported again as raw"),
+    ("core/drift.c", "was->reported_max_leaf - was->base != is->reported_max_leaf - is->base",
+     "was->reported_max_leaf != is->reported_max_leaf", "a moved block's max leaf always changed"),
+    ("core/json_reader.c", "if (r->depth >= JSON_MAX_DEPTH)", "if (r->depth > JSON_MAX_DEPTH)",
+     "one level of nesting too many"),
+    ("core/json_reader.c", "\t\tif (c < 0x20)\n", "\t\tif (c < 0x09)\n",
+     "control characters taken in strings"),
+    ("core/report_reader.c", "scalar->integer > 0xffffffffu", "scalar->integer > 0xffffffffffu",
+     "register values past 32 bits taken"),
+    ("core/policy_writer.c", "if (!hv_find_item(vendor, key, true, &item) || item.bit != bit) {",
+     "if (!hv_find_item(vendor, key, true, &item)) {", "a repeated Hyper-V name pinned"),
 ]
 
 
