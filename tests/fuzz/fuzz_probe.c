@@ -13,7 +13,8 @@
  * MSR a probe wrote had its found value written last, or the report says it
  * could not be and keeps the pages, the forced write ran with interrupts
  * off and they were back on at the end, and the report renders whole
- * within the width and as JSON a parser accepts. */
+ * within the width, as JSON a parser accepts, and, judged, as TAP and
+ * JUnit whole in printable ASCII. */
 #include <stdint.h>
 #include <string.h>
 
@@ -263,5 +264,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buffer_sink_init(&sink, rendered, sizeof(rendered));
 	render_json(&report, &sink.sink);
 	check_json(rendered, sink.length);
+
+	/* The probes judged: their details, measured from hostile values, in
+	 * the CI formats. */
+	hv_judge(&report, &(struct judge_settings){ NULL, false });
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_tap(&report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_junit(&report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ", "</testsuites>\n");
 	return 0;
 }
