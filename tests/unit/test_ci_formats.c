@@ -300,6 +300,34 @@ static void worst_case_size(void **state)
 	}
 }
 
+/* Hostile labels and details, written where HVFEAT_CI_FORMATS_OUT says
+ * (tests/host/test_ci_formats.py), for prove, TAP::Parser, junitparser
+ * and xmllint to read: the escapes must mean to them what they mean here.
+ * The Python test holds the same list. */
+static void hostile_files_for_real_consumers(void **state)
+{
+	(void)state;
+	static const struct spec specs[] = {
+		{ OUTCOME_FAIL, SEVERITY_HIGH, false, "require.a#b\\c # SKIP",
+		  "q\"b\\e<&>' ]]> \x1b\x80" },
+		{ OUTCOME_SKIP, SEVERITY_NONE, false, "probe.x", "why # TODO \x01" },
+		{ OUTCOME_WARN, SEVERITY_LOW, true, "lint.<w>", "'&'" },
+		{ OUTCOME_PASS, SEVERITY_NONE, false, "nodot", "<ok> &amp;" },
+	};
+	const char *directory = getenv("HVFEAT_CI_FORMATS_OUT");
+	struct hv_report *r = REPORT_OF(specs, false);
+
+	for (size_t f = 0; directory && f < 2; f++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/hostile.%s", directory, f ? "xml" : "tap");
+		FILE *out = fopen(path, "wb");
+		assert_non_null(out);
+		const char *text = rendered(r, f ? OUTPUT_JUNIT : OUTPUT_TAP);
+		assert_int_equal(fwrite(text, 1, strlen(text), out), strlen(text));
+		assert_int_equal(fclose(out), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +340,7 @@ int main(void)
 		cmocka_unit_test(junit_escapes),
 		cmocka_unit_test(unlisted_results_stand_as_one),
 		cmocka_unit_test(worst_case_size),
+		cmocka_unit_test(hostile_files_for_real_consumers),
 	};
 	return cmocka_run_group_tests_name("CI formats", tests, NULL, NULL);
 }
