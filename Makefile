@@ -199,7 +199,13 @@ test: | deps-run deps-test
 	$(MAKE) -j2 --output-sync=recurse host-checks firmware-test
 
 host-checks:
-	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check
+	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
+	    ci-formats
+
+# --tap and --junit of the host build, read by prove, TAP::Parser,
+# junitparser and xmllint, against the JSON of the same runs.
+ci-formats: $(BUILD)/hvfeat $(BUILD)/unit/test_ci_formats | deps-run deps-test
+	$(PYTHON) tests/host/test_ci_formats.py
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -250,7 +256,10 @@ clean:
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
                   systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
-TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev
+# perl (prove, TAP::Parser), python3-junitparser and libxml2-utils (xmllint):
+# the real consumers the CI-format tests feed TAP and JUnit XML to.
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev \
+                  perl python3-junitparser libxml2-utils
 # The nested-KVM bed: QEMU's build dependencies and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed); the
 # swtpm each L2 gets comes with RUN_PACKAGES.
@@ -284,4 +293,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement ci-formats install install-check clean deps-build deps-run deps-test deps-nested
