@@ -82,7 +82,8 @@ def measure_nested(runs):
     except nested_kvm.NestedBedError as error:
         sys.exit(f"bench: {error}")
     for case in cases:
-        if case.name.startswith("kvm") and case.verdict != 0:
+        if case.name.startswith("kvm") and (case.verdict is None
+                                             or not vm.gate_passed(case.verdict)):
             sys.exit(f"bench: {case.name} ended with QEMU exit {case.exit_code}")
     probe_ms = [int(PROBE_TIME.search(c.log()).group(1)) for c in cases
                 if c.name.startswith("kvm-probe")]

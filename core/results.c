@@ -161,8 +161,7 @@ uint8_t exit_classes(enum run_end end, const struct verdict *verdict)
 		classes |= EXIT_CLASS_WARN;
 	if (n[OUTCOME_SKIP])
 		classes |= EXIT_CLASS_SKIP;
-	if (!n[OUTCOME_PASS] && !n[OUTCOME_FAIL] && !n[OUTCOME_WARN] &&
-	    (n[OUTCOME_SKIP] || n[OUTCOME_NOT_APPLICABLE] || n[OUTCOME_INFO]))
+	if (n[OUTCOME_SKIP] && !n[OUTCOME_PASS] && !n[OUTCOME_FAIL] && !n[OUTCOME_WARN])
 		classes |= EXIT_CLASS_SKIP_ONLY;
 	return classes;
 }

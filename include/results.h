@@ -105,7 +105,7 @@ bool result_fails_verdict(const struct result *result, bool strict);
 #define EXIT_CLASS_WARN 0x04       /* a warning, a waived failure included */
 #define EXIT_CLASS_SKIP 0x08       /* a result was skipped */
 #define EXIT_CLASS_ERROR 0x10      /* not done: a file, memory, cleanup */
-#define EXIT_CLASS_SKIP_ONLY 0x20  /* results, but none passed, failed or warned */
+#define EXIT_CLASS_SKIP_ONLY 0x20  /* skips, and none passed, failed or warned */
 
 enum run_end { RUN_JUDGED, RUN_USAGE_ERROR, RUN_NOT_DONE };
 

@@ -501,3 +501,27 @@ def debug_exit_verdict(qemu_exit_code):
     """The value hvfeat wrote to isa-debug-exit, or None when it wrote none
     (QEMU then exits 0 on power-off; a negative code means it was killed)."""
     return qemu_exit_code >> 1 if qemu_exit_code > 0 and qemu_exit_code & 1 else None
+
+
+# hvfeat's exit classes (README, "Exit statuses"): each bit of the value
+# it writes to the port (and of the host build's exit status) says that
+# outcomes of a class occurred, as CHIPSEC's exit code does.
+EXIT_CLASSES = (
+    (0x01, "fail"),        # a result failed (not waived; a warning, with --strict)
+    (0x02, "not passed"),  # the run did not pass: usage error, failure or error
+    (0x04, "warn"),        # a warning, waived failures included
+    (0x08, "skip"),        # a result was skipped
+    (0x10, "error"),       # not done: a file, memory or the probes' cleanup
+    (0x20, "skip only"),   # skips, and nothing passed, failed or warned
+)
+
+
+def exit_classes(value):
+    """The names of the classes a port value (or host status) holds; a
+    value with only "not passed" is a usage error."""
+    return [name for bit, name in EXIT_CLASSES if value & bit]
+
+
+def gate_passed(value):
+    """What a CI gate asks of the value: "not passed" (0x02) is clear."""
+    return not value & 0x02

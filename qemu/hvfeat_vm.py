@@ -1,16 +1,19 @@
 """make run and make image: hvfeat booted under OVMF in QEMU (TCG, native KVM
 or the nested bed), its console shown and its log read back and compared;
-or a GPT disk image that boots straight to the verdict. The machinery is
-qemu/firmware_vm.py; the nested bed is qemu/nested_kvm.py.
+or a GPT disk image that boots straight to the verdict; or, with --matrix,
+one table of several configurations and reports (qemu/matrix.py). The
+machinery is qemu/firmware_vm.py; the nested bed is qemu/nested_kvm.py.
 """
 
 import sys
 from pathlib import Path
 
+import matrix
 import nested_kvm
 from firmware_vm import (BOOT_PATH, boot, console_text, direct_boot_files, disk_file,
-                         exit_status_from_console, kvm_usable, make_disk_image, make_esp,
-                         read_esp_file, recorded_status, startup_script)
+                         exit_classes, exit_status_from_console, gate_passed, kvm_usable,
+                         make_disk_image, make_esp, read_esp_file, recorded_status,
+                         startup_script)
 
 
 def image_command(options):
@@ -25,8 +28,10 @@ def image_command(options):
 def main():
     import argparse
     parser = argparse.ArgumentParser(description="Boot hvfeat.efi under OVMF in QEMU, "
-                                     "or make a bootable disk image of it.")
-    parser.add_argument("--efi", required=True, help="the hvfeat.efi to use")
+                                     "make a bootable disk image of it, or tabulate "
+                                     "configurations and reports side by side (--matrix).")
+    parser.add_argument("--efi", help="the hvfeat.efi to use (needed unless every "
+                        "--matrix column is a report)")
     parser.add_argument("--workdir", help="run: where images and logs go")
     parser.add_argument("--cpu", help="run: QEMU -cpu model and flags")
     parser.add_argument("--accel", choices=["auto", "kvm", "tcg", "nested-kvm"], default="auto",
@@ -37,7 +42,26 @@ def main():
                         "running hvfeat")
     parser.add_argument("--options", default="--shutdown",
                         help="with --image: the options written to \\hvfeat.cfg")
+    parser.add_argument("--matrix", nargs="+", metavar="COLUMN",
+                        help="one table of these columns, each compared with the first: "
+                        "report:PATH (a JSON report hvfeat wrote) or [ACCEL:]CPU[@MACHINE] "
+                        "(a boot: ACCEL tcg, kvm, nested-kvm or auto, default --accel; "
+                        "CPU the -cpu string; MACHINE default q35), booted with -j and "
+                        "--args, two at a time")
+    parser.add_argument("--matrix-json", metavar="PATH",
+                        help="with --matrix: write the table as JSON (a directory: "
+                        "matrix.json in it)")
+    parser.add_argument("--matrix-html", metavar="PATH",
+                        help="with --matrix: write the table as a self-contained HTML page "
+                        "(a directory: matrix.html in it)")
     options = parser.parse_args()
+    if options.matrix:
+        return matrix.run_matrix(options.matrix, options.accel, options.efi, options.workdir,
+                                 options.args, options.matrix_json, options.matrix_html)
+    if options.matrix_json or options.matrix_html:
+        parser.error("--matrix-json and --matrix-html go with --matrix")
+    if not options.efi:
+        parser.error("--efi is needed")
     if options.output:
         return image_command(options)
     if not options.workdir:
@@ -135,10 +159,10 @@ def run_nested(options, workdir):
     print("-" * 79)
     same = log in case.console
     print(f"hvfeat-vm: console report and log are {'identical' if same else 'DIFFERENT'}; "
-          f"verdict through the exit port: {case.verdict:#x}" if case.verdict is not None
-          else "hvfeat-vm: no verdict reached the exit port")
-    return 0 if same and case.verdict == 0 else 1
-
+          f"exit classes through the exit port: {case.verdict:#x} "
+          f"({', '.join(exit_classes(case.verdict)) or 'clean pass'})"
+          if case.verdict is not None else "hvfeat-vm: no verdict reached the exit port")
+    return 0 if same and case.verdict is not None and gate_passed(case.verdict) else 1
 
 if __name__ == "__main__":
     sys.exit(main())

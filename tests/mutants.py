@@ -1,7 +1,8 @@
 """Mutants of the core's decisions, each of which `make unit` must kill.
 
 A test suite that still passes when a decision is broken does not test it.
-Each mutant below changes one thing a probe or the scanner decides (the
+Each mutant below changes one thing a probe, the scanner or the judging
+decides (the
 text to find must stand exactly once in its file); the runner copies the
 tracked tree to a scratch directory, checks that the unit tests pass there
 unmutated, then applies one mutant at a time and requires `make unit` to
@@ -96,6 +97,22 @@ MUTANTS = [
     ("core/probe_hyperv.c", "if (index >= max_vps)", "if (0)", "VP index past the maximum"),
     ("core/probe.c", "if (paravirtual_msr(forced->msr)) {", "if (0 && paravirtual_msr(forced->msr)) {",
      "a paravirtual MSR force-written"),
+    # judging: the verdict follows the results
+    ("core/judge.c", "[PROBE_BROKEN] = OUTCOME_FAIL,", "[PROBE_BROKEN] = OUTCOME_PASS,",
+     "a broken probe passes"),
+    ("core/judge.c", "!(settings->strict && v->counts[OUTCOME_WARN] > v->waived)",
+     "!(settings->strict && 0)", "--strict ignored"),
+    ("core/judge.c", "if ((r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_WARN) &&\n"
+     "\t\t    waived(settings->waivers, r->label)) {",
+     "if ((r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_WARN) &&\n"
+     "\t\t    (waived(settings->waivers, r->label) || settings->waivers)) {",
+     "any waiver waives all"),
+    ("core/judge.c", "bool clean = !not_restored && !probes->pages_in_use && !probes->handlers_left;",
+     "bool clean = !probes->handlers_left;", "cleanup ignores MSRs and pages"),
+    ("core/results.c", "\t\tclasses |= EXIT_CLASS_NOT_PASSED | EXIT_CLASS_FAIL;",
+     "\t\tclasses |= EXIT_CLASS_FAIL;", "a failure without the not-passed bit"),
+    ("core/results.c", "\t\t\t\tif (result_label_known(label))",
+     "\t\t\t\tif (label[0])", "unknown waiver labels accepted"),
 ]
 
 

@@ -10,9 +10,9 @@
 #include <jansson.h>
 
 #include "checks.h"
+#include "judge.h"
 #include "cpuid_dump.h"
 #include "hv_render.h"
-#include "judge.h"
 
 static inline void discard_write(struct text_sink *self, const char *text, size_t length)
 {
@@ -50,7 +50,10 @@ static inline NOT_COVERED void check_text(const char *text, size_t length)
  * control bytes, valid escapes, nothing after the value), and one object
  * from hvfeat. \u0000 is valid JSON (KVM's signature has it), and so is an
  * integer past jansson's int64: a count a hostile host made huge. */
-static inline NOT_COVERED void check_json(const char *json, size_t length)
+/* Its results are the report's, and its verdict the one they add up to:
+ * fail exactly when a result failed (these runs are not --strict). */
+static inline NOT_COVERED void check_json(const char *json, size_t length,
+					  const struct hv_report *report)
 {
 	json_error_t error;
 	json_t *document = json_loadb(json, length, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
@@ -58,6 +61,23 @@ static inline NOT_COVERED void check_json(const char *json, size_t length)
 
 	if (!document || !json_is_object(document) ||
 	    !json_is_string(json_object_get(document, "tool")))
+		abort();
+	json_t *results = json_object_get(document, "results");
+	json_t *summary = json_object_get(document, "summary");
+	const char *verdict = json_string_value(json_object_get(document, "verdict"));
+	size_t failed = 0, index;
+	json_t *result;
+	if (!json_is_array(results) || json_array_size(results) != report->results.count ||
+	    !json_is_object(summary) || !verdict)
+		abort();
+	json_array_foreach(results, index, result) {
+		const char *outcome = json_string_value(json_object_get(result, "outcome"));
+		if (!outcome)
+			abort();
+		failed += !strcmp(outcome, "fail");
+	}
+	if (strcmp(verdict, failed ? "fail" : "pass") ||
+	    (size_t)json_number_value(json_object_get(summary, "fail")) != failed)
 		abort();
 	json_decref(document);
 }
@@ -118,7 +138,7 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 		if (formats[f] == OUTPUT_TEXT)
 			check_text(rendered, sink.length);
 		else if (formats[f] == OUTPUT_JSON)
-			check_json(rendered, sink.length);
+			check_json(rendered, sink.length, &report);
 		else if (formats[f] == OUTPUT_TAP)
 			check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
 		else if (formats[f] == OUTPUT_JUNIT)

@@ -255,6 +255,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
+	/* Judged, a broken probe fails the verdict (check_json holds it). */
+	hv_judge(&report, &(struct judge_settings){ 0 });
 	struct buffer_sink sink;
 	buffer_sink_init(&sink, rendered, sizeof(rendered));
 	render_text(&report, &sink.sink);
@@ -263,11 +265,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(rendered, sink.length);
 	buffer_sink_init(&sink, rendered, sizeof(rendered));
 	render_json(&report, &sink.sink);
-	check_json(rendered, sink.length);
+	check_json(rendered, sink.length, &report);
 
-	/* The probes judged: their details, measured from hostile values, in
+	/* The judged results, their details measured from hostile values, in
 	 * the CI formats. */
-	hv_judge(&report, &(struct judge_settings){ NULL, false });
 	buffer_sink_init(&sink, rendered, sizeof(rendered));
 	render_tap(&report, &sink.sink);
 	if (sink.length >= sizeof(rendered))
