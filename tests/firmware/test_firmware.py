@@ -1068,7 +1068,10 @@ class HostileHypervisors(FirmwareCase):
                 dump_file = host_file("hostile-replay", f"{name}.txt")
                 dump_file.write_text(text)
                 code, host_report, errors = host_hvfeat("-f", str(dump_file))
-                self.assertEqual(code, 0, errors)
+                # hostile-max's KVM blocks promise, by their max leaf, a
+                # timing leaf (0x40000010) that reads all zero: the lint
+                # hypervisor.max-leaf-promises-empty-leaf warns.
+                self.assertEqual(code, PORT_WARNED if name == "hostile-max" else 0, errors)
                 self.assertEqual(without_source_line(log), without_source_line(host_report))
 
     def test_max_leaf_everywhere_is_clamped_and_budgeted(self):
@@ -1113,7 +1116,7 @@ class Policy(FirmwareCase):
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
                          [PASS, FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS, PASS])
         passed = self.log(case, "/pass.log")
-        self.assertIn("\nresults: 4\n"
+        self.assertIn("\nresults: 13\n"  # 3 requirements, the 10 lints
                       "  PASS  require.interface.tcg: interface.tcg = 1: found 1\n"
                       "  PASS  require.interface.tcg.base: interface.tcg.base = 0x40000000: found\n"
                       "        0x40000000\n"

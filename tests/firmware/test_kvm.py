@@ -12,7 +12,10 @@ The expectations come from QEMU and the upstream headers, written here by
 hand, never from hvfeat's tables: each -cpu property QEMU 7.2 lists for the
 KVM leaf (its `-cpu help` must list exactly these) is turned off and on in
 five complementary patterns, and the upstream identifier at the bit QEMU
-documents for it must flip with it and nothing else.
+documents for it must flip with it and nothing else. The consistency
+lints' outcomes in every boot's JSON are checked the same way, against
+what the -cpu line implies (expected_lints); a lint that warns sets the
+warning exit class, which the exit port must carry exactly there.
 """
 
 import json
@@ -103,6 +106,40 @@ MSRS_AT_RESET = {0x11: 0, 0x12: 0, 0x4b564d00: 0, 0x4b564d01: 0, 0x4b564d03: 0,
 # Linux kvm_para.h has no MSR here: KVM answers it with #GP.
 ABSENT_MSR = 0x4b564dff
 
+# The consistency lints (README, "Consistency lints"), by their stable
+# labels, and the rules they check, written here from the upstream texts.
+LINTS = ["kvm.stable-bit-without-kvmclock", "kvm.async-pf-int-without-async-pf",
+         "kvm.async-pf-vmexit-without-async-pf", "kvm.behind-other-interface",
+         "hyperv.hypercall-recommended-without-hypercall-msrs",
+         "hyperv.apic-msrs-recommended-without-access",
+         "hyperv.reset-msr-recommended-without-access",
+         "hypervisor.bit-without-signature", "hypervisor.signature-without-bit",
+         "hypervisor.max-leaf-promises-empty-leaf"]
+# Linux cpuid.rst/msr.rst: KVM feature bits that mean nothing without one
+# of the others: (dependent bits, bits one of which it needs).
+KVM_DEPENDENCIES = {
+    "kvm.stable-bit-without-kvmclock": ([24], [0, 3]),
+    "kvm.async-pf-int-without-async-pf": ([14], [4]),
+    "kvm.async-pf-vmexit-without-async-pf": ([10], [4]),
+}
+# TLFS: 0x40000004 EAX recommendations and the 0x40000003 EAX privilege
+# they need (hypercalls: AccessHypercallMsrs; the APIC MSRs:
+# AccessIntrCtrlRegs; the reset MSR: AccessResetReg).
+HV_DEPENDENCIES = {
+    "hyperv.hypercall-recommended-without-hypercall-msrs": ([0, 1, 2, 10, 11], 5),
+    "hyperv.apic-msrs-recommended-without-access": ([3], 4),
+    "hyperv.reset-msr-recommended-without-access": ([4], 7),
+}
+# The lint-relevant bits of the KVM word under -cpu host (and behind its
+# hv-* leaves): Linux's KVM_GET_SUPPORTED_CPUID sets kvmclock (0, 3),
+# ASYNC_PF (4), ASYNC_PF_INT (14) and the stable bit (24), which QEMU's
+# host model passes on; ASYNC_PF_VMEXIT (10) has no QEMU 7.2 property, so
+# QEMU never passes it (nested-kvm notes; -cpu host shows it clear).
+HOST_KVM_BITS = {0: True, 3: True, 4: True, 10: False, 14: True, 24: True}
+# Linux 6.1 kvm_get_hv_cpuid() grants, under hv-passthrough, the APIC
+# (4), hypercall (5) and reset (7) MSR privileges unconditionally.
+PASSTHROUGH_PRIVILEGES = {4, 5, 7}
+
 
 def pattern_cpu(k):
     """-cpu host with every KVM property on or off by bit k of its code."""
@@ -171,6 +208,74 @@ CASES = [
 ]
 BY_NAME = {case.name: case for case in CASES}
 RUN = {}
+
+
+def kvm_bits(name, case):
+    """The lint-relevant bits of the KVM word a boot's -cpu line gives, or
+    None when it gives no KVM block a guest would scan."""
+    if name.startswith("pattern-"):
+        k = int(name.split("-")[1])
+        bits = {10: False}  # no property: not passed
+        dropped = kvm_qemu_warnings(case)
+        for i, prop in enumerate(sorted(KVM_PROPERTIES)):
+            for reg, bit, _ in KVM_PROPERTIES[prop]:
+                if reg == "eax" and bit in HOST_KVM_BITS:
+                    bits[bit] = bool((i + 1) >> k & 1) and (reg, bit) not in dropped
+        return bits
+    if name in ("kvm-off", "no-hypervisor-bit"):  # no signature / never scanned
+        return None
+    return HOST_KVM_BITS
+
+
+def hv_bits(name):
+    """(recommendation bits of 0x40000004 EAX, privilege bits of 0x40000003
+    EAX) a boot's -cpu line gives, or None without Hyper-V leaves."""
+    if name == "hv-passthrough":
+        return None, PASSTHROUGH_PRIVILEGES
+    properties = {"hv-all": list(HV_PROPERTIES), "hv-subset": HV_SUBSET}.get(name)
+    if properties is None:
+        return None
+    entries = HV_ALWAYS + [e for p in properties for e in HV_PROPERTIES[p]]
+    return ({bit for offset, reg, bit, _ in entries if (offset, reg) == (4, "eax")},
+            {bit for offset, reg, bit, _ in entries if (offset, reg) == (3, "eax")})
+
+
+def expected_lints(name):
+    """Each lint's outcome as the -cpu line and QEMU/KVM semantics imply."""
+    case = BY_NAME[name]
+    kvm, hv = kvm_bits(name, case), hv_bits(name)
+    hv_leaves = hv is not None
+    expected = {}
+    for lint, (dependents, needs) in KVM_DEPENDENCIES.items():
+        if kvm is None:
+            expected[lint] = "not-applicable"
+        else:
+            fires = any(kvm[b] for b in dependents) and not any(kvm[b] for b in needs)
+            expected[lint] = "warn" if fires else "pass"
+    # QEMU docs/system/i386/hyperv.rst: with hv-* KVM moves to 0x40000100.
+    expected["kvm.behind-other-interface"] = (
+        "not-applicable" if kvm is None else "info" if hv_leaves else "pass")
+    for lint, (recommendations, privilege) in HV_DEPENDENCIES.items():
+        if not hv_leaves:
+            expected[lint] = "not-applicable"
+        else:
+            recommended, granted = hv
+            fires = (privilege not in granted and
+                     (recommended is None or recommended & set(recommendations)))
+            expected[lint] = "warn" if fires else "pass"
+    # kvm=off: QEMU sets no signature, -cpu host keeps the hypervisor bit;
+    # -hypervisor: the bit clear, KVM's leaves still answer.
+    expected["hypervisor.bit-without-signature"] = {
+        "kvm-off": "warn", "no-hypervisor-bit": "not-applicable"}.get(name, "pass")
+    expected["hypervisor.signature-without-bit"] = (
+        "warn" if name == "no-hypervisor-bit" else "not-applicable")
+    # QEMU provides the timing leaf only with a known TSC frequency (given
+    # to pattern-0), which fills its EAX; hv-* fill 0x40000002 with a
+    # version (hv-version-id, KVM's build 14393); plain KVM's max leaf is
+    # base+1, which promises nothing past it.
+    expected["hypervisor.max-leaf-promises-empty-leaf"] = (
+        "pass" if name == "pattern-0" or hv_leaves else "not-applicable")
+    return expected
 
 
 def setUpModule():
@@ -485,6 +590,71 @@ class HiddenKvm(RealKvmCase):
         report = self.report("no-hypervisor-bit")
         self.assertFalse(report["hypervisor_bit"])
         self.assertEqual(report["unadvertised_signature"], "KVMKVMKVM\u0000\u0000\u0000")
+
+
+# The JSON each boot's lints are read from: the last run's, or for
+# hv-passthrough its first run's (its last run writes none).
+LINT_JSON = {name: "/hvfeat.json" for name in BY_NAME}
+LINT_JSON["hv-passthrough"] = "/hv-passthrough.json"
+
+
+class Lints(RealKvmCase):
+    """The consistency lints on every boot, against what each -cpu line
+    implies (expected_lints), whatever the rest of the run's verdict."""
+
+    def lint_results(self, name):
+        case = BY_NAME[name]
+        self.assertFalse(case.timed_out, f"{name} hung")
+        data = vm.read_esp_file(case.esp, LINT_JSON[name])
+        self.assertIsNotNone(data, f"{name}: no {LINT_JSON[name]}")
+        results = json.loads(data)["results"]
+        return {r["label"][len("lint."):]: r for r in results if r["label"].startswith("lint.")}
+
+    def test_each_boot_gives_the_lints_its_cpu_line_implies(self):
+        table = []
+        for name in BY_NAME:
+            found = self.lint_results(name)
+            self.assertEqual(list(found), LINTS, f"{name}: every lint, in order")
+            self.assertEqual({lint: r["outcome"] for lint, r in found.items()},
+                             expected_lints(name), f"{name} (-cpu {BY_NAME[name].cpu})")
+            for lint, r in found.items():
+                self.assertEqual(r["severity"] is not None, r["outcome"] == "warn",
+                                 f"{name}: {lint}: {r}")
+                self.assertFalse(r["waived"], f"{name}: {lint}")
+                if r["outcome"] in ("warn", "info"):
+                    table.append(f"  {name}: {r['outcome'].upper()} lint.{lint} "
+                                 f"({r['severity'] or 'no severity'}): {r['detail']}")
+        print("\nlints that fired on the real KVM:\n" + "\n".join(table), file=sys.stderr)
+
+    def test_the_cpu_lines_produce_each_case(self):
+        """The boots cover each lint QEMU can make fire: the expectations
+        above are no vacuous passes."""
+        fired = {(lint, outcome) for name in BY_NAME
+                 for lint, outcome in expected_lints(name).items()}
+        for lint in ("kvm.stable-bit-without-kvmclock", "kvm.async-pf-int-without-async-pf",
+                     "hypervisor.bit-without-signature"):
+            self.assertIn((lint, "warn"), fired, lint)
+            self.assertIn((lint, "pass"), fired, lint)
+        # Its pass (the bit clear, nothing answering) would take a boot of
+        # its own (-hypervisor,kvm=off); the unit tests have it.
+        self.assertIn(("hypervisor.signature-without-bit", "warn"), fired)
+        self.assertIn(("kvm.behind-other-interface", "info"), fired)
+        self.assertIn(("hypervisor.max-leaf-promises-empty-leaf", "pass"), fired)
+
+    def test_warnings_reach_the_exit_port(self):
+        """The port's warning class is set exactly where a lint warns (no
+        boot here waives anything), and a warning fails nothing."""
+        warned = set()
+        for name in BY_NAME:
+            case = self.booted(name)
+            expected = "warn" in expected_lints(name).values()
+            self.assertEqual(bool(case.verdict & PORT_WARN), expected,
+                             f"{name}: exit-port value {case.verdict:#x}")
+            if expected:
+                warned.add(name)
+                self.assertEqual(json.loads(vm.read_esp_file(case.esp, LINT_JSON[name]))
+                                 ["verdict"], "pass", f"{name}: warnings do not fail")
+        self.assertEqual(warned, {"pattern-0", "pattern-1", "kvm-off", "no-hypervisor-bit"})
 
 
 if __name__ == "__main__":

@@ -517,9 +517,17 @@ class RealBoots(unittest.TestCase):
             self.assertEqual(m.texts("interface.tcg"), ["yes", "no"])
             self.assertEqual(m.texts("interface.tcg.base"), ["0x40000000", "\u2014"])
             self.assertEqual(m.texts("unadvertised_signature"), ["none", '"TCGTCGTCGTCG"'])
+            # The bit set with TCG's signature, then clear with it still
+            # answering: the discovery lints judge one each.
+            self.assertEqual(m.texts("lint.hypervisor.bit-without-signature"),
+                             ["pass", "not-applicable"])
+            self.assertEqual(m.texts("lint.hypervisor.signature-without-bit"),
+                             ["not-applicable", "warn"])
             self.assertEqual(m.marked_rows(), {"hypervisor_bit", "unadvertised_signature",
                                                "interface.tcg", "interface.tcg.base",
-                                               "interface.tcg.max_leaf"})
+                                               "interface.tcg.max_leaf",
+                                               "lint.hypervisor.bit-without-signature",
+                                               "lint.hypervisor.signature-without-bit"})
             probes = [k for k in m.rows if k.startswith("probe.")]
             self.assertIn("probe.kvm.clocksource2", probes)
             for key in probes:  # no KVM, no Hyper-V under TCG
