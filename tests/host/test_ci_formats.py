@@ -31,6 +31,12 @@ def jq(document, program):
     return json.loads(run.stdout)
 
 
+def point_numbers(model):
+    """Each result's TAP test number (and JUnit testcase, less one), by
+    label, in the JSON's order."""
+    return {r["label"]: n for n, r in enumerate(model["results"], 1)}
+
+
 def tap_description(point):
     """A TAP point's description as TAP 14 says to read it: without the
     "- " before it, "\\#" and "\\\\" unescaped."""
@@ -131,30 +137,51 @@ class CiFormats(unittest.TestCase):
             "-f", KVM_HOST, "--probe", "--waive", "require.kvm.steal_time",
             "--require", "kvm.clocksource2,kvm.pv_unhalt,hypervisor_bit,"
                          "kvm.hints.realtime=1,interface.hyperv,kvm.steal_time=0")
-        # Counted here by hand from the dump: three requirements met, two
-        # not, one waived; the probes skipped on the host; the lint passes.
-        self.assertEqual(model["summary"], {"pass": 4, "fail": 2, "warn": 1, "skip": 1,
-                                            "not-applicable": 0, "info": 0, "waived": 1,
-                                            "unlisted": 0})
+        # Judged here by hand from the dump: three requirements met, two
+        # not, one waived; the probes skipped on the host. (The lints, which
+        # pass or do not apply on this guest, are the JSON's to say.)
+        outcomes = {r["label"]: (r["outcome"], r["waived"]) for r in model["results"]
+                    if not r["label"].startswith("lint.")}
+        self.assertEqual(outcomes, {
+            "require.kvm.clocksource2": ("pass", False), "require.kvm.pv_unhalt": ("pass", False),
+            "require.hypervisor_bit": ("pass", False),
+            "require.kvm.hints.realtime": ("fail", False),
+            "require.interface.hyperv": ("fail", False),
+            "require.kvm.steal_time": ("warn", True), "probe.run": ("skip", False)})
         self.assertEqual(model["verdict"], "fail")
-        self.assertEqual(tap["failed"], [4, 5])
-        self.assertEqual(tap["todo"], [6])
-        self.assertEqual(tap["skipped"], [7])
-        self.assertEqual(tap["points"][6]["explanation"],
+        point = point_numbers(model)
+        self.assertEqual(tap["failed"], [point["require.kvm.hints.realtime"],
+                                         point["require.interface.hyperv"]])
+        self.assertEqual(tap["todo"], [point["require.kvm.steal_time"]])
+        self.assertIn(point["probe.run"], tap["skipped"])
+        self.assertEqual(tap["points"][point["probe.run"] - 1]["explanation"],
                          "not run: probes run only in firmware (hvfeat.efi)")
-        self.assertEqual(status, 0x0f)
+        self.assertEqual(status & 0x0f, 0x0f, "failed, not passed, warned, skipped")
 
-    def test_all_passing_with_a_point_that_does_not_apply(self):
+    def test_all_passing_with_points_that_do_not_apply(self):
         tap, junit, model, status = self.run_formats(
             "-f", DUMPS / "vmware.txt", "--require", "interface.vmware,hypervisor_bit")
         self.assertEqual(model["verdict"], "pass")
         self.assertEqual(status, 0)
         self.assertEqual(tap["failed"] + tap["todo"], [])
-        self.assertEqual(tap["skipped"], [3])
-        self.assertEqual(tap["points"][2]["explanation"], "not applicable: no KVM features leaf")
-        self.assertEqual(junit["suites"][0]["cases"][2]["results"],
+        lint = point_numbers(model)["lint.kvm.stable-bit-without-kvmclock"]
+        self.assertIn(lint, tap["skipped"])
+        self.assertEqual(tap["points"][lint - 1]["explanation"],
+                         "not applicable: no KVM features leaf")
+        self.assertEqual(junit["suites"][0]["cases"][lint - 1]["results"],
                          [{"kind": "Skipped", "type": "not-applicable",
                            "message": "not applicable: no KVM features leaf"}])
+
+    def test_information_passes(self):
+        # KVM behind Hyper-V: the lint that says so is information.
+        tap, junit, model, status = self.run_formats("-f", DUMPS / "hyperv-kvm.txt")
+        info = point_numbers(model)["lint.kvm.behind-other-interface"]
+        point = tap["points"][info - 1]
+        self.assertEqual((point["actual_ok"], point["directive"], point["yaml"]["outcome"]),
+                         (True, "", "info"))
+        case = junit["suites"][0]["cases"][info - 1]
+        self.assertTrue(case["passed"], case)
+        self.assertTrue(case["system_out"].startswith("info: KVM at 0x40000100"), case)
 
     def test_warning_passes_fails_under_strict_and_is_waived(self):
         # The real KVM dump with both kvmclock bits cleared (0x40000001 EAX
@@ -166,21 +193,22 @@ class CiFormats(unittest.TestCase):
                                      "0x40000001 0x00: eax=0x01007af2"))
         lint = "lint.kvm.stable-bit-without-kvmclock"
         tap, junit, model, status = self.run_formats("-f", dump, "--require", "kvm.pv_unhalt")
+        at = point_numbers(model)[lint]
         self.assertEqual(model["verdict"], "pass")
         self.assertEqual(tap["failed"], [])
-        self.assertEqual(tap["points"][1]["yaml"]["outcome"], "warn")
-        self.assertEqual(junit["suites"][0]["cases"][1]["results"], [])
+        self.assertEqual(tap["points"][at - 1]["yaml"]["outcome"], "warn")
+        self.assertEqual(junit["suites"][0]["cases"][at - 1]["results"], [])
         tap, junit, model, status = self.run_formats("-f", dump, "--require", "kvm.pv_unhalt",
                                                      "--strict")
         self.assertEqual(model["verdict"], "fail")
-        self.assertEqual(tap["failed"], [2])
-        self.assertEqual(junit["suites"][0]["cases"][1]["results"],
+        self.assertEqual(tap["failed"], [at])
+        self.assertEqual(junit["suites"][0]["cases"][at - 1]["results"],
                          [{"kind": "Failure", "type": "low",
-                           "message": model["results"][1]["detail"]}])
+                           "message": model["results"][at - 1]["detail"]}])
         tap, junit, model, status = self.run_formats("-f", dump, "--require", "kvm.pv_unhalt",
                                                      "--strict", "--waive", lint)
         self.assertEqual(model["verdict"], "pass")
-        self.assertEqual((tap["failed"], tap["todo"]), ([], [2]))
+        self.assertEqual((tap["failed"], tap["todo"]), ([], [at]))
 
     def test_tap_is_an_output_format_junit_an_extra_file(self):
         log = self.work / "run.log"
