@@ -201,7 +201,7 @@ test: | deps-run deps-test
 
 host-checks:
 	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
-	    matrix-check drift-test
+	    matrix-check ci-formats drift-test
 
 # The host build diffing reports and dumps (--baseline A -f B), writing and
 # enforcing policies, reading jq's layouts of its JSON.
@@ -212,6 +212,11 @@ drift-test: $(BUILD)/hvfeat | deps-run
 # tabulated, the HTML parsed (html.parser and xmllint).
 matrix-check: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run deps-test
 	$(PYTHON) tests/host/test_matrix.py
+
+# --tap and --junit of the host build, read by prove, TAP::Parser,
+# junitparser and xmllint, against the JSON of the same runs.
+ci-formats: $(BUILD)/hvfeat $(BUILD)/unit/test_ci_formats | deps-run deps-test
+	$(PYTHON) tests/host/test_ci_formats.py
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -262,7 +267,11 @@ clean:
 BUILD_PACKAGES := gcc make binutils gnu-efi libcmocka-dev
 RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openssl python3 jq cpuid \
                   systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
-TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev libxml2-utils
+# perl (prove, TAP::Parser) and python3-junitparser: the real consumers the
+# CI-format tests feed TAP and JUnit XML to; libxml2-utils (xmllint) theirs
+# and the matrix test's.
+TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev libxml2-utils \
+                  perl python3-junitparser
 # The nested-KVM bed: QEMU's build dependencies and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed); the
 # swtpm each L2 gets comes with RUN_PACKAGES.
@@ -296,4 +305,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested

@@ -15,15 +15,16 @@ void render_version(const char *program, struct text_sink *out)
 void render_usage(const char *program, const char *default_log,
 		  struct text_sink *out)
 {
-	sink_printf(out, "usage: %s [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			 "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
-			 "       [--baseline PATH] [--write-policy PATH]\n"
+	sink_printf(out, "usage: %s [-r | -j | -q | --tap] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			 "       [--junit PATH] [--require LIST] [--policy PATH] [--waive LIST]\n"
+			 "       [--strict] [--baseline PATH] [--write-policy PATH]\n"
 			 "       [--probe] [--probe-msr MSR[=VALUE]]%s [-h]\n",
-		    program, default_log ? " [--shutdown] [--exit-port] [-b]" : "");
+		    program, default_log ? "\n       [--shutdown] [--exit-port] [-b]" : "");
 	sink_puts(out, "  Reports the hypervisor interfaces CPUID shows this guest.\n"
 		       "  -r       raw dump in the cpuid -r format instead of the report\n"
 		       "  -j       JSON instead of the report\n"
-		       "  -q       only what did not pass, the summary and the verdict\n");
+		       "  -q       only what did not pass, the summary and the verdict\n"
+		       "  --tap    TAP version 13 instead of the report: a test point a result\n");
 	if (default_log)
 		sink_printf(out, "  -l PATH  log file (default %s), same bytes as shown\n",
 			    default_log);
@@ -31,6 +32,7 @@ void render_usage(const char *program, const char *default_log,
 		sink_puts(out, "  -l PATH  also write what is shown to the file PATH\n");
 	sink_puts(out, "  -n       write no log\n"
 		       "  -J PATH  also write the JSON to PATH\n"
+		       "  --junit PATH    also write the results as JUnit XML to PATH\n"
 		       "  -f DUMP  replay a cpuid -r dump (or a JSON report of hvfeat's) instead\n"
 		       "           of executing CPUID\n"
 		       "  --require LIST  requirements, comma-separated, e.g.\n"
@@ -133,10 +135,11 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 			return OPTIONS_SHOW_VERSION;
 		if (is(arg, "--list-labels"))
 			return OPTIONS_LIST_LABELS;
-		if (is(arg, "-r") || is(arg, "-j") || is(arg, "-q")) {
-			enum output_format wanted = arg[1] == 'r'   ? OUTPUT_RAW
-						    : arg[1] == 'j' ? OUTPUT_JSON
-								    : OUTPUT_QUIET;
+		if (is(arg, "-r") || is(arg, "-j") || is(arg, "-q") || is(arg, "--tap")) {
+			enum output_format wanted = is(arg, "-r")   ? OUTPUT_RAW
+						    : is(arg, "-j") ? OUTPUT_JSON
+						    : is(arg, "-q") ? OUTPUT_QUIET
+								    : OUTPUT_TAP;
 			if (format_option && options->format != wanted) {
 				sink_printf(errors, "hvfeat: %s and %s contradict each other\n",
 					    format_option, arg);
@@ -184,6 +187,8 @@ static enum options_outcome parse_arguments(int argc, const char *const argv[],
 			log_path_given = true;
 		} else if (is(arg, "-J")) {
 			path = &options->json_path;
+		} else if (is(arg, "--junit")) {
+			path = &options->junit_path;
 		} else if (is(arg, "-f")) {
 			path = &options->replay_path;
 		} else if (is(arg, "--policy")) {

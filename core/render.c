@@ -1,7 +1,8 @@
 /* The format front: the one place that chooses among the renderings (the
- * text report of render_text.c, the JSON of render_json.c, and the raw dump,
- * a few lines, here), each drawn from the report model alone, and renders
- * into memory for the console and the files alike. */
+ * text report of render_text.c, the JSON of render_json.c, TAP and JUnit of
+ * render_tap.c and render_junit.c, and the raw dump, a few lines, here),
+ * each drawn from the report model alone, and renders into memory for the
+ * console and the files alike. */
 #include "hv_render.h"
 
 #include "cpuid_dump.h"
@@ -29,6 +30,12 @@ void render_in_format(const struct hv_report *report, enum output_format format,
 		break;
 	case OUTPUT_JSON:
 		render_json(report, out);
+		break;
+	case OUTPUT_TAP:
+		render_tap(report, out);
+		break;
+	case OUTPUT_JUNIT:
+		render_junit(report, out);
 		break;
 	}
 }

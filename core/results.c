@@ -142,6 +142,12 @@ bool waivers_add(struct waiver_list *list, const char *text, size_t length,
 	return true;
 }
 
+bool result_fails_verdict(const struct result *result, bool strict)
+{
+	return result->outcome == OUTCOME_FAIL ||
+	       (strict && result->outcome == OUTCOME_WARN && !result->waived);
+}
+
 uint8_t exit_classes(enum run_end end, const struct verdict *verdict)
 {
 	uint8_t classes = 0;

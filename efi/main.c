@@ -442,8 +442,8 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 			: NULL;
 
 	struct hv_report *report = allocate_kept(sizeof(*report));
-	size_t length = 0, json_length = 0;
-	char *text = NULL, *json = NULL;
+	size_t length = 0, json_length = 0, junit_length = 0;
+	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
 		if (options->probe || requirements_need_probes(&requirements))
@@ -460,8 +460,11 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		if (options->json_path)
 			json = render_to_memory(report, OUTPUT_JSON, allocate_kept,
 						&json_length);
+		if (options->junit_path)
+			junit = render_to_memory(report, OUTPUT_JUNIT, allocate_kept,
+						 &junit_length);
 	}
-	if (!text || (options->json_path && !json)) {
+	if (!text || (options->json_path && !json) || (options->junit_path && !junit)) {
 		sink_puts(&errors, "hvfeat: out of memory\n");
 		return STATUS_NOT_DONE;
 	}
@@ -471,6 +474,9 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (options->json_path)
 		written = !EFI_ERROR(write_output(image, "JSON file", options->json_path,
 						  json, json_length));
+	if (options->junit_path)
+		written = !EFI_ERROR(write_output(image, "JUnit file", options->junit_path,
+						  junit, junit_length)) && written;
 	if (options->log_path)
 		written = !EFI_ERROR(write_output(image, "log", options->log_path, text,
 						  length)) && written;

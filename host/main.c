@@ -260,12 +260,15 @@ int main(int argc, char **argv)
 						    .strict = options.strict,
 						    .baseline = baseline,
 						    .baseline_failure = baseline_failure });
-	size_t length, json_length = 0;
+	size_t length, json_length = 0, junit_length = 0;
 	char *text = render_to_memory(&report, options.format, malloc, &length);
 	char *json = options.json_path
 			     ? render_to_memory(&report, OUTPUT_JSON, malloc, &json_length)
 			     : NULL;
-	if (!text || (options.json_path && !json)) {
+	char *junit = options.junit_path
+			      ? render_to_memory(&report, OUTPUT_JUNIT, malloc, &junit_length)
+			      : NULL;
+	if (!text || (options.json_path && !json) || (options.junit_path && !junit)) {
 		fprintf(stderr, "hvfeat: out of memory\n");
 		return exit_status(EXIT_NOT_DONE, &report.verdict);
 	}
@@ -275,9 +278,12 @@ int main(int argc, char **argv)
 		status = EXIT_NOT_DONE;
 	if (json && write_file("JSON file", options.json_path, json, json_length))
 		status = EXIT_NOT_DONE;
+	if (junit && write_file("JUnit file", options.junit_path, junit, junit_length))
+		status = EXIT_NOT_DONE;
 	if (options.write_policy_path && write_policy(&report, options.write_policy_path))
 		status = EXIT_NOT_DONE;
 	free(text);
 	free(json);
+	free(junit);
 	return exit_status(status, &report.verdict);
 }

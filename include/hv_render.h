@@ -1,5 +1,6 @@
 /* Renderings of one report, each drawn from the model alone (render_text.c,
- * render_json.c, the raw dump) and chosen in render.c. Console and log both
+ * render_json.c, render_tap.c, render_junit.c, the raw dump) and chosen in
+ * render.c. Console and log both
  * get the chosen rendering's bytes. */
 #ifndef HVFEAT_HV_RENDER_H
 #define HVFEAT_HV_RENDER_H
@@ -22,6 +23,14 @@ void render_raw_dump(const struct hv_report *report, struct text_sink *out);
 
 /* The report as one JSON object; the schema is in the README. */
 void render_json(const struct hv_report *report, struct text_sink *out);
+
+/* TAP version 13 (--tap): a test point a result, with a YAML block of
+ * its outcome and detail; the mapping is in the README, "TAP". */
+void render_tap(const struct hv_report *report, struct text_sink *out);
+
+/* JUnit XML (--junit PATH): a testcase a result, in one testsuite; the
+ * mapping is in the README, "JUnit XML". */
+void render_junit(const struct hv_report *report, struct text_sink *out);
 
 /* The report in the format the options chose. */
 void render_in_format(const struct hv_report *report, enum output_format format,

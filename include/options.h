@@ -13,7 +13,16 @@
 #define HVFEAT_VERSION "1.0"
 #define HVFEAT_DEFAULT_LOG "\\hvfeat.log"
 
-enum output_format { OUTPUT_TEXT, OUTPUT_QUIET, OUTPUT_RAW, OUTPUT_JSON };
+/* The formats of the console and the log (-q, -r, -j, --tap); JUnit is
+ * only ever the --junit file's. */
+enum output_format {
+	OUTPUT_TEXT,
+	OUTPUT_QUIET,
+	OUTPUT_RAW,
+	OUTPUT_JSON,
+	OUTPUT_TAP,
+	OUTPUT_JUNIT,
+};
 
 #define MAX_REQUIRE_OPTIONS 16
 #define MAX_CONFIG_ARGUMENTS 64
@@ -23,6 +32,7 @@ struct hvfeat_options {
 	enum output_format format; /* of the console and the log alike */
 	const char *log_path;      /* NULL: write no log */
 	const char *json_path;     /* NULL: no extra JSON file */
+	const char *junit_path;    /* NULL: no JUnit XML file */
 	const char *replay_path;   /* NULL: execute CPUID (-f: a dump or a JSON report) */
 	const char *policy_path;   /* NULL: no policy file */
 	const char *baseline_path; /* NULL: no --baseline */

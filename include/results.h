@@ -92,6 +92,10 @@ struct verdict {
 	bool passed;
 };
 
+/* Whether a result fails the verdict: a failure, or under --strict a
+ * warning that was not waived. What the CI formats mark as failed. */
+bool result_fails_verdict(const struct result *result, bool strict);
+
 /* The exit classes (README, "Exit statuses"): one byte, each bit a class
  * of outcome that occurred, as CHIPSEC's exit code is; the value of
  * QEMU's isa-debug-exit port and the host build's exit status. Below 0x80,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "qemu"))
+sys.path.insert(0, str(ROOT / "tests"))
+import ci_consumers  # noqa: E402
 import firmware_vm as vm  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
@@ -236,6 +238,12 @@ CASES = {c.name: c for c in [
     # last run ends the boot through the exit port.
     # JSON as the report: the log must stay a JSON document.
     Case("json-log", boot_group="shell-b", arguments=r"-j -l \json.log"),
+    # The CI formats of one run: TAP on the console and as the log, JUnit
+    # and JSON beside it; a requirement met, one not, one waived, and the
+    # probes, none of which TCG advertises.
+    Case("ci-formats", boot_group="shell-b",
+         arguments=r"--tap -l \ci.tap --junit \ci.xml -J \ci.json --probe --require "
+                   r"interface.tcg,kvm.pv_unhalt,hypervisor_bit=0 --waive require.hypervisor_bit"),
     Case("options", boot_group="shell-b",
          arguments=("-x", "-n", r"-l \nodir\vm1.log", r"-l \logs\vm1.log",
                     "--list-keys", "--version"),
@@ -673,6 +681,68 @@ class DefaultTcg(FirmwareCase):
         self.assertEqual(files_under(vm.list_esp(case.esp), "/hvfeat."), sorted(
             [f for f in files_under(case.files_before, "/hvfeat.") if f != "/hvfeat.log.old"]
             + [vm.STATUS_FILE]))
+
+
+class CiFormats(FirmwareCase):
+    def test_tap_and_junit_read_by_prove_and_junitparser(self):
+        case = self.case("ci-formats")
+        self.assertEqual(self.exit_status(case), FAILED)
+        tap = self.log(case, "/ci.tap")
+        shown = re.search(r"^TAP version 13\n.*?^# verdict: [^\n]*\n", case.boot.console,
+                          re.M | re.S)
+        self.assertIsNotNone(shown, "no TAP on the console:\n" + case.boot.console[-3000:])
+        self.assertEqual(shown.group(0), tap, "the console and the log differ")
+        tap_path, junit_path = host_file("ci-formats", "ci.tap"), host_file("ci-formats", "ci.xml")
+        tap_path.write_text(tap)
+        junit = vm.read_esp_file(case.esp, "/ci.xml")
+        self.assertIsNotNone(junit, f"/ci.xml is not on the ESP: {vm.list_esp(case.esp)}")
+        junit_path.write_bytes(junit)
+        # The same run's JSON, as jq reads it.
+        model = json.loads(subprocess.run(
+            ["jq", "-c", "{summary, labels: [.results[].label], judged: [.results[] | "
+                         "select(.label | startswith(\"lint.\") | not) | [.label, .outcome]]}"],
+            input=self.log(case, "/ci.json"), capture_output=True, text=True, check=True).stdout)
+        n = model["summary"]
+        # By hand: interface.tcg met, kvm.pv_unhalt not, hypervisor_bit=0 not
+        # but waived; every probe not advertised under TCG, the cleanup
+        # done. (The lints, none failing, are the JSON's to say.)
+        self.assertEqual(model["judged"], [
+            ["require.interface.tcg", "pass"], ["require.kvm.pv_unhalt", "fail"],
+            ["require.hypervisor_bit", "warn"],
+            *[[f"probe.{key}", "not-applicable"] for key in PROBE_KEYS],
+            ["probe.cleanup", "pass"]])
+        self.assertEqual((n["fail"], n["waived"], n["skip"]), (1, 1, 0))
+        tests = len(model["labels"])
+
+        proved = ci_consumers.prove(tap_path)
+        # prove's verdict on the firmware's TAP, after the TAP it echoed
+        closing = proved["output"].rsplit("# verdict: ", 1)[-1].split("\n", 1)[-1]
+        print(f"\nci-formats: prove on the firmware's TAP:\n{closing}", file=sys.stderr)
+        self.assertEqual((proved["returncode"] != 0, proved["result"], proved["tests"],
+                          proved["failed"]), (True, "FAIL", tests, 1), proved["output"])
+        parsed = ci_consumers.tap_parser(tap_path)
+        self.assertEqual(parsed["parse_errors"], [])
+        self.assertEqual((parsed["version"], parsed["tests_run"], parsed["good_plan"]),
+                         (13, tests, True))
+        self.assertEqual(parsed["failed"], [model["labels"].index("require.kvm.pv_unhalt") + 1])
+        self.assertEqual(parsed["todo"], [model["labels"].index("require.hypervisor_bit") + 1])
+        self.assertEqual(len(parsed["skipped"]), n["skip"] + n["not-applicable"])
+        self.assertEqual([p["description"] for p in parsed["points"]],
+                         [f"- {label}" for label in model["labels"]])
+
+        self.assertEqual(ci_consumers.xmllint(junit_path), "")
+        read = ci_consumers.junitparser(junit_path)
+        print(f"ci-formats: junitparser on the firmware's JUnit: {read['root']}", file=sys.stderr)
+        counts = {"tests": tests, "failures": n["fail"], "errors": 0,
+                  "skipped": n["skip"] + n["not-applicable"] + n["waived"]}
+        self.assertEqual(read["root"], counts)
+        self.assertEqual(read["suites"][0]["written"], counts)
+        self.assertEqual(read["suites"][0]["counted"], counts)
+        self.assertEqual([f"{c['classname']}.{c['name']}" for c in read["suites"][0]["cases"]],
+                         model["labels"])
+        self.assertEqual(read["suites"][0]["properties"]["source"], "CPUID instruction")
+        self.assertEqual(files_under(vm.list_esp(case.esp), "/ci."),
+                         ["/ci.json", "/ci.tap", "/ci.xml"])
 
 
 class OtherCpuModels(FirmwareCase):

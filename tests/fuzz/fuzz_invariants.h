@@ -1,5 +1,6 @@
 /* What must hold for any input, shared by the fuzz targets: bounded work,
- * whole renderings, console-sized lines, JSON a real parser accepts. */
+ * whole renderings, console-sized lines, JSON a real parser accepts, TAP
+ * and JUnit whole and in printable ASCII. */
 #ifndef HVFEAT_FUZZ_INVARIANTS_H
 #define HVFEAT_FUZZ_INVARIANTS_H
 
@@ -81,6 +82,27 @@ static inline NOT_COVERED void check_json(const char *json, size_t length,
 	json_decref(document);
 }
 
+/* TAP and JUnit: printable ASCII and line feeds only (a control byte would
+ * end a TAP line early or make the XML ill-formed), and whole: the first
+ * line (TAP's version, the XML declaration) and the last (TAP's verdict,
+ * the closed root) where they belong. That real consumers read them is
+ * tests/host/test_ci_formats.py's. */
+static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
+					       const char *first, const char *last)
+{
+	for (size_t i = 0; i < length; i++)
+		if (text[i] != '\n' && (text[i] < 0x20 || text[i] > 0x7e))
+			abort();
+	if (!length || text[length - 1] != '\n')
+		abort();
+	size_t last_start = length - 1;
+	while (last_start && text[last_start - 1] != '\n')
+		last_start--;
+	if (length < strlen(first) || memcmp(text, first, strlen(first)) ||
+	    length - last_start < strlen(last) || memcmp(text + last_start, last, strlen(last)))
+		abort();
+}
+
 static inline void scan_check_and_render(const struct cpuid_source *source)
 {
 	static struct hv_report report;
@@ -106,7 +128,8 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 	 * two passes are the same code, and unit-tested). */
 	static char rendered[512 * 1024];
 	struct buffer_sink sink;
-	static const enum output_format formats[] = { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_RAW };
+	static const enum output_format formats[] = { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_RAW,
+						      OUTPUT_TAP, OUTPUT_JUNIT };
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
 		buffer_sink_init(&sink, rendered, sizeof(rendered));
 		render_in_format(&report, formats[f], &sink.sink);
@@ -116,6 +139,11 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 			check_text(rendered, sink.length);
 		else if (formats[f] == OUTPUT_JSON)
 			check_json(rendered, sink.length, &report);
+		else if (formats[f] == OUTPUT_TAP)
+			check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
+		else if (formats[f] == OUTPUT_JUNIT)
+			check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ",
+					"</testsuites>\n");
 	}
 }
 

@@ -13,7 +13,8 @@
  * MSR a probe wrote had its found value written last, or the report says it
  * could not be and keeps the pages, the forced write ran with interrupts
  * off and they were back on at the end, and the report renders whole
- * within the width and as JSON a parser accepts. */
+ * within the width, as JSON a parser accepts, and, judged, as TAP and
+ * JUnit whole in printable ASCII. */
 #include <stdint.h>
 #include <string.h>
 
@@ -265,5 +266,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buffer_sink_init(&sink, rendered, sizeof(rendered));
 	render_json(&report, &sink.sink);
 	check_json(rendered, sink.length, &report);
+
+	/* The judged results, their details measured from hostile values, in
+	 * the CI formats. */
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_tap(&report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
+	buffer_sink_init(&sink, rendered, sizeof(rendered));
+	render_junit(&report, &sink.sink);
+	if (sink.length >= sizeof(rendered))
+		abort();
+	check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ", "</testsuites>\n");
 	return 0;
 }

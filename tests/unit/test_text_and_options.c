@@ -130,6 +130,21 @@ static void options_formats_replay_and_json(void **state)
 	assert_string_equal(o.json_path, "r.json");
 	assert_string_equal(o.log_path, "\\hvfeat.log");
 
+	/* --tap is a format of console and log, --junit an extra file. */
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--tap", "--junit", "\\r.xml")),
+			 OPTIONS_RUN);
+	assert_int_equal(o.format, OUTPUT_TAP);
+	assert_string_equal(o.junit_path, "\\r.xml");
+	assert_string_equal(o.log_path, "\\hvfeat.log");
+	assert_int_equal(parse(&o, "", ARGS("hvfeat.efi", "--tap", "--tap", "-J", "r.json")),
+			 OPTIONS_RUN);
+	assert_int_equal(o.format, OUTPUT_TAP);
+	assert_null(o.junit_path);
+	assert_int_equal(parse_as(NULL, &o, "", ARGS("hvfeat", "--tap", "--junit", "r.xml")),
+			 OPTIONS_RUN);
+	assert_int_equal(o.format, OUTPUT_TAP);
+	assert_string_equal(o.junit_path, "r.xml");
+
 	/* The host build has no default log. */
 	static char errors[64];
 	struct buffer_sink sink;
@@ -178,6 +193,12 @@ static void options_usage_errors(void **state)
 			       ARGS("hvfeat.efi", "-f")), OPTIONS_USAGE_ERROR);
 	assert_int_equal(parse(&o, "hvfeat: option -J needs a path\n",
 			       ARGS("hvfeat.efi", "-J", "")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: -j and --tap contradict each other\n",
+			       ARGS("hvfeat.efi", "-j", "--tap")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: --tap and -q contradict each other\n",
+			       ARGS("hvfeat.efi", "--tap", "-q")), OPTIONS_USAGE_ERROR);
+	assert_int_equal(parse(&o, "hvfeat: option --junit needs a path\n",
+			       ARGS("hvfeat.efi", "--junit")), OPTIONS_USAGE_ERROR);
 }
 
 static void options_automation(void **state)
@@ -541,16 +562,31 @@ static void usage_fits_the_console(void **state)
 {
 	(void)state;
 	struct buffer_sink sink;
-	static char text[2048];
+	static char text[4096];
 
 	buffer_sink_init(&sink, text, sizeof(text) - 1);
 	render_usage("hvfeat.efi", HVFEAT_DEFAULT_LOG, &sink.sink);
 	text[sink.length] = '\0';
-	assert_contains(text, "usage: hvfeat.efi [-r | -j | -q] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
-			      "       [--require LIST] [--policy PATH] [--waive LIST] [--strict]\n"
-			      "       [--baseline PATH] [--write-policy PATH]\n"
-			      "       [--probe] [--probe-msr MSR[=VALUE]] [--shutdown] [--exit-port] [-b] [-h]\n");
+	assert_contains(text, "usage: hvfeat.efi [-r | -j | -q | --tap] [-l PATH | -n] [-J PATH] [-f DUMP]\n"
+			      "       [--junit PATH] [--require LIST] [--policy PATH] [--waive LIST]\n"
+			      "       [--strict] [--baseline PATH] [--write-policy PATH]\n"
+			      "       [--probe] [--probe-msr MSR[=VALUE]]\n"
+			      "       [--shutdown] [--exit-port] [-b] [-h]\n");
+	assert_contains(text, "  --tap    TAP version 13 instead of the report");
+	assert_contains(text, "  --junit PATH    also write the results as JUnit XML to PATH\n");
 	assert_contains(text, "(default \\hvfeat.log)");
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		assert_true(strlen(line) <= 79);
+
+	/* The host build's has no firmware options, and the same width. */
+	buffer_sink_init(&sink, text, sizeof(text) - 1);
+	render_usage("hvfeat", NULL, &sink.sink);
+	text[sink.length] = '\0';
+	assert_contains(text, "       [--strict] [--baseline PATH] [--write-policy PATH]\n"
+			      "       [--probe] [--probe-msr MSR[=VALUE]] [-h]\n");
+	assert_contains(text, "  --tap    ");
+	assert_contains(text, "  --junit PATH    ");
+	assert_null(strstr(text, "--shutdown"));
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(strlen(line) <= 79);
 }
