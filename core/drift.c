@@ -377,11 +377,15 @@ static void compare_interfaces(struct drift *d)
 	}
 }
 
-size_t drift_judge(const struct hv_report *now, const struct hv_report *baseline,
+void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 		   struct result_list *results)
 {
 	struct drift d = { now, baseline, results, 0 };
+	/* The summary comes first, so it is listed however many differences
+	 * follow; its outcome and detail are known at the end. */
+	size_t summary = results->count;
 
+	results_add(results, OUTCOME_PASS, SEVERITY_NONE, "drift.", "baseline");
 	if (now->hypervisor_bit != baseline->hypervisor_bit)
 		sink_printf(differ(&d, baseline->hypervisor_bit ? OUTCOME_FAIL : OUTCOME_WARN,
 				   baseline->hypervisor_bit ? SEVERITY_HIGH : SEVERITY_LOW,
@@ -393,17 +397,21 @@ size_t drift_judge(const struct hv_report *now, const struct hv_report *baseline
 	else if (now->hypervisor_bit)
 		compare_interfaces(&d);
 
-	struct text_sink *detail =
-		results_add(results, d.count ? OUTCOME_INFO : OUTCOME_PASS, SEVERITY_NONE,
-			    "drift.", "baseline");
+	if (summary == RESULTS_MAX)
+		return; /* not reached: requirements, probes and lints fit */
+	struct result *r = &results->items[summary];
+	struct buffer_sink detail;
+	r->outcome = d.count ? OUTCOME_INFO : OUTCOME_PASS;
+	string_sink_init(&detail, r->detail, sizeof(r->detail));
 	if (d.count)
-		sink_printf(detail, "%u difference%s from the baseline (%s)", (unsigned)d.count,
-			    d.count == 1 ? "" : "s", baseline->source_description);
+		sink_printf(&detail.sink, "%u difference%s from the baseline (%s)",
+			    (unsigned)d.count, d.count == 1 ? "" : "s",
+			    baseline->source_description);
 	else
-		sink_printf(detail, "matches the baseline (%s): %u interface%s compared",
+		sink_printf(&detail.sink, "matches the baseline (%s): %u interface%s compared",
 			    baseline->source_description, (unsigned)now->interface_count,
 			    now->interface_count == 1 ? "" : "s");
-	return d.count;
+	string_sink_finish(&detail);
 }
 
 /* A catalogue key ("kvm", "bhyve": the entry with a table), or

@@ -67,22 +67,11 @@ static void judge_probes(const struct probe_report *probes, struct result_list *
 		    probes->handlers_left ? "NOT all unregistered" : "unregistered");
 }
 
-static bool waived(const struct waiver_list *waivers, const char *label)
-{
-	for (size_t i = 0; waivers && i < waivers->count; i++)
-		if (ascii_equal(label, waivers->labels[i], true))
-			return true;
-	return false;
-}
-
 void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 {
 	struct result_list *results = &report->results;
-	struct verdict *v = &report->verdict;
 
-	results->count = 0;
-	for (size_t o = 0; o < OUTCOME_COUNT; o++)
-		results->unlisted[o] = 0;
+	results_reset(results, settings->waivers);
 	judge_requirements(report, results);
 	judge_probes(&report->probes, results);
 	lint_run(report, results);
@@ -92,19 +81,5 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 		sink_puts(results_add(results, OUTCOME_SKIP, SEVERITY_NONE, "drift.", "baseline"),
 			  settings->baseline_failure);
 
-	*v = (struct verdict){ .strict = settings->strict };
-	for (size_t i = 0; i < results->count; i++) {
-		struct result *r = &results->items[i];
-		if ((r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_WARN) &&
-		    waived(settings->waivers, r->label)) {
-			r->outcome = OUTCOME_WARN;
-			r->waived = true;
-			v->waived++;
-		}
-		v->counts[r->outcome]++;
-	}
-	for (size_t o = 0; o < OUTCOME_COUNT; o++)
-		v->counts[o] += results->unlisted[o];
-	v->passed = !v->counts[OUTCOME_FAIL] &&
-		    !(settings->strict && v->counts[OUTCOME_WARN] > v->waived);
+	results_tally(results, settings->strict, &report->verdict);
 }

@@ -109,9 +109,7 @@ static void junit_case(const struct result *r, bool strict, struct text_sink *ou
  * for them all, failed when one of them fails the verdict. */
 static bool unlisted_failed(const struct hv_report *report)
 {
-	const size_t *n = report->results.unlisted;
-
-	return n[OUTCOME_FAIL] || (report->verdict.strict && n[OUTCOME_WARN]);
+	return results_unlisted_fail(&report->results, report->verdict.strict);
 }
 
 static void junit_unlisted(const struct hv_report *report, struct text_sink *out)

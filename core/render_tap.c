@@ -79,7 +79,7 @@ static void tap_unlisted(size_t number, const struct hv_report *report,
 			 struct text_sink *out)
 {
 	const size_t *n = report->results.unlisted;
-	bool failed = n[OUTCOME_FAIL] || (report->verdict.strict && n[OUTCOME_WARN]);
+	bool failed = results_unlisted_fail(&report->results, report->verdict.strict);
 
 	sink_printf(out, "%s %u - results.unlisted\n  ---\n  outcome: %s\n", failed ? "not ok" : "ok",
 		    (unsigned)number, failed ? "fail" : "pass");

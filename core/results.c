@@ -8,22 +8,49 @@
 #include "lints.h"
 #include "probe.h"
 
+void results_reset(struct result_list *list, const struct waiver_list *waivers)
+{
+	list->count = list->waived = list->unlisted_waived = 0;
+	for (size_t o = 0; o < OUTCOME_COUNT; o++)
+		list->unlisted[o] = 0;
+	list->waivers = waivers;
+}
+
+static bool waived(const struct waiver_list *waivers, const char *label)
+{
+	for (size_t i = 0; waivers && i < waivers->count; i++)
+		if (ascii_equal(label, waivers->labels[i], true))
+			return true;
+	return false;
+}
+
 struct text_sink *results_add(struct result_list *list, enum outcome outcome,
 			      enum severity severity, const char *prefix,
 			      const char *name)
 {
+	char label[RESULT_LABEL_MAX];
+	struct buffer_sink text;
+
+	string_sink_init(&text, label, sizeof(label));
+	sink_printf(&text.sink, "%s%s", prefix, name);
+	string_sink_finish(&text);
+	bool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&
+		     waived(list->waivers, label);
+	if (waive) {
+		outcome = OUTCOME_WARN;
+		list->waived++;
+	}
 	if (list->count == RESULTS_MAX) {
 		list->unlisted[outcome]++;
+		list->unlisted_waived += waive;
 		buffer_sink_init(&list->detail, NULL, 0);
 		return &list->detail.sink;
 	}
 	struct result *r = &list->items[list->count++];
-	struct buffer_sink label;
 
-	*r = (struct result){ .outcome = outcome, .severity = severity };
-	string_sink_init(&label, r->label, sizeof(r->label));
-	sink_printf(&label.sink, "%s%s", prefix, name);
-	string_sink_finish(&label);
+	*r = (struct result){ .outcome = outcome, .severity = severity, .waived = waive };
+	for (size_t i = 0; i < sizeof(label); i++)
+		r->label[i] = label[i];
 	/* The detail stays NUL-terminated: one byte is never written. */
 	buffer_sink_init(&list->detail, r->detail, sizeof(r->detail) - 1);
 	return &list->detail.sink;
@@ -142,6 +169,32 @@ bool waivers_add(struct waiver_list *list, const char *text, size_t length,
 	return true;
 }
 
+bool results_unlisted_fail(const struct result_list *list, bool strict)
+{
+	return list->unlisted[OUTCOME_FAIL] ||
+	       (strict && list->unlisted[OUTCOME_WARN] > list->unlisted_waived);
+}
+
+void results_tally(const struct result_list *list, bool strict, struct verdict *v)
+{
+	bool fails = results_unlisted_fail(list, strict);
+	size_t asked[OUTCOME_COUNT] = { 0 };
+
+	*v = (struct verdict){ .strict = strict, .waived = list->waived };
+	for (size_t o = 0; o < OUTCOME_COUNT; o++)
+		v->counts[o] = list->unlisted[o];
+	for (size_t i = 0; i < list->count; i++) {
+		const struct result *r = &list->items[i];
+		v->counts[r->outcome]++;
+		if (!ascii_after_prefix(r->label, "lint.", false))
+			asked[r->outcome]++;
+		fails = fails || result_fails_verdict(r, strict);
+	}
+	v->passed = !fails;
+	v->only_skipped = asked[OUTCOME_SKIP] && !asked[OUTCOME_PASS] && !asked[OUTCOME_FAIL] &&
+			  !asked[OUTCOME_WARN];
+}
+
 bool result_fails_verdict(const struct result *result, bool strict)
 {
 	return result->outcome == OUTCOME_FAIL ||
@@ -165,7 +218,7 @@ uint8_t exit_classes(enum run_end end, const struct verdict *verdict)
 		classes |= EXIT_CLASS_WARN;
 	if (n[OUTCOME_SKIP])
 		classes |= EXIT_CLASS_SKIP;
-	if (n[OUTCOME_SKIP] && !n[OUTCOME_PASS] && !n[OUTCOME_FAIL] && !n[OUTCOME_WARN])
+	if (verdict->only_skipped)
 		classes |= EXIT_CLASS_SKIP_ONLY;
 	return classes;
 }

@@ -27,10 +27,10 @@ struct hv_report;
 bool drift_register_is_feature(const struct decoder_table *table,
 			       const struct register_decoder *decoder);
 
-/* Every difference between now and baseline, appended to results, then
- * "drift.baseline": pass when there was none, info with their count
- * otherwise. Returns the number of differences. */
-size_t drift_judge(const struct hv_report *now, const struct hv_report *baseline,
+/* "drift.baseline" (pass when nothing differs, info with the count of
+ * differences otherwise), then every difference between now and
+ * baseline, appended to results. */
+void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 		   struct result_list *results);
 
 /* True when name (without "drift.") is a label drift_judge can give. */

@@ -45,16 +45,26 @@ struct result {
 	char detail[RESULT_DETAIL_MAX]; /* what was measured or found, and why */
 };
 
+struct waiver_list;
+
 struct result_list {
 	size_t count;
 	struct result items[RESULTS_MAX];
 	size_t unlisted[OUTCOME_COUNT]; /* past RESULTS_MAX, by outcome */
+	size_t waived;                  /* listed and unlisted */
+	size_t unlisted_waived;
+	const struct waiver_list *waivers; /* applied as results are added */
 	struct buffer_sink detail;      /* over the last result's detail */
 };
 
+/* Empties the list; waivers (NULL: none) apply to every result added. */
+void results_reset(struct result_list *list, const struct waiver_list *waivers);
+
 /* Adds a result labelled prefix + name ("lint." "kvm.stable-bit-...") and
- * returns a sink over its detail (cut at RESULT_DETAIL_MAX - 1 bytes);
- * past RESULTS_MAX the result is only counted and the sink discards. */
+ * returns a sink over its detail (cut at RESULT_DETAIL_MAX - 1 bytes). A
+ * failure or warning whose label is waived becomes a waived warning. Past
+ * RESULTS_MAX the result is only counted, waived all the same, and the
+ * sink discards. */
 struct text_sink *results_add(struct result_list *list, enum outcome outcome,
 			      enum severity severity, const char *prefix,
 			      const char *name);
@@ -90,11 +100,22 @@ struct verdict {
 	size_t waived;
 	bool strict;                  /* warnings fail */
 	bool passed;
+	/* Of what the run was asked to judge (all but the lints, judged on
+	 * every run), something was skipped and nothing passed, failed or
+	 * warned: kvm-unit-tests' "all skipped" */
+	bool only_skipped;
 };
 
 /* Whether a result fails the verdict: a failure, or under --strict a
  * warning that was not waived. What the CI formats mark as failed. */
 bool result_fails_verdict(const struct result *result, bool strict);
+
+/* Whether a result past RESULTS_MAX fails it, by the same rule. */
+bool results_unlisted_fail(const struct result_list *list, bool strict);
+
+/* What the list adds up to: every listed and unlisted result counted, the
+ * verdict failing when one of them fails it. */
+void results_tally(const struct result_list *list, bool strict, struct verdict *verdict);
 
 /* The exit classes (README, "Exit statuses"): one byte, each bit a class
  * of outcome that occurred, as CHIPSEC's exit code is; the value of
@@ -105,7 +126,7 @@ bool result_fails_verdict(const struct result *result, bool strict);
 #define EXIT_CLASS_WARN 0x04       /* a warning, a waived failure included */
 #define EXIT_CLASS_SKIP 0x08       /* a result was skipped */
 #define EXIT_CLASS_ERROR 0x10      /* not done: a file, memory, cleanup */
-#define EXIT_CLASS_SKIP_ONLY 0x20  /* skips, and none passed, failed or warned */
+#define EXIT_CLASS_SKIP_ONLY 0x20  /* what was asked was only skipped */
 
 enum run_end { RUN_JUDGED, RUN_USAGE_ERROR, RUN_NOT_DONE };
 

@@ -512,7 +512,7 @@ EXIT_CLASSES = (
     (0x04, "warn"),        # a warning, waived failures included
     (0x08, "skip"),        # a result was skipped
     (0x10, "error"),       # not done: a file, memory or the probes' cleanup
-    (0x20, "skip only"),   # skips, and nothing passed, failed or warned
+    (0x20, "skip only"),   # what was asked (all but the lints) was only skipped
 )
 
 

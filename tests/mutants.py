@@ -100,13 +100,14 @@ MUTANTS = [
     # judging: the verdict follows the results
     ("core/judge.c", "[PROBE_BROKEN] = OUTCOME_FAIL,", "[PROBE_BROKEN] = OUTCOME_PASS,",
      "a broken probe passes"),
-    ("core/judge.c", "!(settings->strict && v->counts[OUTCOME_WARN] > v->waived)",
-     "!(settings->strict && 0)", "--strict ignored"),
-    ("core/judge.c", "if ((r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_WARN) &&\n"
-     "\t\t    waived(settings->waivers, r->label)) {",
-     "if ((r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_WARN) &&\n"
-     "\t\t    (waived(settings->waivers, r->label) || settings->waivers)) {",
-     "any waiver waives all"),
+    ("core/results.c", "fails = fails || result_fails_verdict(&list->items[i], strict);",
+     "fails = fails || result_fails_verdict(&list->items[i], false);", "--strict ignored"),
+    ("core/results.c", "\tbool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&\n"
+     "\t\t     waived(list->waivers, label);",
+     "\tbool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&\n"
+     "\t\t     (waived(list->waivers, label) || list->waivers);", "any waiver waives all"),
+    ("core/results.c", "\tbool fails = results_unlisted_fail(list, strict);",
+     "\tbool fails = false;", "results past the bound never fail the verdict"),
     ("core/judge.c", "bool clean = !not_restored && !probes->pages_in_use && !probes->handlers_left;",
      "bool clean = !probes->handlers_left;", "cleanup ignores MSRs and pages"),
     ("core/results.c", "\t\tclasses |= EXIT_CLASS_NOT_PASSED | EXIT_CLASS_FAIL;",

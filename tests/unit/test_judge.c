@@ -165,6 +165,15 @@ static void probes_not_run_are_one_skip(void **state)
 	for (size_t i = 0; i < r->results.count; i++)
 		assert_string_not_equal(r->results.items[i].label, "probe.cleanup");
 	assert_true(r->verdict.passed);
+	/* All that was asked (the probes) was skipped; the lints, which hold,
+	 * are judged on every run and do not count: skip (0x08), skip only
+	 * (0x20). */
+	assert_true(r->verdict.counts[OUTCOME_PASS] > 0);
+	assert_int_equal(exit_classes(RUN_JUDGED, &r->verdict), 0x08 | 0x20);
+	/* a requirement that passes beside it: not only skips */
+	assert_true(add("kvm.steal_time", strlen("kvm.steal_time")));
+	rejudge(r, false);
+	assert_int_equal(exit_classes(RUN_JUDGED, &r->verdict), 0x08);
 }
 
 static void strict_fails_on_a_warning(void **state)
@@ -225,18 +234,44 @@ static void policy_files_waive_too(void **state)
 	assert_true(r->verdict.passed);
 }
 
-/* Past RESULTS_MAX results are counted and judged, never dropped. */
+/* Past RESULTS_MAX results are counted, waived and judged, never dropped:
+ * a failure there fails the verdict, a waived one does not, and under
+ * --strict a warning there does. */
 static void results_past_the_bound_still_count(void **state)
 {
 	(void)state;
 	static struct result_list many;
+	struct verdict v;
 
-	for (size_t i = 0; i < RESULTS_MAX; i++)
-		results_add(&many, OUTCOME_PASS, SEVERITY_NONE, "lint.", "x");
-	sink_puts(results_add(&many, OUTCOME_FAIL, SEVERITY_HIGH, "lint.", "y"), "lost?");
-	assert_int_equal(many.count, RESULTS_MAX);
-	assert_int_equal(many.unlisted[OUTCOME_FAIL], 1);
-	assert_int_equal(results_unlisted(&many), 1);
+	assert_true(waive("probe.cleanup"));
+	for (int waived = 0; waived < 2; waived++) {
+		results_reset(&many, waived ? &list.waivers : NULL);
+		for (size_t i = 0; i < RESULTS_MAX; i++)
+			results_add(&many, OUTCOME_PASS, SEVERITY_NONE, "lint.", "x");
+		sink_puts(results_add(&many, OUTCOME_FAIL, SEVERITY_HIGH, "probe.", "cleanup"),
+			  "lost?");
+		assert_int_equal(many.count, RESULTS_MAX);
+		assert_int_equal(results_unlisted(&many), 1);
+		results_tally(&many, false, &v);
+		assert_int_equal(v.counts[OUTCOME_PASS], RESULTS_MAX);
+		if (!waived) {
+			assert_int_equal(many.unlisted[OUTCOME_FAIL], 1);
+			assert_false(v.passed);
+			continue;
+		}
+		assert_int_equal(many.unlisted[OUTCOME_WARN], 1);
+		assert_int_equal(v.waived, 1);
+		assert_true(v.passed);
+		results_tally(&many, true, &v); /* a waived warning fails nothing */
+		assert_true(v.passed);
+	}
+	results_reset(&many, NULL);
+	for (size_t i = 0; i <= RESULTS_MAX; i++)
+		results_add(&many, OUTCOME_WARN, SEVERITY_LOW, "lint.", "x");
+	results_tally(&many, false, &v);
+	assert_true(v.passed);
+	results_tally(&many, true, &v);
+	assert_false(v.passed);
 }
 
 static void details_are_cut_not_overflowed(void **state)
@@ -280,9 +315,6 @@ static void usage_and_errors_without_a_verdict(void **state)
 	(void)state;
 	assert_int_equal(exit_classes(RUN_USAGE_ERROR, NULL), 0x02);
 	assert_int_equal(exit_classes(RUN_NOT_DONE, NULL), 0x12);
-	struct verdict skipped = { .counts = { [OUTCOME_SKIP] = 2, [OUTCOME_NOT_APPLICABLE] = 1 },
-				   .passed = true };
-	assert_int_equal(exit_classes(RUN_JUDGED, &skipped), 0x08 | 0x20);
 	struct verdict clean = { .counts = { [OUTCOME_PASS] = 1 }, .passed = true };
 	assert_int_equal(exit_classes(RUN_JUDGED, &clean), 0);
 }
