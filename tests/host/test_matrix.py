@@ -16,6 +16,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from upstream_bits import (  # noqa: E402
+    HV_FEATURES_EDX, HV_PRIVILEGES_EAX, HV_PRIVILEGES_EBX, HV_RECOMMENDATIONS_EAX,
+    KVM_FEATURES, KVM_HINTS)
 BUILD = ROOT / "build"
 DUMPS = ROOT / "tests" / "dumps"
 HVFEAT_VM = ROOT / "qemu" / "hvfeat_vm.py"
@@ -25,63 +29,8 @@ HYPERV_KVM = DUMPS / "hyperv-kvm.txt"
 HV_ALL = DUMPS / "kvm-real-6.1.0-56-amd64-qemu-7.2-hv-all.txt"
 MARK = "\u2260"
 
-# Linux arch/x86/include/uapi/asm/kvm_para.h: CPUID 0x40000001 EAX and EDX.
-KVM_FEATURE_BITS = {
-    0: "KVM_FEATURE_CLOCKSOURCE", 1: "KVM_FEATURE_NOP_IO_DELAY", 2: "KVM_FEATURE_MMU_OP",
-    3: "KVM_FEATURE_CLOCKSOURCE2", 4: "KVM_FEATURE_ASYNC_PF", 5: "KVM_FEATURE_STEAL_TIME",
-    6: "KVM_FEATURE_PV_EOI", 7: "KVM_FEATURE_PV_UNHALT", 9: "KVM_FEATURE_PV_TLB_FLUSH",
-    10: "KVM_FEATURE_ASYNC_PF_VMEXIT", 11: "KVM_FEATURE_PV_SEND_IPI",
-    12: "KVM_FEATURE_POLL_CONTROL", 13: "KVM_FEATURE_PV_SCHED_YIELD",
-    14: "KVM_FEATURE_ASYNC_PF_INT", 15: "KVM_FEATURE_MSI_EXT_DEST_ID",
-    16: "KVM_FEATURE_HC_MAP_GPA_RANGE", 17: "KVM_FEATURE_MIGRATION_CONTROL",
-    24: "KVM_FEATURE_CLOCKSOURCE_STABLE_BIT",
-}
-KVM_HINT_BITS = {0: "KVM_HINTS_REALTIME"}
-
-# The Hyper-V TLFS (Linux's hvgdk_mini.h names where the TLFS has none):
-# 0x40000003 EAX and EBX (partition privileges), EDX (features), 0x40000004
-# EAX (recommendations). As tests/unit/test_upstream_bits.c pins them.
-HV_PRIVILEGES_EAX = {
-    0: "AccessVpRunTimeReg", 1: "AccessPartitionReferenceCounter", 2: "AccessSynicRegs",
-    3: "AccessSyntheticTimerRegs", 4: "AccessIntrCtrlRegs", 5: "AccessHypercallMsrs",
-    6: "AccessVpIndex", 7: "AccessResetReg", 8: "AccessStatsReg",
-    9: "AccessPartitionReferenceTsc", 10: "AccessGuestIdleReg", 11: "AccessFrequencyRegs",
-    12: "AccessDebugRegs", 13: "AccessReenlightenmentControls", 14: "AccessRootSchedulerReg",
-    15: "HV_ACCESS_TSC_INVARIANT",
-}
-HV_PRIVILEGES_EBX = {
-    0: "CreatePartitions", 1: "AccessPartitionId", 2: "AccessMemoryPool",
-    3: "HV_ADJUST_MESSAGE_BUFFERS", 4: "PostMessages", 5: "SignalEvents", 6: "CreatePort",
-    7: "ConnectPort", 8: "AccessStats", 11: "Debugging", 12: "CpuManagement",
-    13: "ConfigureProfiler", 14: "AccessVpExitTracing",
-    15: "EnableExtendedGvaRangesForFlushVirtualAddressList", 16: "AccessVSM",
-    17: "AccessVpRegisters", 19: "FastHypercallOutput", 20: "EnableExtendedHypercalls",
-    21: "StartVirtualProcessor", 22: "HV_ISOLATION",
-}
-HV_FEATURES_EDX = {
-    0: "MwaitAvailable", 1: "GuestDebuggingAvailable", 2: "PerformanceMonitorsAvailable",
-    3: "CpuDynamicPartitioningAvailable", 4: "XmmRegistersForFastHypercallAvailable",
-    5: "GuestIdleAvailable", 6: "HypervisorSleepStateSupportAvailable",
-    7: "NumaDistanceQueryAvailable", 8: "FrequencyRegsAvailable",
-    9: "SyntheticMachineCheckAvailable", 10: "GuestCrashRegsAvailable",
-    11: "DebugRegsAvailable", 12: "Npiep1Available", 13: "DisableHypervisorAvailable",
-    14: "ExtendedGvaRangesForFlushVirtualAddressListAvailable",
-    15: "FastHypercallOutputAvailable", 17: "SintPollingModeAvailable",
-    18: "HypercallMsrLockAvailable", 19: "DirectSyntheticTimers", 20: "RegisterPatAvailable",
-    21: "RegisterBndcfgsAvailable", 23: "SyntheticTimeUnhaltedTimerAvailable",
-    26: "IntelLastBranchRecordAvailable",
-}
-HV_RECOMMENDATIONS_EAX = {
-    0: "UseHypercallForAddressSpaceSwitch", 1: "UseHypercallForLocalFlush",
-    2: "UseHypercallForRemoteFlushAndLocalFlushEntire", 3: "UseApicMsrs",
-    4: "UseHvRegisterForReset", 5: "UseRelaxedTiming", 6: "UseDmaRemapping",
-    7: "UseInterruptRemapping", 8: "UseX2ApicMsrs", 9: "DeprecateAutoEoi",
-    10: "UseSyntheticClusterIpi", 11: "UseExProcessorMasks", 12: "Nested",
-    13: "UseIntForMbecSystemCalls", 14: "UseVmcsEnlightenments", 15: "UseSyncedTimeline",
-    17: "UseDirectLocalFlushEntire", 18: "NoNonArchitecturalCoreSharing",
-    21: "HV_X64_USE_MMIO_HYPERCALLS",
-}
-# (offset from the base, register, table) of the flag words above
+# (offset from the base, register, table) of the flag words, from
+# tests/upstream_bits.py
 HV_FLAG_WORDS = [(3, "eax", HV_PRIVILEGES_EAX), (3, "ebx", HV_PRIVILEGES_EBX),
                  (3, "edx", HV_FEATURES_EDX), (4, "eax", HV_RECOMMENDATIONS_EAX)]
 # TLFS fields: (offset, register, field name, bit mask)
@@ -301,7 +250,7 @@ class FromDumps(unittest.TestCase):
         self.assertEqual(bases, [0x40000000] * 3)
         expected = set()
         words = [(lv[(b + 1, 0)]["eax"], lv[(b + 1, 0)]["edx"]) for lv, b in zip(leaves, bases)]
-        for table, index in ((KVM_FEATURE_BITS, 0), (KVM_HINT_BITS, 1)):
+        for table, index in ((KVM_FEATURES, 0), (KVM_HINTS, 1)):
             for bit, name in table.items():
                 key = item_key("kvm", name)
                 values = [bool(w[index] >> bit & 1) for w in words]
@@ -309,7 +258,7 @@ class FromDumps(unittest.TestCase):
                 self.assertEqual(m.marked(key), [v != values[0] for v in values], key)
                 if len(set(values)) > 1:
                     expected.add(key)
-        defined = sum(1 << b for b in KVM_FEATURE_BITS)
+        defined = sum(1 << b for b in KVM_FEATURES)
         undefined = [w[0] & ~defined for w in words]
         if any(u != undefined[0] for u in undefined):
             expected.add("kvm.unknown_bits.base+0x1.eax")  # the README's name
@@ -356,7 +305,7 @@ class FromDumps(unittest.TestCase):
 
         # KVM's bits, wherever its block sits
         kvm_differs = set()
-        for name, table in (("eax", KVM_FEATURE_BITS), ("edx", KVM_HINT_BITS)):
+        for name, table in (("eax", KVM_FEATURES), ("edx", KVM_HINTS)):
             for bit, upstream in table.items():
                 values = [bool(register(lv, b + 1, name) >> bit & 1)
                           for lv, b in zip(leaves, kvm)]
