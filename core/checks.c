@@ -227,6 +227,7 @@ bool requirements_add(struct requirement_list *list, const char *text,
 				item_end++;
 			struct cursor p = { item, item_end };
 			cursor_skip_blanks(&p);
+			/* "waive LABEL[,LABEL...]" takes the rest of its line. */
 			if (cursor_take(&p, "waive ") || cursor_take(&p, "waive\t")) {
 				char where[REQUIREMENT_TEXT];
 				struct buffer_sink w;
@@ -234,9 +235,10 @@ bool requirements_add(struct requirement_list *list, const char *text,
 				sink_escaped(&w.sink, origin, text_length(origin));
 				if (multi_line)
 					sink_printf(&w.sink, ":%u", line);
-				if (!waivers_add(&list->waivers, p.at, (size_t)(p.end - p.at),
+				if (!waivers_add(&list->waivers, p.at, (size_t)(content_end - p.at),
 						 string_sink_finish(&w), errors))
 					return false;
+				item_end = content_end;
 			} else if (p.at < p.end) {
 				const char *why = "is one too many (" MAX_REQUIREMENTS_TEXT " at most)";
 				const char *echo = p.at, *echo_end = item_end;

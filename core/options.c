@@ -55,7 +55,7 @@ void render_usage(const char *program, const char *default_log,
 		       "  --version       show the version\n");
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
-			       "  --exit-port     verdict to QEMU's isa-debug-exit port 0xf4\n"
+			       "  --exit-port     exit classes to QEMU's isa-debug-exit port 0xf4\n"
 			       "  -b       page the output, as the shell's commands do\n");
 	sink_puts(out, "  -h       show this help\n");
 }

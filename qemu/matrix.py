@@ -619,7 +619,7 @@ def render_html(matrix):
                    f"<td>{esc(column['kind'])}</td><td>{esc(column['source'] or '')}</td>"
                    f"<td>{esc(column['cpu_vendor'] or '')}</td>"
                    f"<td>{esc(column['hvfeat_version'] or '')}</td>"
-                   f"<td>{esc(column['verdict'] or 'no requirements')}</td>"
+                   f"<td>{esc(column['verdict'] or 'none')}</td>"
                    f"<td>{esc(ran)}</td></tr>")
     out += ["</tbody>", "</table>",
             '<input type="checkbox" id="only-differing"/>'

@@ -3,6 +3,7 @@ what is installed works: the Linux build runs, the man page renders, the
 UEFI application is the one built."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,49 @@ class Install(unittest.TestCase):
             for section in ("SYNOPSIS", "OPTIONS", "EXIT STATUS", "FILES", "EXAMPLES"):
                 self.assertIn(section, page.stdout)
             self.assertIn("--exit-port", page.stdout)
+
+
+class Documented(unittest.TestCase):
+    """What the program says it has, the README and the man page must name:
+    every option of its usage text and every result label (the issue's
+    "every label and exit value is in the README and the man page")."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.readme = (ROOT / "README.md").read_text()
+        page = subprocess.run(["man", "-l", str(ROOT / "man/hvfeat.1")], capture_output=True,
+                              text=True, env={**os.environ, "MANWIDTH": "200"})
+        assert page.returncode == 0, page.stderr
+        cls.man = page.stdout
+
+    def hvfeat(self, *arguments):
+        result = subprocess.run([str(BUILD / "hvfeat"), *arguments], capture_output=True,
+                                text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout
+
+    def test_every_option(self):
+        efi_only = ["--shutdown", "--exit-port", "-b"]  # the firmware's usage adds these
+        usage = self.hvfeat("-h")
+        options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", usage)) | set(efi_only)
+        self.assertGreater(len(options), 20)
+        for option in sorted(options):
+            with self.subTest(option=option):
+                self.assertRegex(self.readme, rf"`{re.escape(option)}[ `=]|  {re.escape(option)} ")
+                self.assertRegex(self.man, rf"(?<![\w-]){re.escape(option)}(?![\w-])")
+
+    def test_every_label(self):
+        labels = re.findall(r"^  ((?:probe|lint|drift|require)\.\S+)", self.hvfeat("--list-labels"),
+                            re.MULTILINE)
+        self.assertGreater(len(labels), 30)
+        for label in labels:
+            prefix, rest = label.split(".", 1)
+            with self.subTest(label=label):
+                # the README's tables give a probe's key or a lint's name
+                # after their prefix, in backticks
+                self.assertTrue(label in self.readme or f"`{rest}`" in self.readme, label)
+                if not rest.isupper() and "KEY" not in rest and "NN" not in rest:
+                    self.assertIn(label, self.man)
 
 
 if __name__ == "__main__":
