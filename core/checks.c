@@ -1,78 +1,15 @@
 #include "checks.h"
 
 #include "ascii.h"
-
 #include "hv_report.h"
+#include "labels.h"
 #include "options.h"
+#include "requirement_names.h"
 
 static bool is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-/* The catalogue entry with this key that has a table, else any with it. */
-static const struct hv_vendor *vendor_by_key(const char *key, size_t length)
-{
-	const struct hv_vendor *found = NULL;
-
-	for (size_t v = 0; v < hv_vendor_count; v++) {
-		if (ascii_equal_span(key, length, hv_vendors[v].key, true) &&
-		    (!found || hv_vendors[v].table))
-			found = &hv_vendors[v];
-	}
-	return found;
-}
-
-/* Resolves the name, in any case, to what it requires; NULL on success,
- * else why not. */
-static const char *resolve(struct requirement *r, const char *name)
-{
-	const char *rest = ascii_after_prefix(name, "interface.", true);
-
-	const char *probe = ascii_after_prefix(name, "probe.", true);
-
-	if (ascii_equal(name, "hypervisor_bit", true)) {
-		r->kind = REQUIRE_HYPERVISOR_BIT;
-		return NULL;
-	}
-	if (probe) {
-		for (r->probe = 0; probe_key(r->probe); r->probe++)
-			if (ascii_equal(probe, probe_key(r->probe), true)) {
-				r->kind = REQUIRE_PROBE;
-				return NULL;
-			}
-		return "names no probe hvfeat runs";
-	}
-	if (rest) {
-		const char *dot = rest;
-		while (*dot && *dot != '.')
-			dot++;
-		const struct hv_vendor *vendor = vendor_by_key(rest, (size_t)(dot - rest));
-		if (!vendor || (*dot && !ascii_equal(dot, ".base", true)))
-			return "names no interface hvfeat knows";
-		r->vendor_key = vendor->key;
-		r->kind = *dot ? REQUIRE_INTERFACE_BASE : REQUIRE_INTERFACE;
-		return NULL;
-	}
-	const char *dot = name;
-	while (*dot && *dot != '.')
-		dot++;
-	const struct hv_vendor *vendor = vendor_by_key(name, (size_t)(dot - name));
-	if (!vendor || !vendor->table)
-		return "names no interface hvfeat decodes";
-	if (!hv_find_item(vendor, name, true, &r->item))
-		return "names nothing hvfeat decodes";
-	r->vendor_key = vendor->key;
-	r->kind = REQUIRE_ITEM;
-	return NULL;
-}
-
-bool requirement_name_known(const char *name)
-{
-	struct requirement scratch = { 0 };
-
-	return resolve(&scratch, name) == NULL;
 }
 
 const char *comparison_symbol(enum comparison comparison)
@@ -127,29 +64,6 @@ static const char *undecidable(const struct requirement *r)
 	return NULL;
 }
 
-/* The name as --list-keys spells it, whatever case it was written in: the
- * result's label is "require." and this. */
-static void canonical_key(struct requirement *r)
-{
-	struct buffer_sink key;
-
-	if (r->kind == REQUIRE_ITEM) {
-		hv_item_key(vendor_by_key(r->vendor_key, text_length(r->vendor_key)),
-			    r->item.bit ? r->item.bit->id : r->item.field->id, r->key,
-			    sizeof(r->key));
-		return;
-	}
-	string_sink_init(&key, r->key, sizeof(r->key));
-	if (r->kind == REQUIRE_HYPERVISOR_BIT)
-		sink_puts(&key.sink, "hypervisor_bit");
-	else if (r->kind == REQUIRE_PROBE)
-		sink_printf(&key.sink, "probe.%s", probe_key(r->probe));
-	else
-		sink_printf(&key.sink, "interface.%s%s", r->vendor_key,
-			    r->kind == REQUIRE_INTERFACE_BASE ? ".base" : "");
-	string_sink_finish(&key);
-}
-
 /* One requirement, "name", "name=value" or "name OP value"; NULL on
  * success, else why it is not one. */
 static const char *parse_requirement(struct cursor *p, struct requirement *r)
@@ -185,12 +99,12 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 		if (p->at < p->end)
 			return "has more after its value";
 	}
-	const char *why = resolve(r, name);
+	const char *why = requirement_resolve(r, name);
 	if (!why)
 		why = undecidable(r);
 	if (why)
 		return why;
-	canonical_key(r);
+	requirement_canonical_key(r);
 	if (r->kind == REQUIRE_INTERFACE_BASE)
 		r->show_hex = true;
 	if (r->item.field && r->item.field->format == FIELD_HEX)

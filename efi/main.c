@@ -13,6 +13,7 @@
 #include "esp_files.h"
 #include "hv_render.h"
 #include "judge.h"
+#include "labels.h"
 #include "options.h"
 #include "probe_machine.h"
 #include "report_reader.h"

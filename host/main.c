@@ -11,6 +11,7 @@
 #include "drift.h"
 #include "hv_render.h"
 #include "judge.h"
+#include "labels.h"
 #include "options.h"
 #include "report_reader.h"
 

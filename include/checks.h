@@ -77,10 +77,6 @@ struct check_result {
 bool requirements_add(struct requirement_list *list, const char *text,
 		      size_t length, const char *origin, struct text_sink *errors);
 
-/* True when name is one a requirement can take ("kvm.pv_unhalt"), in any
- * case. */
-bool requirement_name_known(const char *name);
-
 /* True when a requirement names a probe: asking for one runs them. */
 bool requirements_need_probes(const struct requirement_list *list);
 

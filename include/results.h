@@ -82,18 +82,6 @@ struct waiver_list {
 	size_t count;
 };
 
-/* Adds the comma-separated labels in text; false, having said why on
- * errors, for a label hvfeat never gives (a typo must not waive nothing
- * silently) or one too many. */
-bool waivers_add(struct waiver_list *list, const char *text, size_t length,
-		 const char *origin, struct text_sink *errors);
-
-/* True when label is one hvfeat can give, in any case. */
-bool result_label_known(const char *label);
-
-/* Every label, or label pattern, with what it means (--list-labels). */
-void render_result_labels(struct text_sink *out);
-
 /* What the results add up to. */
 struct verdict {
 	size_t counts[OUTCOME_COUNT]; /* listed and unlisted results */

@@ -100,8 +100,8 @@ MUTANTS = [
     # judging: the verdict follows the results
     ("core/judge.c", "[PROBE_BROKEN] = OUTCOME_FAIL,", "[PROBE_BROKEN] = OUTCOME_PASS,",
      "a broken probe passes"),
-    ("core/results.c", "fails = fails || result_fails_verdict(&list->items[i], strict);",
-     "fails = fails || result_fails_verdict(&list->items[i], false);", "--strict ignored"),
+    ("core/results.c", "fails = fails || result_fails_verdict(r, strict);",
+     "fails = fails || result_fails_verdict(r, false);", "--strict ignored"),
     ("core/results.c", "\tbool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&\n"
      "\t\t     waived(list->waivers, label);",
      "\tbool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&\n"
@@ -112,7 +112,7 @@ MUTANTS = [
      "bool clean = !probes->handlers_left;", "cleanup ignores MSRs and pages"),
     ("core/results.c", "\t\tclasses |= EXIT_CLASS_NOT_PASSED | EXIT_CLASS_FAIL;",
      "\t\tclasses |= EXIT_CLASS_FAIL;", "a failure without the not-passed bit"),
-    ("core/results.c", "\t\t\t\tif (result_label_known(label))",
+    ("core/labels.c", "\t\t\t\tif (result_label_known(label))",
      "\t\t\t\tif (label[0])", "unknown waiver labels accepted"),
     # drift from a baseline, and reading reports back
     ("core/drift.c", "\t\t\tdetail = differ(d, before ? OUTCOME_FAIL : OUTCOME_WARN,",

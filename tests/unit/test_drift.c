@@ -11,6 +11,7 @@
 #include "drift.h"
 #include "json_reader.h"
 #include "judge.h"
+#include "labels.h"
 #include "report_reader.h"
 
 #define REPORTS_DIR DUMPS_DIR "/reports"

@@ -5,6 +5,7 @@
 
 #include "checks.h"
 #include "judge.h"
+#include "labels.h"
 #include "results.h"
 
 static struct requirement_list list;

@@ -7,6 +7,7 @@
 #include "recordings.h"
 
 #include "judge.h"
+#include "labels.h"
 #include "lints.h"
 
 /* Every lint, by its stable name, in the order the report lists them. */
