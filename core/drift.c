@@ -75,11 +75,6 @@ static const char *interface_key(const struct hv_interface *iface)
 	return iface->vendor ? iface->vendor->key : "unknown";
 }
 
-static const char *product(const struct hv_interface *iface)
-{
-	return iface->vendor ? iface->vendor->product : "an unknown signature";
-}
-
 /* A difference: a result labelled "drift." and the name printf makes. */
 static struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
 				const char *format, ...) __attribute__((format(printf, 4, 5)));
@@ -127,9 +122,10 @@ static bool decoded_here(const struct hv_interface *iface)
 	return iface->vendor && iface->vendor->table && !iface->past_decode_limit;
 }
 
-/* The features and privileges an interface offers, for what its removal
- * takes away. */
-static size_t offered(const struct hv_report *r, const struct hv_interface *iface)
+size_t drift_each_feature(const struct hv_report *r, const struct hv_interface *iface,
+			  void (*visit)(void *context, const struct register_decoder *dec,
+					const struct bit_def *bit),
+			  void *context)
 {
 	size_t count = 0;
 
@@ -142,8 +138,13 @@ static size_t offered(const struct hv_report *r, const struct hv_interface *ifac
 		if (!drift_register_is_feature(table, dec) ||
 		    hv_decoder_value(r, iface, dec, &value) != DECODED)
 			continue;
-		for (size_t b = 0; b < dec->bit_count; b++)
-			count += value >> dec->bits[b].bit & 1;
+		for (size_t b = 0; b < dec->bit_count; b++) {
+			if (!(value >> dec->bits[b].bit & 1))
+				continue;
+			count++;
+			if (visit)
+				visit(context, dec, &dec->bits[b]);
+		}
 	}
 	return count;
 }
@@ -331,12 +332,12 @@ static void compare_interface(struct drift *d, const struct hv_interface *was,
 
 	if (was->base != is->base)
 		sink_printf(differ(d, OUTCOME_WARN, SEVERITY_MEDIUM, "interface.%s.base", key),
-			    "%s moved from 0x%08x in the baseline to 0x%08x now", product(is),
+			    "%s moved from 0x%08x in the baseline to 0x%08x now", hv_product(is),
 			    was->base, is->base);
 	if (was->reported_max_leaf - was->base != is->reported_max_leaf - is->base)
 		sink_printf(differ(d, OUTCOME_WARN, SEVERITY_LOW, "interface.%s.max_leaf", key),
 			    "%s at 0x%08x: max leaf 0x%08x in the baseline, 0x%08x now",
-			    product(is), is->base, was->reported_max_leaf, is->reported_max_leaf);
+			    hv_product(is), is->base, was->reported_max_leaf, is->reported_max_leaf);
 	if (decoded_here(was) && decoded_here(is)) {
 		const struct decoder_table *table = is->vendor->table;
 		for (size_t i = 0; i < table->count; i++)
@@ -359,10 +360,10 @@ static void compare_interfaces(struct drift *d)
 		}
 		struct text_sink *detail = differ(d, OUTCOME_FAIL, SEVERITY_HIGH, "interface.%s",
 						  interface_key(was));
-		sink_printf(detail, "%s at 0x%08x removed", product(was), was->base);
+		sink_printf(detail, "%s at 0x%08x removed", hv_product(was), was->base);
 		if (decoded_here(was))
 			sink_printf(detail, ", and the %u features and privileges it offered",
-				    (unsigned)offered(d->base, was));
+				    (unsigned)drift_each_feature(d->base, was, NULL, NULL));
 	}
 	for (size_t j = 0; j < d->now->interface_count; j++) {
 		const struct hv_interface *is = &d->now->interfaces[j];
@@ -370,10 +371,10 @@ static void compare_interfaces(struct drift *d)
 			continue;
 		struct text_sink *detail = differ(d, OUTCOME_WARN, SEVERITY_LOW, "interface.%s",
 						  interface_key(is));
-		sink_printf(detail, "%s added at 0x%08x", product(is), is->base);
+		sink_printf(detail, "%s added at 0x%08x", hv_product(is), is->base);
 		if (decoded_here(is))
 			sink_printf(detail, ", offering %u features and privileges",
-				    (unsigned)offered(d->now, is));
+				    (unsigned)drift_each_feature(d->now, is, NULL, NULL));
 	}
 }
 

@@ -64,3 +64,8 @@ enum decoder_state hv_item_value(const struct hv_report *report,
 				   : hv_field_value(item->field, reg);
 	return state;
 }
+
+const char *hv_product(const struct hv_interface *iface)
+{
+	return iface->vendor ? iface->vendor->product : "unknown signature";
+}

@@ -19,11 +19,6 @@ static bool item_value(const struct hv_report *report, const struct hv_interface
 	       hv_item_value(report, iface, &item, value) == DECODED;
 }
 
-static const char *product(const struct hv_interface *iface)
-{
-	return iface->vendor ? iface->vendor->product : "an unknown signature";
-}
-
 static bool vendor_is(const struct hv_interface *iface, const char *key)
 {
 	return iface->vendor && ascii_equal(iface->vendor->key, key, false);
@@ -119,7 +114,7 @@ static enum outcome kvm_behind_other_interface(const struct hv_report *report,
 	const struct hv_interface *first = &report->interfaces[0];
 	sink_printf(detail, "KVM at 0x%08x, behind ", kvm->base);
 	if (first->base == HV_BASE_FIRST)
-		sink_printf(detail, "%s at 0x40000000", product(first));
+		sink_printf(detail, "%s at 0x40000000", hv_product(first));
 	else
 		sink_puts(detail, "an empty 0x40000000");
 	sink_puts(detail, ": Linux scans and finds it; guests that read 0x40000000 "
@@ -154,7 +149,7 @@ static enum outcome bit_without_signature(const struct hv_report *report,
 	}
 	if (report->interface_count) {
 		sink_printf(detail, "hypervisor bit set, %s at 0x%08x",
-			    product(&report->interfaces[0]), report->interfaces[0].base);
+			    hv_product(&report->interfaces[0]), report->interfaces[0].base);
 		return OUTCOME_PASS;
 	}
 	sink_puts(detail, "hypervisor bit set, yet no base from 0x40000000 to 0x4000ff00 "
@@ -199,18 +194,30 @@ static enum outcome signature_without_bit(const struct hv_report *report,
  * - Xen: xen/include/public/arch-x86/cpuid.h, base+2 EAX "is always
  *   guaranteed to specify one hypercall page"; its other leaves are
  *   feature words and the time leaf. */
+static const struct {
+	const char *vendor_key;
+	uint32_t offset;          /* base + offset must hold data */
+	bool max_leaf_too;        /* and so must the max leaf, wherever it is */
+	bool needs_interface_eax; /* only under the table's base+1 signature */
+} data_leaves[] = {
+	{ "kvm", 0x10, true, false },
+	{ "hyperv", 2, false, true },
+	{ "kvm_hv", 2, false, true },
+	{ "xen", 2, false, false },
+};
+
 static bool must_hold_data(const struct hv_report *report, const struct hv_interface *iface,
 			   uint32_t offset, bool is_max)
 {
-	if (vendor_is(iface, "kvm"))
-		return offset == 0x10 || is_max;
-	if (vendor_is(iface, "hyperv") || vendor_is(iface, "kvm_hv")) {
+	for (size_t i = 0; i < COUNT_OF(data_leaves); i++) {
+		if (!vendor_is(iface, data_leaves[i].vendor_key))
+			continue;
 		const struct cpuid_regs *interface = hv_report_leaf(report, iface->base + 1, 0);
-		return offset == 2 && interface &&
-		       interface->eax == iface->vendor->interface_signature;
+		if (data_leaves[i].needs_interface_eax &&
+		    (!interface || interface->eax != iface->vendor->interface_signature))
+			return false;
+		return offset == data_leaves[i].offset || (data_leaves[i].max_leaf_too && is_max);
 	}
-	if (vendor_is(iface, "xen"))
-		return offset == 2;
 	return false;
 }
 
@@ -264,7 +271,7 @@ static enum outcome max_leaf_promises_empty_leaf(const struct hv_report *report,
 	}
 	sink_printf(detail, "%s at 0x%08x: max leaf 0x%08x promises 0x%08x, which must hold "
 			    "data and reads all zero",
-		    product(first_empty), first_empty->base, first_empty->reported_max_leaf,
+		    hv_product(first_empty), first_empty->base, first_empty->reported_max_leaf,
 		    first_empty_leaf);
 	if (empty > 1)
 		sink_printf(detail, " (and %u more)", (unsigned)(empty - 1));

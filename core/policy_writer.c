@@ -9,7 +9,7 @@
 
 /* KVM's and Hyper-V's feature sets, as the issue asks; other interfaces
  * are pinned present, their items left to --baseline. */
-bool policy_pins_features(const struct hv_vendor *vendor)
+static bool policy_pins_features(const struct hv_vendor *vendor)
 {
 	return vendor && (ascii_equal(vendor->key, "kvm", false) ||
 			  ascii_equal(vendor->key, "hyperv", false) ||
@@ -28,45 +28,43 @@ static bool first_of_key(const struct hv_report *r, size_t index)
 	return vendor != NULL;
 }
 
+struct pinning {
+	const struct hv_interface *iface;
+	struct text_sink *out;
+	size_t pinned;
+};
+
+static void pin_feature(void *context, const struct register_decoder *dec,
+			const struct bit_def *bit)
+{
+	struct pinning *p = context;
+	const struct hv_vendor *vendor = p->iface->vendor;
+	char key[96];
+	struct hv_item item;
+
+	hv_item_key(vendor, bit->id, key, sizeof(key));
+	/* A requirement names the first item of its key: a bit whose key
+	 * names another (Hyper-V's nested privileges repeat the partition's
+	 * names) cannot be pinned by name. */
+	if (!hv_find_item(vendor, key, true, &item) || item.bit != bit) {
+		sink_printf(p->out, "# not pinned: %s, leaf 0x%08x %s bit %u (%s names another "
+				    "bit)\n",
+			    bit->id, p->iface->base + dec->offset, cpuid_register_name(dec->reg),
+			    bit->bit, key);
+		return;
+	}
+	sink_printf(p->out, "%-36s # %s, leaf 0x%08x %s bit %u\n", key, bit->id,
+		    p->iface->base + dec->offset, cpuid_register_name(dec->reg), bit->bit);
+	p->pinned++;
+}
+
 static size_t pin_features(const struct hv_report *r, const struct hv_interface *iface,
 			   struct text_sink *out)
 {
-	const struct hv_vendor *vendor = iface->vendor;
-	const struct decoder_table *table = vendor->table;
-	size_t count = 0;
+	struct pinning pinning = { iface, out, 0 };
 
-	if (!table || iface->past_decode_limit)
-		return 0;
-	for (size_t d = 0; d < table->count; d++) {
-		const struct register_decoder *dec = &table->decoders[d];
-		uint32_t value;
-		if (!drift_register_is_feature(table, dec) ||
-		    hv_decoder_value(r, iface, dec, &value) != DECODED)
-			continue;
-		for (size_t b = 0; b < dec->bit_count; b++) {
-			const struct bit_def *bit = &dec->bits[b];
-			char key[96];
-			struct hv_item item;
-			if (!(value >> bit->bit & 1))
-				continue;
-			hv_item_key(vendor, bit->id, key, sizeof(key));
-			/* A requirement names the first item of its key: a bit whose
-			 * key names another (Hyper-V's nested privileges repeat the
-			 * partition's names) cannot be pinned by name. */
-			if (!hv_find_item(vendor, key, true, &item) || item.bit != bit) {
-				sink_printf(out, "# not pinned: %s, leaf 0x%08x %s bit %u "
-						 "(%s names another bit)\n",
-					    bit->id, iface->base + dec->offset,
-					    cpuid_register_name(dec->reg), bit->bit, key);
-				continue;
-			}
-			sink_printf(out, "%-36s # %s, leaf 0x%08x %s bit %u\n", key, bit->id,
-				    iface->base + dec->offset, cpuid_register_name(dec->reg),
-				    bit->bit);
-			count++;
-		}
-	}
-	return count;
+	drift_each_feature(r, iface, pin_feature, &pinning);
+	return pinning.pinned;
 }
 
 size_t render_policy(const struct hv_report *r, struct text_sink *out)

@@ -52,11 +52,6 @@ static void render_escaped_signature(const char signature[HV_SIGNATURE_LENGTH],
 	render_escaped_bytes(signature, HV_SIGNATURE_LENGTH, out);
 }
 
-static const char *product_name(const struct hv_interface *iface)
-{
-	return iface->vendor ? iface->vendor->product : "unknown signature";
-}
-
 static void render_summary_line(const struct hv_report *r, struct text_sink *out)
 {
 	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
@@ -110,7 +105,7 @@ static void render_summary(const struct hv_report *r, struct text_sink *out)
 		    (unsigned)r->interface_count, HV_BASE_FIRST, HV_BASE_LAST);
 	for (size_t i = 0; i < r->interface_count; i++)
 		sink_printf(out, "  0x%08x  %s\n", r->interfaces[i].base,
-			    product_name(&r->interfaces[i]));
+			    hv_product(&r->interfaces[i]));
 	if (r->skipped_echo_bases)
 		sink_printf(out, "  (%u bases only echoed the highest basic leaf)\n",
 			    (unsigned)r->skipped_echo_bases);
@@ -284,7 +279,7 @@ static void render_interface(const struct hv_report *r,
 			     const struct hv_interface *iface,
 			     struct text_sink *out)
 {
-	sink_printf(out, "\n[0x%08x] %s\n", iface->base, product_name(iface));
+	sink_printf(out, "\n[0x%08x] %s\n", iface->base, hv_product(iface));
 	sink_puts(out, "  signature: ");
 	render_escaped_signature(iface->signature, out);
 	sink_puts(out, "\n");

@@ -21,6 +21,7 @@
 #include "text_sink.h"
 
 struct hv_report;
+struct hv_interface;
 
 /* True when the decoder's bits are features or privileges a guest is
  * offered (losing one fails), false for hints and descriptions. */
@@ -36,11 +37,16 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 /* True when name (without "drift.") is a label drift_judge can give. */
 bool drift_label_known(const char *name);
 
+/* Calls visit (when not NULL) for each feature or privilege bit set in
+ * iface, as drift counts them (drift_register_is_feature), and returns how
+ * many: what a removal takes away, and what --write-policy pins. */
+size_t drift_each_feature(const struct hv_report *r, const struct hv_interface *iface,
+			  void (*visit)(void *context, const struct register_decoder *dec,
+					const struct bit_def *bit),
+			  void *context);
+
 /* The drift labels and what they mean, for --list-labels. */
 void render_drift_labels(struct text_sink *out);
-
-/* The interfaces whose features a written policy pins. */
-bool policy_pins_features(const struct hv_vendor *vendor);
 
 /* The policy --write-policy writes: the hypervisor bit as found, every
  * known interface present, and each feature or privilege the first KVM,

@@ -113,6 +113,9 @@ uint32_t hv_field_value(const struct field_def *field, uint32_t value);
 bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
 		  struct hv_item *item);
 
+/* The product an interface's signature names, or "unknown signature". */
+const char *hv_product(const struct hv_interface *iface);
+
 /* The first interface of this vendor key ("bhyve" covers both spellings),
  * in scan order, or NULL. */
 const struct hv_interface *hv_interface_by_key(const struct hv_report *report,
