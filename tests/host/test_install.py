@@ -86,6 +86,42 @@ class Documented(unittest.TestCase):
                     self.assertIn(label, self.man)
 
 
+class Layers(unittest.TestCase):
+    """The core's modules call each other without a cycle (scan, decode,
+    probe, judge, render, sink read top to bottom): read from the symbols
+    each object file of the host build defines and needs."""
+
+    def test_no_module_calls_back_into_its_callers(self):
+        objects = sorted((BUILD / "host-obj" / "core").glob("*.o"))
+        self.assertGreater(len(objects), 20, "make unit builds build/host-obj first")
+        defined, needed = {}, {}
+        for path in objects:
+            symbols = subprocess.run(["nm", str(path)], capture_output=True, text=True,
+                                     check=True).stdout.split("\n")
+            for line in symbols:
+                parts = line.split()
+                if len(parts) == 3 and parts[1] in "TDRB":
+                    defined[parts[2]] = path.stem
+                elif len(parts) == 2 and parts[0] == "U":
+                    needed.setdefault(path.stem, set()).add(parts[1])
+        calls = {module: {defined[s] for s in symbols if defined.get(s, module) != module}
+                 for module, symbols in needed.items()}
+
+        def reaches(start, goal):
+            seen, todo = set(), [start]
+            while todo:
+                for callee in calls.get(todo.pop(), ()):
+                    if callee == goal:
+                        return True
+                    if callee not in seen:
+                        seen.add(callee)
+                        todo.append(callee)
+            return False
+
+        cycles = sorted((a, b) for a in calls for b in calls[a] if reaches(b, a))
+        self.assertEqual(cycles, [], "modules that call back into their callers")
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "tests"))
     import run_suite
