@@ -314,6 +314,32 @@ static void quiet_shows_only_what_did_not_pass(void **state)
 				  "end of hvfeat report\n");
 }
 
+/* -q keeps failures, warnings (waived ones too) and skips, nothing else. */
+static void quiet_keeps_warnings_and_skips(void **state)
+{
+	(void)state;
+	struct hv_report *r = SCAN(kvm_guest);
+	struct buffer_sink sink;
+	static char text[4096];
+
+	with_probe(r, "kvm.steal_time", PROBE_WORKS, "");
+	with_probe(r, "forced_msr", PROBE_BROKEN, "#GP on MSR 0x4b564d03 (read)");
+	with_probe(r, "kvm.tsc_khz", PROBE_SKIPPED, "too noisy to judge");
+	with_probe(r, "kvm.pv_eoi", PROBE_NOT_ADVERTISED, "");
+	assert_true(waive("probe.forced_msr"));
+	rejudge(r, false);
+	buffer_sink_init(&sink, text, sizeof(text) - 1);
+	render_quiet(r, &sink.sink);
+	text[sink.length] = '\0';
+	assert_contains(text, "  WARN  probe.forced_msr: waived: broken: #GP on MSR 0x4b564d03 "
+			      "(read)\n"
+			      "  SKIP  probe.kvm.tsc_khz: skipped: too noisy to judge\n"
+			      "summary: ");
+	assert_lacks(text, "PASS  ");
+	assert_lacks(text, "N/A  ");
+	assert_contains(text, "verdict: PASS, with 1 warning\nend of hvfeat report\n");
+}
+
 static void usage_and_errors_without_a_verdict(void **state)
 {
 	(void)state;
@@ -336,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(results_past_the_bound_still_count, reset),
 		cmocka_unit_test_setup(details_are_cut_not_overflowed, reset),
 		cmocka_unit_test_setup(quiet_shows_only_what_did_not_pass, reset),
+		cmocka_unit_test_setup(quiet_keeps_warnings_and_skips, reset),
 		cmocka_unit_test_setup(usage_and_errors_without_a_verdict, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
