@@ -97,6 +97,8 @@ MUTANTS = [
     ("core/probe_hyperv.c", "if (index >= max_vps)", "if (0)", "VP index past the maximum"),
     ("core/probe.c", "if (paravirtual_msr(forced->msr)) {", "if (0 && paravirtual_msr(forced->msr)) {",
      "a paravirtual MSR force-written"),
+    ("core/probe_kvm.c", "#define PV_EOI_SENDS 5u", "#define PV_EOI_SENDS 1u",
+     "PV EOI judged on one send"),
     # judging: the verdict follows the results
     ("core/judge.c", "[PROBE_BROKEN] = OUTCOME_FAIL,", "[PROBE_BROKEN] = OUTCOME_PASS,",
      "a broken probe passes"),

@@ -258,6 +258,7 @@ struct sim {
 	uint32_t forced_msr;
 	bool forced_write_with_interrupts_on;
 	bool no_local_apic, apic_disabled, pv_eoi_unused, eoi_lost;
+	unsigned busy_sends; /* the first sends find another interrupt pending */
 	_Alignas(4096) uint8_t pages[2][4096]; /* pages, as the firmware's are */
 };
 
@@ -567,7 +568,8 @@ static void sim_self_interrupt(void *context, volatile uint32_t *pv_eoi,
 	if (sim.apic_disabled)
 		return;
 	seen->sent = seen->handled = true;
-	if ((registered & 1) && !sim.pv_eoi_unused &&
+	bool busy = sim.busy_sends && sim.busy_sends--;
+	if ((registered & 1) && !sim.pv_eoi_unused && !busy &&
 	    guest_memory(registered & ~1ull) == (uint8_t *)(uintptr_t)pv_eoi)
 		*pv_eoi |= 1u;
 	if (*pv_eoi & 1u) {
@@ -1169,6 +1171,21 @@ static void test_pv_eoi_is_watched_in_use(void **state)
 	assert_state(report, "kvm.pv_eoi", PROBE_WORKS, NULL);
 	assert_int_equal(value_of(report, "kvm.pv_eoi", "pv_eoi_flag_set"), 1);
 	assert_as_found(report);
+
+	assert_int_equal(value_of(report, "kvm.pv_eoi", "interrupts_sent"), 1);
+
+	/* another interrupt pending at the first sends: sent again */
+	sim_reset();
+	sim.busy_sends = 4;
+	report = probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
+	assert_state(report, "kvm.pv_eoi", PROBE_WORKS, NULL);
+	assert_int_equal(value_of(report, "kvm.pv_eoi", "interrupts_sent"), 5);
+
+	sim_reset();
+	sim.busy_sends = 5;
+	report = probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
+	assert_state(report, "kvm.pv_eoi", PROBE_SKIPPED, "the host ended 5 interrupts without "
+			"setting the PV EOI flag");
 
 	sim_reset();
 	sim.pv_eoi_unused = true;
