@@ -289,17 +289,24 @@ static void details_are_cut_not_overflowed(void **state)
 	assert_int_equal(strlen(one.items[0].detail), RESULT_DETAIL_MAX - 1);
 }
 
-static void quiet_shows_only_what_did_not_pass(void **state)
+/* The -q rendering of a report. */
+static const char *quiet_of(const struct hv_report *r)
 {
-	(void)state;
-	struct hv_report *r = judged("kvm.steal_time, kvm.pv_unhalt", false);
 	struct buffer_sink sink;
 	static char text[4096];
 
 	buffer_sink_init(&sink, text, sizeof(text) - 1);
 	render_quiet(r, &sink.sink);
-	text[sink.length] = '\0';
-	assert_string_equal(text, "hvfeat 1.0 - what did not pass\n"
+	text[sink.length < sizeof(text) ? sink.length : sizeof(text) - 1] = '\0';
+	return text;
+}
+
+static void quiet_shows_only_what_did_not_pass(void **state)
+{
+	(void)state;
+	struct hv_report *r = judged("kvm.steal_time, kvm.pv_unhalt", false);
+
+	assert_string_equal(quiet_of(r), "hvfeat 1.0 - what did not pass\n"
 				  "summary: hypervisor present, 1 interface, KVM PV features "
 				  "at 0x40000000\n"
 				  /* 2 requirements and the 10 lints: on this KVM
@@ -319,8 +326,6 @@ static void quiet_keeps_warnings_and_skips(void **state)
 {
 	(void)state;
 	struct hv_report *r = SCAN(kvm_guest);
-	struct buffer_sink sink;
-	static char text[4096];
 
 	with_probe(r, "kvm.steal_time", PROBE_WORKS, "");
 	with_probe(r, "forced_msr", PROBE_BROKEN, "#GP on MSR 0x4b564d03 (read)");
@@ -328,9 +333,7 @@ static void quiet_keeps_warnings_and_skips(void **state)
 	with_probe(r, "kvm.pv_eoi", PROBE_NOT_ADVERTISED, "");
 	assert_true(waive("probe.forced_msr"));
 	rejudge(r, false);
-	buffer_sink_init(&sink, text, sizeof(text) - 1);
-	render_quiet(r, &sink.sink);
-	text[sink.length] = '\0';
+	const char *text = quiet_of(r);
 	assert_contains(text, "  WARN  probe.forced_msr: waived: broken: #GP on MSR 0x4b564d03 "
 			      "(read)\n"
 			      "  SKIP  probe.kvm.tsc_khz: skipped: too noisy to judge\n"
