@@ -73,6 +73,7 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 
 	results_reset(results, settings->waivers);
 	judge_requirements(report, results);
+	cvm_judge(report, results);
 	judge_probes(&report->probes, results);
 	lint_run(report, results);
 	if (settings->baseline)

@@ -253,6 +253,8 @@ int main(int argc, char **argv)
 				      : NULL;
 
 	hv_scan(&report, &source);
+	cvm_examine(&report, NULL,
+		    options.replay_path ? CVM_NO_MACHINE_REPLAY : CVM_NO_MACHINE_HOST, NULL);
 	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");
