@@ -166,6 +166,35 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 	return guard_result(vector);
 }
 
+/* TDCALL, 66 0f 01 cc (Intel TDX module ABI; older assemblers lack the
+ * mnemonic): leaf in RAX, inputs in RCX, RDX, R8; status in RAX, outputs
+ * in RCX, RDX, R8, R9, R10, R11. #UD outside a TD. */
+static bool tdcall(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
+		   uint64_t out[6], uint8_t *vector)
+{
+	register UINT64 r8 __asm__("r8") = in[2];
+	register UINT64 r9 __asm__("r9") = 0;
+	register UINT64 r10 __asm__("r10") = 0;
+	UINT64 rax = leaf, rcx = in[0], rdx = in[1], r11_out;
+
+	(void)context;
+	guard.vector = 0;
+	__asm__ volatile(GUARD_LABELS "1: .byte 0x66, 0x0f, 0x01, 0xcc\n2:\n\t"
+			 "movq %%r11, %[r11_out]\n"
+			 : "+a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8), "+r"(r9), "+r"(r10),
+			   [r11_out] "=m"(r11_out), GUARD_OUTPUTS
+			 :
+			 : "r11", "memory");
+	*status = rax;
+	out[0] = rcx;
+	out[1] = rdx;
+	out[2] = r8;
+	out[3] = r9;
+	out[4] = r10;
+	out[5] = r11_out;
+	return guard_result(vector);
+}
+
 /* In order with the loads around it, as Linux's rdtsc_ordered(): RDTSCP
  * where the CPU has it, else LFENCE first. */
 static uint64_t read_tsc(void *context)
@@ -384,14 +413,15 @@ static bool cpu_has_rdtscp(void)
 	return regs.edx & (1u << 27);
 }
 
-const char *probe_machine_open(struct probe_machine *machine, const char **left)
+const char *probe_machine_open_guard(struct probe_machine *machine, const char **left)
 {
 	EFI_GUID cpu_guid = CPU_ARCH_PROTOCOL_GUID;
 
 	*left = NULL;
 	*machine = (struct probe_machine){ .read_msr = read_msr, .write_msr = write_msr,
 					   .read_tsc = read_tsc, .hypercall = hypercall,
-					   .rtc = rtc, .interrupts_off = interrupts_off,
+					   .tdcall = tdcall, .rtc = rtc,
+					   .interrupts_off = interrupts_off,
 					   .interrupts_restore = interrupts_restore };
 	if (EFI_ERROR(BS->LocateProtocol(&cpu_guid, NULL, (void **)&cpu)))
 		return "the firmware has no CPU architecture protocol to catch faults with";
@@ -399,6 +429,16 @@ const char *probe_machine_open(struct probe_machine *machine, const char **left)
 		*left = probe_machine_close(machine, false);
 		return "the firmware already handles #GP or #UD itself, or refused a handler";
 	}
+	has_rdtscp = cpu_has_rdtscp();
+	return NULL;
+}
+
+const char *probe_machine_open(struct probe_machine *machine, const char **left)
+{
+	const char *why_not = probe_machine_open_guard(machine, left);
+
+	if (why_not)
+		return why_not;
 	/* Reserved memory: should a registration outlive hvfeat, the OS
 	 * never gets pages the host still writes. */
 	if (EFI_ERROR(BS->AllocatePages(AllocateAnyPages, EfiReservedMemoryType, 2, &pages))) {
@@ -415,7 +455,6 @@ const char *probe_machine_open(struct probe_machine *machine, const char **left)
 		machine->read_pm_timer = read_pm_timer;
 		machine->pm_timer_mask = pm_timer.mask;
 	}
-	has_rdtscp = cpu_has_rdtscp();
 	if (open_self_interrupt())
 		machine->self_interrupt = self_interrupt;
 	return NULL;
