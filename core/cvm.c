@@ -11,44 +11,62 @@
 
 /* --- the tables -------------------------------------------------------- */
 
-/* CPUID 0x8000001F EAX: the bits Linux names (arch/x86/include/asm/
- * cpufeatures.h, word 19, as merged by 2025), bits 0-3 also edk2's
- * (MdePkg Register/Amd/Cpuid.h, CPUID_MEMORY_ENCRYPTION_INFO_EAX). The
- * APM's other bits are shown as unknown. */
+/* CPUID 0x8000001F, AMD's leaf: the names of the AMD64 APM (vol. 3,
+ * appendix E, Fn8000_001F), for each bit that a second source confirms:
+ * Debian's cpuid tool (20230120) decodes bits 0-19, 24, 25, 28 and 29 by
+ * the APM, Linux (arch/x86/include/asm/cpufeatures.h, word 19) names 21,
+ * 23, 26, 27, 30 and, in 2026, 31; bits 20 and 22 are shown as unknown.
+ * edk2's CPUID_MEMORY_ENCRYPTION_INFO_* (Register/Amd/Cpuid.h) agrees on
+ * bits 0-3 and the fields. */
 static const struct bit_def sev_leaf_eax_bits[] = {
-	{ 0, "X86_FEATURE_SME", "Secure Memory Encryption", NULL, 0 },
-	{ 1, "X86_FEATURE_SEV", "Secure Encrypted Virtualization", NULL, 0 },
-	{ 2, "X86_FEATURE_VM_PAGE_FLUSH", "VM page flush MSR", NULL, 0 },
-	{ 3, "X86_FEATURE_SEV_ES", "SEV-ES: register state encrypted", NULL, 0 },
-	{ 4, "X86_FEATURE_SEV_SNP", "SEV-SNP: secure nested paging", NULL, 0 },
-	{ 8, "X86_FEATURE_SNP_SECURE_TSC", "SEV-SNP Secure TSC", NULL, 0 },
-	{ 9, "X86_FEATURE_V_TSC_AUX", "virtual TSC_AUX", NULL, 0 },
-	{ 10, "X86_FEATURE_SME_COHERENT", "cache coherency enforced", NULL, 0 },
-	{ 14, "X86_FEATURE_DEBUG_SWAP", "SEV-ES full debug state swap", NULL, 0 },
-	{ 21, "X86_FEATURE_RMPREAD", "RMPREAD instruction", NULL, 0 },
-	{ 23, "X86_FEATURE_SEGMENTED_RMP", "segmented RMP", NULL, 0 },
-	{ 26, "X86_FEATURE_SECURE_AVIC", "Secure AVIC", NULL, 0 },
-	{ 27, "X86_FEATURE_ALLOWED_SEV_FEATURES", "allowed SEV features", NULL, 0 },
-	{ 28, "X86_FEATURE_SVSM", "SVSM present (Linux)", NULL, 0 },
-	{ 30, "X86_FEATURE_HV_INUSE_WR_ALLOWED", "writes to in-use host pages", NULL, 0 },
+	{ 0, "SME", "Secure Memory Encryption", NULL, 0 },
+	{ 1, "SEV", "Secure Encrypted Virtualization", NULL, 0 },
+	{ 2, "PageFlushMsr", "VM page flush MSR", NULL, 0 },
+	{ 3, "SEV-ES", "SEV-ES: register state encrypted", NULL, 0 },
+	{ 4, "SEV-SNP", "SEV-SNP: secure nested paging", NULL, 0 },
+	{ 5, "VMPL", "VM permission levels", NULL, 0 },
+	{ 6, "RMPQUERY", "RMPQUERY instruction", NULL, 0 },
+	{ 7, "VmplSSS", "VMPL supervisor shadow stack", NULL, 0 },
+	{ 8, "SecureTsc", "SEV-SNP Secure TSC", NULL, 0 },
+	{ 9, "TscAuxVirtualization", "virtual TSC_AUX", NULL, 0 },
+	{ 10, "HwEnfCacheCoh", "cache coherency enforced", NULL, 0 },
+	{ 11, "64BitHost", "SEV guests only from a 64-bit host", NULL, 0 },
+	{ 12, "RestrictedInjection", "restricted injection", NULL, 0 },
+	{ 13, "AlternateInjection", "alternate injection", NULL, 0 },
+	{ 14, "DebugVirt", "SEV-ES full debug state swap", NULL, 0 },
+	{ 15, "PreventHostIbs", "host IBS can be prevented", NULL, 0 },
+	{ 16, "VTE", "virtual transparent encryption", NULL, 0 },
+	{ 17, "VmgexitParameter", "VMGEXIT parameter", NULL, 0 },
+	{ 18, "VirtualTomMsr", "virtual top-of-memory MSR", NULL, 0 },
+	{ 19, "IbsVirtGuestCtl", "IBS virtualization for SEV-ES", NULL, 0 },
+	{ 21, "RMPREAD", "RMPREAD instruction", NULL, 0 },
+	{ 23, "SegmentedRmp", "segmented RMP", NULL, 0 },
+	{ 24, "VmsaRegProt", "VMSA register protection", NULL, 0 },
+	{ 25, "SmtProtection", "SMT protection", NULL, 0 },
+	{ 26, "SecureAvic", "Secure AVIC", NULL, 0 },
+	{ 27, "AllowedSevFeatures", "allowed SEV features", NULL, 0 },
+	{ 28, "SvsmCommPageMsr", "SVSM communication page MSR", NULL, 0 },
+	{ 29, "NestedVirtSnpMsr", "VIRT_RMPUPDATE, VIRT_PSMASH MSRs", NULL, 0 },
+	{ 30, "HvInUseWrAllowed", "writes to in-use host pages", NULL, 0 },
+	{ 31, "IbpbOnEntry", "IBPB on VM entry", NULL, 0 },
 };
 
-/* EBX: edk2's CPUID_MEMORY_ENCRYPTION_INFO_EBX (the reduction is bits
- * 11:6, as its comment and Linux's sme_enable() read them), and the
- * number of VMPLs in 15:12 (AMD APM vol. 3, CPUID Fn8000_001F_EBX). */
+/* EBX: the C-bit (5:0), the physical-address bits lost (11:6; edk2's
+ * PtePosBits and ReducedPhysBits), the number of VMPLs (15:12), and bit
+ * 31 (edk2's CoherencySfwNo); ECX and EDX whole. */
 static const struct bit_def sev_leaf_ebx_bits[] = {
 	{ 31, "CoherencySfwNo", "no SNP coherency mitigation needed", NULL, 0 },
 };
 static const struct field_def sev_leaf_ebx_fields[] = {
-	FIELD(0, 6, "PtePosBits", "C-bit position in page tables", FIELD_DECIMAL),
-	FIELD(6, 6, "ReducedPhysBits", "physical-address bits lost", FIELD_DECIMAL),
-	FIELD(12, 4, "NumVmpl", "VM permission levels", FIELD_DECIMAL),
+	FIELD(0, 6, "CbitPosition", "C-bit position in page tables", FIELD_DECIMAL),
+	FIELD(6, 6, "PhysAddrReduction", "physical-address bits lost", FIELD_DECIMAL),
+	FIELD(12, 4, "NumVMPL", "VM permission levels", FIELD_DECIMAL),
 };
 static const struct field_def sev_leaf_ecx_fields[] = {
-	FIELD(0, 32, "NumGuests", "encrypted guests at once", FIELD_DECIMAL),
+	FIELD(0, 32, "NumEncryptedGuests", "encrypted guests at once", FIELD_DECIMAL),
 };
 static const struct field_def sev_leaf_edx_fields[] = {
-	FIELD(0, 32, "MinAsid", "lowest ASID of SEV without SEV-ES", FIELD_DECIMAL),
+	FIELD(0, 32, "MinSevNoEsAsid", "lowest ASID of SEV without SEV-ES", FIELD_DECIMAL),
 };
 
 /* Each decoder's offset is the leaf itself. */
@@ -173,13 +191,14 @@ static bool sev_advertised(const struct hv_report *report)
 	return sev && (sev->eax >> 1) & 1;
 }
 
-/* Linux tdx_early_init: "IntelTDX    " in EBX, EDX, ECX of sub-leaf 0. */
+/* Linux tdx_early_init: "IntelTDX    " in EBX, EDX, ECX of sub-leaf 0;
+ * the scan reads the leaf only within the basic range. */
 static bool tdx_leaf(const struct hv_report *report)
 {
 	const struct cpuid_regs *leaf = hv_report_leaf(report, CVM_LEAF_TDX, 0);
 
-	return report->max_basic_leaf >= CVM_LEAF_TDX && leaf && leaf->ebx == 0x65746e49 &&
-	       leaf->edx == 0x5844546c && leaf->ecx == 0x20202020;
+	return leaf && leaf->ebx == 0x65746e49 && leaf->edx == 0x5844546c &&
+	       leaf->ecx == 0x20202020;
 }
 
 static bool vendor_is_amd(const struct hv_report *report)
