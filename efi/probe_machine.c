@@ -172,25 +172,30 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 static bool tdcall(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
 		   uint64_t out[6], uint8_t *vector)
 {
-	register UINT64 r8 __asm__("r8") = in[2];
-	register UINT64 r9 __asm__("r9") = 0;
-	register UINT64 r10 __asm__("r10") = 0;
-	UINT64 rax = leaf, rcx = in[0], rdx = in[1], r11_out;
+	UINT64 rax = leaf, rcx = in[0], rdx = in[1], r8_in = in[2];
+	UINT64 r8_out, r9_out, r10_out, r11_out;
 
 	(void)context;
 	guard.vector = 0;
-	__asm__ volatile(GUARD_LABELS "1: .byte 0x66, 0x0f, 0x01, 0xcc\n2:\n\t"
+	__asm__ volatile("movq %[r8_in], %%r8\n\t"
+			 "xorl %%r9d, %%r9d\n\t"
+			 "xorl %%r10d, %%r10d\n\t"
+			 GUARD_LABELS "1: .byte 0x66, 0x0f, 0x01, 0xcc\n2:\n\t"
+			 "movq %%r8, %[r8_out]\n\t"
+			 "movq %%r9, %[r9_out]\n\t"
+			 "movq %%r10, %[r10_out]\n\t"
 			 "movq %%r11, %[r11_out]\n"
-			 : "+a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8), "+r"(r9), "+r"(r10),
-			   [r11_out] "=m"(r11_out), GUARD_OUTPUTS
-			 :
-			 : "r11", "memory");
+			 : "+a"(rax), "+c"(rcx), "+d"(rdx), [r8_out] "=m"(r8_out),
+			   [r9_out] "=m"(r9_out), [r10_out] "=m"(r10_out), [r11_out] "=m"(r11_out),
+			   GUARD_OUTPUTS
+			 : [r8_in] "m"(r8_in)
+			 : "r8", "r9", "r10", "r11", "memory");
 	*status = rax;
 	out[0] = rcx;
 	out[1] = rdx;
-	out[2] = r8;
-	out[3] = r9;
-	out[4] = r10;
+	out[2] = r8_out;
+	out[3] = r9_out;
+	out[4] = r10_out;
 	out[5] = r11_out;
 	return guard_result(vector);
 }
