@@ -885,7 +885,7 @@ enum cvm_fact {
 
 static const struct fact_def cvm_fact_defs[] = {
 	[FACT_TYPE] = { "cvm.type", FACT_TEXT, 0, 0,
-			"none, sev, sev-es, sev-snp, tdx, hyperv-vbs/-snp/-tdx" },
+			"the type: none, sev-snp, tdx, ..." },
 	[FACT_SEV_STATUS] = { "cvm.sev.status", FACT_NUMBER, UINT64_MAX, 0,
 			      "SEV_STATUS, MSR 0xc0010131 (AMD)" },
 	[FACT_C_BIT] = { "cvm.sev.c_bit", FACT_NUMBER, 63, 0, "0x8000001F EBX[5:0]: C-bit" },
@@ -904,7 +904,7 @@ static const struct fact_def cvm_fact_defs[] = {
 	[FACT_HYPERV_PARAVISOR] = { "cvm.hyperv.paravisor", FACT_NUMBER, 1, 0,
 				    "0x4000000C EAX bit 0" },
 	[FACT_CC_TYPE] = { "cvm.uefi.cc_type", FACT_TEXT, 0, 0,
-			   "EFI_CC_MEASUREMENT_PROTOCOL's type: none, sev, tdx" },
+			   "the CC protocol's type: tdx, ..." },
 };
 
 static const char *sev_leaf_fact(const struct hv_report *report, unsigned field, uint64_t *out)
@@ -977,5 +977,5 @@ static const char *cvm_fact_value(const struct hv_report *report, const struct f
 	return "no such fact";
 }
 
-const struct fact_family cvm_facts = { "Confidential computing (cvm)", cvm_fact_defs,
+const struct fact_family cvm_facts = { "cvm.* (confidential computing)", cvm_fact_defs,
 				       COUNT_OF(cvm_fact_defs), cvm_fact_value };

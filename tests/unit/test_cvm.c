@@ -7,6 +7,7 @@
  * core/cvm.c. */
 #include "recordings.h"
 
+#include "checks.h"
 #include "cvm.h"
 #include "facts.h"
 #include "judge.h"
@@ -720,6 +721,64 @@ static void test_every_bit_has_its_upstream_name(void **state)
 	}
 }
 
+/* --- requirements on the keys ------------------------------------------ */
+
+/* The results of requirements on a report examined as given. */
+static struct hv_report *required(struct hv_report *report, const char *text)
+{
+	static struct requirement_list list;
+	char said[512];
+	struct buffer_sink errors;
+
+	list.count = 0;
+	buffer_sink_init(&errors, said, sizeof(said) - 1);
+	if (!requirements_add(&list, text, strlen(text), "--require", &errors.sink)) {
+		said[errors.length < sizeof(said) - 1 ? errors.length : sizeof(said) - 1] = '\0';
+		fail_msg("refused: %s", said);
+	}
+	hv_check(report, &list);
+	hv_judge(report, &(struct judge_settings){ 0 });
+	return report;
+}
+
+static void test_requirements_on_the_keys(void **state)
+{
+	(void)state;
+	sim_reset();
+	sim.msr_present = true;
+	sim.sev_status = SEV_ENABLED | SEV_ES_ENABLED | SEV_SNP_ENABLED;
+	struct hv_report *r = required(examine_dump(SNP_DUMP, true, NULL),
+				       "cvm.type=sev-snp, cvm.type!=none, cvm.sev.c_bit=51,"
+				       "cvm.sev.status>=7, cvm.type=tdx, cvm.snp.vmpls>=1,"
+				       "cvm.tdx.gpaw>=48");
+	static const bool passed[] = { true, true, true, true, false, false, false };
+	assert_int_equal(r->check_count, 7);
+	for (size_t i = 0; i < 7; i++)
+		if (r->checks[i].passed != passed[i])
+			fail_msg("%s: %s", r->checks[i].requirement.text,
+				 passed[i] ? "failed" : "passed");
+	const char *text = text_of(r);
+	assert_contains(text, "FAIL  require.cvm.type: cvm.type = \"tdx\": found \"sev-snp\"\n");
+	assert_contains(text, "FAIL  require.cvm.snp.vmpls: cvm.snp.vmpls >= 1: found 0\n");
+	assert_contains(text, "FAIL  require.cvm.tdx.gpaw: cvm.tdx.gpaw >= 48: not known: not a TD:");
+
+	/* a replay decides nothing for an SEV guest: the requirement says why */
+	sim_reset();
+	r = required(examine_dump(SNP_DUMP, false, NULL), "cvm.type=none");
+	assert_false(r->checks[0].passed);
+	assert_contains(text_of(r), "cvm.type = \"none\": not known: undecided: 0x8000001F");
+
+	sim_reset();
+	sim_td(52, TDX_ATTR_SEPT_VE_DISABLE, 2, 8);
+	r = required(examine_dump(TDX_DUMP, true, NULL),
+		     "cvm.type=tdx, cvm.tdx.num_vcpus=2, cvm.tdx.max_vcpus<=4, "
+		     "cvm.tdx.attributes=0x10000000");
+	assert_true(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	assert_false(r->checks[2].passed);
+	assert_true(r->checks[3].passed);
+}
+
 /* --- labels, JSON ------------------------------------------------------ */
 
 static void test_labels_are_listed_and_waivable(void **state)
@@ -807,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_unusable_snp_tables),
 		cmocka_unit_test(test_the_cc_measurement_protocol),
 		cmocka_unit_test(test_every_bit_has_its_upstream_name),
+		cmocka_unit_test(test_requirements_on_the_keys),
 		cmocka_unit_test(test_labels_are_listed_and_waivable),
 		cmocka_unit_test(test_not_examined),
 		cmocka_unit_test(test_json),
