@@ -452,7 +452,7 @@ static void cc_protocol(struct cvm_firmware *firmware, uint8_t type)
  * it out: count, 12 reserved bytes, entries of EAX_IN, ECX_IN, XCR0_IN,
  * XSS_IN, EAX, EBX, ECX, EDX and 8 reserved bytes. */
 static void snp_blob(struct cvm_firmware *firmware, uint32_t count,
-		     const struct cpuid_record *entries)
+		     const struct cpuid_record *entries, size_t entry_count)
 {
 	uint8_t *b = firmware->snp_blob;
 
@@ -466,7 +466,7 @@ static void snp_blob(struct cvm_firmware *firmware, uint32_t count,
 	put32(b + 32, 4096);
 	memset(firmware->snp_cpuid_page, 0, sizeof(firmware->snp_cpuid_page));
 	put32(firmware->snp_cpuid_page, count);
-	for (uint32_t i = 0; i < count && i < 64; i++) {
+	for (uint32_t i = 0; i < count && i < entry_count; i++) {
 		uint8_t *e = firmware->snp_cpuid_page + 16 + 48 * i;
 		put32(e, entries[i].leaf);
 		put32(e + 4, entries[i].subleaf);
@@ -502,7 +502,7 @@ static void test_the_snp_cpuid_table(void **state)
 
 	(void)state;
 	memset(&firmware, 0, sizeof(firmware));
-	snp_blob(&firmware, 4, snp_table);
+	snp_blob(&firmware, 4, snp_table, 4);
 	struct hv_report *r = snp_guest(&firmware);
 	assert_result(r, "cvm.snp-cpuid-table", OUTCOME_PASS,
 		      "2 hypervisor leaves read, each as the 4-entry table has it");
@@ -511,12 +511,12 @@ static void test_the_snp_cpuid_table(void **state)
 
 	memcpy(changed, snp_table, sizeof(changed));
 	changed[2].regs.eax = 0x01007afa; /* the host offers one bit less */
-	snp_blob(&firmware, 4, changed);
+	snp_blob(&firmware, 4, changed, 4);
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "1 of 2 hypervisor leaves differ from the table; first 0x40000001.0: read "
 		      "EAX 0x01007afb EBX 0x00000000, table EAX 0x01007afa EBX 0x00000000");
 	/* A leaf the table lacks reads as zero (Linux snp_cpuid). */
-	snp_blob(&firmware, 2, snp_table);
+	snp_blob(&firmware, 2, snp_table, 4);
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "first 0x40000001.0");
 }
@@ -531,16 +531,16 @@ static void test_unusable_snp_tables(void **state)
 		      "published no CONFIDENTIAL_COMPUTING_SNP_BLOB_GUID table");
 	assert_result(snp_guest(NULL), "cvm.snp-cpuid-table", OUTCOME_SKIP, "not looked for");
 
-	snp_blob(&firmware, 4, snp_table);
+	snp_blob(&firmware, 4, snp_table, 4);
 	firmware.snp_blob[0] = 'X';
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "the blob's header is not \"AMDE\"");
 
-	snp_blob(&firmware, 65, snp_table); /* SNP_CPUID_COUNT_MAX is 64 */
+	snp_blob(&firmware, 65, snp_table, 4); /* SNP_CPUID_COUNT_MAX is 64 */
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "past the 64 entries");
 
-	snp_blob(&firmware, 4, snp_table);
+	snp_blob(&firmware, 4, snp_table, 4);
 	firmware.snp_cpuid_length = 16 + 48 * 3; /* the fourth entry cut */
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "run past the bytes read");
