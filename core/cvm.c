@@ -30,7 +30,7 @@ static const struct bit_def sev_leaf_eax_bits[] = {
 	{ 8, "SecureTsc", "SEV-SNP Secure TSC", NULL, 0 },
 	{ 9, "TscAuxVirtualization", "virtual TSC_AUX", NULL, 0 },
 	{ 10, "HwEnfCacheCoh", "cache coherency enforced", NULL, 0 },
-	{ 11, "64BitHost", "SEV guests only from a 64-bit host", NULL, 0 },
+	{ 11, "64BitHost", "SEV guests from 64-bit hosts only", NULL, 0 },
 	{ 12, "RestrictedInjection", "restricted injection", NULL, 0 },
 	{ 13, "AlternateInjection", "alternate injection", NULL, 0 },
 	{ 14, "DebugVirt", "SEV-ES full debug state swap", NULL, 0 },
@@ -55,7 +55,7 @@ static const struct bit_def sev_leaf_eax_bits[] = {
  * PtePosBits and ReducedPhysBits), the number of VMPLs (15:12), and bit
  * 31 (edk2's CoherencySfwNo); ECX and EDX whole. */
 static const struct bit_def sev_leaf_ebx_bits[] = {
-	{ 31, "CoherencySfwNo", "no SNP coherency mitigation needed", NULL, 0 },
+	{ 31, "CoherencySfwNo", "no SNP coherency fix needed", NULL, 0 },
 };
 static const struct field_def sev_leaf_ebx_fields[] = {
 	FIELD(0, 6, "CbitPosition", "C-bit position in page tables", FIELD_DECIMAL),
