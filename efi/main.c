@@ -17,6 +17,7 @@
 #include "options.h"
 #include "probe_machine.h"
 #include "report_reader.h"
+#include "smbios_tables.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -447,6 +448,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
+		if (options->replay_path)
+			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+		else
+			smbios_tables_read(&report->smbios);
 		if (options->probe || requirements_need_probes(&requirements))
 			probe(report, options);
 		hv_check(report, &requirements);
