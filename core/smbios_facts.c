@@ -19,27 +19,25 @@ enum smbios_fact {
 /* In enum smbios_fact's order. */
 static const struct fact_def defs[FACT_COUNT] = {
 	{ "smbios.present", FACT_NUMBER, 1, 0,
-	  "1: an entry point passed its checks and its table was read" },
+	  "1: a sound entry point, its table read" },
 	{ "smbios.version", FACT_NUMBER, 0xffff, 0,
-	  "the entry point's version, 0xMMmm (0x0208: SMBIOS 2.8)" },
+	  "entry point's version: 0x0208 is 2.8" },
 	{ "smbios.problems", FACT_NUMBER, 8u * SMBIOS_STRUCTURES_MAX, 0,
-	  "problems found in the entry points and the table" },
+	  "problems in the entry points and table" },
 	{ "smbios.type0.vendor", FACT_TEXT, 0, 0, "type 0: BIOS vendor" },
 	{ "smbios.type0.version", FACT_TEXT, 0, 0, "type 0: BIOS version" },
 	{ "smbios.type0.release_date", FACT_TEXT, 0, 0, "type 0: BIOS release date" },
-	{ "smbios.type0.vm", FACT_NUMBER, 1, 0,
-	  "type 0: VirtualMachineSupported (extension byte 2, bit 4)" },
-	{ "smbios.type0.uefi", FACT_NUMBER, 1, 0,
-	  "type 0: UefiSpecificationSupported (extension byte 2, bit 3)" },
+	{ "smbios.type0.vm", FACT_NUMBER, 1, 0, "type 0: VirtualMachineSupported, 0/1" },
+	{ "smbios.type0.uefi", FACT_NUMBER, 1, 0, "type 0: UefiSpecificationSupported" },
 	{ "smbios.type1.manufacturer", FACT_TEXT, 0, 0, "type 1: manufacturer" },
 	{ "smbios.type1.product", FACT_TEXT, 0, 0, "type 1: product name" },
 	{ "smbios.type1.version", FACT_TEXT, 0, 0, "type 1: version" },
 	{ "smbios.type1.serial", FACT_TEXT, 0, 0, "type 1: serial number" },
-	{ "smbios.type1.uuid", FACT_TEXT, 0, 0, "type 1: UUID, lower-case RFC 4122 text" },
+	{ "smbios.type1.uuid", FACT_TEXT, 0, 0, "type 1: UUID, lower-case text" },
 	{ "smbios.type1.sku", FACT_TEXT, 0, 0, "type 1: SKU number" },
 	{ "smbios.type1.family", FACT_TEXT, 0, 0, "type 1: family" },
 	{ "smbios.type11.count", FACT_NUMBER, 255u * SMBIOS_STRUCTURES_MAX, 0,
-	  "type 11: OEM strings (Count, summed over the structures)" },
+	  "type 11: OEM strings (the Counts)" },
 	{ "smbios.type11.N", FACT_TEXT, 0, SMBIOS_OEM_STRINGS_MAX,
 	  "type 11: OEM string N, from 1" },
 };
@@ -156,6 +154,6 @@ static const char *value(const struct hv_report *report, const struct fact_def *
 }
 
 const struct fact_family smbios_facts = {
-	"SMBIOS (DMTF DSP0134: types 0, 1 and 11)",
+	"smbios.* (SMBIOS, DMTF DSP0134: types 0, 1 and 11)",
 	defs, FACT_COUNT, value,
 };
