@@ -325,9 +325,15 @@ static void render_table_string(size_t column, const struct smbios_text *t,
 		sink_puts(out, token);
 		column += width;
 	}
-	sink_puts(out, "\"");
+	char end[32];
+	struct buffer_sink text;
+	string_sink_init(&text, end, sizeof(end));
+	sink_puts(&text.sink, "\"");
 	if (t->length > SMBIOS_TEXT_MAX)
-		sink_printf(out, "... (%lu bytes)", (uint64_t)t->length);
+		sink_printf(&text.sink, "... (%lu bytes)", (uint64_t)t->length);
+	if (column + text_length(string_sink_finish(&text)) > CONSOLE_COLUMNS)
+		sink_puts(out, "\n" CONTINUATION_INDENT);
+	sink_puts(out, end);
 }
 
 static void render_table_text(const char *name, const struct smbios_text *t,

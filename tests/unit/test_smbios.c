@@ -98,15 +98,14 @@ static void le(uint8_t *at, uint64_t value, size_t bytes)
 		at[i] = (uint8_t)(value >> (8 * i));
 }
 
-/* The checksum byte that makes the range add up to zero. */
-static void fix_checksum(uint8_t *range, size_t length, uint8_t *checksum)
+/* The checksum byte at checksum that makes the range add up to zero. */
+static uint8_t checksum_for(const uint8_t *range, size_t length, size_t checksum)
 {
 	uint8_t sum = 0;
 
-	*checksum = 0;
 	for (size_t i = 0; i < length; i++)
-		sum = (uint8_t)(sum + range[i]);
-	*checksum = (uint8_t)(0x100 - sum);
+		sum = (uint8_t)(sum + (i == checksum ? 0 : range[i]));
+	return (uint8_t)(0x100 - sum);
 }
 
 /* DSP0134 5.2.2, Table 2: the 3.0 entry point, 18h bytes. */
@@ -122,7 +121,7 @@ static void sm3_entry(uint8_t e[0x18], uint8_t major, uint8_t minor, uint32_t ma
 	e[0x0a] = 1;   /* entry point revision: the 3.0 layout */
 	le(e + 0x0c, max_size, 4);
 	le(e + 0x10, address, 8);
-	fix_checksum(e, 0x18, &e[5]);
+	e[5] = checksum_for(e, 0x18, 5);
 }
 
 /* DSP0134 5.2.1, Table 1: the 2.1 entry point, 1Fh bytes. */
@@ -140,8 +139,8 @@ static void sm_entry(uint8_t e[0x1f], uint8_t major, uint8_t minor, uint16_t len
 	le(e + 0x18, address, 4);
 	le(e + 0x1c, count, 2);
 	e[0x1e] = (uint8_t)(major << 4 | minor); /* BCD revision */
-	fix_checksum(e + 0x10, 0x0f, &e[0x15]);
-	fix_checksum(e, 0x1f, &e[4]);
+	e[0x15] = checksum_for(e + 0x10, 0x0f, 0x05);
+	e[4] = checksum_for(e, 0x1f, 4);
 }
 
 static struct smbios_report model;
@@ -256,7 +255,7 @@ static void sm_entry_point_and_its_table(void **state)
 	uint8_t e[0x1f];
 	sm_entry(e, 2, 1, (uint16_t)table.length, 0xf0000, 4);
 	e[5] = 0x1e;
-	fix_checksum(e, 0x1e, &e[4]);
+	e[4] = checksum_for(e, 0x1e, 4);
 	assert_int_equal(parse(e, sizeof(e), table.data, table.length)->state, SMBIOS_READ);
 }
 
@@ -269,10 +268,10 @@ static void uuid_byte_order_by_version(void **state)
 	assert_string_equal(parse_sm(2, 6, 4)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
 	assert_string_equal(parse_sm3(3, 0)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
 	/* all 0xff: not present; all zero: not set (QEMU without -uuid) */
-	size_t uuid_at = table.length;
+	size_t uuid_at = 0;
 	build_table(0x14);
-	for (uuid_at = 0; table.data[uuid_at] != 0x01 || table.data[uuid_at + 1] != 0x1b; uuid_at++)
-		;
+	while (table.data[uuid_at] != 0x01 || table.data[uuid_at + 1] != 0x1b)
+		uuid_at++;
 	memset(table.data + uuid_at + 8, 0xff, 16);
 	assert_int_equal(parse_sm3(3, 0)->system.uuid_state, SMBIOS_UUID_NOT_PRESENT);
 	memset(table.data + uuid_at + 8, 0x00, 16);
@@ -301,14 +300,14 @@ static void entry_point_checks(void **state)
 
 	sm_entry(e2, 2, 8, (uint16_t)table.length, 0xf0000, 4);
 	memcpy(e2 + 0x10, "_XMI_", 5);
-	fix_checksum(e2, 0x1f, &e2[4]);
+	e2[4] = checksum_for(e2, 0x1f, 4);
 	parse(e2, sizeof(e2), table.data, table.length);
 	assert_problem(&model, "no _DMI_");
 
 	/* lengths out of range, or more than the bytes given */
 	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
 	e3[6] = 0x10;
-	fix_checksum(e3, 0x10, &e3[5]);
+	e3[5] = checksum_for(e3, 0x10, 5);
 	parse(e3, sizeof(e3), table.data, table.length);
 	assert_problem(&model, "_SM3_ entry point: length 0x10");
 	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
@@ -608,6 +607,21 @@ static void renderings(void **state)
 	json = json_of(r);
 	assert_contains(json, "\"vendor\": \"\\u001b[2J\\\"q\\\\\\u00ff\"");
 	assert_contains(json, "\"cut\": [\"type0.version\"]");
+	/* a cut string whose end would pass the width (fuzz_smbios's find):
+	 * 13 + 66 columns, then 11 + 62, and the closing part on a line of
+	 * its own */
+	char as[201];
+	memset(as, 'a', 200);
+	as[200] = '\0';
+	table.length = 0;
+	put(&table, BYTES(0x00, 0x14, 0, 0, 1, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0x10));
+	STRINGS(&table, as);
+	put_end(&table);
+	const char *cut = text_of(report_with_tables(scan_dump_file("kvm-guest-intel.txt"), 3, 0));
+	char expected[512];
+	snprintf(expected, sizeof(expected), "    vendor: \"%.66s\n           %.62s\n"
+		 "           \"... (200 bytes)\n", as, as);
+	assert_contains(cut, expected);
 
 	/* problems listed, wrapped, with their count */
 	table.length = 0;
