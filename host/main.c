@@ -204,7 +204,7 @@ static long read_bytes(const char *path, unsigned char *buffer, size_t size)
  * the kernel found, and /sys/hypervisor/type (Xen fills it). */
 static void read_smbios(struct smbios_report *m)
 {
-	static unsigned char entry[SMBIOS_ENTRY_POINT_MAX + 1], table[SMBIOS_TABLE_MAX + 1];
+	static unsigned char entry[SMBIOS_ENTRY_POINT_MAX + 1];
 	char why[SMBIOS_REASON_MAX];
 
 	long entry_length = read_bytes(DMI_TABLES "/smbios_entry_point", entry, sizeof(entry));
@@ -218,6 +218,7 @@ static void read_smbios(struct smbios_report *m)
 	} else {
 		smbios_absent(m, DMI_TABLES);
 		if (smbios_entry_point(m, entry, (size_t)entry_length)) {
+			static unsigned char table[SMBIOS_TABLE_MAX + 1];
 			long table_length = read_bytes(DMI_TABLES "/DMI", table, sizeof(table));
 			if (table_length < 0) {
 				snprintf(why, sizeof(why), DMI_TABLES "/DMI: %s", strerror(errno));

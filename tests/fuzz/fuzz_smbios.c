@@ -30,14 +30,14 @@ static void put_le(uint8_t *at, uint64_t value, size_t bytes)
 		at[i] = (uint8_t)(value >> (8 * i));
 }
 
-static void fix_checksum(uint8_t *range, size_t length, uint8_t *checksum)
+/* The checksum byte at checksum that makes the range add up to zero. */
+static uint8_t checksum_for(const uint8_t *range, size_t length, size_t checksum)
 {
 	uint8_t sum = 0;
 
-	*checksum = 0;
 	for (size_t i = 0; i < length; i++)
-		sum = (uint8_t)(sum + range[i]);
-	*checksum = (uint8_t)-sum;
+		sum = (uint8_t)(sum + (i == checksum ? 0 : range[i]));
+	return (uint8_t)(0x100 - sum);
 }
 
 /* DSP0134 5.2.2 (3.0) or 5.2.1 (2.1), sound, for a table of length bytes. */
@@ -48,7 +48,7 @@ static size_t sound_entry(uint8_t entry[0x1f], bool sm3, size_t length)
 		memcpy(entry, "_SM3_\0\x18\x03\x00\x00\x01", 11);
 		put_le(entry + 0x0c, length, 4);
 		put_le(entry + 0x10, 0x7f000000, 8);
-		fix_checksum(entry, 0x18, &entry[5]);
+		entry[5] = checksum_for(entry, 0x18, 5);
 		return 0x18;
 	}
 	memcpy(entry, "_SM_\0\x1f\x02\x08", 8);
@@ -56,8 +56,8 @@ static size_t sound_entry(uint8_t entry[0x1f], bool sm3, size_t length)
 	put_le(entry + 0x16, length > 0xffff ? 0xffff : length, 2);
 	put_le(entry + 0x18, 0xf0000, 4);
 	put_le(entry + 0x1c, 0xffff, 2);
-	fix_checksum(entry + 0x10, 0x0f, &entry[0x15]);
-	fix_checksum(entry, 0x1f, &entry[4]);
+	entry[0x15] = checksum_for(entry + 0x10, 0x0f, 0x05);
+	entry[4] = checksum_for(entry, 0x1f, 4);
 	return 0x1f;
 }
 
