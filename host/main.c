@@ -204,29 +204,24 @@ static long read_bytes(const char *path, unsigned char *buffer, size_t size)
  * the kernel found, and /sys/hypervisor/type (Xen fills it). */
 static void read_smbios(struct smbios_report *m)
 {
-	static unsigned char entry[SMBIOS_ENTRY_POINT_MAX + 1];
-	char why[SMBIOS_REASON_MAX];
-
+	static unsigned char entry[SMBIOS_ENTRY_POINT_MAX + 1], table[SMBIOS_TABLE_MAX + 1];
 	long entry_length = read_bytes(DMI_TABLES "/smbios_entry_point", entry, sizeof(entry));
-	if (entry_length < 0) {
-		snprintf(why, sizeof(why), DMI_TABLES "/smbios_entry_point: %s%s", strerror(errno),
-			 errno == EACCES ? " (root may read it)" : "");
-		if (errno == ENOENT)
+	long table_length = entry_length < 0 ? -1 : read_bytes(DMI_TABLES "/DMI", table,
+							       sizeof(table));
+
+	if (table_length >= 0) {
+		smbios_absent(m, DMI_TABLES);
+		smbios_parse(m, entry, (size_t)entry_length, table, (size_t)table_length);
+	} else {
+		int error = errno;
+		char why[SMBIOS_REASON_MAX];
+		snprintf(why, sizeof(why), "%s: %s%s",
+			 entry_length < 0 ? DMI_TABLES "/smbios_entry_point" : DMI_TABLES "/DMI",
+			 strerror(error), error == EACCES ? " (root may read it)" : "");
+		if (error == ENOENT && entry_length < 0)
 			smbios_absent(m, why);
 		else
 			smbios_not_read(m, why);
-	} else {
-		smbios_absent(m, DMI_TABLES);
-		if (smbios_entry_point(m, entry, (size_t)entry_length)) {
-			static unsigned char table[SMBIOS_TABLE_MAX + 1];
-			long table_length = read_bytes(DMI_TABLES "/DMI", table, sizeof(table));
-			if (table_length < 0) {
-				snprintf(why, sizeof(why), DMI_TABLES "/DMI: %s", strerror(errno));
-				smbios_not_read(m, why);
-			} else {
-				smbios_walk_table(m, table, (size_t)table_length);
-			}
-		}
 	}
 	char type[SMBIOS_SYS_HYPERVISOR_MAX];
 	long type_length = read_bytes(SYS_HYPERVISOR_TYPE, (unsigned char *)type, sizeof(type));
