@@ -4,8 +4,8 @@
 
 #include "hv_report.h"
 
-/* The reasons below name these bounds. */
-_Static_assert(SMBIOS_TEXT_MAX == 128 && SMBIOS_OEM_STRINGS_MAX == 32, "bounds in the reasons");
+/* A reason below names this bound. */
+_Static_assert(SMBIOS_TEXT_MAX == 128, "the bound in a reason");
 
 enum smbios_fact {
 	PRESENT, VERSION, PROBLEMS,
@@ -143,10 +143,9 @@ static const char *value(const struct hv_report *report, const struct fact_def *
 		out->number = m->oem.count;
 		return NULL;
 	case OEM_STRING:
+		/* index is at most max_index, SMBIOS_OEM_STRINGS_MAX: kept */
 		if (index > m->oem.count)
 			return "no OEM string of that number";
-		if (index > m->oem.kept)
-			return "past the 32 OEM strings hvfeat keeps";
 		return text_value(&m->oem.strings[index - 1], out);
 	default:
 		return NULL;

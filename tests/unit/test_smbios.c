@@ -251,6 +251,13 @@ static void sm_entry_point_and_its_table(void **state)
 	assert_true(smbios_bios_bit(&m->bios, SMBIOS_BIOS_EXT2_VM, &set) && set);
 	assert_true(smbios_bios_bit(&m->bios, SMBIOS_BIOS_EXT2_UEFI, &set) && !set);
 	assert_string_equal(m->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
+	/* 5.2.1: the number of structures it gives ends the walk */
+	m = parse_sm(2, 8, 2);
+	assert_int_equal(m->structures, 2);
+	assert_true(m->system.found);
+	assert_int_equal(m->oem.structures, 0);
+	assert_false(m->end_of_table);
+	assert_int_equal(m->problem_count, 0);
 	/* The 2.1 erratum's length, 1Eh, is taken (its checksum over 1Eh). */
 	uint8_t e[0x1f];
 	sm_entry(e, 2, 1, (uint16_t)table.length, 0xf0000, 4);
