@@ -152,7 +152,7 @@ void smbios_parse(struct smbios_report *m, const uint8_t *entry, size_t entry_le
 /* The first line of Linux's /sys/hypervisor/type, of length bytes. */
 void smbios_set_sys_hypervisor(struct smbios_report *m, const char *text, size_t length);
 
-/* "3.x"/"2.x" entry point names, as DSP0134 gives their anchors. */
+/* The anchor of an entry point of that kind: "_SM3_" or "_SM_". */
 const char *smbios_anchor(enum smbios_entry_kind entry);
 
 /* Type 0's characteristics extension byte 2 (DSP0134 7.1.2.2), a bit a
