@@ -412,7 +412,8 @@ def run_streaming(command, timeout, on_output):
 
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
-         devices=(), first_disks=(), kernel=None, append=None, vars_from=None, smbios=()):
+         devices=(), first_disks=(), kernel=None, append=None, vars_from=None, smbios=(),
+         machine="q35"):
     """Boots OVMF with the disk attached until the guest powers off.
 
     The firmware's variable store is a private copy in workdir (with the
@@ -432,7 +433,7 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
         try:
             command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
                                    devices, first_disks, kernel, append, tpm_socket=socket,
-                                   smbios=smbios)
+                                   smbios=smbios, machine=machine)
             (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
             return _boot(command, workdir, accel, timeout, answer_countdown, stop_when, echo)
         finally:

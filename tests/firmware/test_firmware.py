@@ -163,6 +163,7 @@ class Case:
     devices: tuple = ()
     # QEMU -smbios options; a boot's cases all see every one of them.
     smbios: tuple = ()
+    machine: str = "q35"
     fill: bool = False                 # no free byte left on the ESP
     writable_first_disk: bool = False  # an empty writable FAT volume as FS0
     # Started by OVMF from QEMU's -kernel with these load options (-append),
@@ -343,7 +344,10 @@ CASES = {c.name: c for c in [
          devices=(vm.DEBUG_EXIT_DEVICE,)),
 
     # Machines of their own: another CPU, a read-only or a full volume.
-    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
+    # With QEMU's SMBIOS 3.0 entry point (smbios-entry-point-type=64),
+    # which OVMF then publishes under SMBIOS3_TABLE_GUID.
+    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor",
+         machine="q35,smbios-entry-point-type=64"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     # hvfeat and startup.nsh on a read-only disk, mapped after a writable
@@ -427,7 +431,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "esp_readonly", "writable_first_disk", "fill", "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "machine", "esp_readonly", "writable_first_disk", "fill",
+                  "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -601,6 +606,7 @@ def run_boot(cases):
                    append=first.kernel_append, secure_boot=first.secure_boot,
                    devices=tuple(dict.fromkeys(d for c in cases for d in c.devices)),
                    smbios=tuple(dict.fromkeys(f for c in cases for f in c.smbios)),
+                   machine=first.machine,
                    stop_when=last.stop_when, first_disks=first_disks)
     for case, share in zip(cases, case_runs(cases, boot)):
         case.boot = share
@@ -882,6 +888,21 @@ class OtherCpuModels(FirmwareCase):
                       '      signature "TCGTCGTCGTCG"\n', log)
         self.assertIn(TCG_RAW_LINE, log)
         self.assertEqual(self.exit_status(case), 0)
+
+    def test_smbios3_tells_the_hidden_hypervisor(self):
+        """QEMU's smbios-entry-point-type=64 gives the 3.0 entry point
+        (hw/smbios/smbios.c: "_SM3_", version 3.0); OVMF's own type 0 (no
+        type=0 option) says virtual machine, which -hypervisor hides from
+        CPUID: a warning, which fails nothing."""
+        log = self.log(self.case("no-hypervisor-bit"))
+        self.assertIn("\n  entry point: _SM3_, SMBIOS 3.0.0, table at 0x", log)
+        self.assertIn("    yes  4 VirtualMachineSupported ", log)
+        self.assertIn("  WARN  lint.smbios.hidden-hypervisor: SMBIOS type 0 says virtual "
+                      "machine;\n        CPUID.1:ECX[31] is clear (QEMU TCG answers unasked): "
+                      "the hypervisor\n        hides from the OS\n", log)
+        self.assertIn("  N/A   lint.smbios.hypervisor-without-vm-bit: hypervisor bit clear\n", log)
+        self.assertIn("  warnings: lint.hypervisor.signature-without-bit (low),\n"
+                      "    lint.smbios.hidden-hypervisor (medium)\n", log)
 
     def test_bit_set_without_signature(self):
         case = self.case("tcg-cpuid-off")
