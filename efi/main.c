@@ -18,6 +18,7 @@
 #include "options.h"
 #include "probe_machine.h"
 #include "report_reader.h"
+#include "smbios_tables.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -459,6 +460,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
+		if (options->replay_path)
+			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+		else
+			smbios_tables_read(&report->smbios);
 		examine(report, options, options->probe || requirements_need_probes(&requirements));
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,

@@ -14,6 +14,7 @@
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
+#include "smbios.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -71,6 +72,10 @@ struct hv_report {
 	/* the fixed leaves, each base leaf, the budget */
 	struct leaf_reading leaves[HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET];
 	uint32_t cpuid_executions;
+
+	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
+	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */
+	struct smbios_report smbios;
 
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
