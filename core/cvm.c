@@ -5,6 +5,7 @@
 #include "cvm.h"
 
 #include "ascii.h"
+#include "bytes.h"
 #include "hv_report.h"
 #include "interface_tables.h"
 #include "probe.h"
@@ -255,21 +256,6 @@ static uint32_t hyperv_isolation_type(const struct hv_report *report)
 }
 
 /* --- the firmware's bytes ---------------------------------------------- */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* The type sits at 16-17: a Size below 18 does not reach it. */
 #define CC_CAPABILITY_TYPE_END 18u

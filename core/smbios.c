@@ -4,6 +4,7 @@
  * bytes given, every walk by SMBIOS_TABLE_MAX and SMBIOS_STRUCTURES_MAX. */
 #include "smbios.h"
 
+#include "bytes.h"
 #include "text_sink.h"
 
 /* Physical addresses have at most 52 bits (Intel SDM and AMD APM:
@@ -70,21 +71,6 @@ void smbios_absent(struct smbios_report *m, const char *where)
 {
 	*m = (struct smbios_report){ .state = SMBIOS_ABSENT };
 	set_reason(m, where);
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 static bool starts_with(const uint8_t *bytes, size_t length, const char *anchor)
