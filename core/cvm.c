@@ -202,12 +202,6 @@ static bool tdx_leaf(const struct hv_report *report)
 	       leaf->ecx == 0x20202020;
 }
 
-static bool vendor_is_amd(const struct hv_report *report)
-{
-	return ascii_equal_span(report->cpu_vendor, HV_SIGNATURE_LENGTH, "AuthenticAMD", false) ||
-	       ascii_equal_span(report->cpu_vendor, HV_SIGNATURE_LENGTH, "HygonGenuine", false);
-}
-
 static bool hyperv_item(const struct hv_report *report, const struct hv_interface *iface,
 			const char *id, uint32_t *value)
 {
@@ -330,7 +324,7 @@ static void read_sev_status(struct hv_report *report, const struct probe_machine
 {
 	struct cvm_sev_status *s = &report->cvm.sev_status;
 
-	if (!vendor_is_amd(report)) {
+	if (!hv_vendor_is_amd(report)) {
 		s->not_read = "not an AMD processor, whose MSR it is";
 	} else if (!machine) {
 		s->not_read = report->cvm.no_machine;

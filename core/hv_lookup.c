@@ -65,6 +65,12 @@ enum decoder_state hv_item_value(const struct hv_report *report,
 	return state;
 }
 
+bool hv_vendor_is_amd(const struct hv_report *report)
+{
+	return ascii_equal_span(report->cpu_vendor, HV_SIGNATURE_LENGTH, "AuthenticAMD", false) ||
+	       ascii_equal_span(report->cpu_vendor, HV_SIGNATURE_LENGTH, "HygonGenuine", false);
+}
+
 const char *hv_product(const struct hv_interface *iface)
 {
 	return iface->vendor ? iface->vendor->product : "unknown signature";

@@ -4,7 +4,6 @@
  * cpuid.rst; what a guest writes: arch/x86/kernel/kvm.c and kvmclock.c). */
 #include "probe_framework.h"
 
-#include "ascii.h"
 #include "clocks.h"
 
 /* Linux arch/x86/include/uapi/asm/kvm_para.h */
@@ -421,12 +420,6 @@ PROBE(probe_round_trip)
 
 /* --- hypercalls -------------------------------------------------------- */
 
-static bool vendor_is_amd(const struct hv_report *report)
-{
-	return ascii_equal_span(report->cpu_vendor, 12, "AuthenticAMD", false) ||
-	       ascii_equal_span(report->cpu_vendor, 12, "HygonGenuine", false);
-}
-
 /* One KVM hypercall with the vendor's instruction; false (result set) when
  * it faulted. The vendor's, because KVM answers the other one by
  * rewriting it in guest memory (emulator_fix_hypercall): in our code. */
@@ -434,7 +427,7 @@ static bool hypercall(struct run *run, struct probe_result *result, uint64_t nr,
 		      uint64_t *ret)
 {
 	const uint64_t a[4] = { a0, 0, 0, 0 };
-	bool amd = vendor_is_amd(run->report);
+	bool amd = hv_vendor_is_amd(run->report);
 	uint8_t vector = 0;
 
 	if (run->m->hypercall(run->m->context, amd, nr, a, ret, &vector))

@@ -127,6 +127,10 @@ uint32_t hv_field_value(const struct field_def *field, uint32_t value);
 bool hv_find_item(const struct hv_vendor *vendor, const char *name, bool by_key,
 		  struct hv_item *item);
 
+/* An AMD or Hygon processor (leaf 0's vendor): AMD's MSRs (SEV_STATUS)
+ * and hypercall instruction (vmmcall) are its own. */
+bool hv_vendor_is_amd(const struct hv_report *report);
+
 /* The product an interface's signature names, or "unknown signature". */
 const char *hv_product(const struct hv_interface *iface);
 

@@ -111,7 +111,7 @@ MUTANTS = [
      "the SNP CPUID table never disagrees"),
     ("core/cvm.c", "if (sev_advertised(report) && cvm->sev_status.state == CVM_FAULTED) {",
      "if (0) {", "SEV advertised and SEV_STATUS faulting accepted"),
-    ("core/cvm.c", "\tif (!vendor_is_amd(report)) {", "\tif (!vendor_is_amd(report) && 0) {",
+    ("core/cvm.c", "\tif (!hv_vendor_is_amd(report)) {", "\tif (!hv_vendor_is_amd(report) && 0) {",
      "SEV_STATUS read on Intel"),
     ("core/cvm.c", "\tt->num_vcpus = (uint32_t)out[2];\n\tt->max_vcpus = (uint32_t)(out[2] >> 32);",
      "\tt->max_vcpus = (uint32_t)out[2];\n\tt->num_vcpus = (uint32_t)(out[2] >> 32);",
