@@ -383,9 +383,9 @@ static void examine(struct hv_report *report, const struct hvfeat_options *optio
 	const char *left;
 
 	if (options->replay_path) {
-		cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);
+		cvm_examine(report, NULL, HV_NOT_READ_REPLAY, NULL);
 		if (probes)
-			probe_not_run(report, CVM_NO_MACHINE_REPLAY);
+			probe_not_run(report, HV_NOT_READ_REPLAY);
 		return;
 	}
 	cvm_firmware_read(&firmware);
@@ -461,7 +461,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (report) {
 		hv_scan(report, &source);
 		if (options->replay_path)
-			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+			smbios_not_read(&report->smbios, HV_NOT_READ_REPLAY);
 		else
 			smbios_tables_read(&report->smbios);
 		examine(report, options, options->probe || requirements_need_probes(&requirements));

@@ -49,6 +49,11 @@ struct hv_interface {
 	bool past_decode_limit; /* not decoded: HV_DECODED_INTERFACES came first */
 };
 
+/* Why what only this machine can tell (SMBIOS, SEV_STATUS, TDCALL, the
+ * firmware's tables, the probes) was not read in a replayed run: it would
+ * not go with CPUID from a recording. One wording for every one of them. */
+#define HV_NOT_READ_REPLAY "CPUID came from a recording (-f), not this machine"
+
 struct leaf_reading {
 	uint32_t leaf, subleaf;
 	struct cpuid_regs regs;

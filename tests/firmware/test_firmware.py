@@ -1126,9 +1126,10 @@ class Replay(FirmwareCase):
                       "boundary\n      at bit 47\n", hyperv)
         snp = self.log(case, "/sev-snp.log")
         self.assertIn("\nconfidential computing: undecided\n", snp)
-        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump, not "
-                      "this\n      machine\n", snp)
-        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: not looked for: CPUID came from a dump", snp)
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a recording "
+                      "(-f), not\n      this machine\n", snp)
+        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: not looked for: CPUID came from a "
+                      "recording\n      (-f), not this machine\n", snp)
 
     def test_layouts_in_the_firmware_logs(self):
         case = self.case("replay")
@@ -1591,12 +1592,12 @@ class Probes(FirmwareCase):
         statuses = vm.exit_statuses_from_console(case.boot.console)
         self.assertEqual(statuses[2:], [FAILED, USAGE_ERROR])
         log = self.log(case, "/replay.log")
-        self.assertIn("probes (--probe): not run: CPUID came from a dump, not this machine\n",
-                      log)
+        self.assertIn("probes (--probe): not run: CPUID came from a recording (-f), not this "
+                      "machine\n", log)
         self.assertIn("  FAIL  require.probe.kvm.clocksource2: probe.kvm.clocksource2 = 1: probes not\n"
                       "        run\n", log)
-        self.assertIn("  SKIP  probe.run: not run: CPUID came from a dump, not this machine\n",
-                      log)
+        self.assertIn("  SKIP  probe.run: not run: CPUID came from a recording (-f), not this "
+                      "machine\n", log)
         self.assertIn("hvfeat: --probe-msr '0xc0010117=' is not MSR or MSR=VALUE",
                       case.boot.console)
         self.assertIsNone(vm.read_esp_file(case.esp, "/bad.log"))
@@ -1757,7 +1758,8 @@ class RawRoundTrip(FirmwareCase):
                       "recording\n      (-f), not this machine\n", replayed)
         self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
                                                   "hypervisor-without-vm-bit": "N/A"})
-        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump", replayed)
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a recording",
+                      replayed)
         self.assertEqual(cpuid_evidence(replayed), cpuid_evidence(report))
         self.assertEqual(without_smbios(without_machine_reads(replayed)),
                          without_smbios(without_machine_reads(report)))

@@ -1464,10 +1464,10 @@ static void test_no_kvm_nothing_probed_and_requirements(void **state)
 					 " probe.kvm.clocksource2 = 1: not\n"
 					 "        advertised");
 
-	probe_not_run(report, "CPUID came from a dump, not this machine");
+	probe_not_run(report, HV_NOT_READ_REPLAY);
 	hv_check(report, &list);
 	assert_false(report->checks[1].passed);
-	assert_contains(text_of(report), "probes (--probe): not run: CPUID came from a dump");
+	assert_contains(text_of(report), "probes (--probe): not run: CPUID came from a recording (-f)");
 }
 
 int main(void)

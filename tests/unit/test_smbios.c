@@ -645,7 +645,7 @@ static void renderings(void **state)
 
 	/* not read, absent */
 	r = scan_dump_file("kvm-guest-intel.txt");
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
 	hv_judge(r, &(struct judge_settings){ .strict = false });
 	assert_contains(text_of(r), "\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID "
 				    "came from a recording\n      (-f), not this machine\n");
@@ -758,7 +758,7 @@ static void requirement_keys(void **state)
 	assert_fact_number(r, "smbios.present", 0);
 	assert_fact_number(r, "smbios.problems", 1);
 	assert_no_fact(r, "smbios.version", "no usable SMBIOS entry point");
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
 	assert_no_fact(r, "smbios.present", "SMBIOS not read");
 	assert_no_fact(r, "smbios.type11.count", "SMBIOS not read");
 
@@ -852,7 +852,7 @@ static void corroboration_on_committed_dumps(void **state)
 		expect(r, WITHOUT_VM_BIT, OUTCOME_INFO, "SMBIOS 2.8 type 0 does not say virtual");
 		/* a replay: SMBIOS not read, nothing judged */
 		r = scan_dump_file(dumps[i]);
-		smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+		smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
 		hv_judge(r, &(struct judge_settings){ .strict = false });
 		expect(r, HIDDEN, OUTCOME_NOT_APPLICABLE, "SMBIOS not read: CPUID came from");
 		expect(r, WITHOUT_VM_BIT, OUTCOME_NOT_APPLICABLE, "SMBIOS not read");
@@ -933,7 +933,7 @@ static void requirements_on_the_tables(void **state)
 	       "smbios.type11.3 = \"x\": not known: no OEM string of that number");
 	expect(r, "require.smbios.type1.product", OUTCOME_PASS, "found \"Road Runner\"");
 	/* a replay: every one fails, not known */
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
 	hv_check(r, &list);
 	for (size_t i = 0; i < r->check_count; i++)
 		assert_false(r->checks[i].passed);
