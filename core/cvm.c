@@ -111,7 +111,9 @@ const struct cvm_bits64 cvm_sev_status_bits = { "SEV_STATUS (MSR 0xc0010131)", s
 						COUNT_OF(sev_status_bits) };
 
 /* The TD's attributes: Linux arch/x86/include/asm/shared/tdx.h
- * (TDX_ATTR_*_BIT; MIGRATABLE was spelt MIGRTABLE until 2025). */
+ * (TDX_ATTR_*_BIT; MIGRATABLE was spelt MIGRTABLE until 2025; Linux has
+ * since renamed them TDX_TD_ATTR_*, as KVM's tdx_arch.h spelt them, with
+ * the same bits). */
 static const struct bit_def tdx_attribute_bits[] = {
 	{ 0, "TDX_ATTR_DEBUG", "debug TD: the host may read it", NULL, 0 },
 	{ 4, "TDX_ATTR_HGS_PLUS_PROF", "HGS+ profiling", NULL, 0 },
@@ -175,8 +177,6 @@ const char *cvm_cc_type_name(uint8_t type)
 
 	return type < COUNT_OF(names) ? names[type] : NULL;
 }
-#define EFI_CC_TYPE_SEV 1u
-#define EFI_CC_TYPE_TDX 2u
 
 /* --- what the leaves say ----------------------------------------------- */
 
@@ -538,21 +538,16 @@ static void sev_status_finding(const struct cvm_report *cvm, struct text_sink *o
 	static const char *const names[5] = { "SEV", "SEV-ES", "SEV-SNP", NULL, NULL };
 	const struct cvm_sev_status *s = &cvm->sev_status;
 
-	switch (s->state) {
-	case CVM_NOT_READ:
+	/* A read MSR has no completion status: never CVM_FAILED. */
+	if (s->state == CVM_NOT_READ) {
 		sink_printf(out, "not read: %s", s->not_read);
-		break;
-	case CVM_FAULTED:
+	} else if (s->state == CVM_FAULTED) {
 		sink_printf(out, "%s caught: no such MSR here", fault_name(s->vector));
-		break;
-	case CVM_READ:
+	} else {
 		sink_printf(out, "0x%lx: ", (unsigned long)s->value);
 		short_names(out, names, s->value, "SEV not active");
 		if (s->value & 7)
 			sink_puts(out, " active");
-		break;
-	case CVM_FAILED:
-		break;
 	}
 }
 
