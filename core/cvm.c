@@ -249,6 +249,17 @@ static uint32_t hyperv_isolation_type(const struct hv_report *report)
 	return h.type >= 1 && h.type <= 3 ? h.type : 0;
 }
 
+static bool sev_type(enum cvm_type type)
+{
+	return type == CVM_TYPE_SEV || type == CVM_TYPE_SEV_ES || type == CVM_TYPE_SEV_SNP ||
+	       type == CVM_TYPE_HYPERV_SNP;
+}
+
+static bool tdx_type(enum cvm_type type)
+{
+	return type == CVM_TYPE_TDX || type == CVM_TYPE_HYPERV_TDX;
+}
+
 /* --- the firmware's bytes ---------------------------------------------- */
 
 /* The type sits at 16-17: a Size below 18 does not reach it. */
@@ -491,6 +502,13 @@ const char *cvm_private_memory(const struct hv_report *report)
 	return cvm_type_name(cvm->type);
 }
 
+const char *cvm_td_exits(const struct hv_report *report)
+{
+	const struct cvm_report *cvm = &report->cvm;
+
+	return cvm->examined && tdx_type(cvm->type) ? cvm_type_name(cvm->type) : NULL;
+}
+
 /* --- the evidence ------------------------------------------------------ */
 
 static const char *fault_name(uint8_t vector)
@@ -677,17 +695,6 @@ size_t cvm_evidence(const struct hv_report *report, struct cvm_evidence out[CVM_
 }
 
 /* --- the results ------------------------------------------------------- */
-
-static bool sev_type(enum cvm_type type)
-{
-	return type == CVM_TYPE_SEV || type == CVM_TYPE_SEV_ES || type == CVM_TYPE_SEV_SNP ||
-	       type == CVM_TYPE_HYPERV_SNP;
-}
-
-static bool tdx_type(enum cvm_type type)
-{
-	return type == CVM_TYPE_TDX || type == CVM_TYPE_HYPERV_TDX;
-}
 
 /* Whether the sources that speak agree: the first disagreement, by how
  * much it costs a guest that follows one of them. */

@@ -13,19 +13,28 @@ enum probe_interface { ON_KVM, ON_HYPERV };
  * clock, steal time, the async PF area, the PV EOI word, the TSC page). */
 enum probe_memory { NO_SHARED_PAGE, HOST_WRITES_PAGE };
 
+/* Whether the probe reads or writes an MSR or makes a hypercall, which in a
+ * TD the fault guard cannot catch (cvm_td_exits). */
+enum probe_exits { NO_MSR_OR_HYPERCALL, MSR_OR_HYPERCALL };
+
 /* A probe runs when its interface's block is there and, if named, the item
- * that advertises it is set (a bit) or not 0 (a field); one whose page the
- * host writes is skipped in a confidential VM, where the page is private
- * memory the host cannot write (hvfeat does not share it: README,
- * "Probes in a confidential VM"). */
+ * that advertises it is set (a bit) or not 0 (a field); one that touches
+ * an MSR or makes a hypercall is skipped in a TD, where a refused MSR halts
+ * the TD; one whose page the host writes is skipped in a confidential VM,
+ * where the page is private memory the host cannot write (hvfeat does not
+ * share it). README, "Probes in a confidential VM". */
 struct probe_def {
 	const char *key;
 	const char *title;
 	enum probe_interface on;
 	const char *advertised_by; /* upstream identifier; NULL: the block */
+	enum probe_exits exits;
 	enum probe_memory memory;
 	void (*run)(struct run *run, struct probe_result *result, const char *advertised_by);
 };
+
+#define TD_SKIPPED "in a TD (%s) an MSR access or a hypercall may go to the firmware's #VE " \
+		   "handler, not to hvfeat's guard: OVMF's halts the TD when the host refuses one"
 
 /* Hyper-V's clocks first, so that they are measured as the guest OS will
  * find them, before any kvmclock write moves KVM's master clock; then
@@ -33,31 +42,33 @@ struct probe_def {
  * whose probe ends by putting back which of the two was written last. */
 static const struct probe_def probes[] = {
 	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", ON_HYPERV, "AccessVpIndex",
-	  NO_SHARED_PAGE, probe_vp_index },
+	  MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_vp_index },
 	{ "hyperv.time_ref_count", "reference counter at 10 MHz by PM timer", ON_HYPERV,
-	  "AccessPartitionReferenceCounter", NO_SHARED_PAGE, probe_time_ref_count },
+	  "AccessPartitionReferenceCounter", MSR_OR_HYPERCALL, NO_SHARED_PAGE,
+	  probe_time_ref_count },
 	{ "hyperv.reference_tsc", "reference TSC page at 10 MHz by PM timer", ON_HYPERV,
-	  "AccessPartitionReferenceTsc", HOST_WRITES_PAGE, probe_reference_tsc },
+	  "AccessPartitionReferenceTsc", MSR_OR_HYPERCALL, HOST_WRITES_PAGE,
+	  probe_reference_tsc },
 	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE2", HOST_WRITES_PAGE, probe_clocksource2 },
+	  "KVM_FEATURE_CLOCKSOURCE2", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_clocksource2 },
 	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE", HOST_WRITES_PAGE, probe_clocksource },
+	  "KVM_FEATURE_CLOCKSOURCE", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_clocksource },
 	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
-	  "KVM_FEATURE_STEAL_TIME", HOST_WRITES_PAGE, probe_steal_time },
+	  "KVM_FEATURE_STEAL_TIME", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_steal_time },
 	{ "kvm.async_pf", "async PF area registered and read back", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF", HOST_WRITES_PAGE, probe_async_pf },
+	  "KVM_FEATURE_ASYNC_PF", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_async_pf },
 	{ "kvm.pv_eoi", "PV EOI used to end a self-interrupt", ON_KVM,
-	  "KVM_FEATURE_PV_EOI", HOST_WRITES_PAGE, probe_pv_eoi },
+	  "KVM_FEATURE_PV_EOI", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_pv_eoi },
 	{ "kvm.poll_control", "host polling turned off and read back", ON_KVM,
-	  "KVM_FEATURE_POLL_CONTROL", NO_SHARED_PAGE, probe_round_trip },
+	  "KVM_FEATURE_POLL_CONTROL", MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_round_trip },
 	{ "kvm.async_pf_int", "async PF vector and ACK read back", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF_INT", NO_SHARED_PAGE, probe_round_trip },
+	  "KVM_FEATURE_ASYNC_PF_INT", MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_round_trip },
 	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", ON_KVM, NULL,
-	  NO_SHARED_PAGE, probe_hypercall },
+	  MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_hypercall },
 	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0", ON_KVM,
-	  "KVM_FEATURE_PV_SCHED_YIELD", NO_SHARED_PAGE, probe_sched_yield },
+	  "KVM_FEATURE_PV_SCHED_YIELD", MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_sched_yield },
 	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", ON_KVM, "tsc_khz",
-	  NO_SHARED_PAGE, probe_timing },
+	  NO_MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_timing },
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
 _Static_assert(PROBE_COUNT + 1 <= PROBE_MAX, "room for the probes and a forced one");
@@ -116,6 +127,7 @@ static bool paravirtual_msr(uint32_t msr)
 static void forced_msr(struct run *run, struct probe_result *result,
 		       const struct forced_msr *forced)
 {
+	const char *td = cvm_td_exits(run->report);
 	size_t mark = run->out->restore_count;
 	uint64_t value, again;
 
@@ -123,6 +135,10 @@ static void forced_msr(struct run *run, struct probe_result *result,
 		.key = "forced_msr", .state = PROBE_WORKS,
 		.title = forced->write ? "forced MSR write (--probe-msr)"
 				       : "forced MSR read (--probe-msr)" };
+	if (td) {
+		set_state(result, PROBE_SKIPPED, TD_SKIPPED, td);
+		return;
+	}
 	if (!msr_read(run, result, forced->msr, &value))
 		return;
 	add_value(result, "msr", forced->msr, VALUE_HEX);
@@ -155,7 +171,7 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 	struct probe_report *out = &report->probes;
 	struct run run = { report, machine, out, hv_guest_kvm_interface(report),
 			   hyperv_interface(report), 0, 0, false };
-	const char *private = cvm_private_memory(report);
+	const char *private = cvm_private_memory(report), *td = cvm_td_exits(report);
 
 	*out = (struct probe_report){ .requested = true };
 	if (machine->read_pm_timer)
@@ -168,6 +184,8 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 						 .state = PROBE_WORKS };
 		if (!iface || (probe->advertised_by && !advertised(&run, iface, probe->advertised_by)))
 			result->state = PROBE_NOT_ADVERTISED;
+		else if (probe->exits == MSR_OR_HYPERCALL && td)
+			set_state(result, PROBE_SKIPPED, TD_SKIPPED, td);
 		else if (probe->memory == HOST_WRITES_PAGE && private)
 			set_state(result, PROBE_SKIPPED, "private memory in a confidential VM (%s): "
 				  "the host cannot write the page, which hvfeat does not share",

@@ -198,6 +198,17 @@ const char *cvm_type_name(enum cvm_type type);
  * when nothing was examined. */
 const char *cvm_private_memory(const struct hv_report *report);
 
+/* The type when the VM is a TD (tdx, hyperv-tdx), where RDMSR, WRMSR and
+ * VMCALL that the TDX module leaves to the host raise #VE, which the
+ * firmware handles, and never reach the fault guard: OVMF's #VE handler
+ * halts the TD when the host refuses an MSR and takes VMCALL for a no-op
+ * (OvmfPkg CcExitLib, CcExitVeHandler.c); under Hyper-V's paravisor
+ * hvfeat cannot tell who takes them. NULL otherwise, or when nothing was
+ * examined. Under SEV-ES and SNP OVMF's #VC handler turns the #GP the host
+ * asks for into a #GP the guard catches (CcExitVcHandler.c,
+ * VmgExitErrorCheck). */
+const char *cvm_td_exits(const struct hv_report *report);
+
 /* One line of evidence: where it came from and what it says. */
 #define CVM_FINDING_MAX 120u
 #define CVM_EVIDENCE_MAX 9u

@@ -34,7 +34,12 @@ struct interrupt_seen {
 
 /* The machine the probes act on (and the confidential-computing status
  * reads: cvm.h). Every MSR access, the hypercall and TDCALL are guarded:
- * a fault is caught and reported, never taken. */
+ * a #GP or #UD is caught and reported, never taken; under SEV-ES and SNP
+ * too, where the firmware's #VC handler raises the #GP the host asks for.
+ * Not in a TD: there an MSR access or VMCALL the TDX module leaves to the
+ * host raises #VE, which the firmware handles and the guard never sees
+ * (OVMF halts the TD when the host refuses an MSR), so no probe makes one
+ * there (cvm_td_exits). */
 struct probe_machine {
 	void *context;
 	/* false, with *vector set (VECTOR_GP), when the access faulted */

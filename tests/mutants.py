@@ -102,6 +102,11 @@ MUTANTS = [
     # confidential computing
     ("core/probe.c", "else if (probe->memory == HOST_WRITES_PAGE && private)", "else if (0)",
      "a page handed to the host in a confidential VM"),
+    ("core/probe.c", "else if (probe->exits == MSR_OR_HYPERCALL && td)", "else if (0)",
+     "an MSR or a hypercall in a TD, which halts it"),
+    ("core/probe.c", "\tif (td) {\n\t\tset_state(result, PROBE_SKIPPED, TD_SKIPPED, td);",
+     "\tif (0) {\n\t\tset_state(result, PROBE_SKIPPED, TD_SKIPPED, td);",
+     "--probe-msr in a TD"),
     ("core/hv_scan.c", "bool tdx_read = report->max_basic_leaf >= CVM_LEAF_TDX;",
      "bool tdx_read = true;", "a TDX leaf past the basic maximum believed"),
     ("core/cvm.c", "cvm->type = (status >> SEV_STATUS_SNP) & 1",

@@ -16,7 +16,8 @@
  *
  * Must hold: the examination and the probes return; when the status says
  * the memory is private, no probe wrote an MSR that hands a page to the
- * host; every cvm fact has a value or a reason; and the report renders
+ * host; in a TD no probe read or wrote an MSR or made a hypercall (a
+ * refused one would halt the TD); every cvm fact has a value or a reason; and the report renders
  * whole within the width, as JSON a parser accepts, and as TAP and JUnit
  * whole in printable ASCII. */
 #include <stdint.h>
@@ -30,6 +31,8 @@ static struct {
 	const uint8_t *data;
 	size_t size;
 	bool page_msr_written;
+	bool probing;        /* probe_run is running */
+	bool probe_exited;   /* it read or wrote an MSR or made a hypercall */
 	uint8_t pages[2][4096];
 } input;
 
@@ -98,6 +101,7 @@ static bool page_msr(uint32_t msr)
 static bool read_msr(void *context, uint32_t msr, uint64_t *value, uint8_t *vector)
 {
 	(void)context;
+	input.probe_exited |= input.probing;
 	if (msr == 0xc0010131 && (bytes_at(56, 1) & 1)) {
 		*vector = 13;
 		return false;
@@ -111,6 +115,7 @@ static bool write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vect
 	(void)context;
 	(void)value;
 	(void)vector;
+	input.probe_exited |= input.probing;
 	input.page_msr_written |= page_msr(msr);
 	return true;
 }
@@ -145,6 +150,7 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 	(void)nr;
 	(void)a;
 	(void)vector;
+	input.probe_exited |= input.probing;
 	*ret = 0;
 	return true;
 }
@@ -225,8 +231,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.page_addresses = { 0x100000, 0x101000 },
 	};
 	cvm_examine(&report, &machine, NULL, &firmware);
+	input.probing = true;
 	probe_run(&report, &machine, NULL);
+	input.probing = false;
 	if (cvm_private_memory(&report) && input.page_msr_written)
+		abort();
+	if (cvm_td_exits(&report) && input.probe_exited)
 		abort();
 	check_facts(&report);
 

@@ -254,7 +254,8 @@ struct sim {
 	uint32_t forgetful_msr; /* reads of it return 0, whatever was written */
 	bool hypercall_ud;
 	bool intel; /* leaf 0 says GenuineIntel: vmcall, not vmmcall */
-	/* a TD: TDG.VP.INFO answers (else TDCALL raises #UD) */
+	/* a TD: TDG.VP.INFO answers (else TDCALL raises #UD); MSR accesses
+	 * and VMCALL go to OVMF's #VE handler, not to the guard */
 	bool td;
 	/* interrupts */
 	bool interrupts_off;
@@ -425,9 +426,24 @@ static void sim_write_wall_clock(uint64_t address)
 	put32(w, version);
 }
 
+/* In a TD an MSR access the TDX module leaves to the VMM is a #VE, which
+ * OVMF's handler turns into TDG.VP.VMCALL<Instruction.RDMSR/WRMSR>; when
+ * the host refuses it the handler halts the TD (TDVMCALL_HALT, then
+ * CpuDeadLoop: OvmfPkg CcExitVeHandler.c) and no report is ever made. Of
+ * the paravirtual MSRs KVM emulates only MSR_KVM_POLL_CONTROL for a TD
+ * (arch/x86/kvm/vmx/tdx.c, tdx_has_emulated_msr): any other ends the test
+ * as it would end the TD. */
+static void sim_td_msr(uint32_t msr, const char *access)
+{
+	if (sim.td && msr != 0x4b564d05)
+		fail_msg("%s of MSR 0x%x in a TD: KVM refuses it, OVMF's #VE handler halts the TD",
+			 access, msr);
+}
+
 static bool sim_read_msr(void *context, uint32_t msr, uint64_t *value, uint8_t *vector)
 {
 	(void)context;
+	sim_td_msr(msr, "RDMSR");
 	sim_exit(1000);
 	struct sim_msr *slot = sim_msr(msr);
 	if (msr == sim.faulting_msr || !slot) {
@@ -450,6 +466,7 @@ static bool sim_read_msr(void *context, uint32_t msr, uint64_t *value, uint8_t *
 static bool sim_write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vector)
 {
 	(void)context;
+	sim_td_msr(msr, "WRMSR");
 	sim_exit(1000);
 	struct sim_msr *slot = sim_msr(msr);
 	/* the reference counter and the VP index are the host's to set */
@@ -522,6 +539,12 @@ static bool sim_hypercall(void *context, bool vmmcall, uint64_t nr, const uint64
 	(void)a;
 	sim_exit(1000);
 	assert_int_equal(vmmcall, !sim.intel); /* AMD's instruction on AMD, Intel's on Intel */
+	/* In a TD, OVMF's #VE handler takes VMCALL for a no-op (CcExitVeHandler.c,
+	 * EXIT_REASON_VMCALL): RAX keeps the number. */
+	if (sim.td) {
+		*ret = nr;
+		return true;
+	}
 	if (sim.hypercall_ud) {
 		*vector = 6;
 		return false;
@@ -1360,8 +1383,8 @@ static void test_forced_writes(void **state)
  * the probes that hand one to the host are skipped and their MSRs never
  * written; the others run, and everything is left as found. The machine
  * says so itself: SEV_STATUS (Linux msr-index.h, MSR_AMD64_SEV 0xc0010131)
- * with SEV, SEV-ES and SNP set (bits 0-2), TDG.VP.INFO in a TD, Hyper-V's
- * isolation leaf. */
+ * with SEV, SEV-ES and SNP set (bits 0-2), Hyper-V's isolation leaf. (A TD
+ * is the next test's.) */
 static void test_a_confidential_vm_keeps_the_host_off_its_pages(void **state)
 {
 	/* kvm_para.h: MSR_KVM_WALL_CLOCK(_NEW), _SYSTEM_TIME(_NEW),
@@ -1376,23 +1399,18 @@ static void test_a_confidential_vm_keeps_the_host_off_its_pages(void **state)
 						    "kvm.hypercall", "kvm.pv_sched_yield" };
 	static const struct {
 		const char *dump, *type;
-		bool intel, td;
 		uint64_t sev_status;
 	} vms[] = {
-		{ "spec-sev-snp-qemu-kvm.txt", "sev-snp", false, false, 0x7 },
-		{ "spec-sev-qemu-7.2-kvm.txt", "sev", false, false, 0x1 },
-		{ "spec-tdx-qemu-kvm.txt", "tdx", true, true, 0 },
+		{ "spec-sev-snp-qemu-kvm.txt", "sev-snp", 0x7 },
+		{ "spec-sev-qemu-7.2-kvm.txt", "sev", 0x1 },
 	};
 	char skipped[96];
 
 	(void)state;
 	for (size_t v = 0; v < sizeof(vms) / sizeof(vms[0]); v++) {
 		sim_reset();
-		sim.intel = vms[v].intel;
-		sim.td = vms[v].td;
-		if (!vms[v].intel)
-			sim.msrs[sim.msr_count++] =
-				(struct sim_msr){ 0xc0010131, vms[v].sev_status, vms[v].sev_status };
+		sim.msrs[sim.msr_count++] =
+			(struct sim_msr){ 0xc0010131, vms[v].sev_status, vms[v].sev_status };
 		struct hv_report *report = scan_dump_file(vms[v].dump);
 		struct probe_machine m = sim_machine();
 		cvm_examine(report, &m, NULL, NULL);
@@ -1434,6 +1452,103 @@ static void test_a_confidential_vm_keeps_the_host_off_its_pages(void **state)
 	for (size_t i = 0; i < sizeof(page_probes) / sizeof(page_probes[0]); i++)
 		assert_state(report, page_probes[i], PROBE_WORKS, NULL);
 	assert_as_found(report);
+}
+
+/* Under SEV-ES and SNP the guard still catches what the host refuses:
+ * RDMSR and WRMSR are a #VC, which OVMF turns into a GHCB MSR exit; KVM
+ * answers a refused one by asking for #GP (arch/x86/kvm/svm/svm.c,
+ * svm_complete_emulated_msr), OVMF's VmgExitErrorCheck returns that event
+ * and its exception dispatch (UefiCpuPkg CpuExceptionHandlerLib,
+ * CommonExceptionHandlerWorker) hands the #GP to the handler registered
+ * for it: hvfeat's. So the MSR probes and --probe-msr run there, and a
+ * refusal is reported, as the simulated machine's #GP is. */
+static void test_under_snp_a_refused_msr_is_a_caught_gp(void **state)
+{
+	struct forced_msr forced = { true, 0x4b564dff, false, 0 };
+
+	(void)state;
+	sim_reset();
+	sim.msrs[sim.msr_count++] = (struct sim_msr){ 0xc0010131, 0x7, 0x7 };
+	sim.faulting_msr = 0x4b564d06; /* MSR_KVM_ASYNC_PF_INT refused */
+	struct hv_report *report = scan_dump_file("spec-sev-snp-qemu-kvm.txt");
+	struct probe_machine m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, &forced);
+	assert_state(report, "kvm.async_pf_int", PROBE_BROKEN, "#GP on MSR 0x4b564d06");
+	assert_state(report, "forced_msr", PROBE_BROKEN, "#GP on MSR 0x4b564dff (read)");
+	assert_state(report, "kvm.poll_control", PROBE_WORKS, NULL);
+	assert_as_found(report);
+}
+
+/* In a TD no MSR access or hypercall reaches hvfeat's guard: the TDX
+ * module makes them a #VE, OVMF's handler forwards them to the host and
+ * halts the TD when the host refuses an MSR (KVM refuses every paravirtual
+ * one but MSR_KVM_POLL_CONTROL: the simulated machine ends the test
+ * there), and takes VMCALL for a no-op, so a hypercall would read its own
+ * number back and be called broken. Every probe that touches an MSR or
+ * makes a hypercall is skipped, --probe-msr too; the timing leaf, which
+ * reads only the TSC and the PM timer, runs. */
+static void test_a_td_keeps_off_msrs_and_hypercalls(void **state)
+{
+	/* Linux tdx_early_init: "IntelTDX    " in EBX, EDX, ECX of leaf 0x21;
+	 * KVM's features of the recorded TD and a timing leaf at 2 GHz */
+	static const struct cpuid_record td[] = {
+		LEAF(0, 0x21, VENDOR_INTEL),
+		LEAF(1, 0x000806f4, 0x00000800, HYPERVISOR_BIT, 0),
+		LEAF(0x21, 0, 0x65746e49, 0x20202020, 0x5844546c),
+		LEAF(0x40000000, 0x40000010, SIG_KVM),
+		LEAF(0x40000001, 0x01007afb, 0, 0, 0),
+		LEAF(0x40000010, 2000000, 1000000, 0, 0),
+	};
+	static const char *const skipped[] = {
+		"kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
+		"kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
+		"kvm.pv_sched_yield", "forced_msr",
+	};
+	struct forced_msr forced = { true, 0x4b564dff, true, 1 };
+
+	(void)state;
+	sim_reset();
+	sim.intel = sim.td = true;
+	struct hv_report *report = SCAN(td);
+	struct probe_machine m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, &forced);
+	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
+		assert_state(report, skipped[i], PROBE_SKIPPED,
+			     "in a TD (tdx) an MSR access or a hypercall may");
+	assert_state(report, "kvm.tsc_khz", PROBE_WORKS, NULL);
+	assert_int_equal(sim.write_count, 0);
+	assert_int_equal(report->probes.restore_count, 0);
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_contains(text_of(report), "  SKIP  probe.kvm.hypercall: skipped: in a TD (tdx) an "
+					 "MSR access or a\n        hypercall may go to the firmware's "
+					 "#VE handler, not to hvfeat's guard:\n        OVMF's halts "
+					 "the TD when the host refuses one\n");
+
+	/* The recorded TD, its dump as the README names it */
+	sim_reset();
+	sim.intel = sim.td = true;
+	report = scan_dump_file("spec-tdx-qemu-kvm.txt");
+	m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, NULL);
+	assert_state(report, "kvm.async_pf_int", PROBE_SKIPPED, "OVMF's halts the TD");
+	assert_state(report, "kvm.pv_sched_yield", PROBE_SKIPPED, "OVMF's halts the TD");
+	assert_int_equal(sim.write_count, 0);
+
+	/* Azure's TDX isolation, 0x21 hidden behind the paravisor: who takes
+	 * the guest's MSR accesses there cannot be told, so it is kept off
+	 * them as in any TD (the simulated machine still halts on one). */
+	sim_reset();
+	sim.intel = sim.td = true;
+	report = scan_dump_file("spec-hyperv-tdx-azure.txt");
+	m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, NULL);
+	assert_state(report, "hyperv.vp_index", PROBE_SKIPPED, "in a TD (hyperv-tdx)");
+	assert_state(report, "hyperv.time_ref_count", PROBE_SKIPPED, "in a TD (hyperv-tdx)");
+	assert_state(report, "hyperv.reference_tsc", PROBE_SKIPPED, "in a TD (hyperv-tdx)");
 }
 
 static void test_no_kvm_nothing_probed_and_requirements(void **state)
@@ -1509,6 +1624,8 @@ int main(void)
 		cmocka_unit_test(test_faults_are_reported_not_taken),
 		cmocka_unit_test(test_forced_writes),
 		cmocka_unit_test(test_a_confidential_vm_keeps_the_host_off_its_pages),
+		cmocka_unit_test(test_under_snp_a_refused_msr_is_a_caught_gp),
+		cmocka_unit_test(test_a_td_keeps_off_msrs_and_hypercalls),
 		cmocka_unit_test(test_no_kvm_nothing_probed_and_requirements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
