@@ -509,6 +509,15 @@ const char *cvm_td_exits(const struct hv_report *report)
 	return cvm->examined && tdx_type(cvm->type) ? cvm_type_name(cvm->type) : NULL;
 }
 
+const char *cvm_vmmcall_rax_only(const struct hv_report *report)
+{
+	const struct cvm_report *cvm = &report->cvm;
+
+	return cvm->examined && (cvm->type == CVM_TYPE_SEV_ES || cvm->type == CVM_TYPE_SEV_SNP)
+		       ? cvm_type_name(cvm->type)
+		       : NULL;
+}
+
 /* --- the evidence ------------------------------------------------------ */
 
 static const char *fault_name(uint8_t vector)

@@ -453,11 +453,14 @@ PROBE(probe_hypercall)
 PROBE(probe_sched_yield)
 {
 	const struct cpuid_regs *leaf1 = hv_report_leaf(run->report, 1, 0);
+	const char *rax_only = cvm_vmmcall_rax_only(run->report);
 	uint64_t ret;
 
 	(void)advertised_by;
-	/* To our own APIC ID: KVM finds no other vCPU to yield to. */
-	uint32_t apic_id = leaf1 ? leaf1->ebx >> 24 : 0;
+	/* To our own APIC ID: KVM finds no other vCPU to yield to. Under SEV-ES
+	 * and SNP the host is not given the argument and reads it as 0 (KVM's
+	 * kvm_ghcb_get_rbx_if_valid): the ID it sees, and the value shown. */
+	uint32_t apic_id = leaf1 && !rax_only ? leaf1->ebx >> 24 : 0;
 	if (!hypercall(run, result, KVM_HC_SCHED_YIELD, apic_id, &ret))
 		return;
 	add_value(result, "apic_id", apic_id, VALUE_DECIMAL);
@@ -465,6 +468,10 @@ PROBE(probe_sched_yield)
 	if (ret)
 		set_state(result, PROBE_BROKEN, "KVM_HC_SCHED_YIELD returned %ld, not 0",
 			  (int64_t)ret);
+	else if (rax_only)
+		remark(result, "registers encrypted (%s): the host is given RAX alone (OVMF's "
+		       "VmmCallExit), so the yield named APIC ID 0, not necessarily ours",
+		       rax_only);
 }
 
 /* --- the timing leaf --------------------------------------------------- */

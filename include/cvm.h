@@ -209,6 +209,12 @@ const char *cvm_private_memory(const struct hv_report *report);
  * VmgExitErrorCheck). */
 const char *cvm_td_exits(const struct hv_report *report);
 
+/* The type when the guest's register state is encrypted (sev-es,
+ * sev-snp: SEV_STATUS bit 1), so that the host sees of a VMMCALL only what
+ * the firmware's #VC handler puts in the GHCB: OVMF's VmmCallExit gives it
+ * RAX and CPL, no argument register (CcExitVcHandler.c). NULL otherwise. */
+const char *cvm_vmmcall_rax_only(const struct hv_report *report);
+
 /* One line of evidence: where it came from and what it says. */
 #define CVM_FINDING_MAX 120u
 #define CVM_EVIDENCE_MAX 9u

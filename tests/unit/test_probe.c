@@ -253,6 +253,7 @@ struct sim {
 	uint32_t faulting_msr, sticky_msr;
 	uint32_t forgetful_msr; /* reads of it return 0, whatever was written */
 	bool hypercall_ud;
+	uint64_t yield_target; /* the APIC ID KVM_HC_SCHED_YIELD reached KVM with */
 	bool intel; /* leaf 0 says GenuineIntel: vmcall, not vmmcall */
 	/* a TD: TDG.VP.INFO answers (else TDCALL raises #UD); MSR accesses
 	 * and VMCALL go to OVMF's #VE handler, not to the guard */
@@ -536,7 +537,6 @@ static bool sim_hypercall(void *context, bool vmmcall, uint64_t nr, const uint64
 			  uint64_t *ret, uint8_t *vector)
 {
 	(void)context;
-	(void)a;
 	sim_exit(1000);
 	assert_int_equal(vmmcall, !sim.intel); /* AMD's instruction on AMD, Intel's on Intel */
 	/* In a TD, OVMF's #VE handler takes VMCALL for a no-op (CcExitVeHandler.c,
@@ -549,6 +549,13 @@ static bool sim_hypercall(void *context, bool vmmcall, uint64_t nr, const uint64
 		*vector = 6;
 		return false;
 	}
+	/* Under SEV-ES and SNP (SEV_STATUS bit 1) the host sees what OVMF's #VC
+	 * handler puts in the GHCB, RAX and CPL (CcExitVcHandler.c,
+	 * VmmCallExit), and KVM reads a register it was not given as 0
+	 * (svm.h, kvm_ghcb_get_rbx_if_valid). */
+	struct sim_msr *sev = sim_msr(0xc0010131);
+	if (nr == 11)
+		sim.yield_target = sev && (sev->value & 2) ? 0 : a[0];
 	*ret = nr == 11 ? 0 : (uint64_t)-1000; /* KVM_HC_SCHED_YIELD, else -KVM_ENOSYS */
 	return true;
 }
@@ -1480,6 +1487,50 @@ static void test_under_snp_a_refused_msr_is_a_caught_gp(void **state)
 	assert_as_found(report);
 }
 
+/* KVM_HC_SCHED_YIELD names the vCPU to yield to by APIC ID in RBX
+ * (Documentation/virt/kvm/x86/hypercalls.rst); the probe names its own,
+ * CPUID.1:EBX[31:24]. Under SEV-ES and SNP the host is given RAX alone
+ * and reads the ID as 0: the probe says so and reports 0, what KVM saw. */
+static void test_sched_yield_under_sev_es(void **state)
+{
+	/* APIC ID 3; 0x8000001F as QEMU fills it for an SNP guest (EAX 0x1a,
+	 * EBX C-bit 51); KVM_FEATURE_PV_SCHED_YIELD is bit 13 (kvm_para.h) */
+	static const struct cpuid_record records[] = {
+		LEAF(0, 0x10, VENDOR_AMD),
+		LEAF(1, 0x00a00f11, 0x03000800, HYPERVISOR_BIT, 0),
+		LEAF(0x40000000, 0x40000001, SIG_KVM),
+		LEAF(0x40000001, 1u << 13, 0, 0, 0),
+		LEAF(0x80000000, 0x8000001f, 0, 0, 0),
+		LEAF(0x8000001f, 0x1a, 0x73, 0, 0),
+	};
+	static const struct {
+		uint64_t sev_status;
+		uint64_t apic_id;
+		const char *remark;
+	} cases[] = {
+		{ 0x1, 3, NULL },                    /* SEV: registers in the clear */
+		{ 0x3, 0, "(sev-es): the host is given RAX alone" },
+		{ 0x7, 0, "(sev-snp): the host is given RAX alone" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sim_reset();
+		sim.yield_target = 99;
+		sim.msrs[sim.msr_count++] =
+			(struct sim_msr){ 0xc0010131, cases[i].sev_status, cases[i].sev_status };
+		struct hv_report *report = SCAN(records);
+		struct probe_machine m = sim_machine();
+		cvm_examine(report, &m, NULL, NULL);
+		probe_run(report, &m, NULL);
+		assert_state(report, "kvm.pv_sched_yield", PROBE_WORKS, cases[i].remark);
+		assert_int_equal(value_of(report, "kvm.pv_sched_yield", "apic_id"), cases[i].apic_id);
+		assert_int_equal(sim.yield_target, cases[i].apic_id);
+		if (!cases[i].remark)
+			assert_string_equal(result_of(report, "kvm.pv_sched_yield")->detail, "");
+	}
+}
+
 /* In a TD no MSR access or hypercall reaches hvfeat's guard: the TDX
  * module makes them a #VE, OVMF's handler forwards them to the host and
  * halts the TD when the host refuses an MSR (KVM refuses every paravirtual
@@ -1625,6 +1676,7 @@ int main(void)
 		cmocka_unit_test(test_forced_writes),
 		cmocka_unit_test(test_a_confidential_vm_keeps_the_host_off_its_pages),
 		cmocka_unit_test(test_under_snp_a_refused_msr_is_a_caught_gp),
+		cmocka_unit_test(test_sched_yield_under_sev_es),
 		cmocka_unit_test(test_a_td_keeps_off_msrs_and_hypercalls),
 		cmocka_unit_test(test_no_kvm_nothing_probed_and_requirements),
 	};
