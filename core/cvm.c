@@ -192,6 +192,14 @@ static bool sev_advertised(const struct hv_report *report)
 	return sev && (sev->eax >> 1) & 1;
 }
 
+/* EAX bit 4, SEV-SNP (APM vol. 3, Fn8000_001F) */
+static bool snp_advertised(const struct hv_report *report)
+{
+	const struct cpuid_regs *sev = cvm_sev_leaf(report);
+
+	return sev && (sev->eax >> 4) & 1;
+}
+
 /* Linux tdx_early_init: "IntelTDX    " in EBX, EDX, ECX of sub-leaf 0;
  * the scan reads the leaf only within the basic range. */
 static bool tdx_leaf(const struct hv_report *report)
@@ -493,6 +501,15 @@ void cvm_examine(struct hv_report *report, const struct probe_machine *machine,
 	decide(report);
 }
 
+enum cvm_answer cvm_confidential(const struct hv_report *report)
+{
+	const struct cvm_report *cvm = &report->cvm;
+
+	if (!cvm->examined || cvm->type == CVM_TYPE_UNDECIDED)
+		return CVM_ANSWER_UNKNOWN;
+	return cvm->type == CVM_TYPE_NONE ? CVM_ANSWER_NO : CVM_ANSWER_YES;
+}
+
 const char *cvm_private_memory(const struct hv_report *report)
 {
 	const struct cvm_report *cvm = &report->cvm;
@@ -705,8 +722,40 @@ size_t cvm_evidence(const struct hv_report *report, struct cvm_evidence out[CVM_
 
 /* --- the results ------------------------------------------------------- */
 
+/* The sources read that say what was decided: for a TD the leaf and a
+ * TDG.VP.INFO that answered; for SEV an active SEV_STATUS and the leaf
+ * advertising SEV; Hyper-V's isolation when it decided; the CC protocol
+ * naming the same; for none, SEV_STATUS read inactive and the leaf that
+ * made it worth reading. Their names, and how many. */
+static size_t confirming_sources(const struct hv_report *report, const char *names[4])
+{
+	const struct cvm_report *cvm = &report->cvm;
+	enum cvm_type type = cvm->type;
+	uint64_t status = cvm->sev_status.state == CVM_READ ? cvm->sev_status.value : 0;
+	const char *cc = cvm->cc.state == CVM_CC_FOUND ? cvm_cc_type_name(cvm->cc.type) : NULL;
+	const char *cc_says = tdx_type(type) ? "tdx" : sev_type(type) ? "sev"
+			      : type == CVM_TYPE_NONE ? "none" : NULL;
+	size_t n = 0;
+
+	if (tdx_type(type) && tdx_leaf(report))
+		names[n++] = "CPUID 0x21";
+	if (tdx_type(type) && cvm->tdx.state == CVM_READ)
+		names[n++] = "TDG.VP.INFO";
+	if ((sev_type(type) && (status & 7)) ||
+	    (type == CVM_TYPE_NONE && cvm->sev_status.state == CVM_READ))
+		names[n++] = "SEV_STATUS";
+	if ((sev_type(type) || type == CVM_TYPE_NONE) && sev_advertised(report))
+		names[n++] = "CPUID 0x8000001F";
+	if (cvm->basis == CVM_BY_HYPERV_ISOLATION)
+		names[n++] = "Hyper-V isolation";
+	if (cc && cc_says && ascii_equal(cc, cc_says, false))
+		names[n++] = "EFI_CC_MEASUREMENT_PROTOCOL";
+	return n;
+}
+
 /* Whether the sources that speak agree: the first disagreement, by how
- * much it costs a guest that follows one of them. */
+ * much it costs a guest that follows one of them; a pass only when two
+ * were read and agree, else skipped saying what is missing. */
 static enum outcome sources_agree(const struct hv_report *report, enum severity *severity,
 				  struct text_sink *detail)
 {
@@ -714,6 +763,7 @@ static enum outcome sources_agree(const struct hv_report *report, enum severity 
 	uint64_t status = cvm->sev_status.state == CVM_READ ? cvm->sev_status.value : 0;
 	uint32_t hyperv = hyperv_isolation_type(report);
 	const char *cc = cvm->cc.state == CVM_CC_FOUND ? cvm_cc_type_name(cvm->cc.type) : NULL;
+	bool undecided = cvm->type == CVM_TYPE_UNDECIDED;
 
 	*severity = SEVERITY_HIGH;
 	/* OVMF (AmdSev.nasm.inc) and Linux (sev_enable) read the MSR, without
@@ -744,20 +794,38 @@ static enum outcome sources_agree(const struct hv_report *report, enum severity 
 			    cvm_type_name(cvm->type));
 		return OUTCOME_WARN;
 	}
-	if (cc && ((ascii_equal(cc, "sev", false) && !sev_type(cvm->type)) ||
+	/* Undecided, the leaf advertises SEV: a CC type of TDX says otherwise,
+	 * one of SEV or none cannot. */
+	if (cc && ((ascii_equal(cc, "sev", false) && !sev_type(cvm->type) && !undecided) ||
 		   (ascii_equal(cc, "tdx", false) && !tdx_type(cvm->type)) ||
-		   (ascii_equal(cc, "none", false) && cvm->type != CVM_TYPE_NONE))) {
+		   (ascii_equal(cc, "none", false) && cvm->type != CVM_TYPE_NONE && !undecided))) {
 		sink_printf(detail, "EFI_CC_MEASUREMENT_PROTOCOL says CC type %s, the CPU says %s",
 			    cc, cvm_type_name(cvm->type));
 		return OUTCOME_WARN;
 	}
 	*severity = SEVERITY_NONE;
+	if (undecided) {
+		sink_printf(detail, "undecided: SEV_STATUS not read: %s", cvm->sev_status.not_read);
+		return OUTCOME_SKIP;
+	}
 	if (cvm->type == CVM_TYPE_NONE && !sev_advertised(report) && !hyperv && !cc) {
 		sink_puts(detail, "no source says confidential: nothing to compare");
 		return OUTCOME_NOT_APPLICABLE;
 	}
-	sink_printf(detail, "%s, by %s; no source says otherwise", cvm_type_name(cvm->type),
-		    cvm_basis_text(cvm->basis));
+	const char *names[4];
+	size_t count = confirming_sources(report, names);
+	sink_printf(detail, "%s, by %s", cvm_type_name(cvm->type), cvm_basis_text(cvm->basis));
+	if (count < 2) {
+		sink_puts(detail, "; no second source read to compare with");
+		if (tdx_type(cvm->type) && cvm->tdx.state == CVM_NOT_READ)
+			sink_printf(detail, ": TDG.VP.INFO not called: %s", cvm->tdx.not_read);
+		else if (cvm->sev_status.state == CVM_NOT_READ && sev_advertised(report))
+			sink_printf(detail, ": SEV_STATUS not read: %s", cvm->sev_status.not_read);
+		return OUTCOME_SKIP;
+	}
+	sink_puts(detail, "; read and agreeing: ");
+	for (size_t i = 0; i < count; i++)
+		sink_printf(detail, "%s%s", i == 0 ? "" : i + 1 < count ? ", " : " and ", names[i]);
 	return OUTCOME_PASS;
 }
 
@@ -769,6 +837,15 @@ static enum outcome snp_cpuid_table(const struct hv_report *report, enum severit
 	const struct cvm_snp_table *snp = &report->cvm.snp;
 
 	*severity = SEVERITY_NONE;
+	if (report->cvm.type == CVM_TYPE_UNDECIDED && snp_advertised(report)) {
+		sink_printf(detail, "undecided: 0x8000001F advertises SEV-SNP, SEV_STATUS not "
+				    "read: %s", report->cvm.sev_status.not_read);
+		return OUTCOME_SKIP;
+	}
+	if (report->cvm.type == CVM_TYPE_UNDECIDED) {
+		sink_puts(detail, "undecided, and 0x8000001F does not advertise SEV-SNP");
+		return OUTCOME_NOT_APPLICABLE;
+	}
 	if (report->cvm.type != CVM_TYPE_SEV_SNP) {
 		sink_puts(detail, "not an SEV-SNP guest");
 		return OUTCOME_NOT_APPLICABLE;

@@ -628,9 +628,12 @@ static void json_cvm(const struct hv_report *r, struct text_sink *out)
 		sink_puts(out, "null,\n");
 		return;
 	}
+	static const char *const answers[] = {
+		[CVM_ANSWER_NO] = "false", [CVM_ANSWER_YES] = "true", [CVM_ANSWER_UNKNOWN] = "null",
+	};
 	sink_printf(out, "{\"type\": \"%s\", \"confidential\": %s, \"private_memory\": %s,\n"
 			 "  \"decided_by\": ",
-		    cvm_type_name(cvm->type), cvm->type == CVM_TYPE_NONE ? "false" : "true",
+		    cvm_type_name(cvm->type), answers[cvm_confidential(r)],
 		    cvm_private_memory(r) ? "true" : "false");
 	json_string(cvm_basis_text(cvm->basis), out);
 	sink_puts(out, ", \"no_machine\": ");

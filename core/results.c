@@ -87,6 +87,13 @@ bool results_unlisted_fail(const struct result_list *list, bool strict)
 	       (strict && list->unlisted[OUTCOME_WARN] > list->unlisted_waived);
 }
 
+/* Judged on every run, asked for or not: the lints and the confidential-
+ * computing checks (cvm.*), which say nothing of what the run was asked. */
+static bool judged_on_every_run(const char *label)
+{
+	return ascii_after_prefix(label, "lint.", false) || ascii_after_prefix(label, "cvm.", false);
+}
+
 void results_tally(const struct result_list *list, bool strict, struct verdict *v)
 {
 	bool fails = results_unlisted_fail(list, strict);
@@ -98,7 +105,7 @@ void results_tally(const struct result_list *list, bool strict, struct verdict *
 	for (size_t i = 0; i < list->count; i++) {
 		const struct result *r = &list->items[i];
 		v->counts[r->outcome]++;
-		if (!ascii_after_prefix(r->label, "lint.", false))
+		if (!judged_on_every_run(r->label))
 			asked[r->outcome]++;
 		fails = fails || result_fails_verdict(r, strict);
 	}

@@ -192,6 +192,11 @@ void cvm_examine(struct hv_report *report, const struct probe_machine *machine,
 /* "sev-snp": what --require cvm.type compares with. */
 const char *cvm_type_name(enum cvm_type type);
 
+/* Whether the VM is a confidential one (any type but none); unknown while
+ * undecided (SEV advertised, SEV_STATUS not read) or not examined. */
+enum cvm_answer { CVM_ANSWER_NO, CVM_ANSWER_YES, CVM_ANSWER_UNKNOWN };
+enum cvm_answer cvm_confidential(const struct hv_report *report);
+
 /* The type when the VM's memory is private to it, so that the host cannot
  * write the pages the paravirtual features share (Linux maps them
  * decrypted: kvmclock.c __bss_decrypted, kvm.c); NULL when it is not, or

@@ -178,7 +178,8 @@ static void test_sev_status_decides_the_sev_type(void **state)
 		assert_int_equal(number(r, "cvm.sev.c_bit"), 51);
 		assert_int_equal(number(r, "cvm.sev.phys_addr_reduction"), 1);
 		assert_int_equal(number(r, "cvm.snp.vmpls"), 0);
-		assert_result(r, "cvm.sources-agree", OUTCOME_PASS, NULL);
+		assert_result(r, "cvm.sources-agree", OUTCOME_PASS,
+			      cases[i].status ? "SEV_STATUS and CPUID 0x8000001F" : NULL);
 		if (cases[i].status)
 			assert_non_null(cvm_private_memory(r));
 		else
@@ -212,7 +213,9 @@ static void test_plain_sev_on_qemu_7_2(void **state)
 /* Replayed, without the MSR: 0x8000001F advertises SEV, and only
  * SEV_STATUS says whether it is active (Linux sev_enable reads it), so
  * nothing is decided, the probes are kept off the pages, and cvm.type says
- * why it has no value. */
+ * why it has no value. Nothing is claimed of it either: neither that the
+ * sources agree (one was read) nor that it is not an SNP guest (the leaf
+ * advertises SNP, EAX bit 4), and the JSON's "confidential" is null. */
 static void test_a_replay_of_an_sev_guest_is_undecided(void **state)
 {
 	struct fact_value value;
@@ -226,7 +229,42 @@ static void test_a_replay_of_an_sev_guest_is_undecided(void **state)
 	assert_non_null(fact(r, "cvm.type", &value));
 	assert_string_equal(fact(r, "cvm.sev.status", &value), "replayed by a test");
 	assert_contains(text_of(r), "  SEV_STATUS (MSR 0xc0010131): not read: replayed by a test\n");
-	assert_result(r, "cvm.snp-cpuid-table", OUTCOME_NOT_APPLICABLE, NULL);
+	assert_result(r, "cvm.sources-agree", OUTCOME_SKIP,
+		      "undecided: SEV_STATUS not read: replayed by a test");
+	assert_result(r, "cvm.snp-cpuid-table", OUTCOME_SKIP,
+		      "undecided: 0x8000001F advertises SEV-SNP, SEV_STATUS not read");
+	assert_int_equal(cvm_confidential(r), CVM_ANSWER_UNKNOWN);
+
+	/* QEMU 7.2's plain SEV guest: the leaf advertises no SNP (EAX 0x2) */
+	r = examine_dump(SEV_DUMP, false, NULL);
+	assert_int_equal(r->cvm.type, CVM_TYPE_UNDECIDED);
+	assert_result(r, "cvm.snp-cpuid-table", OUTCOME_NOT_APPLICABLE,
+		      "0x8000001F does not advertise SEV-SNP");
+}
+
+/* A TD's recording: the leaf says TD, TDG.VP.INFO cannot be called on a
+ * replay, so one source speaks, and sources-agree, which needs two read
+ * and agreeing, is skipped saying why; on the machine the TDCALL is the
+ * second. */
+static void test_a_replay_of_a_td_is_not_confirmed(void **state)
+{
+	(void)state;
+	sim_reset();
+	struct hv_report *r = examine_dump(TDX_DUMP, false, NULL);
+	assert_type(r, "tdx");
+	assert_int_equal(sim.tdcalls, 0);
+	assert_result(r, "cvm.sources-agree", OUTCOME_SKIP,
+		      "TDG.VP.INFO not called: replayed by a test");
+	assert_int_equal(result(r, "cvm.sources-agree")->severity, SEVERITY_NONE);
+	assert_int_equal(cvm_confidential(r), CVM_ANSWER_YES);
+
+	/* Judged on every run, as the lints are: skipped, it is no run whose
+	 * asked-for work was all skipped (README, "Exit statuses") */
+	assert_int_equal(exit_classes(RUN_JUDGED, &r->verdict), EXIT_CLASS_SKIP);
+
+	sim_td(52, 0, 1, 1);
+	r = examine_dump(TDX_DUMP, true, NULL);
+	assert_result(r, "cvm.sources-agree", OUTCOME_PASS, "CPUID 0x21 and TDG.VP.INFO");
 }
 
 /* OVMF and Linux read SEV_STATUS unguarded once 0x8000001F advertises
@@ -371,6 +409,8 @@ static void test_hyperv_isolation(void **state)
 	struct hv_report *r = examine_dump("hyperv-snp.txt", true, NULL);
 	assert_type(r, "hyperv-snp");
 	assert_int_equal(sim.msr_reads, 1); /* AMD: read, #GP */
+	/* Hyper-V's leaves alone say so: nothing to compare them with */
+	assert_result(r, "cvm.sources-agree", OUTCOME_SKIP, "no second source");
 	assert_int_equal(number(r, "cvm.hyperv.isolation_type"), 2);
 	assert_int_equal(number(r, "cvm.hyperv.paravisor"), 1);
 	assert_non_null(cvm_private_memory(r));
@@ -407,7 +447,7 @@ static void test_hyperv_vbs_and_root(void **state)
 	struct hv_report *r = examine(SCAN(records), true, NULL);
 	assert_type(r, "hyperv-vbs");
 	assert_null(cvm_private_memory(r)); /* VBS encrypts nothing from the host */
-	assert_result(r, "cvm.sources-agree", OUTCOME_PASS, NULL);
+	assert_result(r, "cvm.sources-agree", OUTCOME_SKIP, "no second source");
 	records[4].regs.ebx |= 1u << 12;
 	r = examine(SCAN(records), true, NULL);
 	assert_type(r, "none");
@@ -846,6 +886,10 @@ static void test_json(void **state)
 	assert_contains(json, "\"sev_status\": {\"state\": \"faulted\", \"fault\": \"#GP\"");
 	assert_contains(json, "\"sev_leaf\": null");
 	assert_contains(json, "\"cc_measurement\": {\"state\": \"not_looked\"}");
+	assert_contains(json, "\"cvm\": {\"type\": \"none\", \"confidential\": false, ");
+	json = json_of(examine_dump(SNP_DUMP, false, NULL));
+	assert_contains(json, "\"cvm\": {\"type\": \"undecided\", \"confidential\": null, "
+			      "\"private_memory\": true,");
 }
 
 int main(void)
@@ -854,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_sev_status_decides_the_sev_type),
 		cmocka_unit_test(test_plain_sev_on_qemu_7_2),
 		cmocka_unit_test(test_a_replay_of_an_sev_guest_is_undecided),
+		cmocka_unit_test(test_a_replay_of_a_td_is_not_confirmed),
 		cmocka_unit_test(test_sev_advertised_and_the_msr_faults),
 		cmocka_unit_test(test_no_sev_leaf),
 		cmocka_unit_test(test_no_sev_status_read_on_intel),
