@@ -418,12 +418,18 @@ static void read_firmware(struct cvm_report *cvm, const struct cvm_firmware *fir
 	cvm_parse_snp_cpuid(firmware->snp_cpuid_page, length, &cvm->snp);
 }
 
-/* Linux snp_cpuid(): a leaf the table does not hold reads as zero. */
-static struct cpuid_regs table_answer(const struct cvm_snp_table *snp, uint32_t leaf,
-				      uint32_t subleaf)
+/* The table's answer to a hypervisor leaf, found as OVMF's GetCpuidFw
+ * (CcExitVcHandler.c) and Linux's snp_cpuid_get_validated_func find it:
+ * the first entry for the leaf, its ECX_IN compared only for the leaves
+ * ECX indexes (OVMF's IsFunctionIndexed, Linux's
+ * cpuid_function_is_indexed: 4, 7, 0xb, 0xd, ..., 0x8000001d), of which
+ * no hypervisor leaf is one. A leaf the table lacks reads as zero (Linux
+ * snp_cpuid()). */
+static struct cpuid_regs hypervisor_leaf_in_table(const struct cvm_snp_table *snp,
+						  uint32_t leaf)
 {
 	for (uint32_t i = 0; i < snp->count; i++)
-		if (snp->entries[i].eax_in == leaf && snp->entries[i].ecx_in == subleaf)
+		if (snp->entries[i].eax_in == leaf)
 			return snp->entries[i].regs;
 	return (struct cpuid_regs){ 0 };
 }
@@ -441,7 +447,7 @@ static void compare_snp_table(struct hv_report *report)
 		const struct leaf_reading *r = &report->leaves[i];
 		if (r->leaf < HV_BASE_FIRST || r->leaf > 0x4fffffffu)
 			continue;
-		struct cpuid_regs table = table_answer(snp, r->leaf, r->subleaf);
+		struct cpuid_regs table = hypervisor_leaf_in_table(snp, r->leaf);
 		snp->compared++;
 		if (same_regs(&table, &r->regs) || snp->disagreeing++)
 			continue;
@@ -830,7 +836,11 @@ static enum outcome sources_agree(const struct hv_report *report, enum severity 
 }
 
 /* Linux snp_init(): an SNP guest without the blob, or with a table it
- * cannot use, stops (SEV_TERM_SET_LINUX, GHCB_TERM_CPUID). */
+ * cannot use, stops (SEV_TERM_SET_LINUX, GHCB_TERM_CPUID). The comparison
+ * checks the firmware, not the host: under SNP every CPUID hvfeat executes
+ * is a #VC that OVMF answers from this very table (GetCpuidFw), so a leaf
+ * that differs means the firmware answers otherwise than from the table it
+ * hands the OS, and agreement says nothing of the host's values. */
 static enum outcome snp_cpuid_table(const struct hv_report *report, enum severity *severity,
 				    struct text_sink *detail)
 {
@@ -875,10 +885,14 @@ static enum outcome snp_cpuid_table(const struct hv_report *report, enum severit
 	}
 	if (!snp->disagreeing) {
 		*severity = SEVERITY_NONE;
-		sink_printf(detail, "%u hypervisor leaves read, each as the %u-entry table has it",
-			    (unsigned)snp->compared, snp->count);
+		sink_printf(detail, "the firmware published its %u-entry table, and the %u "
+				    "hypervisor leaves read are as it has them: the firmware's "
+				    "consistency (OVMF answers CPUID from it), not the host's values",
+			    snp->count, (unsigned)snp->compared);
 		return OUTCOME_PASS;
 	}
+	/* The OS follows the table; the firmware answered otherwise. */
+	*severity = SEVERITY_MEDIUM;
 	sink_printf(detail, "%u of %u hypervisor leaves differ from the table; first 0x%08x.%u: "
 			    "read EAX 0x%08x EBX 0x%08x, table EAX 0x%08x EBX 0x%08x",
 		    (unsigned)snp->disagreeing, (unsigned)snp->compared, snp->first_leaf,
@@ -895,7 +909,7 @@ static const struct cvm_rule {
 } rules[] = {
 	{ "sources-agree", "CPUID, SEV_STATUS, TDCALL, Hyper-V and UEFI agree on it",
 	  sources_agree },
-	{ "snp-cpuid-table", "SEV-SNP: the validated CPUID table is there, and matches",
+	{ "snp-cpuid-table", "SEV-SNP: firmware's CPUID table, published and in use",
 	  snp_cpuid_table },
 };
 #define CLEANUP_LABEL "cleanup"

@@ -545,7 +545,8 @@ static void test_the_snp_cpuid_table(void **state)
 	snp_blob(&firmware, 4, snp_table, 4);
 	struct hv_report *r = snp_guest(&firmware);
 	assert_result(r, "cvm.snp-cpuid-table", OUTCOME_PASS,
-		      "2 hypervisor leaves read, each as the 4-entry table has it");
+		      "the firmware published its 4-entry table, and the 2 hypervisor leaves "
+		      "read are as it has them");
 	assert_contains(text_of(r), "  SNP CPUID table: 4 entries at 0x80e000; 2 of 2 hypervisor "
 				    "leaves agree\n");
 
@@ -555,10 +556,22 @@ static void test_the_snp_cpuid_table(void **state)
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "1 of 2 hypervisor leaves differ from the table; first 0x40000001.0: read "
 		      "EAX 0x01007afb EBX 0x00000000, table EAX 0x01007afa EBX 0x00000000");
+	assert_int_equal(result(snp_guest(&firmware), "cvm.snp-cpuid-table")->severity,
+			 SEVERITY_MEDIUM);
 	/* A leaf the table lacks reads as zero (Linux snp_cpuid). */
 	snp_blob(&firmware, 2, snp_table, 4);
 	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_FAIL,
 		      "first 0x40000001.0");
+
+	/* ECX selects an entry only for the indexed leaves (OVMF's
+	 * IsFunctionIndexed, Linux's cpuid_function_is_indexed: 4, 7, 0xb,
+	 * 0xd, ..., 0x8000001d), no hypervisor leaf among them: an entry for
+	 * 0x40000001 with ECX_IN 5 answers CPUID 0x40000001 whatever ECX. */
+	memcpy(changed, snp_table, sizeof(changed));
+	changed[2].subleaf = 5;
+	snp_blob(&firmware, 4, changed, 4);
+	assert_result(snp_guest(&firmware), "cvm.snp-cpuid-table", OUTCOME_PASS,
+		      "the 2 hypervisor leaves read are as it has them");
 }
 
 static void test_unusable_snp_tables(void **state)
