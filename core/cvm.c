@@ -114,6 +114,8 @@ const struct cvm_bits64 cvm_sev_status_bits = { "SEV_STATUS (MSR 0xc0010131)", s
  * (TDX_ATTR_*_BIT; MIGRATABLE was spelt MIGRTABLE until 2025; Linux has
  * since renamed them TDX_TD_ATTR_*, as KVM's tdx_arch.h spelt them, with
  * the same bits). */
+#define TDX_ATTR_DEBUG_BIT 0
+#define TDX_ATTR_SEPT_VE_DISABLE_BIT 28
 static const struct bit_def tdx_attribute_bits[] = {
 	{ 0, "TDX_ATTR_DEBUG", "debug TD: the host may read it", NULL, 0 },
 	{ 4, "TDX_ATTR_HGS_PLUS_PROF", "HGS+ profiling", NULL, 0 },
@@ -950,14 +952,19 @@ void render_cvm_labels(struct text_sink *out)
 
 /* --- the requirement keys ---------------------------------------------- */
 
+/* The bits of the two 64-bit registers that a policy asks for by name
+ * follow their register. */
 enum cvm_fact {
 	FACT_TYPE,
 	FACT_SEV_STATUS,
+	FACT_SEV_SNP,
 	FACT_C_BIT,
 	FACT_PHYS_REDUCTION,
 	FACT_VMPLS,
 	FACT_TDX_GPAW,
 	FACT_TDX_ATTRIBUTES,
+	FACT_TDX_DEBUG,
+	FACT_TDX_SEPT_VE_DISABLE,
 	FACT_TDX_NUM_VCPUS,
 	FACT_TDX_MAX_VCPUS,
 	FACT_HYPERV_ISOLATION,
@@ -970,6 +977,7 @@ static const struct fact_def cvm_fact_defs[] = {
 			"the type: none, sev-snp, tdx, ..." },
 	[FACT_SEV_STATUS] = { "cvm.sev.status", FACT_NUMBER, UINT64_MAX, 0,
 			      "SEV_STATUS, MSR 0xc0010131 (AMD)" },
+	[FACT_SEV_SNP] = { "cvm.sev.snp", FACT_NUMBER, 1, 0, "SEV_STATUS bit 2: SNP active, 0/1" },
 	[FACT_C_BIT] = { "cvm.sev.c_bit", FACT_NUMBER, 63, 0, "0x8000001F EBX[5:0]: C-bit" },
 	[FACT_PHYS_REDUCTION] = { "cvm.sev.phys_addr_reduction", FACT_NUMBER, 63, 0,
 				  "0x8000001F EBX[11:6]" },
@@ -977,6 +985,10 @@ static const struct fact_def cvm_fact_defs[] = {
 	[FACT_TDX_GPAW] = { "cvm.tdx.gpaw", FACT_NUMBER, 63, 0, "TDG.VP.INFO: GPA width" },
 	[FACT_TDX_ATTRIBUTES] = { "cvm.tdx.attributes", FACT_NUMBER, UINT64_MAX, 0,
 				  "TDG.VP.INFO: the TD's attributes" },
+	[FACT_TDX_DEBUG] = { "cvm.tdx.debug", FACT_NUMBER, 1, 0,
+			     "TD attribute 0: a debug TD, 0/1" },
+	[FACT_TDX_SEPT_VE_DISABLE] = { "cvm.tdx.sept_ve_disable", FACT_NUMBER, 1, 0,
+				       "TD attribute 28: SEPT_VE_DISABLE, 0/1" },
 	[FACT_TDX_NUM_VCPUS] = { "cvm.tdx.num_vcpus", FACT_NUMBER, UINT32_MAX, 0,
 				 "TDG.VP.INFO: vCPUs in use" },
 	[FACT_TDX_MAX_VCPUS] = { "cvm.tdx.max_vcpus", FACT_NUMBER, UINT32_MAX, 0,
@@ -1003,10 +1015,23 @@ static const char *tdx_fact(const struct cvm_tdx_info *t, enum cvm_fact fact, ui
 {
 	if (t->state != CVM_READ)
 		return t->state == CVM_NOT_READ ? t->not_read : "TDG.VP.INFO failed";
-	*out = fact == FACT_TDX_GPAW	       ? t->gpaw
-	       : fact == FACT_TDX_ATTRIBUTES ? t->attributes
-	       : fact == FACT_TDX_NUM_VCPUS  ? t->num_vcpus
-					     : t->max_vcpus;
+	*out = fact == FACT_TDX_GPAW		     ? t->gpaw
+	       : fact == FACT_TDX_ATTRIBUTES	     ? t->attributes
+	       : fact == FACT_TDX_NUM_VCPUS	     ? t->num_vcpus
+	       : fact == FACT_TDX_MAX_VCPUS	     ? t->max_vcpus
+	       : fact == FACT_TDX_DEBUG		     ? (t->attributes >> TDX_ATTR_DEBUG_BIT) & 1
+						     : (t->attributes >> TDX_ATTR_SEPT_VE_DISABLE_BIT) & 1;
+	return NULL;
+}
+
+static const char *sev_status_fact(const struct cvm_sev_status *s, enum cvm_fact fact,
+				   uint64_t *out)
+{
+	if (s->state == CVM_FAULTED)
+		return "reading SEV_STATUS faulted";
+	if (s->state != CVM_READ)
+		return s->not_read;
+	*out = fact == FACT_SEV_SNP ? (s->value >> SEV_STATUS_SNP) & 1 : s->value;
 	return NULL;
 }
 
@@ -1027,12 +1052,8 @@ static const char *cvm_fact_value(const struct hv_report *report, const struct f
 		out->text = cvm_type_name(cvm->type);
 		return NULL;
 	case FACT_SEV_STATUS:
-		if (cvm->sev_status.state == CVM_FAULTED)
-			return "reading SEV_STATUS faulted";
-		if (cvm->sev_status.state != CVM_READ)
-			return cvm->sev_status.not_read;
-		out->number = cvm->sev_status.value;
-		return NULL;
+	case FACT_SEV_SNP:
+		return sev_status_fact(&cvm->sev_status, fact, &out->number);
 	case FACT_C_BIT:
 	case FACT_PHYS_REDUCTION:
 	case FACT_VMPLS:
@@ -1041,6 +1062,8 @@ static const char *cvm_fact_value(const struct hv_report *report, const struct f
 	case FACT_TDX_ATTRIBUTES:
 	case FACT_TDX_NUM_VCPUS:
 	case FACT_TDX_MAX_VCPUS:
+	case FACT_TDX_DEBUG:
+	case FACT_TDX_SEPT_VE_DISABLE:
 		return tdx_fact(&cvm->tdx, fact, &out->number);
 	case FACT_HYPERV_ISOLATION:
 	case FACT_HYPERV_PARAVISOR:

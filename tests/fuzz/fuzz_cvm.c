@@ -192,10 +192,11 @@ static void firmware_from_input(struct cvm_firmware *firmware)
 static NOT_COVERED void check_facts(const struct hv_report *report)
 {
 	static const char *const keys[] = {
-		"cvm.type", "cvm.sev.status", "cvm.sev.c_bit", "cvm.sev.phys_addr_reduction",
-		"cvm.snp.vmpls", "cvm.tdx.gpaw", "cvm.tdx.attributes", "cvm.tdx.num_vcpus",
-		"cvm.tdx.max_vcpus", "cvm.hyperv.isolation_type", "cvm.hyperv.paravisor",
-		"cvm.uefi.cc_type",
+		"cvm.type", "cvm.sev.status", "cvm.sev.snp", "cvm.sev.c_bit",
+		"cvm.sev.phys_addr_reduction", "cvm.snp.vmpls", "cvm.tdx.gpaw",
+		"cvm.tdx.attributes", "cvm.tdx.debug", "cvm.tdx.sept_ve_disable",
+		"cvm.tdx.num_vcpus", "cvm.tdx.max_vcpus", "cvm.hyperv.isolation_type",
+		"cvm.hyperv.paravisor", "cvm.uefi.cc_type",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		struct fact_ref ref;

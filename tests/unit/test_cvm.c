@@ -20,7 +20,9 @@
 #define SEV_ENABLED (1ull << 0)
 #define SEV_ES_ENABLED (1ull << 1)
 #define SEV_SNP_ENABLED (1ull << 2)
-/* Linux arch/x86/include/asm/shared/tdx.h: TDX_ATTR_SEPT_VE_DISABLE_BIT 28 */
+/* Linux arch/x86/include/asm/shared/tdx.h: TDX_ATTR_DEBUG_BIT 0,
+ * TDX_ATTR_SEPT_VE_DISABLE_BIT 28 (since renamed TDX_TD_ATTR_*) */
+#define TDX_ATTR_DEBUG (1ull << 0)
 #define TDX_ATTR_SEPT_VE_DISABLE (1ull << 28)
 
 #define SNP_DUMP "spec-sev-snp-qemu-kvm.txt"
@@ -832,6 +834,39 @@ static void test_requirements_on_the_keys(void **state)
 	assert_true(r->checks[3].passed);
 }
 
+/* The single bits a policy asks for by name: SEV_STATUS bit 2 (SNP), the
+ * TD attributes' bit 0 (DEBUG: the host may read the TD) and 28
+ * (SEPT_VE_DISABLE), each 0 or 1, or not known with the reason. */
+static void test_requirements_on_single_bits(void **state)
+{
+	static const char sev[] = "cvm.sev.snp=1";
+	static const char td[] = "cvm.tdx.debug=0, cvm.tdx.sept_ve_disable=1";
+
+	(void)state;
+	sim_reset();
+	sim.msr_present = true;
+	sim.sev_status = SEV_ENABLED | SEV_ES_ENABLED | SEV_SNP_ENABLED;
+	assert_true(required(examine_dump(SNP_DUMP, true, NULL), sev)->checks[0].passed);
+	sim.sev_status = SEV_ENABLED | SEV_ES_ENABLED;
+	struct hv_report *r = required(examine_dump(SNP_DUMP, true, NULL), sev);
+	assert_false(r->checks[0].passed);
+	assert_contains(text_of(r), "FAIL  require.cvm.sev.snp: cvm.sev.snp = 1: found 0\n");
+	sim.msr_present = false;
+	r = required(examine_dump(SNP_DUMP, true, NULL), sev);
+	assert_contains(text_of(r), "cvm.sev.snp = 1: not known: reading SEV_STATUS\n        faulted\n");
+
+	sim_reset();
+	sim_td(52, TDX_ATTR_SEPT_VE_DISABLE, 2, 8);
+	r = required(examine_dump(TDX_DUMP, true, NULL), td);
+	assert_true(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	sim_td(52, TDX_ATTR_DEBUG, 2, 8);
+	r = required(examine_dump(TDX_DUMP, true, NULL), td);
+	assert_false(r->checks[0].passed);
+	assert_false(r->checks[1].passed);
+	assert_contains(text_of(r), "FAIL  require.cvm.tdx.debug: cvm.tdx.debug = 0: found 1\n");
+}
+
 /* --- labels, JSON ------------------------------------------------------ */
 
 static void test_labels_are_listed_and_waivable(void **state)
@@ -903,6 +938,16 @@ static void test_json(void **state)
 	json = json_of(examine_dump(SNP_DUMP, false, NULL));
 	assert_contains(json, "\"cvm\": {\"type\": \"undecided\", \"confidential\": null, "
 			      "\"private_memory\": true,");
+
+	/* A check on a 64-bit register gives both values as hex strings,
+	 * which jq would round as numbers past 2^53; a bit's, as numbers. */
+	sim.msr_present = true;
+	sim.sev_status = SEV_ENABLED | SEV_ES_ENABLED | SEV_SNP_ENABLED | (1ull << 60);
+	json = json_of(required(examine_dump(SNP_DUMP, true, NULL),
+				"cvm.sev.status>=7, cvm.sev.snp=1"));
+	assert_contains(json, "\"comparison\": \">=\", \"expected\": \"0x7\", "
+			      "\"found\": \"0x1000000000000007\"");
+	assert_contains(json, "\"comparison\": \"=\", \"expected\": 1, \"found\": 1,");
 }
 
 int main(void)
@@ -925,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_the_cc_measurement_protocol),
 		cmocka_unit_test(test_every_bit_has_its_upstream_name),
 		cmocka_unit_test(test_requirements_on_the_keys),
+		cmocka_unit_test(test_requirements_on_single_bits),
 		cmocka_unit_test(test_labels_are_listed_and_waivable),
 		cmocka_unit_test(test_not_examined),
 		cmocka_unit_test(test_json),
