@@ -460,9 +460,10 @@ static void compare_snp_table(struct hv_report *report)
 	}
 }
 
-/* The hardware's word first: the TDX leaf, which only the TDX module
- * answers so; SEV_STATUS, which the guest reads and the host cannot
- * change; then what Hyper-V says of its isolation, as Azure hides
+/* The hardware's word first: the TDX leaf, which in a TD the TDX module
+ * answers (outside one a hypervisor may fill it so: TDG.VP.INFO answering
+ * is the confirmation, which cvm.sources-agree asks for); SEV_STATUS,
+ * which the guest reads and the host cannot change; then what Hyper-V says of its isolation, as Azure hides
  * 0x8000001F and 0x21. With SEV advertised and SEV_STATUS unread, nothing
  * can be said: QEMU fills 0x8000001F only for SEV guests (target/i386/
  * cpu.c), other hosts may pass the host's capability through. */
@@ -973,8 +974,8 @@ enum cvm_fact {
 };
 
 static const struct fact_def cvm_fact_defs[] = {
-	[FACT_TYPE] = { "cvm.type", FACT_TEXT, 0, 0,
-			"the type: none, sev-snp, tdx, ..." },
+	/* Every value, in the 36 columns left of 79 (the README lists them). */
+	[FACT_TYPE] = { "cvm.type", FACT_TEXT, 0, 0, "none sev sev-es sev-snp tdx hyperv-*" },
 	[FACT_SEV_STATUS] = { "cvm.sev.status", FACT_NUMBER, UINT64_MAX, 0,
 			      "SEV_STATUS, MSR 0xc0010131 (AMD)" },
 	[FACT_SEV_SNP] = { "cvm.sev.snp", FACT_NUMBER, 1, 0, "SEV_STATUS bit 2: SNP active, 0/1" },
