@@ -160,17 +160,6 @@ static void json_interface(const struct hv_report *r, const struct hv_interface 
 	sink_puts(out, "    }");
 }
 
-/* The largest integer every JSON reader holds exactly (jq: a double). */
-#define JSON_EXACT_MAX (1ull << 53)
-
-/* A number fact that can pass JSON_EXACT_MAX is a 64-bit register
- * (cvm.sev.status, cvm.tdx.attributes): written as a hex string, as the
- * README's JSON section has it for register contents. */
-static void json_check_number(bool register64, uint64_t value, struct text_sink *out)
-{
-	sink_printf(out, register64 ? "\"0x%lx\"" : "%lu", (unsigned long)value);
-}
-
 static void json_checks(const struct hv_report *r, struct text_sink *out)
 {
 	sink_puts(out, "  \"checks\": [");
@@ -178,18 +167,19 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		const struct check_result *c = &r->checks[i];
 		sink_puts(out, i ? ",\n    {\"requirement\": " : "\n    {\"requirement\": ");
 		json_string(c->requirement.text, out);
-		bool fact = c->requirement.kind == REQUIRE_FACT;
-		bool text = fact && c->requirement.fact.def->type == FACT_TEXT;
-		bool register64 = fact && !text && c->requirement.fact.def->largest > JSON_EXACT_MAX;
+		bool text = c->requirement.kind == REQUIRE_FACT &&
+			    c->requirement.fact.def->type == FACT_TEXT;
 		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": ",
 			    comparison_symbol(c->requirement.comparison));
+		bool wide = requirement_value_is_wide(&c->requirement);
 		if (text)
 			json_string(c->requirement.expected_text, out);
 		else
-			json_check_number(register64, c->requirement.expected, out);
+			sink_printf(out, wide ? "\"0x%lx\"" : "%lu",
+				    (unsigned long)c->requirement.expected);
 		sink_puts(out, ", \"found\": ");
 		if (c->outcome == CHECK_PROBED || (c->outcome == CHECK_FOUND && !text))
-			json_check_number(register64, c->found, out);
+			sink_printf(out, wide ? "\"0x%lx\"" : "%lu", (unsigned long)c->found);
 		else if (c->outcome == CHECK_FOUND)
 			json_string(c->found_text, out);
 		else

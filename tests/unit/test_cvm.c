@@ -865,6 +865,15 @@ static void test_requirements_on_single_bits(void **state)
 	assert_false(r->checks[0].passed);
 	assert_false(r->checks[1].passed);
 	assert_contains(text_of(r), "FAIL  require.cvm.tdx.debug: cvm.tdx.debug = 0: found 1\n");
+
+	/* the whole register, past 32 bits: TDX_ATTR_PERFMON is bit 63 */
+	sim_td(52, (1ull << 63) | TDX_ATTR_SEPT_VE_DISABLE, 2, 8);
+	r = required(examine_dump(TDX_DUMP, true, NULL),
+		     "cvm.tdx.attributes=0x8000000010000000, cvm.tdx.attributes!=0x10000000");
+	assert_true(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	r = required(examine_dump(TDX_DUMP, true, NULL), "cvm.tdx.attributes=0x10000000");
+	assert_false(r->checks[0].passed);
 }
 
 /* --- labels, JSON ------------------------------------------------------ */
