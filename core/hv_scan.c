@@ -108,6 +108,9 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 	*report = (struct hv_report){ 0 };
 	report->source_kind = source->kind;
 	report->source_description = source->description;
+	/* A processor without CPUID (AArch64): nothing to read. */
+	if (!source->query)
+		return;
 
 	struct cpuid_regs leaf0 = read_leaf(&s, 0, 0);
 	report->max_basic_leaf = leaf0.eax;
@@ -156,6 +159,11 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 		decide_last_leaf(iface);
 		read_block(&s, iface);
 	}
+}
+
+bool hv_report_has_cpuid(const struct hv_report *report)
+{
+	return report->cpuid_executions > 0;
 }
 
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,

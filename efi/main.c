@@ -5,17 +5,18 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "arch.h"
 #include "ascii.h"
 #include "checks.h"
 #include "console.h"
 #include "cpuid_dump.h"
 #include "drift.h"
 #include "esp_files.h"
+#include "firmware_tables.h"
 #include "hv_render.h"
 #include "judge.h"
 #include "labels.h"
 #include "options.h"
-#include "probe_machine.h"
 #include "report_reader.h"
 
 /* The exit contract (README, "Exit statuses"). */
@@ -33,8 +34,6 @@ static struct {
 	char log[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.log")];
 	char config[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.cfg")];
 } beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
-
-#define DEBUG_EXIT_PORT 0xf4
 
 /* The verdict, kept past the report's memory for the exit classes; NULL
  * until the results were judged. */
@@ -233,9 +232,10 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length);
 
 /* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) from the
- * boot volume, as a CPUID source. */
+ * boot volume, as a CPUID source, and its SMCCC answers, when it has an
+ * SMCCC section and smccc is not NULL, as an SMCCC source. */
 static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const char *path,
-				   struct cpuid_source *source)
+				   struct cpuid_source *source, struct smccc_source *smccc)
 {
 	struct buffer_sink name;
 	char *text;
@@ -260,7 +260,12 @@ static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const cha
 	recording->count = dump->record_count;
 	string_sink_init(&name, description, description_size);
 	sink_printf(&name.sink, "%s %s", json ? "JSON report" : "dump", path);
-	cpuid_source_recorded(source, recording, string_sink_finish(&name));
+	if (dump->record_count)
+		cpuid_source_recorded(source, recording, string_sink_finish(&name));
+	else
+		cpuid_source_none(source, string_sink_finish(&name)); /* an Arm run */
+	if (dump->smccc.present && smccc)
+		smccc_source_recorded(smccc, &dump->smccc, source->description);
 	return EFI_SUCCESS;
 }
 
@@ -287,7 +292,7 @@ static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 	string_sink_init(&said_sink, said, sizeof(said));
 	errors_shown = errors;
 	errors.write = said_write;
-	EFI_STATUS status = recording_source(image, "baseline", path, &source);
+	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL);
 	errors = errors_shown;
 	string_sink_finish(&said_sink);
 	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
@@ -370,31 +375,11 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
-/* The probes run between the scan and the checks, on this machine, with
- * every fault guard and page given back before the report is rendered. */
-static void probe(struct hv_report *report, const struct hvfeat_options *options)
-{
-	struct probe_machine machine;
-
-	if (options->replay_path) {
-		probe_not_run(report, "CPUID came from a dump, not this machine");
-		return;
-	}
-	const char *left;
-	const char *why_not = probe_machine_open(&machine, &left);
-	if (why_not) {
-		probe_not_run(report, why_not);
-		report->probes.handlers_left = left;
-		return;
-	}
-	probe_run(report, &machine, &options->forced);
-	report->probes.handlers_left = probe_machine_close(&machine, report->probes.pages_in_use);
-}
-
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
 	struct cpuid_source source;
+	struct smccc_source smccc = { .call = NULL };
 	enum options_outcome outcome;
 
 	EFI_LOADED_IMAGE *loaded;
@@ -428,7 +413,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		return status;
 
 	if (options->replay_path)
-		status = recording_source(image, "dump", options->replay_path, &source);
+		status = recording_source(image, "dump", options->replay_path, &source, &smccc);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
@@ -447,8 +432,18 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
-		if (options->probe || requirements_need_probes(&requirements))
-			probe(report, options);
+		if (!options->replay_path) {
+			acpi_read_fadt(firmware_acpi_rsdp(), &report->fadt);
+			arch_ask_hypervisor(report);
+		} else if (smccc.call) {
+			smccc_scan(&report->smccc, &smccc);
+		}
+		if (options->probe || requirements_need_probes(&requirements)) {
+			if (options->replay_path)
+				probe_not_run(report, "CPUID came from a dump, not this machine");
+			else
+				arch_probe(report, options);
+		}
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,
 							   .strict = options->strict,
@@ -493,13 +488,6 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	return verdict.passed ? STATUS_PASS : STATUS_FAILED;
 }
 
-/* QEMU's isa-debug-exit device ends the VM with exit code (value << 1) | 1,
- * as kvm-unit-tests uses it. Without the device the write goes nowhere. */
-static void debug_exit(UINT32 value)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"((UINT16)DEBUG_EXIT_PORT));
-}
-
 /* Whatever went wrong on the way, automation sees one of four statuses. */
 static EFI_STATUS contract_status(EFI_STATUS status)
 {
@@ -534,10 +522,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	/* Every file is closed by now. */
 	if (options.exit_port)
-		debug_exit(exit_classes(status == STATUS_USAGE	  ? RUN_USAGE_ERROR
-					: status == STATUS_NOT_DONE ? RUN_NOT_DONE
-								    : RUN_JUDGED,
-					judged));
+		arch_exit_port(image,
+			       exit_classes(status == STATUS_USAGE	  ? RUN_USAGE_ERROR
+					    : status == STATUS_NOT_DONE ? RUN_NOT_DONE
+									: RUN_JUDGED,
+					    judged),
+			       status);
 	if (options.shutdown)
 		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
 	return status;

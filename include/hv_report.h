@@ -8,11 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acpi.h"
 #include "cpuid_source.h"
 #include "checks.h"
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
+#include "smccc.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -67,6 +69,13 @@ struct hv_report {
 	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
 	uint32_t cpuid_executions;
 
+	/* Arm's interface to the hypervisor, SMCCC (smccc_scan); asked on
+	 * AArch64 or replayed from a recording with an SMCCC section. */
+	struct smccc_report smccc;
+	/* The ACPI FADT's view of the platform, on every architecture (not
+	 * read when CPUID came from a dump). */
+	struct fadt_facts fadt;
+
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
 	struct check_result checks[MAX_REQUIREMENTS];
@@ -82,6 +91,9 @@ struct hv_report {
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the
  * source returns: at most 3 + HV_BASE_COUNT + HV_LEAF_BUDGET queries. */
 void hv_scan(struct hv_report *report, const struct cpuid_source *source);
+
+/* Whether CPUID was read (or replayed): not on AArch64. */
+bool hv_report_has_cpuid(const struct hv_report *report);
 
 /* The registers read for (leaf, subleaf), or NULL if it was not read. */
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,
