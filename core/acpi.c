@@ -111,8 +111,15 @@ void acpi_read_fadt(const void *rsdp, struct fadt_facts *out)
 		out->arm_boot_flags = (uint16_t)(fadt[FADT_ARM_BOOT_ARCH] |
 						 fadt[FADT_ARM_BOOT_ARCH + 1] << 8);
 	out->has_hypervisor_vendor = out->length >= FADT_HYPERVISOR_VENDOR + 8;
-	for (size_t i = 0; out->has_hypervisor_vendor && i < 8; i++)
-		out->hypervisor_vendor[i] = (char)fadt[FADT_HYPERVISOR_VENDOR + i];
+	size_t text_end = 0;
+	for (size_t i = 0; out->has_hypervisor_vendor && i < 8; i++) {
+		char c = (char)fadt[FADT_HYPERVISOR_VENDOR + i];
+		out->hypervisor_vendor[i] = c;
+		out->hypervisor_vendor_text[i] = ascii_printable((unsigned char)c) ? c : '?';
+		if (c)
+			text_end = i + 1;
+	}
+	out->hypervisor_vendor_text[text_end] = '\0';
 }
 
 /* The identities hypervisors write there, padded with NULs. */

@@ -2,9 +2,13 @@
  * CPUID's decoded items owns a table; this file only lists them. */
 #include "facts.h"
 
+#include "acpi.h"
 #include "ascii.h"
+#include "smccc_facts.h"
 
 static const struct fact_family *const families[] = {
+	&smccc_facts,
+	&fadt_facts,
 	NULL, /* placeholder until the first family lands */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))

@@ -72,6 +72,13 @@ void smccc_scan(struct smccc_report *report, const struct smccc_source *source)
 		if (succeeded(smccc_answer(report, SMCCC_TRNG_FEATURES, SMCCC_TRNG_GET_UUID)))
 			ask(report, source, SMCCC_TRNG_GET_UUID, 0);
 	}
+	const struct smccc_call *uid = smccc_vendor_uid(report);
+	if (uid)
+		smccc_uuid_text(uid, report->vendor_uid);
+	call = smccc_answer(report, SMCCC_TRNG_GET_UUID, 0);
+	/* DEN 0098, 2.4: an unknown UUID returns NOT_SUPPORTED in w0. */
+	if (call && !call->trapped && (uint32_t)call->x[0] != 0xffffffffu)
+		smccc_uuid_text(call, report->trng_uuid);
 }
 
 const struct smccc_call *smccc_answer(const struct smccc_report *report,

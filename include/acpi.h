@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "facts.h"
+
 struct pm_timer {
 	uint16_t port;
 	uint32_t mask; /* 0xffffff, or 0xffffffff when the FADT says 32 bits */
@@ -31,7 +33,13 @@ struct fadt_facts {
 	/* Hypervisor Vendor Identity (ACPI 6.0+), as the bytes stand */
 	bool has_hypervisor_vendor;
 	char hypervisor_vendor[8];
+	/* The same without its trailing NULs, each byte outside printable
+	 * ASCII as '?': the acpi.fadt.hypervisor_vendor requirement's text. */
+	char hypervisor_vendor_text[9];
 };
+
+/* acpi.fadt.revision, acpi.fadt.hypervisor_vendor (core/fadt_facts.c) */
+extern const struct fact_family fadt_facts;
 
 #define FADT_ARM_PSCI_COMPLIANT 0x1u
 #define FADT_ARM_PSCI_USE_HVC 0x2u

@@ -84,6 +84,9 @@ struct smccc_report {
 	char conduit_origin[SMCCC_ORIGIN_MAX];
 	size_t call_count;
 	struct smccc_call calls[SMCCC_CALLS_MAX];
+	/* The UUIDs the answers hold, as text ("" when none): the vendor
+	 * hypervisor's and the TRNG's, kept for the requirement keys. */
+	char vendor_uid[37], trng_uuid[37];
 };
 
 /* Makes the calls a guest kernel makes to learn its hypervisor (Linux
