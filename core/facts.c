@@ -4,12 +4,14 @@
 
 #include "acpi.h"
 #include "ascii.h"
+#include "cpu_facts.h"
 #include "smccc_facts.h"
 
 static const struct fact_family *const families[] = {
+	&cpu_facts,
 	&smccc_facts,
 	&fadt_facts,
-	NULL, /* placeholder until the first family lands */
+	NULL, /* each family above this line */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))
 
@@ -78,6 +80,8 @@ const char *fact_value(const struct hv_report *report, const struct fact_ref *re
 
 void render_fact_keys(struct text_sink *out)
 {
+	sink_puts(out, "\nFacts beyond CPUID's items (text: compared with = or != only, exactly,\n"
+		       "quoted when it holds ',' or '#': KEY=\"a, b\"; a KEY.N has N from 1):\n");
 	for (size_t f = 0; f < FAMILY_COUNT; f++) {
 		const struct fact_family *family = families[f];
 		if (!family)
@@ -85,11 +89,11 @@ void render_fact_keys(struct text_sink *out)
 		sink_printf(out, "\n%s:\n", family->title);
 		for (size_t d = 0; d < family->count; d++) {
 			const struct fact_def *def = &family->defs[d];
-			const char *key = def->key;
+			const char *key = def->key, *kind = def->type == FACT_TEXT ? "text: " : "";
 			if (text_length(key) > 34)
-				sink_printf(out, "  %s\n  %-34s %s\n", key, "", def->meaning);
+				sink_printf(out, "  %s\n  %-34s %s%s\n", key, "", kind, def->meaning);
 			else
-				sink_printf(out, "  %-34s %s\n", key, def->meaning);
+				sink_printf(out, "  %-34s %s%s\n", key, kind, def->meaning);
 		}
 	}
 }

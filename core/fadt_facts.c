@@ -8,7 +8,7 @@
 static const struct fact_def defs[] = {
 	{ "acpi.fadt.revision", FACT_NUMBER, 255, 0, "the FADT's revision (6: ACPI 6.x)" },
 	{ "acpi.fadt.hypervisor_vendor", FACT_TEXT, 0, 0,
-	  "the FADT's Hypervisor Vendor Identity (ACPI 6.0+), e.g. QEMU" },
+	  "FADT hypervisor vendor, e.g. QEMU" },
 };
 
 static const char *value(const struct hv_report *report, const struct fact_def *def,
