@@ -385,21 +385,26 @@ static void render_kvm_functions(const struct smccc_report *s, struct text_sink 
 		sink_puts(out, "\n");
 		return;
 	}
-	sink_printf(out, "x0..x3 = 0x%08x 0x%08x 0x%08x 0x%08x\n", (uint32_t)call->x[0],
-		    (uint32_t)call->x[1], (uint32_t)call->x[2], (uint32_t)call->x[3]);
+	sink_printf(out, "x0..x3 = 0x%08x 0x%08x 0x%08x 0x%08x: ARM_SMCCC_KVM_FUNC_*\n",
+		    (uint32_t)call->x[0], (uint32_t)call->x[1], (uint32_t)call->x[2],
+		    (uint32_t)call->x[3]);
 	for (size_t i = 0; i < smccc_kvm_function_count; i++) {
 		const struct smccc_kvm_function *f = &smccc_kvm_functions[i];
 		for (unsigned bit = f->first; bit <= f->last; bit++) {
 			bool offered = smccc_kvm_function_offered(s, bit);
 			char id[48];
 			struct buffer_sink text;
+			struct line line;
 			/* A reserved bit is listed only when it is set. */
 			if (!f->key && !offered)
 				continue;
 			string_sink_init(&text, id, sizeof(id));
 			sink_printf(&text.sink, f->id, bit);
-			render_flag_line(offered ? "yes" : "no", bit, string_sink_finish(&text),
-					 f->meaning, out);
+			const char *name = ascii_after_prefix(string_sink_finish(&text),
+							      "ARM_SMCCC_KVM_FUNC_", false);
+			sink_printf(line_start(&line), "    %-3s %3u %-20s", offered ? "yes" : "no",
+				    bit, name ? name : id);
+			line_end(&line, " ", f->meaning, out);
 		}
 	}
 }
