@@ -213,10 +213,17 @@ PYTHON := python3
 # boots OVMF, else TCG. ARGS: hvfeat's arguments, e.g. ARGS=--probe.
 KVM ?=
 ARGS ?=
+ifeq ($(ARCH),aarch64)
+# AAVMF under TCG, or with KVM=nested on the arm64 KVM bed.
+run: $(EFI_OUT)/hvfeat.efi | deps-aarch64 $(if $(filter nested,$(KVM)),nested-arm64-bed)
+	$(PYTHON) qemu/nested_arm64.py --efi $(EFI_OUT)/hvfeat.efi --workdir $(BUILD)/run-aarch64 \
+	    $(if $(filter nested,$(KVM)),--kvm) $(if $(ARGS),--args="$(ARGS)")
+else
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
 	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
 	    $(if $(ARGS),--args="$(ARGS)")
+endif
 
 # A GPT disk image that boots straight to the verdict and powers off.
 IMAGE_OPTIONS ?= --shutdown
@@ -287,6 +294,21 @@ nested-bed: | deps-nested
 # hvfeat under a real KVM: the whole property matrix (several minutes).
 test-kvm: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run nested-bed
 	$(PYTHON) tests/firmware/test_kvm.py
+
+# The arm64 KVM bed: Debian's arm64 kernel (KVM built in) with a busybox
+# initramfs as L1 under TCG at EL2, Debian's arm64 QEMU tree as L2's VMM,
+# all downloaded and unpacked under build/nested-arm64, never installed,
+# and cached in ${XDG_CACHE_HOME:-~/.cache}/hvfeat/ keyed by their inputs.
+nested-arm64-bed: | deps-aarch64 deps-nested
+	bash qemu/nested_arm64/build_l1.sh $(BUILD)/nested-arm64/l1
+	bash qemu/nested_arm64/build_l2_qemu.sh $(BUILD)/nested-arm64/l2-qemu
+
+# The AArch64 suite: AAVMF under TCG (no hypervisor services), then
+# hvfeat under a real arm64 KVM on the bed, VHE and nVHE L1s side by side.
+test-kvm-arm64: | deps-run
+	$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi
+	$(MAKE) host nested-arm64-bed
+	$(PYTHON) tests/firmware/test_kvm_arm64.py
 
 # Boot-to-verdict times against the firmware floor; prints a table. With
 # BENCH_SUITES=N, then N timed runs of make test and make test-kvm against
@@ -373,4 +395,4 @@ deps-aarch64: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested deps-aarch64
+.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested deps-aarch64 nested-arm64-bed test-kvm-arm64

@@ -114,6 +114,41 @@ class Arm64L1:
         return "\n".join(out)
 
 
+def tcg_command(disk, vars_file, machine="virt", cpu=L1_CPU):
+    """AAVMF under plain TCG on this machine: no EL2, so QEMU itself is the
+    PSCI conduit and answers every other SMCCC call NOT_SUPPORTED."""
+    return [L0_QEMU, "-accel", "tcg", "-machine", machine, "-cpu", cpu, "-m", "512",
+            "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
+            "-serial", "stdio", "-no-reboot",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={AAVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,file={vars_file}",
+            "-drive", f"file={vm.disk_file(disk)},format=raw,if=none,id=disk0",
+            "-device", "virtio-blk-pci,drive=disk0"]
+
+
+def tcg_boot(efi_bytes, options, workdir, timeout=120, extra=None):
+    """hvfeat booted directly under TCG AAVMF with options in \hvfeat.cfg;
+    returns (Boot, ESP image name)."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    files = {BOOT_PATH: efi_bytes, "hvfeat.cfg": (options.strip() + "\n").encode(),
+             **(extra or {})}
+    esp = vm.make_disk_image(workdir / "disk.img", files)
+    vars_file = workdir / "AAVMF_VARS.fd"
+    vars_file.write_bytes(AAVMF_VARS.read_bytes())
+    command = tcg_command(esp, vars_file)
+    (workdir / "qemu-command.txt").write_text(shlex.join(command) + "\n")
+    started = time.monotonic()
+    exit_code, timed_out, raw, errors = vm.run_streaming(command, timeout, lambda *a: False)
+    boot = vm.Boot("tcg", exit_code, timed_out, time.monotonic() - started, raw,
+                   errors.decode(errors="replace"))
+    (workdir / "console.log").write_bytes(raw)
+    if timed_out:
+        raise NestedArm64Error(f"AAVMF under TCG did not power off in {timeout} s "
+                               f"(console in {workdir})")
+    return boot, esp
+
+
 def aavmf_qcow2(directory):
     """AAVMF's code and a fresh variable store as qcow2 (2.4 and 0.2 MB):
     raw, each is a 64 MiB flash image L1 would read over 9p."""
@@ -297,3 +332,37 @@ def _raise_on_bed_failure(l1s, workdir):
         raise NestedArm64Error("arm64 KVM bed failed: " + "\n".join(report)
                                + f"\n(everything is kept in {workdir})\n"
                                + "\n".join(l1.summary() for l1 in l1s))
+
+
+def main():
+    """make run ARCH=aarch64 [KVM=nested]: one boot, the report on stdout."""
+    import argparse
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--efi", required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--kvm", action="store_true", help="on the arm64 KVM bed")
+    parser.add_argument("--args", default="", help="hvfeat's arguments")
+    options = parser.parse_args()
+    efi = Path(options.efi).read_bytes()
+    hvfeat_options = f"--shutdown --exit-port {options.args}"
+    try:
+        if options.kvm:
+            case = Arm64Case("run", options=hvfeat_options)
+            l1s = run([("L1", False, [case])], efi, options.workdir)
+            print(l1s[0].summary())
+            esp, console = case.esp, case.console
+        else:
+            boot, esp = tcg_boot(efi, hvfeat_options, options.workdir)
+            console = boot.console
+    except NestedArm64Error as error:
+        raise SystemExit(str(error))
+    report = vm.report_from_console(console)
+    print(report if report else console[-3000:])
+    status = vm.recorded_status(esp)
+    print(f"hvfeat exit status: {status:#x}" if status is not None
+          else "hvfeat wrote no \\hvfeat.status")
+    return 0 if status == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
