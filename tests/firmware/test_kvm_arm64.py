@@ -194,4 +194,6 @@ class Arm64Suite(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import run_suite
+    sys.exit(run_suite.run(sys.modules[__name__], "arm64"))
