@@ -615,10 +615,13 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 			    (unsigned long)r->found,
 			    r->restored ? "read back equal" : "FAILED, reads back different");
 	}
-	sink_puts(out, probes->pages_in_use
-			       ? "  memory: a registration could not be undone; its pages stay "
-				 "reserved\n"
-			       : "  memory: every registration undone, the pages released\n");
+	if (probes->kept_registered)
+		sink_printf(out, "  memory: %s\n", probes->kept_registered);
+	else
+		sink_puts(out, probes->pages_in_use
+				       ? "  memory: a registration could not be undone; its pages "
+					 "stay reserved\n"
+				       : "  memory: every registration undone, the pages released\n");
 	if (!probes->handlers_left)
 		sink_puts(out, "  fault handlers: unregistered\n");
 	render_handlers_left(probes, out);

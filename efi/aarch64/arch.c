@@ -6,7 +6,9 @@
 #include <efilib.h>
 
 #include "arch.h"
+#include "clocks.h"
 #include "esp_files.h"
+#include "probe_smccc.h"
 #include "smccc_machine.h"
 
 void arch_ask_hypervisor(struct hv_report *report)
@@ -34,12 +36,119 @@ void arch_ask_hypervisor(struct hv_report *report)
 		report->probes.handlers_left = smccc_guard_close();
 }
 
+/* --- the probes' machine ------------------------------------------------ */
+
+static void probe_call(void *context, struct smccc_call *call)
+{
+	const struct smccc_report *smccc = context;
+
+	smccc_guarded_call(smccc->conduit, call);
+}
+
+/* Arm ARM D11.2: an ISB first, so the read is not taken early. */
+static uint64_t counter(void *context)
+{
+	UINT64 value;
+
+	(void)context;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(value) : : "memory");
+	return value;
+}
+
+static uint64_t counter_frequency(void)
+{
+	UINT64 value;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(value));
+	return value;
+}
+
+static bool rtc(void *context, int64_t *seconds, int16_t *zone_minutes)
+{
+	EFI_TIME now;
+
+	(void)context;
+	if (EFI_ERROR(RT->GetTime(&now, NULL)) || now.Month < 1 || now.Month > 12)
+		return false;
+	*seconds = civil_to_epoch(now.Year, now.Month, now.Day, now.Hour, now.Minute,
+				  now.Second);
+	*zone_minutes = now.TimeZone;
+	return true;
+}
+
+/* Firmware memory is identity-mapped (UEFI 2.11, 2.3.6.1). */
+static uint64_t load64(void *context, uint64_t address)
+{
+	(void)context;
+	return *(volatile UINT64 *)(UINTN)address;
+}
+
+static void store64(void *context, uint64_t address, uint64_t value)
+{
+	(void)context;
+	*(volatile UINT64 *)(UINTN)address = value;
+}
+
+/* Whether the firmware's memory map holds the range: memory the OS may
+ * take is reserved for good (EfiReservedMemoryType, allocated at that
+ * address); memory outside the map (QEMU's own PV time region) or already
+ * reserved is the OS's never. */
+static bool keep_reserved(void *context, uint64_t address, uint64_t length, const char **where)
+{
+	UINTN entries, key, size;
+	UINT32 version;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &size, &version);
+	EFI_MEMORY_TYPE type = EfiMaxMemoryType;
+
+	(void)context;
+	if (!map) {
+		*where = "in memory whose map could not be read";
+		return false;
+	}
+	for (UINTN i = 0; i < entries; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * size);
+		if (address >= d->PhysicalStart &&
+		    address + length <= d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE)
+			type = d->Type;
+	}
+	FreePool(map);
+	if (type == EfiMaxMemoryType) {
+		*where = "outside the firmware's memory map";
+		return true;
+	}
+	if (type == EfiReservedMemoryType) {
+		*where = "reserved in the memory map";
+		return true;
+	}
+	EFI_PHYSICAL_ADDRESS page = address & ~(EFI_PHYSICAL_ADDRESS)(EFI_PAGE_SIZE - 1);
+	if (EFI_ERROR(BS->AllocatePages(AllocateAddress, EfiReservedMemoryType, 1, &page))) {
+		*where = "in memory the OS may take";
+		return false;
+	}
+	*where = "reserved now, for good";
+	return true;
+}
+
 void arch_probe(struct hv_report *report, const struct hvfeat_options *options)
 {
+	struct smccc_probe_machine machine = {
+		.context = &report->smccc, .call = probe_call, .counter = counter,
+		.counter_hz = counter_frequency(), .rtc = rtc, .load64 = load64,
+		.store64 = store64, .keep_reserved = keep_reserved,
+	};
+
 	(void)options;
-	const char *left = report->probes.handlers_left;
-	probe_not_run(report, "the AArch64 probes are not written yet");
-	report->probes.handlers_left = left;
+	if (report->smccc.conduit == SMCCC_CONDUIT_NONE) {
+		probe_not_run(report, "no SMCCC conduit to call the hypervisor through");
+		return;
+	}
+	const char *unguarded = smccc_guard_open();
+	if (unguarded) {
+		probe_not_run(report, unguarded);
+		return;
+	}
+	smccc_probe_run(report, &machine);
+	report->probes.handlers_left = smccc_guard_close();
 }
 
 /* The line startup.nsh writes for %lasterror%, so that tests read the

@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "facts.h"
 #include "judge.h"
+#include "probe_smccc.h"
 #include "smccc.h"
 
 /* Linux arm-smccc.h */
@@ -474,6 +475,209 @@ static void fadt_fields(void **state)
 	assert_false(facts.found);
 }
 
+/* --- the probes, against a simulated KVM --------------------------------
+ * What it does is what Linux 6.1's arch/arm64/kvm does: PTP returns the
+ * host's wall clock (ns) and the guest's counter in x0:x1 and x2:x3
+ * (hypercalls.c, kvm_ptp_get_time); PV_TIME_ST returns the structure's
+ * address and zeroes it (pvtime.c, kvm_init_stolen_time). */
+static struct {
+	uint64_t counter;        /* ticks at 62.5 MHz, as the bed's CNTFRQ_EL0 */
+	uint64_t wall_base_ns;   /* the wall clock at counter 0 */
+	int64_t wall_skew_ppm;   /* how fast the host's wall clock runs */
+	bool ptp_not_supported;
+	int64_t rtc_offset_s;    /* the RTC from the wall clock */
+	uint64_t st_ipa;
+	bool st_written;         /* the host zeroes the structure */
+	uint64_t st_header;
+	uint64_t memory[8];      /* the structure */
+	uint64_t steal_per_rtc;  /* stolen ns each VMM exit adds */
+	bool reservable;
+	size_t pv_time_st_calls;
+} sim;
+
+static uint64_t sim_wall(void)
+{
+	uint64_t ns = sim.counter * 16;
+	return sim.wall_base_ns + ns + (uint64_t)((int64_t)ns * sim.wall_skew_ppm / 1000000);
+}
+
+static void sim_call(void *context, struct smccc_call *c)
+{
+	(void)context;
+	sim.counter += 5;
+	if (c->function == SMCCC_VENDOR_HYP_KVM_PTP_FUNC_ID) {
+		if (sim.ptp_not_supported) {
+			c->x[0] = ~0ull;
+			return;
+		}
+		uint64_t wall = sim_wall();
+		c->x[0] = wall >> 32;
+		c->x[1] = (uint32_t)wall;
+		c->x[2] = sim.counter >> 32;
+		c->x[3] = (uint32_t)sim.counter;
+	} else if (c->function == SMCCC_HV_PV_TIME_ST) {
+		sim.pv_time_st_calls++;
+		c->x[0] = sim.st_ipa;
+		if (sim.st_written) {
+			memset(sim.memory, 0, sizeof(sim.memory));
+			sim.memory[0] = sim.st_header;
+		}
+	} else {
+		c->x[0] = ~0ull;
+	}
+}
+
+static uint64_t sim_counter(void *context)
+{
+	(void)context;
+	return sim.counter += 1000;
+}
+
+static bool sim_rtc(void *context, int64_t *seconds, int16_t *zone)
+{
+	(void)context;
+	sim.memory[1] += sim.steal_per_rtc;
+	*seconds = (int64_t)(sim_wall() / 1000000000u) + sim.rtc_offset_s;
+	*zone = RTC_ZONE_UNSPECIFIED;
+	return true;
+}
+
+static uint64_t sim_load64(void *context, uint64_t address)
+{
+	(void)context;
+	return sim.memory[(address - sim.st_ipa) / 8];
+}
+
+static void sim_store64(void *context, uint64_t address, uint64_t value)
+{
+	(void)context;
+	sim.memory[(address - sim.st_ipa) / 8] = value;
+}
+
+static bool sim_keep_reserved(void *context, uint64_t address, uint64_t length,
+			      const char **where)
+{
+	(void)context;
+	(void)address;
+	(void)length;
+	*where = sim.reservable ? "outside the firmware's memory map" : "in memory the OS may take";
+	return sim.reservable;
+}
+
+static const struct smccc_probe_machine sim_machine = {
+	.call = sim_call, .counter = sim_counter, .counter_hz = 62500000, .rtc = sim_rtc,
+	.load64 = sim_load64, .store64 = sim_store64, .keep_reserved = sim_keep_reserved,
+};
+
+static void sim_reset(void)
+{
+	memset(&sim, 0, sizeof(sim));
+	sim.wall_base_ns = 1796054225000000000ull;
+	sim.st_ipa = 0x90a0000;
+	sim.st_written = true;
+	sim.reservable = true;
+}
+
+static const struct probe_result *probed(const char *key)
+{
+	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	smccc_probe_run(&report, &sim_machine);
+	for (size_t i = 0; i < report.probes.count; i++)
+		if (strcmp(report.probes.results[i].key, key) == 0)
+			return &report.probes.results[i];
+	fail_msg("no probe %s", key);
+	return NULL;
+}
+
+static void ptp_probe(void **state)
+{
+	(void)state;
+	sim_reset();
+	assert_int_equal(probed("smccc.kvm.ptp")->state, PROBE_WORKS);
+
+	sim_reset();
+	sim.wall_skew_ppm = 2000; /* past NTP's 500 ppm slew */
+	const struct probe_result *r = probed("smccc.kvm.ptp");
+	assert_int_equal(r->state, PROBE_BROKEN);
+	assert_contains(r->detail, "the host's wall clock ran +");
+	int64_t ppm = 0;
+	for (size_t i = 0; i < r->value_count; i++)
+		if (strcmp(r->values[i].name, "wall_vs_counter_ppm") == 0)
+			ppm = (int64_t)r->values[i].value;
+	assert_in_range(ppm, 1990, 2000); /* each wall reading rounds down */
+
+	sim_reset();
+	sim.rtc_offset_s = -7;
+	r = probed("smccc.kvm.ptp");
+	assert_int_equal(r->state, PROBE_BROKEN);
+	assert_string_equal(r->detail, "the host's wall clock is +7 s from the firmware clock");
+
+	sim_reset();
+	sim.ptp_not_supported = true;
+	assert_int_equal(probed("smccc.kvm.ptp")->state, PROBE_BROKEN);
+
+	/* Not offered under TCG: not advertised, nothing called. */
+	sim_reset();
+	replayed(read_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(report.probes.results[0].state, PROBE_NOT_ADVERTISED);
+	assert_int_equal(report.probes.results[1].state, PROBE_NOT_ADVERTISED);
+	assert_int_equal(sim.counter, 0);
+}
+
+static void stolen_time_probe(void **state)
+{
+	(void)state;
+	sim_reset();
+	const struct probe_result *r = probed("smccc.pv_time.st");
+	assert_int_equal(r->state, PROBE_WORKS);
+	assert_int_equal(sim.pv_time_st_calls, 2);
+	assert_string_equal(report.probes.kept_registered,
+			    "PV stolen time stays registered (DEN 0057 has no call to undo it)");
+	assert_contains(r->detail, "unchanged (the vCPU never waited)");
+
+	sim_reset();
+	sim.steal_per_rtc = 1000;
+	assert_contains(probed("smccc.pv_time.st")->detail, "written by the host; moved in 100 ms");
+
+	sim_reset();
+	sim.st_written = false; /* the marker stays */
+	r = probed("smccc.pv_time.st");
+	assert_int_equal(r->state, PROBE_BROKEN);
+	assert_string_equal(r->detail, "the host did not write the structure again at the "
+				       "second PV_TIME_ST");
+
+	sim_reset();
+	sim.st_header = 1;
+	assert_int_equal(probed("smccc.pv_time.st")->state, PROBE_BROKEN);
+
+	sim_reset();
+	sim.st_ipa = 0x90a0020;
+	assert_string_equal(probed("smccc.pv_time.st")->detail,
+			    "the structure at 0x90a0020 is not 64-byte aligned");
+
+	sim_reset();
+	sim.reservable = false;
+	assert_string_equal(probed("smccc.pv_time.st")->detail,
+			    "the host writes 0x90a0000, which stays in memory the OS may take");
+
+	/* A requirement on the probe, and one on an x86 probe, which an
+	 * AArch64 run finds not advertised. */
+	static struct requirement_list list;
+	char errors[256];
+	struct buffer_sink sink;
+	const char *asked = "probe.smccc.pv_time.st, probe.kvm.steal_time=0";
+	list.count = 0;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	assert_true(requirements_add(&list, asked, strlen(asked), "--require", &sink.sink));
+	sim_reset();
+	probed("smccc.pv_time.st");
+	hv_check(&report, &list);
+	assert_true(report.checks[0].passed);
+	assert_true(report.checks[1].passed);
+	assert_int_equal(report.checks[1].probe_state, PROBE_NOT_ADVERTISED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +694,8 @@ int main(void)
 		cmocka_unit_test(every_key_is_a_fact),
 		cmocka_unit_test(no_smccc_on_x86),
 		cmocka_unit_test(fadt_fields),
+		cmocka_unit_test(ptp_probe),
+		cmocka_unit_test(stolen_time_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
