@@ -285,6 +285,11 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 		json_string(probes->handlers_left, out);
 	else
 		sink_puts(out, "null");
+	sink_puts(out, ", \"kept_registered\": ");
+	if (probes->kept_registered)
+		json_string(probes->kept_registered, out);
+	else
+		sink_puts(out, "null");
 	sink_puts(out, "},\n");
 }
 

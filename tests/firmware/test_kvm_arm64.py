@@ -50,7 +50,8 @@ KVM_TRNG_UUID = "0d21e000-4384-11eb-8070-5244554e5a4c"
 KVM_REQUIREMENTS = ("smccc.hypervisor=kvm,smccc.version=0x10001,smccc.kvm.features=1,"
                     "smccc.kvm.ptp=1,smccc.trng.version=0x10000,"
                     f"smccc.trng.uuid={KVM_TRNG_UUID},smccc.hypervisor.uid={KVM_UID},"
-                    "acpi.fadt.hypervisor_vendor=QEMU,smccc.conduit=hvc")
+                    "acpi.fadt.hypervisor_vendor=QEMU,smccc.conduit=hvc,"
+                    "probe.smccc.kvm.ptp")
 
 CASES = {
     # name: (L1, -cpu, PV time's stolen-time structure offered)
@@ -84,9 +85,10 @@ class Arm64Suite(unittest.TestCase):
         print(f"\narm64: AAVMF under TCG: {boot.seconds:.1f} s", file=sys.stderr)
         groups = {}
         cls.cases = {}
-        for name, (l1, cpu, _) in CASES.items():
+        for name, (l1, cpu, steal_time) in CASES.items():
+            steal = f",probe.smccc.pv_time.st={int(steal_time)}"
             case = bed.Arm64Case(name, cpu=cpu,
-                                 options=f"{OPTIONS} --require {KVM_REQUIREMENTS}")
+                                 options=f"{OPTIONS} --require {KVM_REQUIREMENTS}{steal}")
             groups.setdefault(l1, []).append(case)
             cls.cases[name] = case
         cls.l1s = bed.run([(l1, l1 == "nvhe", cases) for l1, cases in groups.items()], efi,
@@ -167,6 +169,27 @@ class Arm64Suite(unittest.TestCase):
                         ".arg == \"0xc5000021\") | .x[0]]", data)
                 expected = "0x0" if CASES[name][2] else "0xffffffffffffffff"
                 self.assertEqual(st, [expected])
+
+    def test_probes(self):
+        """PTP works everywhere (KVM offers it by default); stolen time works
+        where QEMU gave its address, is not advertised where it did not,
+        and is said to stay registered, its memory outside the map."""
+        for name, case in self.cases.items():
+            with self.subTest(case=name):
+                data = self.json_of(case.esp)
+                states = jq("[.probes.results[] | {(.key): .state}] | add", data)
+                steal = "works" if CASES[name][2] else "not advertised"
+                self.assertEqual(states, {"smccc.kvm.ptp": "works", "smccc.pv_time.st": steal})
+                ppm = jq(".probes.results[0].values.wall_vs_counter_ppm", data)
+                self.assertLessEqual(abs(ppm), 1000)
+                self.assertEqual(jq(".probes.handlers_left", data), None)
+                if CASES[name][2]:
+                    self.assertIn("its memory outside the firmware's memory map",
+                                  jq(".probes.results[1].detail", data))
+                    self.assertIn("memory: PV stolen time stays registered", case.log())
+                    self.assertEqual(jq(".probes.kept_registered", data),
+                                     "PV stolen time stays registered (DEN 0057 has no "
+                                     "call to undo it)")
 
     def test_same_answers_whatever_the_cpu_features_and_mode(self):
         """PMU, the adjusted virtual time and VHE or nVHE are no SMCCC
