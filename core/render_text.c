@@ -472,11 +472,12 @@ static void render_smccc(const struct smccc_report *s, struct text_sink *out)
 	const struct smccc_call *uid = smccc_vendor_uid(s);
 	const struct smccc_vendor *vendor = smccc_vendor(s);
 
-	sink_puts(out, "\nhypervisor services through SMCCC: ");
+	sink_puts(out, "\nhypervisor services through SMCCC\n  summary: ");
 	render_smccc_summary(s, out);
-	sink_printf(out, "\n  conduit: %s (", smccc_conduit_name(s->conduit));
-	sink_escaped(out, s->conduit_origin, text_length(s->conduit_origin));
-	sink_printf(out, "), %u calls\n", (unsigned)s->call_count);
+	sink_printf(out, "\n  conduit: %s, %u calls, from: ", smccc_conduit_name(s->conduit),
+		    (unsigned)s->call_count);
+	render_wrapped(text_length("  conduit: hvc, 32 calls, from: "), s->conduit_origin, out);
+	sink_puts(out, "\n");
 	render_smccc_version(s, out);
 	render_smccc_arch_features(s, out);
 	const struct smccc_call *uid_call = smccc_answer(s, SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID, 0);

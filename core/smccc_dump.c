@@ -10,7 +10,11 @@
  *      0x8600ff01 0x0: trapped esr=0x2000000
  *
  * A call line is the function, x1, then x0..x3 as returned (those left
- * out are 0), or "trapped" and the exception's syndrome. */
+ * out are 0), or "trapped" and the exception's syndrome. Registers that
+ * would take the line past 79 columns go on the next line, indented:
+ *
+ *      0x80000001 0xffffffffffffffff: x0=0xffffffffffffffff x1=0x1
+ *         x2=0xffffffffffffffff x3=0x2 */
 #include "smccc.h"
 
 #include "ascii.h"
@@ -40,9 +44,19 @@ void smccc_source_recorded(struct smccc_source *source,
 					 .kind = "recording", .description = description };
 }
 
+#define DUMP_COLUMNS 79
+/* with the space each register starts with, six columns in */
+#define CONTINUATION "     "
+
 static void call_line(const struct smccc_call *call, struct text_sink *out)
 {
-	sink_printf(out, "   0x%08x 0x%lx:", call->function, (unsigned long)call->arg);
+	char text[64];
+	struct buffer_sink item;
+
+	string_sink_init(&item, text, sizeof(text));
+	sink_printf(&item.sink, "   0x%08x 0x%lx:", call->function, (unsigned long)call->arg);
+	sink_puts(out, string_sink_finish(&item));
+	size_t column = text_length(text);
 	if (call->trapped) {
 		sink_printf(out, " trapped esr=0x%x\n", call->syndrome);
 		return;
@@ -50,8 +64,17 @@ static void call_line(const struct smccc_call *call, struct text_sink *out)
 	size_t shown = 4;
 	while (shown > 1 && !call->x[shown - 1])
 		shown--;
-	for (size_t i = 0; i < shown; i++)
-		sink_printf(out, " x%u=0x%lx", (unsigned)i, (unsigned long)call->x[i]);
+	for (size_t i = 0; i < shown; i++) {
+		string_sink_init(&item, text, sizeof(text));
+		sink_printf(&item.sink, " x%u=0x%lx", (unsigned)i, (unsigned long)call->x[i]);
+		string_sink_finish(&item);
+		if (column + text_length(text) > DUMP_COLUMNS) {
+			sink_puts(out, "\n" CONTINUATION);
+			column = text_length(CONTINUATION);
+		}
+		sink_puts(out, text);
+		column += text_length(text);
+	}
 	sink_puts(out, "\n");
 }
 
@@ -105,11 +128,34 @@ static const char *conduit_line(struct smccc_recording *recording, struct cursor
 		return "the conduit's origin is not in parentheses";
 	if (length - 2 >= SMCCC_ORIGIN_MAX)
 		return "the conduit's origin is too long";
+	for (size_t k = 1; k + 1 < length; k++)
+		if (!ascii_printable((unsigned char)c.at[k]))
+			return "the conduit's origin is not printable ASCII";
 	for (size_t k = 0; k < length - 2; k++)
 		recording->conduit_origin[k] = c.at[1 + k];
 	recording->conduit_origin[length - 2] = '\0';
 	recording->conduit = conduits[i];
 	return NULL;
+}
+
+/* Registers "xN=0x..." from the next one the call expects, in order, to
+ * the end of the line; sets *next to the register after the last. */
+static const char *registers(struct cursor *c, struct smccc_call *call, unsigned *next)
+{
+	static const char *const names[] = { "x0=", "x1=", "x2=", "x3=" };
+
+	unsigned first = *next;
+
+	for (unsigned i = first; i < 4; i++) {
+		cursor_skip_blanks(c);
+		if (cursor_at_end(c) && i > first)
+			break;
+		if (!cursor_take(c, names[i]) || !hex64(c, &call->x[i]))
+			return "registers must be x0=0x... up to x3, in order";
+		*next = i + 1;
+	}
+	cursor_skip_blanks(c);
+	return cursor_at_end(c) ? NULL : "more after the registers";
 }
 
 const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
@@ -120,6 +166,14 @@ const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
 	uint64_t function;
 
 	cursor_skip_blanks(&c);
+	/* The registers a call line left for the next. */
+	if (c.at < c.end && *c.at == 'x') {
+		if (!recording->count || recording->next_register == 0 ||
+		    recording->next_register == 4)
+			return "registers on a line of their own, after no call that takes them";
+		return registers(&c, &recording->calls[recording->count - 1],
+				 &recording->next_register);
+	}
 	if (cursor_take(&c, "conduit")) {
 		if (recording->conduit_given)
 			return "a second conduit line";
@@ -136,6 +190,7 @@ const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
 	if (!hex64(&c, &call.arg) || !cursor_take(&c, ":"))
 		return "not an SMCCC line: no argument and colon after the function";
 	cursor_skip_blanks(&c);
+	unsigned next = 0;
 	if (cursor_take(&c, "trapped")) {
 		uint64_t syndrome;
 		cursor_skip_blanks(&c);
@@ -143,19 +198,15 @@ const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
 			return "a trapped call needs esr=0x... (32 bits)";
 		call.trapped = true;
 		call.syndrome = (uint32_t)syndrome;
+		cursor_skip_blanks(&c);
+		if (!cursor_at_end(&c))
+			return "more after the syndrome";
+		next = 4;
 	} else {
-		for (unsigned i = 0; i < 4; i++) {
-			static const char *const names[] = { "x0=", "x1=", "x2=", "x3=" };
-			cursor_skip_blanks(&c);
-			if (cursor_at_end(&c) && i > 0)
-				break;
-			if (!cursor_take(&c, names[i]) || !hex64(&c, &call.x[i]))
-				return "registers must be x0=0x... up to x3, in order";
-		}
+		const char *why = registers(&c, &call, &next);
+		if (why)
+			return why;
 	}
-	cursor_skip_blanks(&c);
-	if (!cursor_at_end(&c))
-		return "more after the registers";
 	for (size_t i = 0; i < recording->count; i++)
 		if (recording->calls[i].function == call.function &&
 		    recording->calls[i].arg == call.arg)
@@ -163,5 +214,6 @@ const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
 	if (recording->count == SMCCC_CALLS_MAX)
 		return "more calls than hvfeat keeps (32)";
 	recording->calls[recording->count++] = call;
+	recording->next_register = next;
 	return NULL;
 }

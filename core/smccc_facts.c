@@ -43,9 +43,6 @@ static const struct fact_def defs[] = {
 static const char *answer_word(const struct smccc_call *call, bool arch_workaround,
 			       struct fact_value *out)
 {
-	/* An answer no return code names: its value, which the report does
-	 * not keep as text (the last one asked for is kept here). */
-	static char raw[20];
 	const struct smccc_return_code *code;
 
 	if (call->trapped)
@@ -54,6 +51,9 @@ static const char *answer_word(const struct smccc_call *call, bool arch_workarou
 	if (code) {
 		out->text = code->word;
 	} else {
+		/* An answer no return code names: its value, which the report
+		 * does not keep as text (the last one asked for is kept here). */
+		static char raw[20];
 		struct buffer_sink text;
 		string_sink_init(&text, raw, sizeof(raw));
 		sink_printf(&text.sink, "0x%x", (uint32_t)call->x[0]);

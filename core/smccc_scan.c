@@ -191,7 +191,8 @@ void render_smccc_summary(const struct smccc_report *report, struct text_sink *o
 		sink_printf(out, "no hypervisor services: every %s trapped",
 			    smccc_conduit_name(report->conduit));
 	} else if (!answered) {
-		sink_puts(out, "no hypervisor services: every call returned NOT_SUPPORTED");
+		sink_printf(out, "no hypervisor services: every call %sreturned NOT_SUPPORTED",
+			    trapped ? "trapped or " : "");
 	} else {
 		sink_puts(out, "no vendor hypervisor UID; standard services only");
 	}

@@ -73,6 +73,7 @@ struct smccc_recording {
 	char conduit_origin[SMCCC_ORIGIN_MAX];
 	size_t count;
 	struct smccc_call calls[SMCCC_CALLS_MAX];
+	unsigned next_register; /* the last call's next register (4: none) */
 };
 
 /* The part of the report model that SMCCC fills. */

@@ -108,7 +108,10 @@ const char *smccc_guard_close(void)
 
 void smccc_guarded_call(enum smccc_conduit conduit, struct smccc_call *call)
 {
+	/* cppcheck-suppress constStatement ; it takes the register binding for
+	 * an expression */
 	register UINT64 x0 __asm__("x0") = call->function;
+	/* cppcheck-suppress constStatement */
 	register UINT64 x1 __asm__("x1") = call->arg;
 	register UINT64 x2 __asm__("x2") = 0;
 	register UINT64 x3 __asm__("x3") = 0;

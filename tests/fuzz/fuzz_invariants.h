@@ -103,7 +103,9 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-static inline void scan_check_and_render(const struct cpuid_source *source)
+/* smccc: SMCCC answers to replay after the scan, or NULL. */
+static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct smccc_source *smccc)
 {
 	static struct hv_report report;
 	static struct requirement_list list;
@@ -112,6 +114,7 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 		"kvm.pv_unhalt, kvm.hints.realtime=0, kvm.tsc_khz>=1000,"
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
 		"bhyve.ext_dest_id<=0, interface.tcg=0,"
+		"smccc.kvm.ptp, smccc.hypervisor=kvm, smccc.arch.workaround_1!=success,"
 		/* the longest key, so check lines past the width are exercised */
 		"kvm_hv.ExtendedGvaRangesForFlushVirtualAddressListAvailable!=0x0";
 
@@ -121,6 +124,11 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 	hv_scan(&report, source);
 	if (report.cpuid_executions > 3 + HV_BASE_COUNT + HV_LEAF_BUDGET)
 		abort();
+	if (smccc) {
+		smccc_scan(&report.smccc, smccc);
+		if (report.smccc.call_count > SMCCC_CALLS_MAX)
+			abort();
+	}
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 

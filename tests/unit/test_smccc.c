@@ -28,7 +28,7 @@
 
 static struct cpuid_dump dump;
 static struct hv_report report;
-static char text[1 << 16];
+static char shown[1 << 16];
 
 static const char *read_file(const char *path)
 {
@@ -60,10 +60,10 @@ static const char *rendered(void (*render)(const struct hv_report *, struct text
 {
 	struct buffer_sink sink;
 
-	buffer_sink_init(&sink, text, sizeof(text) - 1);
+	buffer_sink_init(&sink, shown, sizeof(shown) - 1);
 	render(&report, &sink.sink);
-	text[sink.length < sizeof(text) - 1 ? sink.length : sizeof(text) - 1] = '\0';
-	return text;
+	shown[sink.length < sizeof(shown) - 1 ? sink.length : sizeof(shown) - 1] = '\0';
+	return shown;
 }
 
 static void function_identifiers_are_linux_s(void **state)
@@ -188,7 +188,7 @@ static void vendors_by_uid(void **state)
 	assert_null(smccc_answer(&report.smccc, SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID, 0));
 	assert_contains(rendered(render_text), "vendor hypervisor UID: "
 					       "44332211-8877-6655-ccbb-aa9900ffeedd (unknown)\n");
-	assert_contains(text, "summary: an unknown hypervisor UID through hvc\n");
+	assert_contains(shown, "summary: an unknown hypervisor UID through hvc\n");
 }
 
 /* The bitmap is 32 bits a register, x0 to x3 (Linux kvm_init_hyp_services). */
@@ -206,11 +206,11 @@ static void kvm_bitmap_spans_four_registers(void **state)
 	assert_true(smccc_kvm_function_offered(&report.smccc, 65));
 	assert_true(smccc_kvm_function_offered(&report.smccc, 127));
 	rendered(render_text);
-	assert_contains(text, "    yes   1 PTP ");
-	assert_contains(text, "    yes  32 PKVM_RESV_32 ");
-	assert_contains(text, "    no   64 DISCOVER_IMPL_VER ");
-	assert_contains(text, "    yes  65 DISCOVER_IMPL_CPUS ");
-	assert_contains(text, "    yes 127 FEATURES_2 ");
+	assert_contains(shown, "    yes   1 PTP ");
+	assert_contains(shown, "    yes  32 PKVM_RESV_32 ");
+	assert_contains(shown, "    no   64 DISCOVER_IMPL_VER ");
+	assert_contains(shown, "    yes  65 DISCOVER_IMPL_CPUS ");
+	assert_contains(shown, "    yes 127 FEATURES_2 ");
 }
 
 /* The answers of a real arm64 KVM (Linux 6.1.0-57-arm64, QEMU 7.2, -cpu
@@ -237,14 +237,14 @@ static void real_kvm_recording(void **state)
 	assert_non_null(st);
 	assert_int_equal(smccc_status(st), SMCCC_RET_SUCCESS);
 	rendered(render_text);
-	assert_contains(text, "hvfeat 1.0 - hypervisor interfaces seen through SMCCC\n"
+	assert_contains(shown, "hvfeat 1.0 - hypervisor interfaces seen through SMCCC\n"
 			      "summary: KVM through hvc\n");
-	assert_contains(text, "  SMCCC_VERSION: 0x10001 - SMCCC 1.1\n");
-	assert_contains(text, "    ARM_SMCCC_ARCH_WORKAROUND_1        1 "
+	assert_contains(shown, "  SMCCC_VERSION: 0x10001 - SMCCC 1.1\n");
+	assert_contains(shown, "    ARM_SMCCC_ARCH_WORKAROUND_1        1 "
 			      "SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED\n");
-	assert_contains(text, "  TRNG (ARM_SMCCC_TRNG_VERSION): version 1.0\n");
+	assert_contains(shown, "  TRNG (ARM_SMCCC_TRNG_VERSION): version 1.0\n");
 	/* No CPUID was read: no raw leaves. */
-	assert_null(strstr(text, "raw leaves"));
+	assert_null(strstr(shown, "raw leaves"));
 	/* The raw dump is the recording again, byte for byte. */
 	assert_string_equal(rendered(render_raw_dump),
 			    read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
@@ -290,8 +290,8 @@ static void trapped_calls(void **state)
 	assert_int_equal(report.smccc.call_count, 2);
 	assert_true(report.smccc.calls[0].trapped);
 	rendered(render_text);
-	assert_contains(text, "summary: no hypervisor services: every smc trapped\n");
-	assert_contains(text, "  SMCCC_VERSION: trapped (ESR 0x02000000) - SMCCC 1.0\n");
+	assert_contains(shown, "summary: no hypervisor services: every smc trapped\n");
+	assert_contains(shown, "  SMCCC_VERSION: trapped (ESR 0x02000000) - SMCCC 1.0\n");
 	assert_contains(rendered(render_raw_dump), "   0x80000000 0x0: trapped esr=0x2000000\n");
 }
 
@@ -299,7 +299,7 @@ static void malformed_sections(void **state)
 {
 	(void)state;
 	static const struct {
-		const char *text, *why;
+		const char *shown, *why;
 	} cases[] = {
 		{ "SMCCC:\n   0x80000000 0x0: x0=0x1\n", "a call before the conduit line" },
 		{ "SMCCC:\n   conduit hvc x\n", "the conduit's origin is not in parentheses" },
@@ -320,7 +320,7 @@ static void malformed_sections(void **state)
 		{ "SMCCC:\n", "its SMCCC section has no conduit line" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_false(cpuid_dump_parse(&dump, cases[i].text, strlen(cases[i].text)));
+		assert_false(cpuid_dump_parse(&dump, cases[i].shown, strlen(cases[i].shown)));
 		assert_string_equal(dump.problems[0].reason, cases[i].why);
 	}
 	char many[4096] = "SMCCC:\n   conduit hvc (a)\n";
@@ -336,6 +336,42 @@ static void malformed_sections(void **state)
 	assert_true(cpuid_dump_parse(&dump, both, strlen(both)));
 	assert_int_equal(dump.record_count, 1);
 	assert_int_equal(dump.smccc.count, 1);
+}
+
+/* Registers past 79 columns continue on the next line, which reads back. */
+static void long_lines_wrap_and_read_back(void **state)
+{
+	(void)state;
+	static char again[4096];
+	/* SMCCC 1.0: only the version and the UID are asked */
+	const char *wide = "SMCCC:\n   conduit hvc (a)\n   0x80000000 0x0: x0=0x10000\n"
+			   "   0x8600ff01 0x0: x0=0xffffffff12345678 x1=0xffffffffffffffff\n"
+			   "      x2=0xfffffffffffffffe x3=0x8000000000000000\n";
+
+	replayed(wide);
+	assert_int_equal(smccc_answer(&report.smccc, SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID, 0)->x[3],
+			 0x8000000000000000ull);
+	strcpy(again, rendered(render_raw_dump));
+	for (char *line = strtok(again, "\n"); line; line = strtok(NULL, "\n"))
+		assert_in_range(strlen(line), 1, 79);
+	replayed(rendered(render_raw_dump));
+	assert_string_equal(rendered(render_raw_dump), wide);
+
+	static const struct {
+		const char *text, *why;
+	} refused[] = {
+		{ "SMCCC:\n   conduit hvc (a)\n      x1=0x1\n",
+		  "registers on a line of their own, after no call that takes them" },
+		{ "SMCCC:\n   conduit hvc (a)\n   0x80000000 0x0: x0=0x1 x1=0x1 x2=0x1 x3=0x1\n"
+		  "      x3=0x1\n", "registers on a line of their own, after no call that takes them" },
+		{ "SMCCC:\n   conduit hvc (a)\n   0x80000000 0x0: x0=0x1\n      x2=0x1\n",
+		  "registers must be x0=0x... up to x3, in order" },
+		{ "SMCCC:\n   conduit hvc (a\x01)\n", "the conduit's origin is not printable ASCII" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_false(cpuid_dump_parse(&dump, refused[i].text, strlen(refused[i].text)));
+		assert_string_equal(dump.problems[0].reason, refused[i].why);
+	}
 }
 
 /* Requirements on the smccc.* keys, against the two recordings. */
@@ -369,8 +405,8 @@ static void smccc_requirements(void **state)
 	assert_false(report.checks[5].passed); /* ARCH_FEATURES not asked */
 	assert_true(report.checks[6].passed);
 	rendered(render_text);
-	assert_contains(text, "FAIL  require.smccc.kvm.ptp:");
-	assert_contains(text, "smccc.kvm.ptp = 1: not known: the vendor\n"
+	assert_contains(shown, "FAIL  require.smccc.kvm.ptp:");
+	assert_contains(shown, "smccc.kvm.ptp = 1: not known: the vendor\n"
 			      "        hypervisor UID is not KVM's\n");
 	assert_false(report.verdict.passed);
 }
@@ -690,6 +726,7 @@ int main(void)
 		cmocka_unit_test(conduit_from_the_fadt_flags),
 		cmocka_unit_test(trapped_calls),
 		cmocka_unit_test(malformed_sections),
+		cmocka_unit_test(long_lines_wrap_and_read_back),
 		cmocka_unit_test(smccc_requirements),
 		cmocka_unit_test(every_key_is_a_fact),
 		cmocka_unit_test(no_smccc_on_x86),
