@@ -315,11 +315,16 @@ test-kvm-arm64: | deps-run
 # their targets, and .ci/run on a fresh clone with BENCH_FRESH_CI=1.
 BENCH_RUNS ?= 7
 BENCH_KVM_RUNS ?= 3
+BENCH_ARM64_RUNS ?= 3
 BENCH_SUITES ?= 0
 BENCH_FRESH_CI ?=
 bench: $(BUILD)/hvfeat.efi $(BUILD)/null_app.efi $(BUILD)/hvfeat | deps-run \
-       $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed)
-	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS)
+       $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed) \
+       $(if $(filter-out 0,$(BENCH_ARM64_RUNS)),nested-arm64-bed)
+	$(if $(filter-out 0,$(BENCH_ARM64_RUNS)),$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi \
+	    $(BUILD)/aarch64/null_app.efi)
+	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS) \
+	    --arm64-runs $(BENCH_ARM64_RUNS)
 	$(if $(filter-out 0,$(BENCH_SUITES)),$(PYTHON) bench/suites.py --runs $(BENCH_SUITES) \
 	    $(if $(BENCH_FRESH_CI),--fresh-ci))
 

@@ -50,6 +50,11 @@ L2_MEMORY_MB = 512
 # L1's KVM has no GICv2 emulation ("disabling GICv2 emulation").
 L2_MACHINE = "virt,gic-version=3"
 L1_TROUBLE = ("Kernel panic", "BUG:", "Oops", "soft lockup")
+# L2's ESP: 8 MiB of FAT16 behind a GPT, small enough that L1 copies it to
+# its tmpfs before the boot and back after in a fraction of a second; on
+# the 9p share, every sector hvfeat writes would be a round trip to this
+# machine.
+L2_ESP_SECTORS = 14336
 
 
 class NestedArm64Error(RuntimeError):
@@ -160,6 +165,25 @@ def aavmf_qcow2(directory):
     return code
 
 
+def l2_disk(image, files):
+    """A GPT disk whose one partition, an ESP from 1 MiB, holds files; returns
+    the mtools name of the partition (image@@1M)."""
+    image = vm.new_image_file(image, L2_ESP_SECTORS + 2 * 2048)
+    vm.run_tool("sfdisk", "--quiet", str(image), input_bytes=(
+        f"label: gpt\nstart=2048, size={L2_ESP_SECTORS}, type={vm.ESP_TYPE_GUID}\n").encode())
+    partition = f"{image}@@1M"
+    vm.run_tool("mformat", "-i", partition, "-T", str(L2_ESP_SECTORS), "-h", "64", "-s", "32",
+                "-v", "HVFEAT", "::")
+    for path, content in files.items():
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            subprocess.run(["mmd", "-i", partition, "::/" + "/".join(parts[:depth])],
+                           capture_output=True)
+        vm.run_tool("mcopy", "-o", "-i", partition, "-", "::/" + "/".join(parts),
+                    input_bytes=content)
+    return partition
+
+
 def l2_command(case, job, scratch):
     """The L2's QEMU command as L1 runs it: paths under /job and /tmp."""
     return ["/l2/usr/bin/qemu-system-aarch64", "-accel", "kvm", "-machine", case.machine,
@@ -167,15 +191,15 @@ def l2_command(case, job, scratch):
             "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
             "-drive", f"if=pflash,format=qcow2,readonly=on,file={job}/AAVMF_CODE.qcow2",
             "-drive", f"if=pflash,format=qcow2,file={scratch}/vars.qcow2",
-            "-drive", f"file={job}/{case.name}/disk.img,format=raw,if=none,id=disk0",
+            "-drive", f"file={scratch}/disk.img,format=raw,if=none,id=disk0",
             "-device", "virtio-blk-pci,drive=disk0"]
 
 
 def job_script(cases):
     """The busybox shell script L1 runs: each case's L2 bounded by
-    timeout(1), its variable store copied to L1's tmpfs first, its console
-    kept on the tmpfs and copied to the job directory after (every byte
-    written over 9p is a round trip to this machine)."""
+    timeout(1), its variable store and disk copied to L1's tmpfs first, the
+    disk and the console copied back to the job directory after (every
+    byte written over 9p is a round trip to this machine)."""
     loader = ("/l2/lib/ld-linux-aarch64.so.1 --library-path "
               "/l2/lib/aarch64-linux-gnu:/l2/usr/lib/aarch64-linux-gnu")
     lines = ["#!/bin/sh", "# Written by qemu/nested_arm64.py; runs inside L1.",
@@ -184,12 +208,13 @@ def job_script(cases):
         d, scratch = f"/job/{case.name}", f"/tmp/{case.name}"
         command = shlex.join(case.command)
         lines += [f"echo 'hvfeat-l2: {case.name}: starting:' {shlex.quote(command)}",
-                  f"mkdir -p {scratch} && cp /job/AAVMF_VARS.qcow2 {scratch}/vars.qcow2",
+                  f"mkdir -p {scratch} && cp /job/AAVMF_VARS.qcow2 {scratch}/vars.qcow2 && "
+                  f"cp {d}/disk.img {scratch}/disk.img",
                   f"up > {d}/started",
                   f"timeout -s KILL {L2_TIMEOUT} {loader} {command} </dev/null "
                   f">{scratch}/console.log 2>{scratch}/stderr.log",
                   f"echo $? > {d}/exit-code; up > {d}/ended",
-                  f"cp {scratch}/console.log {scratch}/stderr.log {d}/; sync",
+                  f"cp {scratch}/console.log {scratch}/stderr.log {scratch}/disk.img {d}/; sync",
                   f"echo \"hvfeat-l2: {case.name}: QEMU exit $(cat {d}/exit-code)\""]
     return "\n".join(lines) + "\n"
 
@@ -229,7 +254,7 @@ def run(l1_groups, efi_bytes, workdir, echo=None):
             if case.options and not case.efi:
                 files["hvfeat.cfg"] = (case.options.strip() + "\n").encode()
             files.update(case.extra or {})
-            case.esp = vm.make_disk_image(case_dir / "disk.img", files)
+            case.esp = l2_disk(case_dir / "disk.img", files)
             case.command = l2_command(case, "/job", f"/tmp/{case.name}")
         (job_dir / "job.sh").write_text(job_script(cases))
         l1s.append(l1)
