@@ -88,6 +88,10 @@ $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/firmware_tables.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
 
+# ... and the SMCCC guard on its own (AArch64).
+$(BUILD)/aarch64/guard_check.so: $(BUILD)/aarch64/efi-obj/tests/firmware/guard_check_aarch64.o \
+                                 $(BUILD)/aarch64/efi-obj/efi/aarch64/smccc_machine.o
+
 $(EFI_OUT)/%.so:
 	@echo "  LD ($(ARCH))  $@"
 	@$(EFI_LD) $(EFI_LDFLAGS) -T $(EFI_LIB)/elf_$(ARCH)_efi.lds -L$(EFI_LIB) \
@@ -202,8 +206,9 @@ lint: | deps-test
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore \
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench tests/firmware/launcher.c tests/firmware/guard_check.c
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi -Iefi/x86_64 \
+	    -Iefi/aarch64 efi bench tests/firmware/launcher.c tests/firmware/guard_check.c \
+	    tests/firmware/guard_check_aarch64.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -306,7 +311,7 @@ nested-arm64-bed: | deps-aarch64 deps-nested
 # The AArch64 suite: AAVMF under TCG (no hypervisor services), then
 # hvfeat under a real arm64 KVM on the bed, VHE and nVHE L1s side by side.
 test-kvm-arm64: | deps-run
-	$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi
+	$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi $(BUILD)/aarch64/guard_check.efi
 	$(MAKE) host nested-arm64-bed
 	$(PYTHON) tests/firmware/test_kvm_arm64.py
 

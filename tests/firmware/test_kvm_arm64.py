@@ -37,6 +37,7 @@ import firmware_vm as vm  # noqa: E402
 import nested_arm64 as bed  # noqa: E402
 
 EFI = ROOT / "build" / "aarch64" / "hvfeat.efi"
+GUARD_CHECK = ROOT / "build" / "aarch64" / "guard_check.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 WORK = ROOT / "build" / "kvm-arm64-tests"
 JSON_PATH = "/hvfeat.json"
@@ -71,6 +72,27 @@ def jq(expression, data):
     return json.loads(out.stdout)
 
 
+def guard_check_console():
+    """The console of tests/firmware/guard_check_aarch64.c booted under TCG,
+    until the firmware reports the unguarded SMC (it then stops there)."""
+    work = WORK / "guard-check"
+    work.mkdir(parents=True, exist_ok=True)
+    esp = bed.l2_disk(work / "disk.img", {bed.BOOT_PATH: GUARD_CHECK.read_bytes()})
+    vars_file = work / "AAVMF_VARS.fd"
+    vars_file.write_bytes(bed.AAVMF_VARS.read_bytes())
+    reported = b"Synchronous Exception at"
+
+    def stop(process, raw, errors, chunk):
+        return reported in raw[raw.find(b"an unguarded smc"):] if b"an unguarded" in raw else False
+
+    _, timed_out, raw, _ = vm.run_streaming(bed.tcg_command(esp, vars_file), 90, stop)
+    console = vm.console_text(raw)
+    (work / "console.log").write_text(console)
+    if timed_out:
+        raise RuntimeError(f"guard-check did not reach the unguarded SMC: {console[-1500:]}")
+    return console
+
+
 class Arm64Suite(unittest.TestCase):
     tcg = kvm = None
 
@@ -83,6 +105,7 @@ class Arm64Suite(unittest.TestCase):
         boot, esp = bed.tcg_boot(efi, OPTIONS + " --require smccc.conduit=hvc", WORK / "tcg")
         cls.tcg = (boot, esp)
         print(f"\narm64: AAVMF under TCG: {boot.seconds:.1f} s", file=sys.stderr)
+        cls.guard_console = guard_check_console()
         groups = {}
         cls.cases = {}
         for name, (l1, cpu, steal_time) in CASES.items():
@@ -120,6 +143,20 @@ class Arm64Suite(unittest.TestCase):
         self.assertIn("summary: no hypervisor services: every call returned NOT_SUPPORTED\n",
                       report)
         self.assertEqual(report, vm.read_esp_file(esp, "/hvfeat.log").decode())
+
+    def test_guard_catches_a_trap_and_unregisters(self):
+        """Without EL3 an SMC is UNDEFINED (Arm ARM D1.13.2; QEMU's virt
+        machine has no EL3 without secure=on): the guarded one comes back
+        trapped with ESR EC 0 (unknown reason) and IL set, twice, since
+        closing unregistered the handler; the unguarded one reaches the
+        firmware's own handler."""
+        console = self.guard_console
+        for round in (1, 2):
+            self.assertIn(f"guard-check: guarded smc {round}: trapped, ESR 0x02000000\n", console)
+        self.assertEqual(console.count("guard-check: close: the handler unregistered\n"), 2)
+        after = console[console.index("an unguarded smc next"):]
+        self.assertIn("Synchronous Exception at", after)
+        self.assertNotIn("came back from the smc", after)
 
     def test_tcg_fadt_names_qemu(self):
         data = self.json_of(self.tcg[1])
