@@ -104,9 +104,12 @@ void acpi_read_fadt(const void *rsdp, struct fadt_facts *out)
 		return;
 	out->length = read32(fadt + HEADER_LENGTH);
 	out->revision = fadt[HEADER_REVISION];
-	if (out->length > FADT_MINOR_VERSION)
+	/* Both fields came with ACPI 5.1 (FADT revision 5); before, their
+	 * bytes were reserved. */
+	bool acpi_5 = out->revision >= 5;
+	if (acpi_5 && out->length > FADT_MINOR_VERSION)
 		out->minor_revision = fadt[FADT_MINOR_VERSION] & 0x0f;
-	out->has_arm_boot_flags = out->length >= FADT_ARM_BOOT_ARCH + 2;
+	out->has_arm_boot_flags = acpi_5 && out->length >= FADT_ARM_BOOT_ARCH + 2;
 	if (out->has_arm_boot_flags)
 		out->arm_boot_flags = (uint16_t)(fadt[FADT_ARM_BOOT_ARCH] |
 						 fadt[FADT_ARM_BOOT_ARCH + 1] << 8);

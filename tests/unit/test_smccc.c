@@ -500,10 +500,16 @@ static void fadt_fields(void **state)
 	assert_false(facts.has_hypervisor_vendor);
 	assert_null(acpi_hypervisor_vendor_product(&facts));
 
-	/* x86's FADT of ACPI 1.0 ends at 116: no ARM flags either. */
+	/* x86's FADT of ACPI 1.0 ends at 116: no ARM flags either; QEMU's q35
+	 * FADT (revision 3, 244 bytes) holds reserved bytes where ACPI 5.1
+	 * put them. */
 	build_tables(116, 1);
 	acpi_read_fadt(rsdp, &facts);
 	assert_false(facts.has_arm_boot_flags);
+	build_tables(244, 3);
+	acpi_read_fadt(rsdp, &facts);
+	assert_false(facts.has_arm_boot_flags);
+	assert_false(facts.has_hypervisor_vendor);
 
 	memcpy(rsdp, "RSD PTX ", 8);
 	acpi_read_fadt(rsdp, &facts);
