@@ -97,6 +97,15 @@ enum smccc_conduit smccc_conduit_from_arm_boot_flags(uint16_t flags)
 	return (flags & 2u) ? SMCCC_CONDUIT_HVC : SMCCC_CONDUIT_SMC;
 }
 
+enum smccc_conduit smccc_conduit_from_psci_method(const char *method)
+{
+	if (ascii_equal(method, "hvc", false))
+		return SMCCC_CONDUIT_HVC;
+	if (ascii_equal(method, "smc", false))
+		return SMCCC_CONDUIT_SMC;
+	return SMCCC_CONDUIT_NONE;
+}
+
 const char *smccc_conduit_name(enum smccc_conduit conduit)
 {
 	switch (conduit) {

@@ -111,6 +111,10 @@ int32_t smccc_status(const struct smccc_call *call);
  * PSCI_USE_HVC (bit 1) for HVC, else SMC; NONE when not compliant. */
 enum smccc_conduit smccc_conduit_from_arm_boot_flags(uint16_t flags);
 
+/* The conduit a device tree's /psci "method" names ("hvc", "smc"); NONE
+ * for anything else. */
+enum smccc_conduit smccc_conduit_from_psci_method(const char *method);
+
 const char *smccc_conduit_name(enum smccc_conduit conduit); /* "hvc", "smc", "none" */
 
 /* --- what the answers mean, as data (smccc_tables.c) -------------------- */

@@ -141,7 +141,7 @@ def tcg_boot(efi_bytes, options, workdir, timeout=120, extra=None):
     esp = vm.make_disk_image(workdir / "disk.img", files)
     vars_file = workdir / "AAVMF_VARS.fd"
     vars_file.write_bytes(AAVMF_VARS.read_bytes())
-    command = tcg_command(esp, vars_file)
+    command = tcg_command(esp, vars_file, machine)
     (workdir / "qemu-command.txt").write_text(shlex.join(command) + "\n")
     started = time.monotonic()
     exit_code, timed_out, raw, errors = vm.run_streaming(command, timeout, lambda *a: False)

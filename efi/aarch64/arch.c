@@ -8,6 +8,8 @@
 #include "arch.h"
 #include "clocks.h"
 #include "esp_files.h"
+#include "fdt.h"
+#include "firmware_tables.h"
 #include "probe_smccc.h"
 #include "smccc_machine.h"
 
@@ -18,13 +20,25 @@ void arch_ask_hypervisor(struct hv_report *report)
 	struct smccc_source source;
 	enum smccc_conduit conduit = SMCCC_CONDUIT_NONE;
 
+	/* As Linux finds PSCI: the FADT's boot flags on an ACPI platform,
+	 * else the device tree's /psci node. */
 	string_sink_init(&text, origin, sizeof(origin));
 	if (report->fadt.has_arm_boot_flags) {
 		conduit = smccc_conduit_from_arm_boot_flags(report->fadt.arm_boot_flags);
 		sink_printf(&text.sink, "ACPI FADT ARM boot flags 0x%04x",
 			    report->fadt.arm_boot_flags);
 	} else {
-		sink_puts(&text.sink, "no ACPI FADT with ARM boot flags");
+		char method[8];
+		const char *why_not = fdt_psci_method(firmware_device_tree(), method,
+						      sizeof(method));
+		if (why_not) {
+			sink_printf(&text.sink, "no FADT ARM boot flags; %s", why_not);
+		} else {
+			conduit = smccc_conduit_from_psci_method(method);
+			sink_puts(&text.sink, "device tree /psci method \"");
+			sink_escaped(&text.sink, method, text_length(method));
+			sink_puts(&text.sink, "\"");
+		}
 	}
 	string_sink_finish(&text);
 	const char *unguarded = conduit == SMCCC_CONDUIT_NONE ? NULL : smccc_guard_open();

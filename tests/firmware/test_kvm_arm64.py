@@ -106,6 +106,8 @@ class Arm64Suite(unittest.TestCase):
         cls.tcg = (boot, esp)
         print(f"\narm64: AAVMF under TCG: {boot.seconds:.1f} s", file=sys.stderr)
         cls.guard_console = guard_check_console()
+        # Without ACPI, AAVMF hands over QEMU's device tree instead.
+        cls.tcg_dt = bed.tcg_boot(efi, OPTIONS, WORK / "tcg-device-tree", machine="virt,acpi=off")
         groups = {}
         cls.cases = {}
         for name, (l1, cpu, steal_time) in CASES.items():
@@ -157,6 +159,18 @@ class Arm64Suite(unittest.TestCase):
         after = console[console.index("an unguarded smc next"):]
         self.assertIn("Synchronous Exception at", after)
         self.assertNotIn("came back from the smc", after)
+
+    def test_tcg_conduit_from_the_device_tree(self):
+        """QEMU's virt machine with acpi=off: no FADT, and its device tree's
+        /psci node says method "hvc" (hw/arm/virt.c, fdt_add_psci_node,
+        the conduit of TCG without EL2)."""
+        boot, esp = self.tcg_dt
+        self.assertEqual(vm.recorded_status(esp), PASS)
+        data = self.json_of(esp)
+        self.assertEqual(jq("[.smccc.conduit, .smccc.conduit_origin, .acpi_fadt.found]", data),
+                         ["hvc", 'device tree /psci method "hvc"', False])
+        self.assertEqual(jq(".smccc.summary", data),
+                         "no hypervisor services: every call returned NOT_SUPPORTED")
 
     def test_tcg_fadt_names_qemu(self):
         data = self.json_of(self.tcg[1])

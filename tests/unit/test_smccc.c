@@ -9,6 +9,7 @@
 #include "acpi.h"
 #include "checks.h"
 #include "facts.h"
+#include "fdt.h"
 #include "judge.h"
 #include "probe_smccc.h"
 #include "smccc.h"
@@ -720,6 +721,139 @@ static void stolen_time_probe(void **state)
 	assert_int_equal(report.checks[1].probe_state, PROBE_NOT_ADVERTISED);
 }
 
+/* --- device trees, built by hand (Devicetree Specification 0.4, 5.2-5.4)
+ * like QEMU's virt machine makes its /psci node (hw/arm/virt.c, fdt_add_psci_node:
+ * compatible, then method "hvc" or "smc"). */
+static uint8_t tree[512];
+static size_t tree_at;
+static char tree_strings[64];
+static size_t strings_at;
+
+static void put_be32(uint32_t v)
+{
+	for (int i = 3; i >= 0; i--)
+		tree[tree_at++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_name(const char *name)
+{
+	size_t length = strlen(name) + 1;
+	memcpy(tree + tree_at, name, length);
+	tree_at += (length + 3) & ~(size_t)3;
+}
+
+static void begin(const char *name)
+{
+	put_be32(1);
+	put_name(name);
+}
+
+static void prop(const char *name, const char *value)
+{
+	size_t length = strlen(value) + 1;
+	put_be32(3);
+	put_be32((uint32_t)length);
+	put_be32((uint32_t)strings_at);
+	strcpy(tree_strings + strings_at, name);
+	strings_at += strlen(name) + 1;
+	memcpy(tree + tree_at, value, length);
+	tree_at += (length + 3) & ~(size_t)3;
+}
+
+/* Header, then the structure block, then the strings block. */
+static void tree_start(void)
+{
+	memset(tree, 0, sizeof(tree));
+	memset(tree_strings, 0, sizeof(tree_strings));
+	tree_at = 40;
+	strings_at = 0;
+}
+
+static const void *tree_finish(void)
+{
+	uint32_t structure_size = (uint32_t)tree_at - 40, strings = (uint32_t)tree_at;
+	memcpy(tree + strings, tree_strings, strings_at);
+	uint32_t total = strings + (uint32_t)strings_at;
+	uint32_t header[10] = { 0xd00dfeed, total, 40, strings, 40, 17, 16, 0,
+				(uint32_t)strings_at, structure_size };
+	for (int w = 0; w < 10; w++)
+		for (int i = 0; i < 4; i++)
+			tree[4 * w + i] = (uint8_t)(header[w] >> (8 * (3 - i)));
+	return tree;
+}
+
+static const void *virt_tree(const char *psci_name, const char *method)
+{
+	tree_start();
+	begin("");
+	prop("compatible", "linux,dummy-virt");
+	begin("cpus");
+	begin("cpu@0");
+	prop("method", "wrong: not /psci");
+	put_be32(2);
+	put_be32(2);
+	begin(psci_name);
+	prop("compatible", "arm,psci-1.0");
+	if (method)
+		prop("method", method);
+	put_be32(2);
+	put_be32(2);
+	put_be32(9);
+	return tree_finish();
+}
+
+static void psci_method_from_the_device_tree(void **state)
+{
+	(void)state;
+	char method[8];
+
+	assert_null(fdt_psci_method(virt_tree("psci", "hvc"), method, sizeof(method)));
+	assert_string_equal(method, "hvc");
+	assert_int_equal(smccc_conduit_from_psci_method(method), SMCCC_CONDUIT_HVC);
+	assert_null(fdt_psci_method(virt_tree("psci@0", "smc"), method, sizeof(method)));
+	assert_int_equal(smccc_conduit_from_psci_method(method), SMCCC_CONDUIT_SMC);
+	assert_int_equal(smccc_conduit_from_psci_method("pio"), SMCCC_CONDUIT_NONE);
+
+	assert_string_equal(fdt_psci_method(virt_tree("psci", NULL), method, sizeof(method)),
+			    "no method property in /psci");
+	assert_string_equal(fdt_psci_method(virt_tree("psci-not", "hvc"), method, sizeof(method)),
+			    "no /psci node in the device tree");
+	assert_string_equal(fdt_psci_method(virt_tree("psci", "a-long-method"), method,
+					    sizeof(method)),
+			    "the /psci method is not a short string");
+	assert_string_equal(fdt_psci_method(NULL, method, sizeof(method)), "no device tree");
+
+	/* Hostile headers and blocks: said, never read past the blob. */
+	virt_tree("psci", "hvc");
+	tree[0] = 0;
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "not a device tree (no FDT magic)");
+	virt_tree("psci", "hvc");
+	tree[4] = 0x7f; /* totalsize past 2 MiB */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree of an implausible size");
+	virt_tree("psci", "hvc");
+	tree[39] += 0x40; /* the structure block past the blob */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree whose blocks lie outside it");
+	virt_tree("psci", "hvc");
+	tree[40 + 8 + 4] = 0x7f; /* the first property's length past the block */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree property runs past its block");
+	virt_tree("psci", "hvc");
+	tree[40 + 8 + 8] = 0x7f; /* its name's offset past the strings */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree property name outside the strings block");
+	virt_tree("psci", "hvc");
+	tree[40 + 3] = 7; /* an unknown token */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree with an unknown token");
+	virt_tree("psci-x", "hvc");
+	tree[39] -= 4; /* the structure ends before FDT_END */
+	assert_string_equal(fdt_psci_method(tree, method, sizeof(method)),
+			    "a device tree whose structure has no end");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +871,7 @@ int main(void)
 		cmocka_unit_test(every_key_is_a_fact),
 		cmocka_unit_test(no_smccc_on_x86),
 		cmocka_unit_test(fadt_fields),
+		cmocka_unit_test(psci_method_from_the_device_tree),
 		cmocka_unit_test(ptp_probe),
 		cmocka_unit_test(stolen_time_probe),
 	};
