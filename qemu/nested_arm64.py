@@ -131,7 +131,7 @@ def tcg_command(disk, vars_file, machine="virt", cpu=L1_CPU):
             "-device", "virtio-blk-pci,drive=disk0"]
 
 
-def tcg_boot(efi_bytes, options, workdir, timeout=120, extra=None):
+def tcg_boot(efi_bytes, options, workdir, timeout=120, extra=None, machine="virt"):
     """hvfeat booted directly under TCG AAVMF with options in \hvfeat.cfg;
     returns (Boot, ESP image name)."""
     workdir = Path(workdir)
