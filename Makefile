@@ -157,7 +157,7 @@ unit-valgrind: $(UNIT_TESTS) | deps-test
 	    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
 	        $$t >/dev/null || exit 1; done; echo "valgrind: no errors, no leaks"
 
-FUZZ_TARGETS := dump scan options probe json
+FUZZ_TARGETS := dump scan options probe json fdt
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
@@ -189,6 +189,7 @@ SMOKE_RUNS_options := 20000
 SMOKE_RUNS_scan := 2000
 SMOKE_RUNS_probe := 2000
 SMOKE_RUNS_json := 5000
+SMOKE_RUNS_fdt := 20000
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
 	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \
