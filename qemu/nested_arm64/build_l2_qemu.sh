@@ -10,19 +10,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../nested/cache.sh"
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
-# The Depends closure, arm64 and arch-all packages alike; virtual names
-# (<...>) are provided by one of the real ones.
+# The arm64 packages of the Depends closure: the emulator and every shared
+# library it loads. Names without :arm64 are the host's (the Depends of
+# arch-all packages such as debconf) or data QEMU needs not here (no
+# display, no network ROMs); virtual names (<...>) have real providers.
 packages=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
                --no-breaks --no-replaces --no-enhances --no-pre-depends qemu-system-arm:arm64 \
-           | sed -n 's/^\([a-z0-9][^ <]*\)$/\1/p' | sort -u)
+           | sed -n 's/^\([a-z0-9][^ <]*:arm64\)$/\1/p' | sort -u)
 [ -n "$packages" ] || { echo "build_l2_qemu: no package list (make deps-aarch64 adds arm64)"; exit 1; }
 whole() {
     tar -tf "$1/l2-root.tar" ./usr/bin/qemu-system-aarch64 >/dev/null 2>&1
 }
 key_input=$(
-    for p in $packages; do
-        apt-cache show --no-all-versions "$p" | sed -n "s/^\(Version\|SHA256\): /$p \1: /p"
-    done
+    # shellcheck disable=SC2086
+    apt-cache show --no-all-versions $packages | sed -n 's/^\(Package\|Version\|SHA256\): /\1: /p'
     echo "script build_l2_qemu.sh: $(sha256 "$here/build_l2_qemu.sh")"
 )
 cache_key l2-qemu-arm64 <<< "$key_input"
