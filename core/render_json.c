@@ -432,6 +432,184 @@ static void json_fadt(const struct fadt_facts *fadt, struct text_sink *out)
 	sink_puts(out, "},\n");
 }
 
+/* A string of the tables: its kept bytes, or null when it has none. */
+static void json_table_text(const char *name, const struct smbios_text *t,
+			    struct text_sink *out)
+{
+	sink_printf(out, "\"%s\": ", name);
+	if (t->state == SMBIOS_TEXT_SET)
+		json_string(t->text, out);
+	else
+		sink_puts(out, "null");
+}
+
+static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
+{
+	sink_puts(out, ",\n    \"type0\": ");
+	if (!b->found) {
+		sink_puts(out, "null");
+		return;
+	}
+	sink_puts(out, "{");
+	json_table_text("vendor", &b->vendor, out);
+	sink_puts(out, ", ");
+	json_table_text("version", &b->version, out);
+	sink_puts(out, ", ");
+	json_table_text("release_date", &b->release_date, out);
+	sink_puts(out, ",\n      \"extension_byte_2\": ");
+	if (!b->extension_byte_2_present) {
+		sink_puts(out, "null, \"bits\": [], \"unknown_bits\": [], \"vm\": null, "
+			       "\"uefi\": null}");
+		return;
+	}
+	uint8_t value = b->extension_byte_2;
+	unsigned known = 0;
+	sink_printf(out, "%u, \"bits\": [", value);
+	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
+		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
+		known |= 1u << bit->bit;
+		sink_printf(out, "%s\n        {\"bit\": %u, \"id\": ", i ? "," : "", bit->bit);
+		json_string(bit->id, out);
+		sink_puts(out, ", \"meaning\": ");
+		json_string(bit->meaning, out);
+		sink_printf(out, ", \"set\": %s}", (value >> bit->bit) & 1 ? "true" : "false");
+	}
+	sink_puts(out, "\n      ], \"unknown_bits\": [");
+	const char *separator = "";
+	for (unsigned bit = 0; bit < 8; bit++)
+		if ((value & ~known) >> bit & 1) {
+			sink_printf(out, "%s%u", separator, bit);
+			separator = ", ";
+		}
+	sink_printf(out, "], \"vm\": %s, \"uefi\": %s}",
+		    value >> SMBIOS_BIOS_EXT2_VM & 1 ? "true" : "false",
+		    value >> SMBIOS_BIOS_EXT2_UEFI & 1 ? "true" : "false");
+}
+
+static void json_smbios_system(const struct smbios_system *s, struct text_sink *out)
+{
+	static const char *const uuid_states[] = {
+		[SMBIOS_UUID_ABSENT] = "absent", [SMBIOS_UUID_NOT_PRESENT] = "not_present",
+		[SMBIOS_UUID_NOT_SETTABLE] = "not_settable", [SMBIOS_UUID_SET] = "set",
+	};
+
+	sink_puts(out, ",\n    \"type1\": ");
+	if (!s->found) {
+		sink_puts(out, "null");
+		return;
+	}
+	sink_puts(out, "{");
+	json_table_text("manufacturer", &s->manufacturer, out);
+	sink_puts(out, ", ");
+	json_table_text("product", &s->product, out);
+	sink_puts(out, ", ");
+	json_table_text("version", &s->version, out);
+	sink_puts(out, ",\n      ");
+	json_table_text("serial", &s->serial, out);
+	sink_puts(out, ", \"uuid\": ");
+	if (s->uuid_state == SMBIOS_UUID_ABSENT)
+		sink_puts(out, "null");
+	else
+		json_string(s->uuid, out);
+	sink_printf(out, ", \"uuid_state\": \"%s\",\n      ", uuid_states[s->uuid_state]);
+	json_table_text("sku", &s->sku, out);
+	sink_puts(out, ", ");
+	json_table_text("family", &s->family, out);
+	sink_puts(out, "}");
+}
+
+/* The fact keys (less "smbios.") of strings kept cut, as a JSON array. */
+static void json_smbios_cut(const struct smbios_report *m, struct text_sink *out)
+{
+	const struct { const char *key; const struct smbios_text *text; } fields[] = {
+		{ "type0.vendor", &m->bios.vendor }, { "type0.version", &m->bios.version },
+		{ "type0.release_date", &m->bios.release_date },
+		{ "type1.manufacturer", &m->system.manufacturer },
+		{ "type1.product", &m->system.product }, { "type1.version", &m->system.version },
+		{ "type1.serial", &m->system.serial }, { "type1.sku", &m->system.sku },
+		{ "type1.family", &m->system.family },
+	};
+	const char *separator = "";
+
+	sink_puts(out, ",\n    \"cut\": [");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].text->state == SMBIOS_TEXT_SET &&
+		    fields[i].text->length > SMBIOS_TEXT_MAX) {
+			sink_printf(out, "%s\"%s\"", separator, fields[i].key);
+			separator = ", ";
+		}
+	for (size_t i = 0; i < m->oem.kept; i++)
+		if (m->oem.strings[i].state == SMBIOS_TEXT_SET &&
+		    m->oem.strings[i].length > SMBIOS_TEXT_MAX) {
+			sink_printf(out, "%s\"type11.%u\"", separator, (unsigned)i + 1);
+			separator = ", ";
+		}
+	sink_puts(out, "]");
+}
+
+static void json_smbios(const struct smbios_report *m, struct text_sink *out)
+{
+	static const char *const states[] = {
+		[SMBIOS_NOT_READ] = "not_read", [SMBIOS_ABSENT] = "absent",
+		[SMBIOS_UNUSABLE] = "unusable", [SMBIOS_READ] = "read",
+	};
+	bool read = m->state == SMBIOS_READ;
+
+	sink_printf(out, "  \"smbios\": {\n    \"state\": \"%s\", \"reason\": ", states[m->state]);
+	if (m->state == SMBIOS_NOT_READ || m->state == SMBIOS_ABSENT)
+		json_string(m->reason, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n    \"entry_point\": ");
+	if (read) {
+		sink_printf(out, "{\"anchor\": \"%s\", \"major\": %u, \"minor\": %u, \"docrev\": ",
+			    smbios_anchor(m->entry), m->major, m->minor);
+		if (m->entry == SMBIOS_ENTRY_64)
+			sink_printf(out, "%u", m->docrev);
+		else
+			sink_puts(out, "null");
+		/* a hex string: a 64-bit address would not survive a double */
+		sink_printf(out, ", \"table_address\": \"0x%lx\", \"table_length\": %u, "
+				 "\"structure_count\": ", (unsigned long)m->table_address,
+			    m->table_length);
+		if (m->entry == SMBIOS_ENTRY_32)
+			sink_printf(out, "%u", m->structure_count);
+		else
+			sink_puts(out, "null");
+		sink_printf(out, "},\n    \"table\": {\"walked\": %lu, \"structures\": %lu, "
+				 "\"end_of_table\": %s}", (uint64_t)m->table_walked,
+			    (uint64_t)m->structures, m->end_of_table ? "true" : "false");
+	} else {
+		sink_puts(out, "null,\n    \"table\": null");
+	}
+	json_smbios_bios(&m->bios, out);
+	json_smbios_system(&m->system, out);
+	sink_printf(out, ",\n    \"type11\": {\"structures\": %lu, \"count\": %lu, \"strings\": [",
+		    (uint64_t)m->oem.structures, (uint64_t)m->oem.count);
+	for (size_t i = 0; i < m->oem.kept; i++) {
+		sink_puts(out, i ? ", " : "");
+		if (m->oem.strings[i].state == SMBIOS_TEXT_SET)
+			json_string(m->oem.strings[i].text, out);
+		else
+			sink_puts(out, "null");
+	}
+	sink_puts(out, "]}");
+	json_smbios_cut(m, out);
+	sink_printf(out, ",\n    \"problem_count\": %lu, \"problems\": [",
+		    (uint64_t)m->problem_count);
+	for (size_t i = 0; i < m->problem_count && i < SMBIOS_PROBLEMS_MAX; i++) {
+		sink_puts(out, i ? ",\n      " : "\n      ");
+		json_string(m->problems[i], out);
+	}
+	sink_puts(out, m->problem_count ? "\n    ],\n" : "],\n");
+	sink_puts(out, "    \"sys_hypervisor_type\": ");
+	if (m->sys_hypervisor_present)
+		json_string(m->sys_hypervisor_type, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, "\n  },\n");
+}
+
 void render_json(const struct hv_report *r, struct text_sink *out)
 {
 	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
@@ -475,6 +653,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
 	json_smccc(&r->smccc, out);
 	json_fadt(&r->fadt, out);
+	json_smbios(&r->smbios, out);
 	json_probes(&r->probes, out);
 	json_checks(r, out);
 	json_results(r, out);

@@ -18,6 +18,7 @@
 #include "labels.h"
 #include "options.h"
 #include "report_reader.h"
+#include "smbios_tables.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -432,11 +433,14 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
-		if (!options->replay_path) {
+		if (options->replay_path) {
+			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+			if (smccc.call)
+				smccc_scan(&report->smccc, &smccc);
+		} else {
+			smbios_tables_read(&report->smbios);
 			acpi_read_fadt(firmware_acpi_rsdp(), &report->fadt);
 			arch_ask_hypervisor(report);
-		} else if (smccc.call) {
-			smccc_scan(&report->smccc, &smccc);
 		}
 		if (options->probe || requirements_need_probes(&requirements)) {
 			if (options->replay_path)

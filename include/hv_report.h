@@ -14,6 +14,7 @@
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
+#include "smbios.h"
 #include "smccc.h"
 
 #define HV_BASE_FIRST 0x40000000u
@@ -69,6 +70,9 @@ struct hv_report {
 	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
 	uint32_t cpuid_executions;
 
+	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
+	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */
+	struct smbios_report smbios;
 	/* Arm's interface to the hypervisor, SMCCC (smccc_scan); asked on
 	 * AArch64 or replayed from a recording with an SMCCC section. */
 	struct smccc_report smccc;

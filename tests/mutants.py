@@ -133,6 +133,17 @@ MUTANTS = [
      "register values past 32 bits taken"),
     ("core/policy_writer.c", "if (!hv_find_item(vendor, key, true, &item) || item.bit != bit) {",
      "if (!hv_find_item(vendor, key, true, &item)) {", "a repeated Hyper-V name pinned"),
+    # SMBIOS
+    ("core/smbios.c", "\tuint8_t sum = byte_sum(bytes, claimed);\n\tif (sum) {",
+     "\tuint8_t sum = byte_sum(bytes, claimed);\n\tif (0) {", "entry-point checksum not checked"),
+    ("core/smbios.c", "bool swapped = m->major > 2 || (m->major == 2 && m->minor >= 6);",
+     "bool swapped = m->major > 2;", "2.6-2.x UUIDs in network order"),
+    ("core/smbios.c", "\tif (at >= s->strings_length) {", "\tif (at > s->strings_length) {",
+     "a string number one past the strings taken"),
+    ("core/smbios.c", "\t\tif (is32 && m->structures == m->structure_count)",
+     "\t\tif (0)", "a 2.x table walked past its structure count"),
+    ("core/lints.c", "\tif (!report->interface_count) {\n\t\tsink_puts(detail, \"the hypervisor bit",
+     "\tif (0) {\n\t\tsink_puts(detail, \"the hypervisor bit", "kvm=off not a hidden hypervisor"),
 ]
 
 

@@ -117,6 +117,37 @@ interface.kvm = 0
 """
 
 
+# What QEMU's -smbios options give the tables (hw/smbios/smbios.c builds
+# type 0 only when a type=0 field is given, extension byte 2 0x14, | 0x08
+# with uefi=on; type 1 with these strings and the UUID; one type 11 with a
+# string per value), and the JSON key each field has in hvfeat's report.
+SMBIOS_TYPE0 = {"vendor": "hvfeat test firmware", "version": "4.2", "date": "12/31/2024"}
+SMBIOS_TYPE1 = {"manufacturer": "Acme, Inc.", "product": "Road Runner #1", "version": "1.0-beta",
+                "serial": "SN-0042", "uuid": "6A2B9F1E-3C4D-4E5F-8A9B-0C1D2E3F4A5B",
+                "sku": "SKU-7", "family": "Looney Tunes"}
+SMBIOS_TYPE11 = ["io.systemd.credential:hvfeat=works", "second, with a comma"]
+SMBIOS_JSON_KEYS = {"date": "release_date"}
+
+
+def qemu_fields(fields):
+    """QEMU's option syntax: a comma in a value is written twice."""
+    return ",".join(f"{name}={value.replace(',', ',,')}" for name, value in fields)
+
+
+SMBIOS_OPTIONS = (qemu_fields([("type", "0"), *SMBIOS_TYPE0.items(), ("uefi", "on")]),
+                  qemu_fields([("type", "1"), *SMBIOS_TYPE1.items()]),
+                  qemu_fields([("type", "11"), *(("value", v) for v in SMBIOS_TYPE11)]))
+# Requirements on all of them, in a policy file (quoted values hold the
+# comma and the '#'; the UUID as RFC 4122 writes it, lower case).
+SMBIOS_POLICY = "\n".join([
+    "# the tables as QEMU's -smbios options make them",
+    "smbios.present", "smbios.type0.vm = 1", "smbios.type0.uefi = 1",
+    *(f'smbios.type0.{SMBIOS_JSON_KEYS.get(k, k)} = "{v}"' for k, v in SMBIOS_TYPE0.items()),
+    *(f'smbios.type1.{k} = "{v.lower() if k == "uuid" else v}"' for k, v in SMBIOS_TYPE1.items()),
+    f"smbios.type11.count = {len(SMBIOS_TYPE11)}",
+    *(f'smbios.type11.{i} = "{v}"' for i, v in enumerate(SMBIOS_TYPE11, 1)), ""]).encode()
+
+
 @dataclass
 class Case:
     name: str
@@ -130,6 +161,9 @@ class Case:
     efi: Path = EFI
     secure_boot: bool = False
     devices: tuple = ()
+    # QEMU -smbios options; a boot's cases all see every one of them.
+    smbios: tuple = ()
+    machine: str = "q35"
     fill: bool = False                 # no free byte left on the ESP
     writable_first_disk: bool = False  # an empty writable FAT volume as FS0
     # Started by OVMF from QEMU's -kernel with these load options (-append),
@@ -238,6 +272,12 @@ CASES = {c.name: c for c in [
     # last run ends the boot through the exit port.
     # JSON as the report: the log must stay a JSON document.
     Case("json-log", boot_group="shell-b", arguments=r"-j -l \json.log"),
+    # SMBIOS as QEMU's -smbios options give it: the report, the JSON and a
+    # policy of requirements on every value; then requirements it fails.
+    Case("smbios", boot_group="shell-b", smbios=SMBIOS_OPTIONS, arguments=(
+        r"-l \smbios.log -J \smbios.json --policy \smbios.policy",
+        r"--require smbios.type1.sku=SKU-8,smbios.type0.vm=0,smbios.type11.3=x "
+        r"-l \smbios-fail.log"), extra_files={"smbios.policy": SMBIOS_POLICY}),
     # The CI formats of one run: TAP on the console and as the log, JUnit
     # and JSON beside it; a requirement met, one not, one waived, and the
     # probes, none of which TCG advertises.
@@ -304,7 +344,10 @@ CASES = {c.name: c for c in [
          devices=(vm.DEBUG_EXIT_DEVICE,)),
 
     # Machines of their own: another CPU, a read-only or a full volume.
-    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
+    # With QEMU's SMBIOS 3.0 entry point (smbios-entry-point-type=64),
+    # which OVMF then publishes under SMBIOS3_TABLE_GUID.
+    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor",
+         machine="q35,smbios-entry-point-type=64"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     # hvfeat and startup.nsh on a read-only disk, mapped after a writable
@@ -388,7 +431,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "esp_readonly", "writable_first_disk", "fill", "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "machine", "esp_readonly", "writable_first_disk", "fill",
+                  "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -561,6 +605,8 @@ def run_boot(cases):
                    kernel=first.efi if first.kind == "kernel" else None,
                    append=first.kernel_append, secure_boot=first.secure_boot,
                    devices=tuple(dict.fromkeys(d for c in cases for d in c.devices)),
+                   smbios=tuple(dict.fromkeys(f for c in cases for f in c.smbios)),
+                   machine=first.machine,
                    stop_when=last.stop_when, first_disks=first_disks)
     for case, share in zip(cases, case_runs(cases, boot)):
         case.boot = share
@@ -663,6 +709,26 @@ class DefaultTcg(FirmwareCase):
         self.assertIn(TCG_RAW_LINE, log)
         self.assertIn("source: CPUID instruction\n", log)
 
+    def test_smbios_of_ovmf_and_qemu(self):
+        """Without -smbios options: QEMU builds type 1 (pc_q35.c:
+        smbios_set_defaults("QEMU", "Standard PC (Q35 + ICH9, 2009)", the
+        machine's name), no UUID without -uuid) and no type 0, so OVMF adds
+        its own (OvmfPkg/SmbiosPlatformDxe: "EFI Development Kit II / OVMF",
+        extension byte 2 0x1C: TCD, UEFI, VM); TCG's CPUID agrees."""
+        log = self.log(self.case("default"))
+        self.assertRegex(log, r"\nSMBIOS \(firmware tables, DMTF DSP0134\):\n"
+                              r"  entry point: _SM3?_, SMBIOS [23]\.\d+")
+        self.assertIn('  type 0 (BIOS):\n    vendor: "EFI Development Kit II / OVMF"\n', log)
+        self.assertIn("    characteristics extension byte 2 = 0x1c\n", log)
+        self.assertIn('  type 1 (system):\n    manufacturer: "QEMU"\n'
+                      '    product name: "Standard PC (Q35 + ICH9, 2009)"\n'
+                      '    version: "pc-q35-7.2"\n', log)
+        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (all zero: not set)\n", log)
+        self.assertIn("  type 11 (OEM strings): none\n", log)
+        self.assertNotIn("  problems:", log)
+        self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
+                                             "hypervisor-without-vm-bit": "PASS"})
+
     def test_json_log_is_json_and_status_apart(self):
         case = self.case("json-log")
         log = self.log(case, "/json.log")
@@ -681,6 +747,72 @@ class DefaultTcg(FirmwareCase):
         self.assertEqual(files_under(vm.list_esp(case.esp), "/hvfeat."), sorted(
             [f for f in files_under(case.files_before, "/hvfeat.") if f != "/hvfeat.log.old"]
             + [vm.STATUS_FILE]))
+
+
+class Smbios(FirmwareCase):
+    """QEMU's -smbios options, read back from the EFI configuration table:
+    every value the command line gave, in the text, in the JSON as jq reads
+    it, and as requirement keys."""
+
+    def test_values_in_the_report_and_the_json(self):
+        case = self.case("smbios")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[0], PASS)
+        log = self.assert_log_is_console_report(case, "/smbios.log")
+        for name, value in SMBIOS_TYPE0.items():
+            self.assertIn(f'    {"release date" if name == "date" else name}: "{value}"\n', log)
+        # QEMU: 0x14 | 0x08 (uefi=on)
+        self.assertIn("    characteristics extension byte 2 = 0x1c\n", log)
+        self.assertRegex(log, r"\n    yes  3 UefiSpecificationSupported +\S")
+        self.assertRegex(log, r"\n    yes  4 VirtualMachineSupported +\S")
+        self.assertRegex(log, r"\n    no   0 BiosBootSpecIsSupported +\S")
+        for name, label in (("manufacturer", "manufacturer"), ("product", "product name"),
+                            ("version", "version"), ("serial", "serial number"),
+                            ("sku", "sku number"), ("family", "family")):
+            self.assertIn(f'    {label}: "{SMBIOS_TYPE1[name]}"\n', log)
+        self.assertIn(f"    uuid: {SMBIOS_TYPE1['uuid'].lower()}\n", log)
+        self.assertIn(f"  type 11 (OEM strings): {len(SMBIOS_TYPE11)} in 1 structure\n" + "".join(
+            f'    {i}: "{v}"\n' for i, v in enumerate(SMBIOS_TYPE11, 1)), log)
+        self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
+                                             "hypervisor-without-vm-bit": "PASS"})
+
+        read = subprocess.run(
+            ["jq", "-c", ".smbios | {state, problem_count, type0: (.type0 | del(.bits)), "
+                         "type1, type11: .type11.strings, anchor: .entry_point.anchor}"],
+            input=self.log(case, "/smbios.json"), capture_output=True, text=True, check=True)
+        smbios = json.loads(read.stdout)
+        self.assertEqual(smbios["state"], "read")
+        self.assertEqual(smbios["problem_count"], 0)
+        self.assertIn(smbios["anchor"], ("_SM3_", "_SM_"))
+        self.assertEqual(smbios["type0"], {
+            **{SMBIOS_JSON_KEYS.get(k, k): v for k, v in SMBIOS_TYPE0.items()},
+            "extension_byte_2": 0x14 | 0x08, "unknown_bits": [], "vm": True, "uefi": True})
+        self.assertEqual(smbios["type1"], {**SMBIOS_TYPE1, "uuid": SMBIOS_TYPE1["uuid"].lower(),
+                                           "uuid_state": "set"})
+        self.assertEqual(smbios["type11"], SMBIOS_TYPE11)
+
+    def test_requirements_on_the_values(self):
+        case = self.case("smbios")
+        checks = json.loads(subprocess.run(
+            ["jq", "-c", "[.checks[] | [.requirement, .result, .found]]"],
+            input=self.log(case, "/smbios.json"), capture_output=True, text=True,
+            check=True).stdout)
+        policy = [line for line in SMBIOS_POLICY.decode().splitlines()
+                  if line and not line.startswith("#")]
+        self.assertEqual(len(checks), len(policy))
+        self.assertEqual([result for _, result, _ in checks], ["pass"] * len(policy), checks)
+        self.assertIn(['smbios.type1.product = "Road Runner #1"', "pass", "Road Runner #1"],
+                      checks)
+        self.assertIn("verdict: PASS\n", self.log(case, "/smbios.log"))
+        # the same tables, requirements they fail
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[1], FAILED)
+        failed = self.log(case, "/smbios-fail.log")
+        self.assertEqual(requirement_results(failed), [
+            ("FAIL", "smbios.type1.sku"), ("FAIL", "smbios.type0.vm"),
+            ("FAIL", "smbios.type11.3")])
+        words = " ".join(failed.split())
+        self.assertIn('smbios.type1.sku = "SKU-8": found "SKU-7"', words)
+        self.assertIn("smbios.type0.vm = 0: found 1", words)
+        self.assertIn('smbios.type11.3 = "x": not known: no OEM string of that number', words)
 
 
 class CiFormats(FirmwareCase):
@@ -756,6 +888,21 @@ class OtherCpuModels(FirmwareCase):
                       '      signature "TCGTCGTCGTCG"\n', log)
         self.assertIn(TCG_RAW_LINE, log)
         self.assertEqual(self.exit_status(case), 0)
+
+    def test_smbios3_tells_the_hidden_hypervisor(self):
+        """QEMU's smbios-entry-point-type=64 gives the 3.0 entry point
+        (hw/smbios/smbios.c: "_SM3_", version 3.0); OVMF's own type 0 (no
+        type=0 option) says virtual machine, which -hypervisor hides from
+        CPUID: a warning, which fails nothing."""
+        log = self.log(self.case("no-hypervisor-bit"))
+        self.assertIn("\n  entry point: _SM3_, SMBIOS 3.0.0, table at 0x", log)
+        self.assertIn("    yes  4 VirtualMachineSupported ", log)
+        self.assertIn("  WARN  lint.smbios.hidden-hypervisor: SMBIOS type 0 says virtual "
+                      "machine;\n        CPUID.1:ECX[31] is clear (QEMU TCG answers unasked): "
+                      "the hypervisor\n        hides from the OS\n", log)
+        self.assertIn("  N/A   lint.smbios.hypervisor-without-vm-bit: hypervisor bit clear\n", log)
+        self.assertIn("  warnings: lint.hypervisor.signature-without-bit (low),\n"
+                      "    lint.smbios.hidden-hypervisor (medium)\n", log)
 
     def test_bit_set_without_signature(self):
         case = self.case("tcg-cpuid-off")
@@ -866,6 +1013,26 @@ def without_firmware_tables(report):
     """A report minus its ACPI FADT section, which a live run reads from the
     firmware's tables and a dump does not hold."""
     return re.sub(r"^\nACPI FADT: .*\n(?:  .*\n)*", "", report, count=1, flags=re.M)
+
+
+SMBIOS_SECTION = re.compile(r"^SMBIOS \(firmware tables, DMTF DSP0134\):.*?\n\n", re.M | re.S)
+SMBIOS_LINT = re.compile(r"^  \S+ +lint\.smbios\.\S+:.*\n(?: {8}\S.*\n)*", re.M)
+RESULT_COUNTS = re.compile(r"^results: \d+\n|^summary: .*\n {9}.*\n", re.M)
+
+
+def without_smbios(report):
+    """A report without what this machine's SMBIOS tables gave it, which a
+    replay of its CPUID does not read: the SMBIOS section, the SMBIOS
+    lints and the counts of results they are part of."""
+    for part in (SMBIOS_SECTION, SMBIOS_LINT, RESULT_COUNTS):
+        report = part.sub("", report)
+    return report
+
+
+def smbios_lints(report):
+    """{lint name: its text tag} of a text report's SMBIOS lints."""
+    return dict((name, tag) for tag, name in re.findall(
+        r"^  (\S+) +lint\.smbios\.(\S+):", report, re.M))
 
 
 def host_file(case_name, file_name):
@@ -1136,7 +1303,7 @@ class Policy(FirmwareCase):
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
                          [PASS, FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS, PASS])
         passed = self.log(case, "/pass.log")
-        self.assertIn("\nresults: 13\n"  # 3 requirements, the 10 lints
+        self.assertIn("\nresults: 15\n"  # 3 requirements, the 12 lints
                       "  PASS  require.interface.tcg: interface.tcg = 1: found 1\n"
                       "  PASS  require.interface.tcg.base: interface.tcg.base = 0x40000000: found\n"
                       "        0x40000000\n"
@@ -1179,7 +1346,9 @@ class Policy(FirmwareCase):
                 policy.write_bytes(data)
                 code, report, errors = host_hvfeat("-f", str(dump_file), "--policy", str(policy))
                 self.assertEqual(code, 0, errors)
-                self.assertEqual(checks.search(report).group(0), expected)
+                # but for the SMBIOS the replay does not read
+                self.assertEqual(without_smbios(checks.search(report).group(0)),
+                                 without_smbios(expected))
 
     def test_bad_requirements_touch_nothing(self):
         case = self.case("policy")
@@ -1505,15 +1674,22 @@ class RawRoundTrip(FirmwareCase):
         report = self.log(case, "/live.log")
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
-        self.assertEqual(without_source_line(replayed),
-                         without_firmware_tables(without_source_line(report)))
+        # The live run read OVMF's SMBIOS, the replays do not (not this
+        # machine's tables): all else the same.
+        self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
+                                                "hypervisor-without-vm-bit": "PASS"})
+        self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
+                      "recording\n      (-f), not this machine\n", replayed)
+        self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
+                                                  "hypervisor-without-vm-bit": "N/A"})
+        self.assertEqual(without_smbios(without_source_line(replayed)),
+                         without_firmware_tables(without_smbios(without_source_line(report))))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)
         code, host_report, errors = host_hvfeat("-f", str(dump_file))
         self.assertEqual(code, 0, errors)
-        self.assertEqual(without_source_line(host_report),
-                         without_firmware_tables(without_source_line(report)))
+        self.assertEqual(without_source_line(host_report), without_source_line(replayed))
 
     def test_live_run_reads_the_fadt(self):
         """QEMU 7.2's q35 FADT is revision 3 (hw/i386/acpi-build.c,

@@ -79,6 +79,15 @@ static inline NOT_COVERED void check_json(const char *json, size_t length,
 	if (strcmp(verdict, failed ? "fail" : "pass") ||
 	    (size_t)json_number_value(json_object_get(summary, "fail")) != failed)
 		abort();
+	/* The SMBIOS object tells what the model holds. */
+	json_t *smbios = json_object_get(document, "smbios");
+	json_t *oem = json_object_get(smbios, "type11");
+	if (!json_is_object(smbios) || !json_is_string(json_object_get(smbios, "state")) ||
+	    (size_t)json_number_value(json_object_get(oem, "count")) != report->smbios.oem.count ||
+	    json_array_size(json_object_get(oem, "strings")) != report->smbios.oem.kept ||
+	    (size_t)json_number_value(json_object_get(smbios, "problem_count")) !=
+		    report->smbios.problem_count)
+		abort();
 	json_decref(document);
 }
 
@@ -103,9 +112,11 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-/* smccc: SMCCC answers to replay after the scan, or NULL. */
-static inline void scan_check_and_render(const struct cpuid_source *source,
-					 const struct smccc_source *smccc)
+/* With smbios (NULL: not read) as the SMBIOS step left it, and smccc
+ * (NULL: none) SMCCC answers to replay after the scan. */
+static inline void scan_check_and_render_with(const struct cpuid_source *source,
+					      const struct smbios_report *smbios,
+					      const struct smccc_source *smccc)
 {
 	static struct hv_report report;
 	static struct requirement_list list;
@@ -115,6 +126,9 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
 		"bhyve.ext_dest_id<=0, interface.tcg=0,"
 		"smccc.kvm.ptp, smccc.hypervisor=kvm, smccc.arch.workaround_1!=success,"
+		"smbios.present, smbios.version>=0x0300, smbios.type0.vm=0,"
+		"smbios.type1.product=\"Standard PC, #1\", smbios.type11.count<=1,"
+		"smbios.type11.2!=\"\", smbios.type11.32=x, smbios.type1.uuid!=y,"
 		/* the longest key, so check lines past the width are exercised */
 		"kvm_hv.ExtendedGvaRangesForFlushVirtualAddressListAvailable!=0x0";
 
@@ -129,6 +143,8 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 		if (report.smccc.call_count > SMCCC_CALLS_MAX)
 			abort();
 	}
+	if (smbios)
+		report.smbios = *smbios;
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 
@@ -153,6 +169,12 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 			check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ",
 					"</testsuites>\n");
 	}
+}
+
+static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct smccc_source *smccc)
+{
+	scan_check_and_render_with(source, NULL, smccc);
 }
 
 static inline void check_problems_render(const struct cpuid_dump *dump)
