@@ -774,7 +774,7 @@ static const void *tree_finish(void)
 	uint32_t structure_size = (uint32_t)tree_at - 40, strings = (uint32_t)tree_at;
 	memcpy(tree + strings, tree_strings, strings_at);
 	uint32_t total = strings + (uint32_t)strings_at;
-	uint32_t header[10] = { 0xd00dfeed, total, 40, strings, 40, 17, 16, 0,
+	const uint32_t header[10] = { 0xd00dfeed, total, 40, strings, 40, 17, 16, 0,
 				(uint32_t)strings_at, structure_size };
 	for (int w = 0; w < 10; w++)
 		for (int i = 0; i < 4; i++)
