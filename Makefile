@@ -157,7 +157,7 @@ unit-valgrind: $(UNIT_TESTS) | deps-test
 	    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
 	        $$t >/dev/null || exit 1; done; echo "valgrind: no errors, no leaks"
 
-FUZZ_TARGETS := dump scan options probe json smbios fdt
+FUZZ_TARGETS := dump scan options probe json smbios cvm fdt
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
@@ -182,7 +182,7 @@ fuzz: $(FUZZ_BIN)
 	    test $${PIPESTATUS[0]} -eq 0 || exit 1; done
 
 # The committed corpus once through, then a fixed number of executions
-# (fewer for scan, probe, json and smbios, whose inputs render whole
+# (fewer for scan, probe, json, smbios and cvm, whose inputs render whole
 # reports, text and JSON; make fuzz is the long run).
 SMOKE_RUNS_dump := 20000
 SMOKE_RUNS_options := 20000
@@ -190,6 +190,7 @@ SMOKE_RUNS_scan := 2000
 SMOKE_RUNS_probe := 2000
 SMOKE_RUNS_json := 5000
 SMOKE_RUNS_smbios := 5000
+SMOKE_RUNS_cvm := 3000
 SMOKE_RUNS_fdt := 20000
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \

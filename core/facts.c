@@ -5,12 +5,14 @@
 #include "acpi.h"
 #include "ascii.h"
 #include "cpu_facts.h"
+#include "cvm.h"
 #include "smbios.h"
 #include "smccc_facts.h"
 
 static const struct fact_family *const families[] = {
 	&cpu_facts,
 	&smbios_facts,
+	&cvm_facts,
 	&smccc_facts,
 	&fadt_facts,
 	NULL, /* each family above this line */

@@ -73,6 +73,7 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 
 	results_reset(results, settings->waivers);
 	judge_requirements(report, results);
+	cvm_judge(report, results);
 	judge_probes(&report->probes, results);
 	/* The lints check CPUID's leaves against each other: none without it. */
 	if (hv_report_has_cpuid(report))

@@ -494,6 +494,8 @@ static void render_smccc(const struct smccc_report *s, struct text_sink *out)
 	render_kvm_functions(s, out);
 	render_smccc_pv_time(s, out);
 	render_smccc_trng(s, out);
+	if (s->handlers_left)
+		sink_printf(out, "  fault handler: NOT unregistered:\n      %s\n", s->handlers_left);
 }
 
 /* The FADT's hypervisor vendor identity (ACPI 6.0) and, on Arm, its boot
@@ -520,8 +522,65 @@ static void render_fadt(const struct fadt_facts *fadt, struct text_sink *out)
 	sink_printf(out, " (%s)\n", product ? product : "not a known hypervisor's");
 }
 
+/* A 64-bit register of flags (SEV_STATUS, the TD attributes) by its
+ * table, unknown set bits as unknown. */
+static void render_bits64(const struct cvm_bits64 *table, uint64_t value, struct text_sink *out)
+{
+	sink_printf(out, "  %s = 0x%016lx\n", table->title, (unsigned long)value);
+	for (size_t b = 0; b < table->count; b++) {
+		const struct bit_def *bit = &table->bits[b];
+		render_flag_line((value >> bit->bit) & 1 ? "yes" : "no", bit->bit, bit->id,
+				 bit->meaning, out);
+	}
+	uint64_t unknown = cvm_unknown_bits(table, value);
+	for (unsigned bit = 0; bit < 64; bit++)
+		if ((unknown >> bit) & 1)
+			render_flag_line("yes", bit, "(unknown)", "set, not defined upstream", out);
+}
+
 static size_t render_words(size_t column, size_t indent, const char *text,
 			   struct text_sink *out);
+
+/* What the VM is, what decided it, each source's evidence, and the
+ * registers decoded where they say something. */
+static void render_cvm(const struct hv_report *r, struct text_sink *out)
+{
+	const struct cvm_report *cvm = &r->cvm;
+	struct cvm_evidence evidence[CVM_EVIDENCE_MAX];
+	size_t count = cvm_evidence(r, evidence);
+	const struct cpuid_regs *sev = cvm_sev_leaf(r);
+
+	if (cvm->type == CVM_TYPE_NONE)
+		sink_puts(out, "\nconfidential computing: not a confidential VM\n");
+	else
+		sink_printf(out, "\nconfidential computing: %s\n", cvm_type_name(cvm->type));
+	sink_puts(out, "  decided by:");
+	render_words(13, 6, cvm_basis_text(cvm->basis), out);
+	sink_puts(out, "\n");
+	for (size_t i = 0; i < count; i++) {
+		sink_printf(out, "  %s:", evidence[i].source);
+		render_words(3 + text_length(evidence[i].source), 6, evidence[i].finding, out);
+		sink_puts(out, "\n");
+	}
+	if (sev && sev->eax) {
+		for (size_t d = 0; d < 4; d++) {
+			const struct register_decoder *dec = &cvm_sev_leaf_decoders[d];
+			uint32_t value = cpuid_register_value(sev, dec->reg);
+			sink_printf(out, "  %s: leaf 0x%08x %s = 0x%08x\n", dec->title, dec->offset,
+				    cpuid_register_name(dec->reg), value);
+			render_bits(dec, value, out);
+			render_fields(dec, value, out);
+			render_unknown_bits(hv_unknown_bits(dec, value), out);
+		}
+	}
+	if (cvm->sev_status.state == CVM_READ && cvm->sev_status.value)
+		render_bits64(&cvm_sev_status_bits, cvm->sev_status.value, out);
+	if (cvm->tdx.state == CVM_READ)
+		render_bits64(&cvm_tdx_attribute_bits, cvm->tdx.attributes, out);
+	if (cvm->handlers_left)
+		sink_printf(out, "  fault handlers: NOT all unregistered:\n      %s\n",
+			    cvm->handlers_left);
+}
 
 /* A string of the tables between quotes, '"', '\' and bytes outside
  * printable ASCII escaped, continued on indented lines at the console's
@@ -982,6 +1041,8 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_fadt(&r->fadt, out);
 	render_smbios(&r->smbios, out);
 
+	if (r->cvm.examined)
+		render_cvm(r, out);
 	if (r->probes.requested)
 		render_probes(&r->probes, out);
 	if (hv_report_has_cpuid(r)) {

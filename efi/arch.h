@@ -9,14 +9,14 @@
 #include "hv_report.h"
 #include "options.h"
 
-/* Asks the hypervisor what it offers beyond CPUID, on this machine, into
- * the report: the SMCCC calls on AArch64 (report->smccc); nothing on
- * x86_64, whose hypervisors answer through CPUID alone. */
-void arch_ask_hypervisor(struct hv_report *report);
-
-/* --probe on this machine: the probes of this architecture, every fault
- * guard and page given back before the report is rendered. */
-void arch_probe(struct hv_report *report, const struct hvfeat_options *options);
+/* Between the scan and the checks, on this machine, what only this
+ * architecture can examine, every fault guard and page given back before
+ * the report is rendered: on x86_64 the confidential-computing status
+ * (SEV_STATUS, TDCALL) through the fault guard, then, when probes, the
+ * probes; on AArch64 the SMCCC calls (report->smccc), the
+ * confidential-computing status from the firmware alone, then the AArch64
+ * probes. */
+void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes);
 
 /* --exit-port, once every file is closed: on x86_64 the exit classes to
  * QEMU's isa-debug-exit port; AArch64's virt machine has no such device,

@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "console.h"
 #include "cpuid_dump.h"
+#include "cvm.h"
 #include "drift.h"
 #include "esp_files.h"
 #include "firmware_tables.h"
@@ -432,21 +433,19 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	size_t length = 0, json_length = 0, junit_length = 0;
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
+		bool probes = options->probe || requirements_need_probes(&requirements);
 		hv_scan(report, &source);
 		if (options->replay_path) {
 			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
 			if (smccc.call)
 				smccc_scan(&report->smccc, &smccc);
+			cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);
+			if (probes)
+				probe_not_run(report, CVM_NO_MACHINE_REPLAY);
 		} else {
 			smbios_tables_read(&report->smbios);
 			acpi_read_fadt(firmware_acpi_rsdp(), &report->fadt);
-			arch_ask_hypervisor(report);
-		}
-		if (options->probe || requirements_need_probes(&requirements)) {
-			if (options->replay_path)
-				probe_not_run(report, "CPUID came from a dump, not this machine");
-			else
-				arch_probe(report, options);
+			arch_examine(report, options, probes);
 		}
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,
@@ -487,6 +486,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	 * not put back (its pages kept reserved) or a handler left registered
 	 * is work not done. */
 	if (!written || baseline_failure || report->probes.handlers_left ||
+	    report->cvm.handlers_left || report->smccc.handlers_left ||
 	    report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
 	return verdict.passed ? STATUS_PASS : STATUS_FAILED;

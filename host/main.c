@@ -317,6 +317,8 @@ int main(int argc, char **argv)
 		smbios_not_read(&report.smbios, SMBIOS_NOT_READ_REPLAY);
 	else
 		read_smbios(&report.smbios);
+	cvm_examine(&report, NULL,
+		    options.replay_path ? CVM_NO_MACHINE_REPLAY : CVM_NO_MACHINE_HOST, NULL);
 	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");

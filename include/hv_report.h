@@ -11,6 +11,7 @@
 #include "acpi.h"
 #include "cpuid_source.h"
 #include "checks.h"
+#include "cvm.h"
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
@@ -27,6 +28,10 @@
 /* Real layouts hold one to three interfaces; past this many, blocks are
  * listed with their raw leaves but not decoded, which bounds the report. */
 #define HV_DECODED_INTERFACES 8u
+/* Leaves read whatever the hypervisor says: 0, 1, the highest basic leaf
+ * (Intel's echo), and for confidential computing 0x21, 0x80000000 and
+ * 0x8000001F (cvm.h). */
+#define HV_FIXED_LEAVES 6u
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -66,8 +71,8 @@ struct hv_report {
 	size_t skipped_echo_bases; /* bases that only echoed out-of-range data */
 
 	size_t leaf_count;
-	/* leaves 0, 1 and the highest basic leaf, each base leaf, the budget */
-	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
+	/* the fixed leaves, each base leaf, the budget */
+	struct leaf_reading leaves[HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET];
 	uint32_t cpuid_executions;
 
 	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
@@ -84,6 +89,9 @@ struct hv_report {
 	size_t check_count;
 	struct check_result checks[MAX_REQUIREMENTS];
 
+	/* Filled by cvm_examine(); no section unless examined. */
+	struct cvm_report cvm;
+
 	/* Filled by probe_run() or probe_not_run(); no section unless asked. */
 	struct probe_report probes;
 
@@ -93,7 +101,8 @@ struct hv_report {
 };
 
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the
- * source returns: at most 3 + HV_BASE_COUNT + HV_LEAF_BUDGET queries. */
+ * source returns: at most HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET
+ * queries. */
 void hv_scan(struct hv_report *report, const struct cpuid_source *source);
 
 /* Whether CPUID was read (or replayed): not on AArch64. */

@@ -88,6 +88,9 @@ struct smccc_report {
 	/* The UUIDs the answers hold, as text ("" when none): the vendor
 	 * hypervisor's and the TRNG's, kept for the requirement keys. */
 	char vendor_uid[37], trng_uuid[37];
+	/* The guard's exception handler, which the firmware would not
+	 * unregister after the calls (NULL: it did). */
+	const char *handlers_left;
 };
 
 /* Makes the calls a guest kernel makes to learn its hypervisor (Linux

@@ -7,13 +7,14 @@
 
 #include "arch.h"
 #include "clocks.h"
+#include "cvm_firmware.h"
 #include "esp_files.h"
 #include "fdt.h"
 #include "firmware_tables.h"
 #include "probe_smccc.h"
 #include "smccc_machine.h"
 
-void arch_ask_hypervisor(struct hv_report *report)
+static void ask_hypervisor(struct hv_report *report)
 {
 	static char origin[SMCCC_ORIGIN_MAX];
 	struct buffer_sink text;
@@ -47,7 +48,7 @@ void arch_ask_hypervisor(struct hv_report *report)
 	smccc_source_guarded(&source, conduit, unguarded ? unguarded : origin);
 	smccc_scan(&report->smccc, &source);
 	if (!unguarded && conduit != SMCCC_CONDUIT_NONE)
-		report->probes.handlers_left = smccc_guard_close();
+		report->smccc.handlers_left = smccc_guard_close();
 }
 
 /* --- the probes' machine ------------------------------------------------ */
@@ -143,7 +144,7 @@ static bool keep_reserved(void *context, uint64_t address, uint64_t length, cons
 	return true;
 }
 
-void arch_probe(struct hv_report *report, const struct hvfeat_options *options)
+static void probe(struct hv_report *report)
 {
 	struct smccc_probe_machine machine = {
 		.context = &report->smccc, .call = probe_call, .counter = counter,
@@ -151,7 +152,6 @@ void arch_probe(struct hv_report *report, const struct hvfeat_options *options)
 		.store64 = store64, .keep_reserved = keep_reserved,
 	};
 
-	(void)options;
 	if (report->smccc.conduit == SMCCC_CONDUIT_NONE) {
 		probe_not_run(report, "no SMCCC conduit to call the hypervisor through");
 		return;
@@ -163,6 +163,22 @@ void arch_probe(struct hv_report *report, const struct hvfeat_options *options)
 	}
 	smccc_probe_run(report, &machine);
 	report->probes.handlers_left = smccc_guard_close();
+}
+
+/* SEV_STATUS and TDCALL are x86's: only what the firmware publishes
+ * (the CC measurement protocol) is read here. */
+#define CVM_NO_MACHINE_AARCH64 "AArch64: no SEV_STATUS or TDCALL to read"
+
+void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
+{
+	static struct cvm_firmware firmware;
+
+	(void)options;
+	ask_hypervisor(report);
+	cvm_firmware_read(&firmware);
+	cvm_examine(report, NULL, CVM_NO_MACHINE_AARCH64, &firmware);
+	if (probes)
+		probe(report);
 }
 
 /* The line startup.nsh writes for %lasterror%, so that tests read the

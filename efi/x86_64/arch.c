@@ -1,31 +1,37 @@
-/* The x86_64 side of the firmware shell (efi/arch.h): the probes on the
- * machine of efi/x86_64/probe_machine.c, and QEMU's isa-debug-exit port. */
+/* The x86_64 side of the firmware shell (efi/arch.h): the confidential-
+ * computing status and the probes on the machine of
+ * efi/x86_64/probe_machine.c, and QEMU's isa-debug-exit port. */
 #include <efi.h>
 #include <efilib.h>
 
 #include "arch.h"
+#include "cvm_firmware.h"
 #include "probe_machine.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
-void arch_ask_hypervisor(struct hv_report *report)
+/* The confidential-computing status through the fault guard, then (asked
+ * for) the probes, which it decides about. */
+void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
 {
-	(void)report;
-}
-
-void arch_probe(struct hv_report *report, const struct hvfeat_options *options)
-{
+	static struct cvm_firmware firmware;
 	struct probe_machine machine;
 	const char *left;
-	const char *why_not = probe_machine_open(&machine, &left);
 
-	if (why_not) {
+	cvm_firmware_read(&firmware);
+	const char *why_not = probes ? probe_machine_open(&machine, &left)
+				     : probe_machine_open_guard(&machine, &left);
+	cvm_examine(report, why_not ? NULL : &machine, why_not, &firmware);
+	if (probes && why_not)
 		probe_not_run(report, why_not);
+	else if (probes)
+		probe_run(report, &machine, &options->forced);
+	if (!why_not)
+		left = probe_machine_close(&machine, report->probes.pages_in_use);
+	if (probes)
 		report->probes.handlers_left = left;
-		return;
-	}
-	probe_run(report, &machine, &options->forced);
-	report->probes.handlers_left = probe_machine_close(&machine, report->probes.pages_in_use);
+	else
+		report->cvm.handlers_left = left;
 }
 
 /* QEMU's isa-debug-exit device ends the VM with exit code (value << 1) | 1,

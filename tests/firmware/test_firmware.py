@@ -55,6 +55,8 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
 KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
 # A baseline as jq lays hvfeat's JSON out (committed: tests/dumps/reports).
 BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
+# An SEV-SNP guest's leaves as QEMU fills them (tests/dumps, README "Tests").
+SNP_SPEC_DUMP = "spec-sev-snp-qemu-kvm.txt"
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
               "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
@@ -218,9 +220,11 @@ CASES = {c.name: c for c in [
         r"-f \dumps\malformed.txt -l \malformed.log",
         r"-f \dumps\absent.txt -l \absent.log",
         r"-f \dumps\kvm-guest-intel.txt -l \kvm-guest-intel.log",
+        r"-f \dumps\hyperv-snp.txt -l \hyperv-snp.log",
+        rf"-f \dumps\{SNP_SPEC_DUMP} -l \sev-snp.log",
     ), extra_files={f"dumps/{name}": (DUMPS / name).read_bytes() for name in (
         "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt",
-        "kvm-guest-intel.txt")}),
+        "kvm-guest-intel.txt", "hyperv-snp.txt", SNP_SPEC_DUMP)}),
     Case("policy", boot_group="shell-a", arguments=(
         r"--require interface.tcg,interface.tcg.base=0x40000000,hypervisor_bit=1 -l \pass.log",
         r"--require kvm.pv_unhalt,hypervisor_bit -l \fail.log",
@@ -734,6 +738,7 @@ class DefaultTcg(FirmwareCase):
         log = self.log(case, "/json.log")
         self.assertEqual(json.loads(log)["interfaces"][0]["product"], "QEMU TCG")
         self.assertIsNone(json.loads(log)["probes"], "probes run only when asked")
+        self.assert_not_confidential(log)
         self.assertIn(log, case.boot.console)
         # the whole log parsed as one JSON document: nothing, not the exit
         # status either, was written into it
@@ -747,6 +752,35 @@ class DefaultTcg(FirmwareCase):
         self.assertEqual(files_under(vm.list_esp(case.esp), "/hvfeat."), sorted(
             [f for f in files_under(case.files_before, "/hvfeat.") if f != "/hvfeat.log.old"]
             + [vm.STATUS_FILE]))
+
+
+    def assert_not_confidential(self, log):
+        """Under TCG: no confidential VM, with the evidence. QEMU's qemu64
+        (target/i386/cpu.c) is AuthenticAMD with level 0xd and xlevel
+        0x8000000a: no 0x21 and no 0x8000001F; SEV_STATUS, read through the
+        guard on an AMD processor, is 0 (TCG's rdmsr of an MSR it does not
+        know) or #GP caught; OVMF installs no EFI_CC_MEASUREMENT_PROTOCOL
+        and publishes no SNP blob outside a TD or an SNP guest."""
+        cvm = json.loads(subprocess.run(
+            ["jq", "-c", "{cvm, leaves: [.leaves[] | select(.leaf == 33 or .leaf >= 2147483648)],"
+                         " results: [.results[] | select(.label | startswith(\"cvm.\")) |"
+                         " [.label, .outcome]]}"],
+            input=log, capture_output=True, text=True, check=True).stdout)
+        self.assertEqual([(leaf["leaf"], leaf["eax"]) for leaf in cvm["leaves"]],
+                         [(0x80000000, 0x8000000a)])
+        status = cvm["cvm"]["sev_status"]
+        print(f"\nTCG: SEV_STATUS {status['state']} {status.get('value', status['fault'])}",
+              file=sys.stderr)
+        self.assertIn((status["state"], status.get("value", status["fault"])),
+                      [("read", "0x0"), ("faulted", "#GP")])
+        self.assertEqual((cvm["cvm"]["type"], cvm["cvm"]["confidential"],
+                          cvm["cvm"]["private_memory"], cvm["cvm"]["sev_leaf"],
+                          cvm["cvm"]["tdx"]["state"], cvm["cvm"]["cc_measurement"]["state"],
+                          cvm["cvm"]["snp_cpuid_table"]["state"], cvm["cvm"]["handlers_left"]),
+                         ("none", False, False, None, "not_read", "absent", "not_published",
+                          None))
+        self.assertEqual(cvm["results"], [["cvm.sources-agree", "not-applicable"],
+                                          ["cvm.snp-cpuid-table", "not-applicable"]])
 
 
 class Smbios(FirmwareCase):
@@ -836,11 +870,13 @@ class CiFormats(FirmwareCase):
             input=self.log(case, "/ci.json"), capture_output=True, text=True, check=True).stdout)
         n = model["summary"]
         # By hand: interface.tcg met, kvm.pv_unhalt not, hypervisor_bit=0 not
-        # but waived; every probe not advertised under TCG, the cleanup
-        # done. (The lints, none failing, are the JSON's to say.)
+        # but waived; no confidential VM, so nothing to compare; every probe
+        # not advertised under TCG, the cleanup done. (The lints, none
+        # failing, are the JSON's to say.)
         self.assertEqual(model["judged"], [
             ["require.interface.tcg", "pass"], ["require.kvm.pv_unhalt", "fail"],
             ["require.hypervisor_bit", "warn"],
+            ["cvm.sources-agree", "not-applicable"], ["cvm.snp-cpuid-table", "not-applicable"],
             *[[f"probe.{key}", "not-applicable"] for key in PROBE_KEYS],
             ["probe.cleanup", "pass"]])
         self.assertEqual((n["fail"], n["waived"], n["skip"]), (1, 1, 0))
@@ -881,6 +917,8 @@ class OtherCpuModels(FirmwareCase):
     def test_hypervisor_bit_clear(self):
         case = self.case("no-hypervisor-bit")
         log = self.assert_log_is_console_report(case)
+        self.assertIn("\nconfidential computing: not a confidential VM\n", log)
+        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: absent\n", log)
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): clear - no hypervisor advertised\n", log)
         self.assertIn("interfaces: not scanned", log)
         # QEMU TCG keeps answering leaf 0x40000000 without the bit.
@@ -1015,6 +1053,22 @@ def without_firmware_tables(report):
     return re.sub(r"^\nACPI FADT: .*\n(?:  .*\n)*", "", report, count=1, flags=re.M)
 
 
+CVM_SECTION = re.compile(r"^confidential computing: .*?\n\n", re.M | re.S)
+
+
+def without_machine_reads(report):
+    """A report minus its source line and its confidential-computing
+    section, whose MSR and firmware readings only a live run has."""
+    return CVM_SECTION.sub("", without_source_line(report), count=1)
+
+
+def cpuid_evidence(report):
+    """The confidential-computing evidence that comes from CPUID alone."""
+    section = CVM_SECTION.search(report).group(0)
+    return [line for line in section.splitlines()
+            if line.startswith(("  CPUID 0x8000001F:", "  CPUID 0x21:", "  Hyper-V isolation:"))]
+
+
 SMBIOS_SECTION = re.compile(r"^SMBIOS \(firmware tables, DMTF DSP0134\):.*?\n\n", re.M | re.S)
 SMBIOS_LINT = re.compile(r"^  \S+ +lint\.smbios\.\S+:.*\n(?: {8}\S.*\n)*", re.M)
 RESULT_COUNTS = re.compile(r"^results: \d+\n|^summary: .*\n {9}.*\n", re.M)
@@ -1054,14 +1108,33 @@ class Replay(FirmwareCase):
     def test_each_layout_decodes_in_firmware_as_on_the_host(self):
         case = self.case("replay")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[:4], [0, 0, 0, 0])
-        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[6], 0)
-        for name in ("hyperv-kvm", "xen-viridian", "vmware", "kvm-guest-intel"):
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[6:9], [0, 0, 0])
+        for name, dump in (("hyperv-kvm", "hyperv-kvm"), ("xen-viridian", "xen-viridian"),
+                           ("vmware", "vmware"), ("kvm-guest-intel", "kvm-guest-intel"),
+                           ("hyperv-snp", "hyperv-snp"), ("sev-snp", SNP_SPEC_DUMP[:-4])):
             with self.subTest(layout=name):
                 log = self.log(case, f"/{name}.log")
-                self.assertIn(f"source: dump \\dumps\\{name}.txt\n", log)
-                code, host_report, _ = host_hvfeat("-f", str(DUMPS / f"{name}.txt"))
-                self.assertEqual(code, 0)
+                self.assertIn(f"source: dump \\dumps\\{dump}.txt\n", log)
+                code, host_report, _ = host_hvfeat("-f", str(DUMPS / f"{dump}.txt"))
+                # hyperv-snp.txt's lint warns (README, "Consistency lints"):
+                # the warning class, a passing verdict
+                self.assertEqual(code, 0x04 if name == "hyperv-snp" else 0)
                 self.assertEqual(without_source_line(log), without_source_line(host_report))
+
+    def test_confidential_guests_replayed(self):
+        """A replay reads no MSR of this machine, and no firmware table: the
+        Hyper-V SNP isolation leaves decide, and an SEV guest's leaf alone
+        decides nothing (SEV_STATUS says which SEV is active)."""
+        case = self.case("replay")
+        hyperv = self.log(case, "/hyperv-snp.log")
+        self.assertIn("\nconfidential computing: hyperv-snp\n", hyperv)
+        self.assertIn("  Hyper-V isolation: isolation type 2 (SNP), a paravisor, shared GPA "
+                      "boundary\n      at bit 47\n", hyperv)
+        snp = self.log(case, "/sev-snp.log")
+        self.assertIn("\nconfidential computing: undecided\n", snp)
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump, not "
+                      "this\n      machine\n", snp)
+        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: not looked for: CPUID came from a dump", snp)
 
     def test_layouts_in_the_firmware_logs(self):
         case = self.case("replay")
@@ -1269,9 +1342,12 @@ class HostileHypervisors(FirmwareCase):
         self.assertIn("[0x4000ff00] KVM\n", log)
         self.assertIn("  leaves not all read: the 1024-leaf budget is spent\n", log)
         report = json.loads(self.log(case, "/hostile-max.json"))
-        self.assertLessEqual(report["cpuid_executions"], 3 + 256 + 1024)
-        # leaves 0, 1 and 0x10 (the highest basic), 256 bases, the budget
-        self.assertEqual(len(report["leaves"]), 3 + 256 + 1024)
+        # leaves 0, 1, the highest basic, 0x21, 0x80000000 and 0x8000001F;
+        # 256 bases; the budget
+        self.assertLessEqual(report["cpuid_executions"], 6 + 256 + 1024)
+        # leaves 0, 1 and 0x10 (the highest basic, below 0x21), 256 bases,
+        # the budget, and 0x80000000, whose zero reaches no 0x8000001F
+        self.assertEqual(len(report["leaves"]), 3 + 256 + 1024 + 1)
 
     def test_every_signature_escaped_in_text_and_exact_in_json(self):
         case = self.case("hostile-replay")
@@ -1303,7 +1379,7 @@ class Policy(FirmwareCase):
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
                          [PASS, FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS, PASS])
         passed = self.log(case, "/pass.log")
-        self.assertIn("\nresults: 15\n"  # 3 requirements, the 12 lints
+        self.assertIn("\nresults: 17\n"  # 3 requirements, 2 cvm results, the 12 lints
                       "  PASS  require.interface.tcg: interface.tcg = 1: found 1\n"
                       "  PASS  require.interface.tcg.base: interface.tcg.base = 0x40000000: found\n"
                       "        0x40000000\n"
@@ -1544,14 +1620,18 @@ class Probes(FirmwareCase):
 
 
 class FaultGuard(FirmwareCase):
-    """efi/probe_machine.c in OVMF: guarded faults caught, handlers
-    unregistered on close, any other fault back to the firmware."""
+    """efi/probe_machine.c in OVMF: guarded faults (a write, TDCALL outside
+    a TD) caught, handlers unregistered on close, any other fault back to
+    the firmware."""
 
     def test_guarded_faults_caught_and_handlers_given_back(self):
         console = CASES["fault-guard"].boot.console
+        # TDCALL (66 0f 01 cc) is no instruction outside a TD: #UD, 6
         self.assertIn("guard-check: guarded write 1: caught, vector 13\n"
+                      "guard-check: guarded TDCALL 1: caught, vector 6\n"
                       "guard-check: close: every handler unregistered\n"
-                      "guard-check: guarded write 2: caught, vector 13\n", console)
+                      "guard-check: guarded write 2: caught, vector 13\n"
+                      "guard-check: guarded TDCALL 2: caught, vector 6\n", console)
 
     def test_an_unguarded_fault_reaches_the_firmware(self):
         boot = CASES["fault-guard"].boot
@@ -1675,15 +1755,18 @@ class RawRoundTrip(FirmwareCase):
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         # The live run read OVMF's SMBIOS, the replays do not (not this
-        # machine's tables): all else the same.
+        # machine's tables), nor the MSR or the firmware's CC tables (the
+        # confidential-computing section says so): all else the same.
         self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
                                                 "hypervisor-without-vm-bit": "PASS"})
         self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
                       "recording\n      (-f), not this machine\n", replayed)
         self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
                                                   "hypervisor-without-vm-bit": "N/A"})
-        self.assertEqual(without_smbios(without_source_line(replayed)),
-                         without_firmware_tables(without_smbios(without_source_line(report))))
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump", replayed)
+        self.assertEqual(cpuid_evidence(replayed), cpuid_evidence(report))
+        self.assertEqual(without_smbios(without_machine_reads(replayed)),
+                         without_firmware_tables(without_smbios(without_machine_reads(report))))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)

@@ -949,6 +949,44 @@ class Lints(RealKvmCase):
         self.assertEqual(warned, {"pattern-0", "pattern-1", "kvm-off", "no-hypervisor-bit"})
 
 
+class NotConfidential(RealKvmCase):
+    """No SEV or TDX on this bed: every L2 boot must say so, with the
+    evidence. QEMU fills 0x8000001F only for an SEV guest (target/i386/
+    cpu.c, cpu_x86_cpuid: all zero unless sev_enabled()), whatever -cpu
+    host offers; SEV_STATUS, read through the fault guard on this AMD
+    processor, is an MSR KVM knows only for SEV-ES guests, so #GP caught
+    (or 0 under ignore_msrs), and the run goes on; no 0x21 on AMD; OVMF
+    installs no EFI_CC_MEASUREMENT_PROTOCOL and publishes no SNP blob."""
+
+    def test_every_boot_says_not_a_confidential_vm(self):
+        seen = set()
+        for name in BY_NAME:
+            case = self.booted(name)
+            report = json.loads(vm.read_esp_file(case.esp, LINT_JSON[name]))
+            cvm, leaves = report["cvm"], {r["leaf"]: r for r in report["leaves"]}
+            sev_leaf = leaves.get(0x8000001f)
+            if sev_leaf is not None:
+                self.assertEqual(sev_leaf["eax"] >> 1 & 1, 0, f"{name}: {sev_leaf}")
+            self.assertNotIn(0x21, leaves, name)
+            status = cvm["sev_status"]
+            found = (status["state"], status.get("value", status["fault"]))
+            self.assertIn(found, [("faulted", "#GP"), ("read", "0x0")], name)
+            seen.add((found, None if sev_leaf is None else sev_leaf["eax"],
+                      leaves[0x80000000]["eax"]))
+            self.assertEqual((cvm["type"], cvm["private_memory"], cvm["tdx"]["state"],
+                              cvm["cc_measurement"]["state"], cvm["snp_cpuid_table"]["state"],
+                              cvm["handlers_left"]),
+                             ("none", False, "not_read", "absent", "not_published", None), name)
+            self.assertEqual([[r["label"], r["outcome"]] for r in report["results"]
+                              if r["label"].startswith("cvm.")],
+                             [["cvm.sources-agree", "not-applicable"],
+                              ["cvm.snp-cpuid-table", "not-applicable"]], name)
+            self.assertFalse([p["key"] for p in (report["probes"] or {"results": []})["results"]
+                              if "confidential" in p["detail"]], name)
+        print("\nconfidential computing on the real KVM (SEV_STATUS, 0x8000001F EAX, "
+              f"0x80000000 EAX): {sorted(seen, key=str)}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "tests"))
     import run_suite
