@@ -3,8 +3,10 @@
 #include "facts.h"
 
 #include "ascii.h"
+#include "vcpus.h"
 
 static const struct fact_family *const families[] = {
+	&vcpu_facts,
 	NULL, /* placeholder until the first family lands */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))

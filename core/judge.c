@@ -4,6 +4,7 @@
 #include "drift.h"
 #include "hv_report.h"
 #include "lints.h"
+#include "vcpus.h"
 
 static void judge_requirements(const struct hv_report *report, struct result_list *results)
 {
@@ -74,6 +75,7 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 	results_reset(results, settings->waivers);
 	judge_requirements(report, results);
 	judge_probes(&report->probes, results);
+	vcpus_judge(report, results);
 	lint_run(report, results);
 	if (settings->baseline)
 		drift_judge(report, settings->baseline, results);

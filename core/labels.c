@@ -7,6 +7,7 @@
 #include "lints.h"
 #include "probe.h"
 #include "requirement_names.h"
+#include "vcpus.h"
 
 /* The labels of the probe phase that are not probes. */
 static const char *const probe_phase_labels[] = { "run", "cleanup", "forced_msr" };
@@ -21,6 +22,8 @@ bool result_label_known(const char *label)
 		return lint_name_known(rest);
 	if ((rest = ascii_after_prefix(label, "drift.", true)))
 		return drift_label_known(rest);
+	if ((rest = ascii_after_prefix(label, "vcpu.", true)))
+		return vcpu_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "probe.", true))) {
 		for (size_t i = 0; probe_key(i); i++)
 			if (ascii_equal(rest, probe_key(i), true))
@@ -41,6 +44,7 @@ void render_result_labels(struct text_sink *out)
 	sink_puts(out, "  probe.forced_msr         --probe-msr: the MSR read (and written)\n"
 		       "  probe.run                skipped when the probes could not run\n"
 		       "  probe.cleanup            every MSR, page and fault handler put back\n");
+	render_vcpu_labels(out);
 	render_lint_labels(out);
 	render_drift_labels(out);
 }

@@ -13,6 +13,7 @@
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
+#include "vcpus.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -24,6 +25,8 @@
 /* Real layouts hold one to three interfaces; past this many, blocks are
  * listed with their raw leaves but not decoded, which bounds the report. */
 #define HV_DECODED_INTERFACES 8u
+/* Leaves 0, 1 and the highest basic leaf, each base leaf, the budget. */
+#define HV_REPORT_LEAVES (3u + HV_BASE_COUNT + HV_LEAF_BUDGET)
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -63,9 +66,12 @@ struct hv_report {
 	size_t skipped_echo_bases; /* bases that only echoed out-of-range data */
 
 	size_t leaf_count;
-	/* leaves 0, 1 and the highest basic leaf, each base leaf, the budget */
-	struct leaf_reading leaves[3 + HV_BASE_COUNT + HV_LEAF_BUDGET];
+	struct leaf_reading leaves[HV_REPORT_LEAVES];
 	uint32_t cpuid_executions;
+
+	/* Filled by vcpus_read() or vcpus_not_read(): the same leaves on
+	 * every vCPU. */
+	struct vcpu_report vcpus;
 
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
