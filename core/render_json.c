@@ -265,10 +265,15 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 	sink_puts(out, probes->count ? "\n    ],\n    \"restored\": [" : "],\n    \"restored\": [");
 	for (size_t i = 0; i < probes->restore_count; i++) {
 		const struct msr_restore *r = &probes->restores[i];
-		sink_printf(out, "%s\n      {\"msr\": %u, \"found\": \"0x%lx\", \"now\": \"0x%lx\", "
-				 "\"restored\": %s}",
-			    i ? "," : "", r->msr, (unsigned long)r->found, (unsigned long)r->now,
-			    r->restored ? "true" : "false");
+		sink_printf(out, "%s\n      {\"msr\": %u, \"vcpu\": %u, \"other_vcpu\": %s, "
+				 "\"found\": \"0x%lx\", \"now\": ",
+			    i ? "," : "", r->msr, r->vcpu, r->other_vcpu ? "true" : "false",
+			    (unsigned long)r->found);
+		if (r->vcpu_lost)
+			sink_puts(out, "null");
+		else
+			sink_printf(out, "\"0x%lx\"", (unsigned long)r->now);
+		sink_printf(out, ", \"restored\": %s}", r->restored ? "true" : "false");
 	}
 	sink_printf(out, "%s],\n    \"pages_released\": %s, \"handlers_left\": ",
 		    probes->restore_count ? "\n    " : "",

@@ -313,10 +313,19 @@ static void render_register_bits(enum cpuid_register reg, uint32_t mask,
 		sink_printf(out, "[%u:%u]", high, low);
 }
 
+/* Its APIC ID is known from the firmware, or from its own CPUID once read. */
+static bool apic_id_known(const struct vcpu *v)
+{
+	return !v->apic_id_from_cpuid || v->state == VCPU_BOOT || v->state == VCPU_COMPARED;
+}
+
 static void render_vcpu_line(const struct vcpu *v, struct text_sink *out)
 {
-	sink_printf(out, "    %4u  %7lu%s ", v->number, (unsigned long)v->apic_id,
-		    v->apic_id_from_cpuid ? "*" : " ");
+	if (apic_id_known(v))
+		sink_printf(out, "    %4u  %7lu%s ", v->number, (unsigned long)v->apic_id,
+			    v->apic_id_from_cpuid ? "*" : " ");
+	else
+		sink_printf(out, "    %4u  %7s  ", v->number, "-");
 	switch (v->state) {
 	case VCPU_BOOT:
 		sink_puts(out, "boot vCPU: the reference");
@@ -367,7 +376,7 @@ static void render_vcpus(const struct vcpu_report *v, struct text_sink *out)
 		sink_printf(out, "    (%u more past the first %u, not read)\n",
 			    (unsigned)(v->present - v->count), VCPU_MAX);
 	for (size_t i = 0; i < v->count; i++)
-		if (v->vcpus[i].apic_id_from_cpuid && v->vcpus[i].state != VCPU_DISABLED) {
+		if (v->vcpus[i].apic_id_from_cpuid && apic_id_known(&v->vcpus[i])) {
 			sink_puts(out, "    (* APIC ID from the vCPU's CPUID leaf 1 EBX[31:24])\n");
 			break;
 		}
@@ -489,9 +498,19 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 	}
 	for (size_t i = 0; i < probes->restore_count; i++) {
 		const struct msr_restore *r = &probes->restores[i];
-		sink_printf(out, "  restored MSR 0x%08x to 0x%lx: %s\n", r->msr,
-			    (unsigned long)r->found,
-			    r->restored ? "read back equal" : "FAILED, reads back different");
+		char line[96];
+		struct buffer_sink text;
+		const char *how = r->restored    ? "read back equal"
+				  : r->vcpu_lost ? "NOT confirmed, the vCPU never finished"
+						 : "FAILED, reads back different";
+		string_sink_init(&text, line, sizeof(line));
+		sink_printf(&text.sink, "  restored MSR 0x%08x", r->msr);
+		if (r->other_vcpu)
+			sink_printf(&text.sink, " on vCPU %u", r->vcpu);
+		sink_printf(&text.sink, " to 0x%lx:", (unsigned long)r->found);
+		string_sink_finish(&text);
+		bool fits = text_length(line) + 1 + text_length(how) <= CONSOLE_COLUMNS;
+		sink_printf(out, "%s%s%s\n", line, fits ? " " : "\n      ", how);
 	}
 	sink_puts(out, probes->pages_in_use
 			       ? "  memory: a registration could not be undone; its pages stay "
