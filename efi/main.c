@@ -14,9 +14,11 @@
 #include "hv_render.h"
 #include "judge.h"
 #include "labels.h"
+#include "mp_services.h"
 #include "options.h"
 #include "probe_machine.h"
 #include "report_reader.h"
+#include "vcpus.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -232,10 +234,16 @@ static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loade
 static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length);
 
+/* What -f replayed: the dump, for its CPU sections. */
+static struct replay {
+	const struct cpuid_dump *dump;
+	bool json;
+} replayed;
+
 /* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) from the
- * boot volume, as a CPUID source. */
+ * boot volume, as a CPUID source; the dump into *kept when not NULL. */
 static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const char *path,
-				   struct cpuid_source *source)
+				   struct cpuid_source *source, struct replay *kept)
 {
 	struct buffer_sink name;
 	char *text;
@@ -258,6 +266,8 @@ static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const cha
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
+	if (kept)
+		*kept = (struct replay){ dump, json };
 	string_sink_init(&name, description, description_size);
 	sink_printf(&name.sink, "%s %s", json ? "JSON report" : "dump", path);
 	cpuid_source_recorded(source, recording, string_sink_finish(&name));
@@ -287,7 +297,7 @@ static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 	string_sink_init(&said_sink, said, sizeof(said));
 	errors_shown = errors;
 	errors.write = said_write;
-	EFI_STATUS status = recording_source(image, "baseline", path, &source);
+	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL);
 	errors = errors_shown;
 	string_sink_finish(&said_sink);
 	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
@@ -370,6 +380,25 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
+/* The scan's leaves on every vCPU: a replayed dump's CPU sections, or
+ * this machine's processors. */
+static void read_vcpus(struct hv_report *report, const struct hvfeat_options *options)
+{
+	struct vcpu_source source;
+
+	if (options->replay_path) {
+		vcpus_read_dump(report, replayed.dump, replayed.json);
+		return;
+	}
+	const char *why_not = mp_services_open();
+	if (why_not) {
+		vcpus_not_read(report, why_not);
+		return;
+	}
+	mp_services_vcpu_source(&source);
+	vcpus_read(report, &source);
+}
+
 /* The probes run between the scan and the checks, on this machine, with
  * every fault guard and page given back before the report is rendered. */
 static void probe(struct hv_report *report, const struct hvfeat_options *options)
@@ -387,6 +416,7 @@ static void probe(struct hv_report *report, const struct hvfeat_options *options
 		report->probes.handlers_left = left;
 		return;
 	}
+	mp_services_probe_vcpus(&machine);
 	probe_run(report, &machine, &options->forced);
 	report->probes.handlers_left = probe_machine_close(&machine, report->probes.pages_in_use);
 }
@@ -428,7 +458,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		return status;
 
 	if (options->replay_path)
-		status = recording_source(image, "dump", options->replay_path, &source);
+		status = recording_source(image, "dump", options->replay_path, &source, &replayed);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
@@ -447,6 +477,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
 		hv_scan(report, &source);
+		read_vcpus(report, options);
 		if (options->probe || requirements_need_probes(&requirements))
 			probe(report, options);
 		hv_check(report, &requirements);
