@@ -161,6 +161,7 @@ ARGS ?=
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
 	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
+	    $(if $(SMP),--smp $(SMP)) \
 	    $(if $(ARGS),--args="$(ARGS)")
 
 # A GPT disk image that boots straight to the verdict and powers off.
