@@ -88,9 +88,25 @@ static enum vcpu_state dump_read(const struct vcpu_source *self, size_t index,
 	return VCPU_COMPARED;
 }
 
+/* A later section lists what its CPU answered; what it leaves out is not
+ * known (the first CPU's missing leaves are answered as the processor
+ * would: it is the one scanned). */
+static bool dump_holds(const struct vcpu_source *self, size_t index, uint32_t leaf,
+		       uint32_t subleaf)
+{
+	const struct cpuid_dump *dump = self->context;
+	const struct dump_cpu *cpu = &dump->cpus[index];
+
+	for (size_t i = cpu->first; i < cpu->first + cpu->count; i++)
+		if (dump->records[i].leaf == leaf && dump->records[i].subleaf == subleaf)
+			return true;
+	return false;
+}
+
 void vcpu_source_dump(struct vcpu_source *source, const struct cpuid_dump *dump)
 {
 	*source = (struct vcpu_source){ .context = dump, .method = "the dump's CPU sections",
 					.present = dump->cpu_count, .enabled = dump->cpu_count,
-					.describe = dump_describe, .read = dump_read };
+					.describe = dump_describe, .read = dump_read,
+					.holds = dump_holds };
 }

@@ -290,12 +290,17 @@ static void json_vcpu_list(const struct vcpu_report *v, struct text_sink *out)
 	sink_puts(out, ",\n    \"list\": [");
 	for (size_t i = 0; i < v->count; i++) {
 		const struct vcpu *c = &v->vcpus[i];
-		sink_printf(out, "%s\n      {\"number\": %u, \"apic_id\": %lu, "
-				 "\"apic_id_from_cpuid\": %s, \"healthy\": %s, \"state\": \"%s\", "
-				 "\"differing_registers\": %u, \"per_vcpu_registers\": %u}",
-			    i ? "," : "", c->number, (unsigned long)c->apic_id,
+		sink_printf(out, "%s\n      {\"number\": %u, \"apic_id\": ", i ? "," : "", c->number);
+		if (c->apic_id_known)
+			sink_printf(out, "%lu", (unsigned long)c->apic_id);
+		else
+			sink_puts(out, "null");
+		sink_printf(out, ", \"apic_id_from_cpuid\": %s, \"healthy\": %s, \"state\": \"%s\", "
+				 "\"differing_registers\": %u, \"per_vcpu_registers\": %u, "
+				 "\"leaves_unknown\": %u}",
 			    c->apic_id_from_cpuid ? "true" : "false", c->healthy ? "true" : "false",
-			    vcpu_state_name(c->state), c->differing_registers, c->per_vcpu_registers);
+			    vcpu_state_name(c->state), c->differing_registers, c->per_vcpu_registers,
+			    c->leaves_unknown);
 	}
 	sink_puts(out, v->count ? "\n    ]" : "]");
 }

@@ -313,39 +313,47 @@ static void render_register_bits(enum cpuid_register reg, uint32_t mask,
 		sink_printf(out, "[%u:%u]", high, low);
 }
 
-/* Its APIC ID is known from the firmware, or from its own CPUID once read. */
-static bool apic_id_known(const struct vcpu *v)
-{
-	return !v->apic_id_from_cpuid || v->state == VCPU_BOOT || v->state == VCPU_COMPARED;
-}
-
+/* "    vCPU  APIC ID  what was found", the words on indented lines when
+ * the numbers are long. */
 static void render_vcpu_line(const struct vcpu *v, struct text_sink *out)
 {
-	if (apic_id_known(v))
-		sink_printf(out, "    %4u  %7lu%s ", v->number, (unsigned long)v->apic_id,
+	char head[48], state[96];
+	struct buffer_sink text;
+
+	string_sink_init(&text, head, sizeof(head));
+	if (v->apic_id_known)
+		sink_printf(&text.sink, "    %4u  %7lu%s", v->number, (unsigned long)v->apic_id,
 			    v->apic_id_from_cpuid ? "*" : " ");
 	else
-		sink_printf(out, "    %4u  %7s  ", v->number, "-");
+		sink_printf(&text.sink, "    %4u  %7s ", v->number, "-");
+	string_sink_finish(&text);
+	string_sink_init(&text, state, sizeof(state));
 	switch (v->state) {
 	case VCPU_BOOT:
-		sink_puts(out, "boot vCPU: the reference");
+		sink_puts(&text.sink, "boot vCPU: the reference");
 		break;
 	case VCPU_COMPARED:
 		if (v->differing_registers)
-			sink_printf(out, "DIFFERS in %u register%s", v->differing_registers,
+			sink_printf(&text.sink, "DIFFERS in %u register%s", v->differing_registers,
 				    v->differing_registers == 1 ? "" : "s");
 		else
-			sink_puts(out, v->per_vcpu_registers
-					       ? "as the boot vCPU's, per-vCPU fields aside"
-					       : "as the boot vCPU's");
+			sink_puts(&text.sink, v->per_vcpu_registers
+						      ? "as the boot vCPU's, per-vCPU fields aside"
+						      : "as the boot vCPU's");
+		if (v->leaves_unknown)
+			sink_printf(&text.sink, "; %u leaves unknown", v->leaves_unknown);
 		break;
 	case VCPU_TIMED_OUT:
-		sink_printf(out, "TIMED OUT after %u ms", VCPU_CPUID_TIMEOUT_MS);
+		sink_printf(&text.sink, "TIMED OUT after %u ms", VCPU_CPUID_TIMEOUT_MS);
 		break;
 	default:
-		sink_puts(out, vcpu_state_name(v->state));
+		sink_puts(&text.sink, vcpu_state_name(v->state));
 	}
-	sink_puts(out, v->healthy ? "\n" : ", UNHEALTHY\n");
+	if (!v->healthy)
+		sink_puts(&text.sink, ", UNHEALTHY");
+	string_sink_finish(&text);
+	bool fits = text_length(head) + 1 + text_length(state) <= CONSOLE_COLUMNS;
+	sink_printf(out, "%s%s%s\n", head, fits ? " " : "\n          ", state);
 }
 
 /* The same leaves on every vCPU: each vCPU's line, the differences with
@@ -376,7 +384,7 @@ static void render_vcpus(const struct vcpu_report *v, struct text_sink *out)
 		sink_printf(out, "    (%u more past the first %u, not read)\n",
 			    (unsigned)(v->present - v->count), VCPU_MAX);
 	for (size_t i = 0; i < v->count; i++)
-		if (v->vcpus[i].apic_id_from_cpuid && apic_id_known(&v->vcpus[i])) {
+		if (v->vcpus[i].apic_id_from_cpuid && v->vcpus[i].apic_id_known) {
 			sink_puts(out, "    (* APIC ID from the vCPU's CPUID leaf 1 EBX[31:24])\n");
 			break;
 		}

@@ -114,12 +114,17 @@ static void note_difference(struct vcpu_report *out, const struct vcpu *v,
 	out->difference_count++;
 }
 
-static void compare(const struct hv_report *report, struct vcpu_report *out, struct vcpu *v)
+static void compare(const struct hv_report *report, const struct vcpu_source *source,
+		    size_t index, struct vcpu_report *out, struct vcpu *v)
 {
 	static const enum cpuid_register regs[] = { REG_EAX, REG_EBX, REG_ECX, REG_EDX };
 
 	for (size_t i = 0; i < report->leaf_count; i++) {
 		const struct leaf_reading *boot = &report->leaves[i];
+		if (source->holds && !source->holds(source, index, boot->leaf, boot->subleaf)) {
+			v->leaves_unknown++;
+			continue;
+		}
 		for (size_t r = 0; r < COUNT_OF(regs); r++) {
 			uint32_t value = cpuid_register_value(&requests[i].regs, regs[r]);
 			uint32_t differ = value ^ cpuid_register_value(&boot->regs, regs[r]);
@@ -141,7 +146,7 @@ static void compare(const struct hv_report *report, struct vcpu_report *out, str
 
 static uint32_t initial_apic_id(const struct cpuid_regs *leaf1)
 {
-	return leaf1 ? leaf1->ebx >> 24 : 0;
+	return leaf1->ebx >> 24;
 }
 
 void vcpus_read(struct hv_report *report, const struct vcpu_source *source)
@@ -156,12 +161,15 @@ void vcpus_read(struct hv_report *report, const struct vcpu_source *source)
 		source->describe(source, index, &id);
 		struct vcpu *v = &out->vcpus[out->count++];
 		*v = (struct vcpu){ .number = id.number, .apic_id = id.apic_id,
+				    .apic_id_known = id.apic_id_known,
 				    .apic_id_from_cpuid = !id.apic_id_known,
 				    .healthy = id.healthy };
 		if (id.boot) {
 			v->state = VCPU_BOOT;
-			if (!id.apic_id_known)
+			if (!id.apic_id_known && hv_report_leaf(report, 1, 0)) {
 				v->apic_id = initial_apic_id(hv_report_leaf(report, 1, 0));
+				v->apic_id_known = true;
+			}
 			continue;
 		}
 		if (!id.enabled) {
@@ -174,10 +182,13 @@ void vcpus_read(struct hv_report *report, const struct vcpu_source *source)
 		v->state = source->read(source, index, requests, report->leaf_count);
 		if (v->state != VCPU_COMPARED)
 			continue;
-		for (size_t i = 0; i < report->leaf_count && !id.apic_id_known; i++)
-			if (requests[i].leaf == 1 && requests[i].subleaf == 0)
+		bool leaf1_known = !source->holds || source->holds(source, index, 1, 0);
+		for (size_t i = 0; i < report->leaf_count && !id.apic_id_known && leaf1_known; i++)
+			if (requests[i].leaf == 1 && requests[i].subleaf == 0) {
 				v->apic_id = initial_apic_id(&requests[i].regs);
-		compare(report, out, v);
+				v->apic_id_known = true;
+			}
+		compare(report, source, index, out, v);
 	}
 }
 
@@ -263,9 +274,14 @@ static void judge_cpuid(const struct vcpu_report *v, struct result_list *results
 		results_add(results, differing ? OUTCOME_FAIL : OUTCOME_PASS,
 			    differing ? SEVERITY_HIGH : SEVERITY_NONE, "vcpu.", "cpuid");
 	if (!differing) {
+		size_t unknown = 0;
+		for (size_t i = 0; i < v->count; i++)
+			unknown += v->vcpus[i].leaves_unknown;
 		sink_printf(detail, "%u vCPUs read, CPUID as the boot vCPU's in %u leaves "
 				    "(per-vCPU fields aside)", (unsigned)compared + 1,
 			    (unsigned)v->leaves_compared);
+		if (unknown)
+			sink_printf(detail, "; %u answers not in the source", (unsigned)unknown);
 		if (v->count < v->present)
 			sink_printf(detail, "; %u past the first %u not read",
 				    (unsigned)(v->present - v->count), VCPU_MAX);

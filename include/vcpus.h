@@ -54,16 +54,23 @@ struct vcpu_source {
 	 * (VCPU_TIMED_OUT, VCPU_NOT_STARTED). */
 	enum vcpu_state (*read)(const struct vcpu_source *self, size_t index,
 				struct cpuid_record *records, size_t count);
+	/* Whether vCPU index's answer to (leaf, subleaf) is known: a dump's
+	 * later CPU section holds only the leaves it lists, and the others are
+	 * not compared. NULL: every answer is the vCPU's own. */
+	bool (*holds)(const struct vcpu_source *self, size_t index, uint32_t leaf,
+		      uint32_t subleaf);
 };
 
 struct vcpu {
 	uint32_t number;
 	uint64_t apic_id;
+	bool apic_id_known;      /* from the source, or from its CPUID */
 	bool apic_id_from_cpuid; /* leaf 1 EBX[31:24]: the source knew none */
 	bool healthy;
 	enum vcpu_state state;
 	uint32_t differing_registers; /* beyond the per-vCPU fields */
 	uint32_t per_vcpu_registers;  /* differing only in per-vCPU fields */
+	uint32_t leaves_unknown;      /* not compared: the source does not hold them */
 };
 
 /* A register of one vCPU that differs from the boot vCPU's beyond the

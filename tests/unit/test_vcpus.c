@@ -348,6 +348,27 @@ static void test_a_dump_with_cpu_sections(void **state)
 	assert_outcome(report, "vcpu.cpuid", OUTCOME_PASS, "2 vCPUs read");
 	assert_contains(text_of(report), "(the dump's CPU sections)");
 
+	/* a later section that lists fewer leaves: the others are not known,
+	 * so not compared (the first CPU's missing leaves read as the
+	 * processor answers: it is the one scanned) */
+	static const char partial[] =
+		"CPU 0:\n"
+		"   0x00000000 0x00: eax=0x00000001 ebx=0x68747541 ecx=0x444d4163 edx=0x69746e65\n"
+		"   0x00000001 0x00: eax=0x00a10f11 ebx=0x00020800 ecx=0x80000000 edx=0x00000000\n"
+		"   0x40000000 0x00: eax=0x40000001 ebx=0x4b4d564b ecx=0x564b4d56 edx=0x0000004d\n"
+		"CPU 1:\n"
+		"   0x00000000 0x00: eax=0x00000001 ebx=0x68747541 ecx=0x444d4163 edx=0x69746e65\n";
+	assert_true(parse(partial));
+	report = scan_parsed();
+	vcpus_read_dump(report, &dump, false);
+	/* leaf 0, 1, 0x40000000 and 0x40000001 (KVM's base+1, read whatever
+	 * the max leaf says) */
+	assert_int_equal(report->vcpus.leaves_compared, 4);
+	assert_int_equal(report->vcpus.vcpus[1].leaves_unknown, 3);
+	assert_false(report->vcpus.vcpus[1].apic_id_known);
+	assert_true(vcpus_consistent(&report->vcpus));
+	assert_contains(text_of(report), "       1        -  as the boot vCPU's; 3 leaves unknown\n");
+
 	/* the same leaf twice in a section is a problem; in two sections not */
 	assert_false(parse("CPU 3:\n"
 			   "   0x00000000 0x00: eax=0x0 ebx=0x0 ecx=0x0 edx=0x0\n"
