@@ -1,5 +1,6 @@
 /* libFuzzer: arbitrary bytes as a cpuid -r dump; whatever parses is then
- * scanned, checked and rendered in every format. */
+ * scanned, its CPU sections compared as vCPUs, checked and rendered in
+ * every format. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	recording.records = dump.records;
 	recording.count = dump.record_count;
 	cpuid_source_recorded(&source, &recording, "fuzz");
-	scan_check_and_render(&source);
+	scan_check_and_render(&source, &dump);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "cpuid_dump.h"
 #include "hv_render.h"
 #include "judge.h"
+#include "vcpus.h"
 
 static inline void discard_write(struct text_sink *self, const char *text, size_t length)
 {
@@ -103,7 +104,9 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-static inline void scan_check_and_render(const struct cpuid_source *source)
+/* dump: its CPU sections as the vCPUs (NULL: none read). */
+static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct cpuid_dump *dump)
 {
 	static struct hv_report report;
 	static struct requirement_list list;
@@ -121,6 +124,13 @@ static inline void scan_check_and_render(const struct cpuid_source *source)
 	hv_scan(&report, source);
 	if (report.cpuid_executions > 3 + HV_BASE_COUNT + HV_LEAF_BUDGET)
 		abort();
+	if (dump) {
+		vcpus_read_dump(&report, dump, false);
+		/* every vCPU kept is listed, and only those the dump holds */
+		if (dump->cpu_count > 1 && report.vcpus.count != (dump->cpu_count < VCPU_MAX
+								  ? dump->cpu_count : VCPU_MAX))
+			abort();
+	}
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 
