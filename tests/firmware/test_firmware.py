@@ -122,6 +122,7 @@ class Case:
     name: str
     arguments: str = ""  # or a tuple of argument strings, one hvfeat run each
     cpu: str = None
+    smp: int = 1  # QEMU's vCPUs
     esp_readonly: bool = False
     extra_files: dict = field(default_factory=dict)
     # Booted directly from a GPT disk as BOOTX64.EFI, with these options in
@@ -314,7 +315,8 @@ CASES = {c.name: c for c in [
     Case("esp-full", extra_files={"hvfeat.log": b"old log\n"}, fill=True),
 
     # Booted directly, each a boot of its own: the run ends the machine.
-    Case("direct-boot", direct_boot_options="--shutdown"),
+    # Four vCPUs, which OVMF starts through EFI_MP_SERVICES_PROTOCOL.
+    Case("direct-boot", direct_boot_options=r"--shutdown -J \vcpus.json", smp=4),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     # \hvfeat.cfg as the shell's '>' writes files: UCS-2 with a byte-order
@@ -388,7 +390,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "esp_readonly", "writable_first_disk", "fill", "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "smp", "esp_readonly", "writable_first_disk", "fill",
+                  "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -555,7 +558,7 @@ def run_boot(cases):
             case.other_disk = other_disk
     for case in cases:
         case.files_before = vm.list_esp(case.esp)
-    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu,
+    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu, smp=first.smp,
                    esp_readonly=first.esp_readonly, timeout=BOOT_TIMEOUT,
                    answer_countdown=first.from_shell, vars_from=vars_from,
                    kernel=first.efi if first.kind == "kernel" else None,
@@ -860,6 +863,14 @@ def run_outputs(console):
 def without_source_line(report):
     """A report minus its 'source:' line, which names where CPUID came from."""
     return re.sub(r"^source: .*\n(?: {11}.*\n)*", "", report, count=1, flags=re.M)
+
+
+def without_where_from(report):
+    """A report minus what a replay of its raw dump cannot say the same: the
+    source line, and the vCPU section (the dump holds the boot vCPU's leaves
+    alone, so its replay reads no other vCPU)."""
+    return re.sub(r"^vCPUs: .*\n(?:  .*\n)*\n", "", without_source_line(report), count=1,
+                  flags=re.M)
 
 
 def host_file(case_name, file_name):
@@ -1257,6 +1268,37 @@ class DirectBoot(FirmwareCase):
         self.assert_log_is_console_report(case)
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", self.log(case))
 
+    def test_every_vcpu_of_an_smp_guest(self):
+        """QEMU's -smp 4 (its command line says how many; QEMU numbers a
+        plain topology's APIC IDs 0-3, one a socket): four vCPUs, each
+        answering CPUID as the boot vCPU, their APIC IDs told by the
+        firmware; the JSON read with jq."""
+        case = self.case("direct-boot")
+        command = (WORK / "direct-boot" / "qemu-command.txt").read_text().split()
+        smp = int(command[command.index("-smp") + 1])
+        self.assertEqual(smp, 4)
+        log = self.log(case)
+        self.assertIn(f"vCPUs: {smp} present, {smp} enabled (EFI_MP_SERVICES_PROTOCOL)\n"
+                      "  CPUID of the 5 leaves below on each, against the boot vCPU's:\n"
+                      "  consistent: every vCPU read, none differs\n", log)
+        self.assertIn("  PASS  vcpu.cpuid: 4 vCPUs read", log)
+        document = vm.read_esp_file(case.esp, "/vcpus.json")
+        self.assertIsNotNone(document, "-J \\vcpus.json not written")
+        path = host_file("direct-boot", "vcpus.json")
+        path.write_bytes(document)
+        vcpus = json.loads(subprocess.run(
+            ["jq", "-c", "{present: .vcpus.present, enabled: .vcpus.enabled, "
+             "consistent: .vcpus.consistent, apic_ids: [.vcpus.list[].apic_id], "
+             "from_firmware: [.vcpus.list[].apic_id_from_cpuid | not] | all, "
+             "states: [.vcpus.list[].state], "
+             "results: [.results[] | select(.label | startswith(\"vcpu.\")) "
+             "| [.label, .outcome]]}", str(path)],
+            capture_output=True, text=True, check=True).stdout)
+        self.assertEqual(vcpus, {
+            "present": smp, "enabled": smp, "consistent": True, "apic_ids": list(range(smp)),
+            "from_firmware": True, "states": ["boot"] + ["compared"] * (smp - 1),
+            "results": [["vcpu.cpuid", "pass"], ["vcpu.startup", "pass"]]})
+
     def test_exit_port_carries_a_pass(self):
         case = self.case("config-ucs2", qemu_exit=(PASS << 1) | 1)
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), PASS)
@@ -1499,13 +1541,15 @@ class RawRoundTrip(FirmwareCase):
         report = self.log(case, "/live.log")
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
-        self.assertEqual(without_source_line(replayed), without_source_line(report))
+        self.assertIn("vCPUs: 1 present, 1 enabled (EFI_MP_SERVICES_PROTOCOL)\n", report)
+        self.assertIn("vCPUs: not read: the dump holds one CPU", replayed)
+        self.assertEqual(without_where_from(replayed), without_where_from(report))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)
         code, host_report, errors = host_hvfeat("-f", str(dump_file))
         self.assertEqual(code, 0, errors)
-        self.assertEqual(without_source_line(host_report), without_source_line(report))
+        self.assertEqual(without_where_from(host_report), without_where_from(report))
 
     def test_firmware_dump_decodes_with_the_cpuid_tool(self):
         case = self.case("raw-round-trip")
