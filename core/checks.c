@@ -20,7 +20,7 @@ const char *comparison_symbol(enum comparison comparison)
 	return symbols[comparison];
 }
 
-static bool compare(enum comparison comparison, uint32_t found, uint32_t expected)
+static bool compare(enum comparison comparison, uint64_t found, uint64_t expected)
 {
 	switch (comparison) {
 	case COMPARE_EQ:
@@ -44,6 +44,9 @@ static uint32_t largest_value(const struct requirement *r)
 	if (r->kind == REQUIRE_ITEM && r->item.field)
 		return r->item.field->width >= 32 ? 0xffffffffu
 						  : (1u << r->item.field->width) - 1;
+	if (r->kind == REQUIRE_FACT)
+		return r->fact.def->largest > 0xffffffffu ? 0xffffffffu
+							  : (uint32_t)r->fact.def->largest;
 	return 1; /* a bit, the hypervisor bit, an interface's presence */
 }
 
@@ -64,12 +67,49 @@ static const char *undecidable(const struct requirement *r)
 	return NULL;
 }
 
+/* A text fact's value: "quoted" (it may then hold commas and '#'), or
+ * the rest of the item without its blanks. NULL, or why it is not one. */
+static const char *parse_text_value(struct cursor *p, struct requirement *r)
+{
+	const char *start = p->at, *end = p->end;
+	bool quoted = cursor_take(p, "\"");
+
+	if (quoted) {
+		start = p->at;
+		while (p->at < p->end && *p->at != '"')
+			p->at++;
+		if (p->at == p->end)
+			return "has a quoted value without its closing quote";
+		end = p->at++;
+		cursor_skip_blanks(p);
+		if (p->at < p->end)
+			return "has more after its value";
+	} else {
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			end--;
+		p->at = p->end;
+	}
+	if (end == start && !quoted)
+		return "needs a text value after the comparison (\"\" for an empty one)";
+	if ((size_t)(end - start) >= sizeof(r->expected_text))
+		return "has a value too long to compare";
+	for (const char *c = start; c < end; c++)
+		if (!ascii_printable((unsigned char)*c))
+			return "has a value that is not plain ASCII";
+	size_t length = (size_t)(end - start);
+	for (size_t i = 0; i < length; i++)
+		r->expected_text[i] = start[i];
+	r->expected_text[length] = '\0';
+	return NULL;
+}
+
 /* One requirement, "name", "name=value" or "name OP value"; NULL on
  * success, else why it is not one. */
 static const char *parse_requirement(struct cursor *p, struct requirement *r)
 {
 	char name[REQUIREMENT_TEXT];
 	size_t length = 0;
+	bool compared = false;
 
 	*r = (struct requirement){ .comparison = COMPARE_EQ, .expected = 1 };
 	while (p->at < p->end && is_name_char(*p->at)) {
@@ -80,29 +120,41 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 	name[length] = '\0';
 	if (!length)
 		return "has no identifier";
+	/* A name hvfeat does not know is said after the syntax is checked. */
+	const char *unknown = requirement_resolve(r, name), *why;
+	bool text = !unknown && r->kind == REQUIRE_FACT && r->fact.def->type == FACT_TEXT;
 	cursor_skip_blanks(p);
 	if (p->at < p->end) {
+		compared = true;
 		if (cursor_take(p, "==") || cursor_take(p, "="))
 			r->comparison = COMPARE_EQ;
 		else if (cursor_take(p, "!="))
 			r->comparison = COMPARE_NE;
-		else if (cursor_take(p, ">="))
+		else if (!text && cursor_take(p, ">="))
 			r->comparison = COMPARE_GE;
-		else if (cursor_take(p, "<="))
+		else if (!text && cursor_take(p, "<="))
 			r->comparison = COMPARE_LE;
+		else if (text)
+			return "has something other than = or != after the name of a text value";
 		else
 			return "has something other than =, !=, >= or <= after the name";
 		cursor_skip_blanks(p);
-		if (!cursor_number(p, &r->expected, &r->show_hex))
+		if (text) {
+			why = parse_text_value(p, r);
+			if (why)
+				return why;
+		} else if (!cursor_number(p, &r->expected, &r->show_hex)) {
 			return "needs a number (decimal or 0x hex, 32 bits) after the comparison";
+		}
 		cursor_skip_blanks(p);
 		if (p->at < p->end)
 			return "has more after its value";
 	}
-	const char *why = requirement_resolve(r, name);
-	if (!why)
-		why = undecidable(r);
-	if (why)
+	if (unknown)
+		return unknown;
+	if (text && !compared)
+		return "needs = or != and a text value";
+	if (!text && (why = undecidable(r)))
 		return why;
 	requirement_canonical_key(r);
 	if (r->kind == REQUIRE_INTERFACE_BASE)
@@ -110,12 +162,31 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 	if (r->item.field && r->item.field->format == FIELD_HEX)
 		r->show_hex = r->show_hex || r->expected > 9;
 
-	struct buffer_sink text;
-	string_sink_init(&text, r->text, sizeof(r->text));
-	sink_printf(&text.sink, r->show_hex ? "%s %s 0x%x" : "%s %s %u", name,
-		    comparison_symbol(r->comparison), r->expected);
-	string_sink_finish(&text);
+	struct buffer_sink shown;
+	string_sink_init(&shown, r->text, sizeof(r->text));
+	if (text)
+		sink_printf(&shown.sink, "%s %s \"%s\"", name, comparison_symbol(r->comparison),
+			    r->expected_text);
+	else
+		sink_printf(&shown.sink, r->show_hex ? "%s %s 0x%x" : "%s %s %u", name,
+			    comparison_symbol(r->comparison), r->expected);
+	string_sink_finish(&shown);
 	return NULL;
+}
+
+/* The first c in [at, end) outside double quotes, or end: a quoted text
+ * value may hold the separators. */
+static const char *find_unquoted(const char *at, const char *end, char c)
+{
+	bool quoted = false;
+
+	for (; at < end; at++) {
+		if (*at == '"')
+			quoted = !quoted;
+		else if (*at == c && !quoted)
+			break;
+	}
+	return at;
 }
 
 bool requirements_add(struct requirement_list *list, const char *text,
@@ -131,14 +202,10 @@ bool requirements_add(struct requirement_list *list, const char *text,
 		const char *line_end = at;
 		while (line_end < end && *line_end != '\n')
 			line_end++;
-		const char *content_end = at;
-		while (content_end < line_end && *content_end != '#')
-			content_end++;
+		const char *content_end = find_unquoted(at, line_end, '#');
 
 		for (const char *item = at; item <= content_end;) {
-			const char *item_end = item;
-			while (item_end < content_end && *item_end != ',')
-				item_end++;
+			const char *item_end = find_unquoted(item, content_end, ',');
 			struct cursor p = { item, item_end };
 			cursor_skip_blanks(&p);
 			/* "waive LABEL[,LABEL...]" takes the rest of its line. */
@@ -267,6 +334,32 @@ void render_requirement_keys(struct text_sink *out)
 			}
 		}
 	}
+	render_fact_keys(out);
+}
+
+static void evaluate_fact(const struct hv_report *report, struct check_result *result)
+{
+	const struct requirement *r = &result->requirement;
+	struct fact_value value;
+
+	result->unknown_reason = fact_value(report, &r->fact, &value);
+	if (result->unknown_reason) {
+		result->outcome = CHECK_FACT_UNKNOWN;
+		result->passed = false;
+		return;
+	}
+	result->outcome = CHECK_FOUND;
+	if (value.type == FACT_NUMBER) {
+		result->found = value.number;
+		result->passed = compare(r->comparison, value.number, r->expected);
+		return;
+	}
+	struct buffer_sink found;
+	string_sink_init(&found, result->found_text, sizeof(result->found_text));
+	sink_puts(&found.sink, value.text);
+	string_sink_finish(&found);
+	result->passed = ascii_equal(value.text, r->expected_text, false) ==
+			 (r->comparison == COMPARE_EQ);
 }
 
 static void evaluate(const struct hv_report *report, struct check_result *result)
@@ -298,13 +391,18 @@ static void evaluate(const struct hv_report *report, struct check_result *result
 		else
 			result->outcome = CHECK_NO_INTERFACE;
 		break;
+	case REQUIRE_FACT:
+		evaluate_fact(report, result);
+		return;
 	case REQUIRE_ITEM:
 		if (!iface) {
 			result->outcome = CHECK_NO_INTERFACE;
 			break;
 		}
-		switch (hv_item_value(report, iface, &r->item, &result->found)) {
+		uint32_t value;
+		switch (hv_item_value(report, iface, &r->item, &value)) {
 		case DECODED:
+			result->found = value;
 			break;
 		case LEAF_NOT_PROVIDED:
 			result->outcome = CHECK_NOT_PROVIDED;
@@ -349,8 +447,17 @@ void render_check_found(const struct check_result *c, struct text_sink *out)
 {
 	switch (c->outcome) {
 	case CHECK_FOUND:
-		sink_printf(out, c->requirement.show_hex ? "found 0x%x" : "found %u",
-			    c->found);
+		if (c->requirement.kind == REQUIRE_FACT && c->requirement.fact.def->type == FACT_TEXT) {
+			sink_puts(out, "found \"");
+			sink_escaped(out, c->found_text, text_length(c->found_text));
+			sink_puts(out, "\"");
+		} else {
+			sink_printf(out, c->requirement.show_hex ? "found 0x%lx" : "found %lu",
+				    (unsigned long)c->found);
+		}
+		break;
+	case CHECK_FACT_UNKNOWN:
+		sink_printf(out, "not known: %s", c->unknown_reason);
 		break;
 	case CHECK_NO_INTERFACE:
 		sink_printf(out, "no %s interface", c->requirement.vendor_key);

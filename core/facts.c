@@ -3,11 +3,13 @@
 #include "facts.h"
 
 #include "ascii.h"
+#include "cpu_facts.h"
 #include "vcpus.h"
 
 static const struct fact_family *const families[] = {
+	&cpu_facts,
 	&vcpu_facts,
-	NULL, /* placeholder until the first family lands */
+	NULL, /* each family above this line */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))
 
@@ -76,6 +78,8 @@ const char *fact_value(const struct hv_report *report, const struct fact_ref *re
 
 void render_fact_keys(struct text_sink *out)
 {
+	sink_puts(out, "\nFacts beyond CPUID's items (text: compared with = or != only, exactly,\n"
+		       "quoted when it holds ',' or '#': KEY=\"a, b\"; a KEY.N has N from 1):\n");
 	for (size_t f = 0; f < FAMILY_COUNT; f++) {
 		const struct fact_family *family = families[f];
 		if (!family)
@@ -83,11 +87,11 @@ void render_fact_keys(struct text_sink *out)
 		sink_printf(out, "\n%s:\n", family->title);
 		for (size_t d = 0; d < family->count; d++) {
 			const struct fact_def *def = &family->defs[d];
-			const char *key = def->key;
+			const char *key = def->key, *kind = def->type == FACT_TEXT ? "text: " : "";
 			if (text_length(key) > 34)
-				sink_printf(out, "  %s\n  %-34s %s\n", key, "", def->meaning);
+				sink_printf(out, "  %s\n  %-34s %s%s\n", key, "", kind, def->meaning);
 			else
-				sink_printf(out, "  %-34s %s\n", key, def->meaning);
+				sink_printf(out, "  %-34s %s%s\n", key, kind, def->meaning);
 		}
 	}
 }

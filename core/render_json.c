@@ -167,19 +167,27 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 		const struct check_result *c = &r->checks[i];
 		sink_puts(out, i ? ",\n    {\"requirement\": " : "\n    {\"requirement\": ");
 		json_string(c->requirement.text, out);
-		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": %u, \"found\": ",
-			    comparison_symbol(c->requirement.comparison),
-			    c->requirement.expected);
-		if (c->outcome == CHECK_FOUND || c->outcome == CHECK_PROBED)
-			sink_printf(out, "%u", c->found);
+		bool text = c->requirement.kind == REQUIRE_FACT &&
+			    c->requirement.fact.def->type == FACT_TEXT;
+		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": ",
+			    comparison_symbol(c->requirement.comparison));
+		if (text)
+			json_string(c->requirement.expected_text, out);
+		else
+			sink_printf(out, "%u", c->requirement.expected);
+		sink_puts(out, ", \"found\": ");
+		if (c->outcome == CHECK_PROBED || (c->outcome == CHECK_FOUND && !text))
+			sink_printf(out, "%lu", (unsigned long)c->found);
+		else if (c->outcome == CHECK_FOUND)
+			json_string(c->found_text, out);
 		else
 			sink_puts(out, "null");
 		sink_puts(out, ", \"note\": ");
-		char note[64];
-		struct buffer_sink text;
-		string_sink_init(&text, note, sizeof(note));
-		render_check_found(c, &text.sink);
-		json_string(string_sink_finish(&text), out);
+		char note[2 * REQUIREMENT_TEXT];
+		struct buffer_sink found;
+		string_sink_init(&found, note, sizeof(note));
+		render_check_found(c, &found.sink);
+		json_string(string_sink_finish(&found), out);
 		sink_printf(out, ", \"result\": \"%s\"}", c->passed ? "pass" : "fail");
 	}
 	sink_puts(out, r->check_count ? "\n  ],\n" : "],\n");

@@ -28,6 +28,10 @@ const char *requirement_resolve(struct requirement *r, const char *name)
 
 	const char *probe = ascii_after_prefix(name, "probe.", true);
 
+	if (fact_resolve(name, &r->fact)) {
+		r->kind = REQUIRE_FACT;
+		return NULL;
+	}
 	if (ascii_equal(name, "hypervisor_bit", true)) {
 		r->kind = REQUIRE_HYPERVISOR_BIT;
 		return NULL;
@@ -81,6 +85,10 @@ void requirement_canonical_key(struct requirement *r)
 		hv_item_key(vendor_by_key(r->vendor_key, text_length(r->vendor_key)),
 			    r->item.bit ? r->item.bit->id : r->item.field->id, r->key,
 			    sizeof(r->key));
+		return;
+	}
+	if (r->kind == REQUIRE_FACT) {
+		fact_key_text(&r->fact, r->key, sizeof(r->key));
 		return;
 	}
 	string_sink_init(&key, r->key, sizeof(r->key));

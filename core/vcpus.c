@@ -338,10 +338,8 @@ void vcpus_judge(const struct hv_report *report, struct result_list *results)
 static const struct fact_def defs[] = {
 	{ "vcpu.count", FACT_NUMBER, UINT32_MAX, 0, "vCPUs present, the boot vCPU included" },
 	{ "vcpu.enabled", FACT_NUMBER, UINT32_MAX, 0, "vCPUs the firmware has enabled" },
-	{ "vcpu.consistent", FACT_NUMBER, 1, 0,
-	  "1: every enabled vCPU read, CPUID as the boot vCPU's" },
-	{ "vcpu.differing", FACT_NUMBER, VCPU_MAX, 0,
-	  "vCPUs whose CPUID differs from the boot vCPU's" },
+	{ "vcpu.consistent", FACT_NUMBER, 1, 0, "1: each enabled vCPU's CPUID as the boot's" },
+	{ "vcpu.differing", FACT_NUMBER, VCPU_MAX, 0, "vCPUs whose CPUID differs from the boot's" },
 };
 
 static const char *vcpu_fact(const struct hv_report *report, const struct fact_def *def,
@@ -363,5 +361,5 @@ static const char *vcpu_fact(const struct hv_report *report, const struct fact_d
 	return NULL;
 }
 
-const struct fact_family vcpu_facts = { "every vCPU (EFI_MP_SERVICES_PROTOCOL)", defs,
+const struct fact_family vcpu_facts = { "vcpu.* (every vCPU: the count, CPUID on each)", defs,
 					COUNT_OF(defs), vcpu_fact };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "facts.h"
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
@@ -17,7 +18,8 @@
 #define MAX_REQUIREMENTS 128u
 #define MAX_REQUIREMENTS_TEXT "128"
 #define POLICY_MAX_BYTES (64u * 1024u)
-#define REQUIREMENT_TEXT 80u
+/* A requirement as written, its key, or a text value it compares with. */
+#define REQUIREMENT_TEXT 160u
 
 enum requirement_kind {
 	REQUIRE_HYPERVISOR_BIT, /* hypervisor_bit=0|1 */
@@ -25,6 +27,7 @@ enum requirement_kind {
 	REQUIRE_INTERFACE_BASE, /* interface.KEY.base=0x40000100 */
 	REQUIRE_ITEM,           /* KEY.ITEM, e.g. kvm.pv_unhalt or kvm.tsc_khz>=1 */
 	REQUIRE_PROBE,          /* probe.KEY: 1 works, 0 anything else */
+	REQUIRE_FACT,           /* a fact (facts.h): vcpu.count>=2, smbios.type1.product="x" */
 };
 
 enum comparison { COMPARE_EQ, COMPARE_NE, COMPARE_GE, COMPARE_LE };
@@ -38,8 +41,10 @@ struct requirement {
 	const char *vendor_key;      /* catalogue string, for all but the bit */
 	struct hv_item item;         /* REQUIRE_ITEM */
 	size_t probe;                /* REQUIRE_PROBE: its index in the probe list */
+	struct fact_ref fact;        /* REQUIRE_FACT */
 	enum comparison comparison;
 	uint32_t expected;
+	char expected_text[REQUIREMENT_TEXT]; /* a FACT_TEXT fact's value */
 	bool show_hex;
 };
 
@@ -58,13 +63,16 @@ enum check_outcome {
 	CHECK_OTHER_INTERFACE,
 	CHECK_PROBED,          /* found: 1 when the probe works */
 	CHECK_PROBES_NOT_RUN,  /* not in firmware, or a dump was replayed */
+	CHECK_FACT_UNKNOWN,    /* the run did not learn the fact: unknown_reason */
 };
 
 struct check_result {
 	struct requirement requirement;
 	enum check_outcome outcome;
-	uint32_t found;
-	enum probe_state probe_state; /* CHECK_PROBED */
+	uint64_t found;
+	char found_text[REQUIREMENT_TEXT]; /* a FACT_TEXT fact, cut to fit */
+	const char *unknown_reason;        /* CHECK_FACT_UNKNOWN */
+	enum probe_state probe_state;      /* CHECK_PROBED */
 	bool passed;
 };
 

@@ -28,10 +28,15 @@ struct fact_def {
 	const char *meaning; /* one line, for --list-keys */
 };
 
+#define FACT_STORAGE 64u
+
 struct fact_value {
 	enum fact_type type;
 	uint64_t number;
-	const char *text; /* FACT_TEXT: NUL-terminated, lives in the report */
+	/* FACT_TEXT: NUL-terminated, in the report or in storage, where a
+	 * family composes text the report does not hold as such (a UUID) */
+	const char *text;
+	char storage[FACT_STORAGE];
 };
 
 struct hv_report;

@@ -182,6 +182,48 @@ static void policy_text_comments_and_lines(void **state)
 				    "number (decimal or 0x hex, 32 bits) after the comparison\n");
 }
 
+/* Facts are compared as numbers or, exactly, as text; a quoted value may
+ * hold the separators. The recording's leaf 0 says GenuineIntel, max 1. */
+static void fact_requirements(void **state)
+{
+	(void)state;
+	struct hv_report *r = checked("cpu.vendor=GenuineIntel, cpu.vendor != \"Authentic, AMD # x\","
+				      "CPU.Max_Basic_Leaf>=2, cpu.vendor=genuineintel # case counts");
+
+	assert_int_equal(r->check_count, 4);
+	assert_true(r->checks[0].passed);
+	assert_true(r->checks[1].passed);
+	assert_false(r->checks[2].passed);
+	assert_int_equal(r->checks[2].found, 1);
+	assert_false(r->checks[3].passed);
+	const char *text = text_of(r);
+	assert_contains(text, "PASS  require.cpu.vendor: cpu.vendor != \"Authentic, AMD # x\": "
+			      "found\n        \"GenuineIntel\"\n");
+	assert_contains(text, "FAIL  require.cpu.max_basic_leaf: CPU.Max_Basic_Leaf >= 2: found 1\n");
+	assert_contains(text, "FAIL  require.cpu.vendor: cpu.vendor = \"genuineintel\": "
+			      "found \"GenuineIntel\"\n");
+
+	static const struct {
+		const char *text, *why;
+	} refused[] = {
+		{ "cpu.vendor", "needs = or != and a text value" },
+		{ "cpu.vendor>=A", "has something other than = or != after the name of a text value" },
+		{ "cpu.vendor=\"A", "has a quoted value without its closing quote" },
+		{ "cpu.vendor=", "needs a text value after the comparison" },
+		{ "cpu.vendor=\"A\" B", "has more after its value" },
+		{ "cpu.vendor=A\tB\x01", "has a value that is not plain ASCII" },
+		{ "cpu.max_basic_leaf=A", "needs a number" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		list.count = 0;
+		assert_false(add(refused[i].text));
+		assert_contains(errors, refused[i].why);
+	}
+	list.count = 0;
+	assert_true(add("cpu.vendor=\"\""));
+	assert_string_equal(list.items[0].expected_text, "");
+}
+
 static void malformed_requirements(void **state)
 {
 	(void)state;
@@ -312,11 +354,17 @@ static void listed_keys_are_all_accepted(void **state)
 
 	for (char *line = strtok(listing, "\n"); line; line = strtok(NULL, "\n")) {
 		assert_true(strlen(line) <= 79);
-		char key[96];
+		char key[100];
 		/* item lines: two spaces, then the key */
 		if (strncmp(line, "  ", 2) != 0 || line[2] == ' ' ||
 		    sscanf(line + 2, "%95[a-zA-Z0-9_.]", key) != 1)
 			continue;
+		/* "KEY.N" stands for KEY.1 and up; a text key needs a value */
+		size_t length = strlen(key);
+		if (length > 2 && strcmp(key + length - 2, ".N") == 0)
+			key[length - 1] = '1';
+		if (strstr(line, " text: "))
+			strcat(key, "=\"\"");
 		list.count = 0;
 		if (!add(key))
 			fail_msg("listed key '%s' refused: %s", key, errors);
@@ -335,6 +383,7 @@ int main(void)
 		cmocka_unit_test(all_pass_verdict_and_json),
 		cmocka_unit_test(no_requirements_still_a_verdict),
 		cmocka_unit_test(policy_text_comments_and_lines),
+		cmocka_unit_test(fact_requirements),
 		cmocka_unit_test(malformed_requirements),
 		cmocka_unit_test(echoes_are_escaped_and_cut),
 		cmocka_unit_test(listed_keys_are_all_accepted),

@@ -5,6 +5,7 @@
  * hand; and dumps with CPU sections, as Debian's cpuid -r writes them. */
 #include "recordings.h"
 
+#include "checks.h"
 #include "facts.h"
 #include "judge.h"
 #include "vcpus.h"
@@ -296,6 +297,53 @@ static void test_one_vcpu_or_none_read(void **state)
 			"vCPUs: not read: the firmware has no EFI_MP_SERVICES_PROTOCOL\n");
 }
 
+/* Requirements on the vcpu.* facts: met, not met, and not known when the
+ * vCPUs were not read. */
+static void test_requirements_on_the_vcpus(void **state)
+{
+	static struct requirement_list list;
+	static const char required[] = "vcpu.count=4, vcpu.consistent, vcpu.differing<=0, "
+				       "vcpu.enabled>=2";
+	struct buffer_sink errors;
+
+	(void)state;
+	buffer_sink_init(&errors, NULL, 0);
+	assert_true(requirements_add(&list, required, strlen(required), "--require",
+				     &errors.sink));
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
+	sim_reset(report, 4);
+	read_sim_vcpus(report);
+	hv_check(report, &list);
+	hv_judge(report, &(struct judge_settings){ 0 });
+	for (size_t i = 0; i < report->check_count; i++)
+		assert_true(report->checks[i].passed);
+	assert_contains(text_of(report), "PASS  require.vcpu.count: vcpu.count = 4: found 4\n");
+
+	report = scan_dump_file(KVM_HOST_DUMP);
+	sim_reset(report, 4);
+	sim_change(2, 0x40000001, 0, REG_EAX, 1u << 3);
+	read_sim_vcpus(report);
+	hv_check(report, &list);
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_true(report->checks[0].passed);
+	assert_false(report->checks[1].passed);
+	assert_false(report->checks[2].passed);
+	const char *text = text_of(report);
+	assert_contains(text, "FAIL  require.vcpu.consistent: vcpu.consistent = 1: found 0\n");
+	assert_contains(text, "FAIL  require.vcpu.differing: vcpu.differing <= 0: found 1\n");
+
+	vcpus_not_read(report, "the firmware has no EFI_MP_SERVICES_PROTOCOL");
+	hv_check(report, &list);
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_false(report->checks[0].passed);
+	assert_contains(text_of(report), "FAIL  require.vcpu.count: vcpu.count = 4: not known: the "
+					 "firmware has no\n        EFI_MP_SERVICES_PROTOCOL\n");
+
+	/* a requirement that decides nothing is refused */
+	list.count = 0;
+	assert_false(requirements_add(&list, "vcpu.consistent<=1", 18, "--require", &errors.sink));
+}
+
 /* --- dumps with CPU sections ------------------------------------------- */
 
 static struct cpuid_dump dump;
@@ -441,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_every_rule_renders_within_the_width),
 		cmocka_unit_test(test_a_vcpu_that_times_out_or_is_unhealthy),
 		cmocka_unit_test(test_one_vcpu_or_none_read),
+		cmocka_unit_test(test_requirements_on_the_vcpus),
 		cmocka_unit_test(test_a_dump_with_cpu_sections),
 		cmocka_unit_test(test_one_cpu_or_a_json_report_reads_no_vcpus),
 		cmocka_unit_test(test_many_cpu_sections),
