@@ -316,7 +316,8 @@ CASES = {c.name: c for c in [
 
     # Booted directly, each a boot of its own: the run ends the machine.
     # Four vCPUs, which OVMF starts through EFI_MP_SERVICES_PROTOCOL.
-    Case("direct-boot", direct_boot_options=r"--shutdown -J \vcpus.json", smp=4),
+    Case("direct-boot", direct_boot_options=r"--shutdown -J \vcpus.json "
+         r"--require vcpu.count=4,vcpu.consistent,vcpu.differing=0", smp=4),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     # \hvfeat.cfg as the shell's '>' writes files: UCS-2 with a byte-order
@@ -1282,6 +1283,8 @@ class DirectBoot(FirmwareCase):
                       "  CPUID of the 5 leaves below on each, against the boot vCPU's:\n"
                       "  consistent: every vCPU read, none differs\n", log)
         self.assertIn("  PASS  vcpu.cpuid: 4 vCPUs read", log)
+        self.assertEqual(requirement_results(log), [
+            ("PASS", "vcpu.count"), ("PASS", "vcpu.consistent"), ("PASS", "vcpu.differing")])
         document = vm.read_esp_file(case.esp, "/vcpus.json")
         self.assertIsNotNone(document, "-J \\vcpus.json not written")
         path = host_file("direct-boot", "vcpus.json")

@@ -199,7 +199,8 @@ CASES = [
                files={"startup.nsh": vm.startup_script(
         r"-r --probe -l \raw.txt -J \raw.json", status_kept_in(r"\raw.status"),
         r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
-        r"--require probe.kvm.clocksource2 --probe --shutdown --exit-port -J \hvfeat.json",
+        rf"--require probe.kvm.clocksource2,vcpu.count={HOST_SMP},vcpu.consistent "
+        r"--require probe.kvm.clock_cross_vcpu --probe --shutdown --exit-port -J \hvfeat.json",
     ).encode()}),
     # kernel-irqchip=split: KVM offers kvm-msi-ext-dest-id only with it.
     # tsc-frequency: QEMU provides the timing leaf only for a known, stable
@@ -425,7 +426,9 @@ class HostCpu(RealKvmCase):
         self.assertRegex(log, r"\n    yes  3 KVM_FEATURE_CLOCKSOURCE2 ")
         self.assertEqual(re.findall(r"^  (\S+)  require\.(\S+):", log, re.MULTILINE),
                          [("PASS", "interface.kvm"), ("PASS", "kvm.clocksource2"),
-                          ("PASS", "hypervisor_bit"), ("PASS", "probe.kvm.clocksource2")])
+                          ("PASS", "hypervisor_bit"), ("PASS", "probe.kvm.clocksource2"),
+                          ("PASS", "vcpu.count"), ("PASS", "vcpu.consistent"),
+                          ("PASS", "probe.kvm.clock_cross_vcpu")])
         self.assertIn("verdict: PASS", log)
         report = self.report("host")
         self.assertEqual(report["kvm_base_for_guests"], 0x40000000)

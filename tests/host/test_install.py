@@ -73,8 +73,8 @@ class Documented(unittest.TestCase):
                 self.assertRegex(self.man, rf"(?<![\w-]){re.escape(option)}(?![\w-])")
 
     def test_every_label(self):
-        labels = re.findall(r"^  ((?:probe|lint|drift|require)\.\S+)", self.hvfeat("--list-labels"),
-                            re.MULTILINE)
+        labels = re.findall(r"^  ((?:probe|lint|drift|require|vcpu)\.\S+)",
+                            self.hvfeat("--list-labels"), re.MULTILINE)
         self.assertGreater(len(labels), 30)
         for label in labels:
             prefix, rest = label.split(".", 1)
