@@ -360,14 +360,13 @@ static void json_vcpus(const struct vcpu_report *v, struct text_sink *out)
 		    vcpus_consistent(v) ? "true" : "false");
 	json_vcpu_list(v, out);
 	sink_puts(out, ",\n    \"differences\": [");
-	size_t listed = v->difference_count < VCPU_DIFFERENCES_MAX ? v->difference_count
-								  : VCPU_DIFFERENCES_MAX;
-	for (size_t i = 0; i < listed; i++) {
-		const struct vcpu_difference *d = &v->differences[i];
+	size_t listed = 0;
+	for (; listed < v->difference_count && listed < VCPU_DIFFERENCES_MAX; listed++) {
+		const struct vcpu_difference *d = &v->differences[listed];
 		sink_printf(out, "%s\n      {\"vcpu\": %u, \"leaf\": %u, \"subleaf\": %u, "
 				 "\"register\": \"%s\", \"boot_value\": %u, \"value\": %u, "
 				 "\"bits\": %u}",
-			    i ? "," : "", d->vcpu, d->leaf, d->subleaf, cpuid_register_name(d->reg),
+			    listed ? "," : "", d->vcpu, d->leaf, d->subleaf, cpuid_register_name(d->reg),
 			    d->boot_value, d->value, d->bits);
 	}
 	sink_printf(out, "%s],\n    \"unlisted_differences\": %u", listed ? "\n    " : "",

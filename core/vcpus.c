@@ -74,7 +74,7 @@ uint32_t vcpu_per_vcpu_bits(const struct hv_report *report, uint32_t leaf, uint3
 		    (rule->subleaf == VCPU_ANY_SUBLEAF || rule->subleaf == subleaf) &&
 		    rule_covers(report, rule, leaf)) {
 			bits |= rule->mask;
-			*applied |= rule->mask & differ ? 1u << r : 0;
+			*applied |= (rule->mask & differ) ? 1u << r : 0;
 		}
 	}
 	return bits;
