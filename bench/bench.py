@@ -51,8 +51,9 @@ PROBE_BUDGET_SECONDS = 1.5
 PROBE_TIME = re.compile(r"^probes \(--probe\): \d+ probes in (\d+) ms", re.M)
 CROSS_VCPU_TIME = re.compile(r"^  kvm\.clock_cross_vcpu: works[\s\S]*?took_ms=(\d+)", re.M)
 # kvmclock across vCPUs reads for 200 ms (core/probe_clock_vcpus.c); the
-# firmware's start of the other vCPUs and its wait for them come on top.
-CROSS_VCPU_BUDGET_MS = 400
+# firmware's start of the other vCPU, its turn on L1's one CPU and the
+# firmware's word that it finished come on top (434-573 ms seen under load).
+CROSS_VCPU_BUDGET_MS = 1000
 
 
 def disk_for(kind):
