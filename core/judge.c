@@ -19,8 +19,8 @@ static void judge_requirements(const struct hv_report *report, struct result_lis
 	}
 }
 
-/* works passes, broken fails, not advertised does not apply, skipped is
- * skipped: a probe is judged by what it measured. */
+/* works passes, broken fails, not advertised or not applicable does not
+ * apply, skipped is skipped: a probe is judged by what it measured. */
 static void judge_probe(const struct probe_result *p, struct result_list *results)
 {
 	static const enum outcome outcomes[] = {
@@ -29,6 +29,7 @@ static void judge_probe(const struct probe_result *p, struct result_list *result
 		[PROBE_BROKEN] = OUTCOME_FAIL,
 		[PROBE_NOT_ADVERTISED] = OUTCOME_NOT_APPLICABLE,
 		[PROBE_SKIPPED] = OUTCOME_SKIP,
+		[PROBE_NOT_APPLICABLE] = OUTCOME_NOT_APPLICABLE,
 	};
 	enum outcome outcome = outcomes[p->state];
 	struct text_sink *detail =

@@ -78,6 +78,8 @@ const char *probe_state_name(enum probe_state state)
 		return "not advertised";
 	case PROBE_SKIPPED:
 		return "skipped";
+	case PROBE_NOT_APPLICABLE:
+		return "not applicable";
 	case PROBE_NOT_RUN:
 		break;
 	}

@@ -355,7 +355,7 @@ PROBE(probe_clock_cross_vcpu)
 
 	(void)advertised_by;
 	if (run->m->vcpu_count < 2 || !run->m->every_vcpu) {
-		set_state(result, PROBE_SKIPPED, "one vCPU: nothing to read across");
+		set_state(result, PROBE_NOT_APPLICABLE, "one vCPU: nothing to read across");
 		return;
 	}
 	if (!own || own->state != PROBE_WORKS) {

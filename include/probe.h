@@ -110,6 +110,7 @@ enum probe_state {
 	PROBE_BROKEN,         /* detail: what was wrong */
 	PROBE_NOT_ADVERTISED, /* CPUID does not offer it */
 	PROBE_SKIPPED,        /* detail: why it could not be judged */
+	PROBE_NOT_APPLICABLE, /* detail: what it would judge is not there (one vCPU) */
 };
 
 enum probe_value_kind { VALUE_DECIMAL, VALUE_HEX, VALUE_SIGNED };

@@ -1532,7 +1532,9 @@ static void test_kvmclock_across_vcpus_only_when_vouched_for(void **state)
 	(void)state;
 	sim_reset();
 	struct hv_report *report = probe_vcpus(1);
-	assert_state(report, "kvm.clock_cross_vcpu", PROBE_SKIPPED, "one vCPU");
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_NOT_APPLICABLE, "one vCPU");
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_contains(text_of(report), "  N/A   probe.kvm.clock_cross_vcpu: not applicable: one vCPU:");
 
 	/* vCPU 2's KVM word lacks KVM_FEATURE_CLOCKSOURCE2 (bit 3): not touched */
 	sim_reset();
