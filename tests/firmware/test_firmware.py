@@ -57,7 +57,8 @@ KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
 BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
-              "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
+              "kvm.clocksource2", "kvm.clocksource", "kvm.clock_cross_vcpu",
+              "kvm.steal_time", "kvm.async_pf",
               "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
               "kvm.pv_sched_yield", "kvm.tsc_khz"]
 
