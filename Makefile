@@ -98,7 +98,7 @@ unit-valgrind: $(UNIT_TESTS) | deps-test
 	    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
 	        $$t >/dev/null || exit 1; done; echo "valgrind: no errors, no leaks"
 
-FUZZ_TARGETS := dump scan options probe json
+FUZZ_TARGETS := dump scan options probe json smbios cvm
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
@@ -123,13 +123,15 @@ fuzz: $(FUZZ_BIN)
 	    test $${PIPESTATUS[0]} -eq 0 || exit 1; done
 
 # The committed corpus once through, then a fixed number of executions
-# (fewer for scan, probe and json, whose inputs render whole reports, text
-# and JSON; make fuzz is the long run).
+# (fewer for scan, probe, json, smbios and cvm, whose inputs render whole
+# reports, text and JSON; make fuzz is the long run).
 SMOKE_RUNS_dump := 20000
 SMOKE_RUNS_options := 20000
 SMOKE_RUNS_scan := 2000
 SMOKE_RUNS_probe := 2000
 SMOKE_RUNS_json := 5000
+SMOKE_RUNS_smbios := 5000
+SMOKE_RUNS_cvm := 3000
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
 	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \
@@ -202,7 +204,7 @@ test: | deps-run deps-test
 
 host-checks:
 	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
-	    matrix-check ci-formats drift-test
+	    matrix-check ci-formats drift-test smbios-host
 
 # The host build diffing reports and dumps (--baseline A -f B), writing and
 # enforcing policies, reading jq's layouts of its JSON.
@@ -218,6 +220,10 @@ matrix-check: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run deps-test
 # junitparser and xmllint, against the JSON of the same runs.
 ci-formats: $(BUILD)/hvfeat $(BUILD)/unit/test_ci_formats | deps-run deps-test
 	$(PYTHON) tests/host/test_ci_formats.py
+
+# The host build's SMBIOS on this machine against Debian's dmidecode.
+smbios-host: $(BUILD)/hvfeat | deps-run deps-test
+	$(PYTHON) tests/host/test_smbios.py
 
 # hvfeat's JSON against Debian's cpuid tool, flag word by flag word.
 cpuid-agreement: $(BUILD)/hvfeat | deps-run
@@ -270,15 +276,16 @@ RUN_PACKAGES   := ovmf qemu-system-x86 mtools dosfstools fdisk sbsigntool openss
                   systemd-boot-efi grub-efi-amd64-bin grub-common swtpm
 # perl (prove, TAP::Parser) and python3-junitparser: the real consumers the
 # CI-format tests feed TAP and JUnit XML to; libxml2-utils (xmllint) theirs
-# and the matrix test's.
+# and the matrix test's; dmidecode, the SMBIOS tests' independent reader.
 TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-dev libxml2-utils \
-                  perl python3-junitparser
+                  perl python3-junitparser dmidecode
 # The nested-KVM bed: QEMU's build dependencies and what the L1 guest is
 # made of (its kernel is downloaded by build_l1.sh, never installed); the
-# swtpm each L2 gets comes with RUN_PACKAGES.
+# swtpm each L2 gets comes with RUN_PACKAGES; dmidecode, which L1 runs
+# beside the host build.
 NESTED_PACKAGES := dpkg-dev patch meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \
                    libattr1-dev libcap-ng-dev libfdt-dev zlib1g-dev python3-venv \
-                   busybox-static kmod cpio
+                   busybox-static kmod cpio dmidecode
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -306,4 +313,4 @@ deps-nested: deps-run
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks drift-test mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks drift-test smbios-host mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested

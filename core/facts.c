@@ -4,10 +4,14 @@
 
 #include "ascii.h"
 #include "cpu_facts.h"
+#include "cvm.h"
+#include "smbios.h"
 #include "vcpus.h"
 
 static const struct fact_family *const families[] = {
 	&cpu_facts,
+	&smbios_facts,
+	&cvm_facts,
 	&vcpu_facts,
 	NULL, /* each family above this line */
 };
@@ -29,9 +33,11 @@ static bool matches(const struct fact_def *def, const char *name, unsigned *inde
 		return ascii_equal(name, def->key, true);
 	size_t stem = text_length(def->key) - 1;
 	size_t length = text_length(name);
-	if (length <= stem || !ascii_equal_span(name, stem, def->key, true) ||
-	    name[stem] < '1' || name[stem] > '9')
+	if (length <= stem || name[stem] < '1' || name[stem] > '9')
 		return false;
+	for (size_t i = 0; i < stem; i++)
+		if (ascii_lower(name[i]) != ascii_lower(def->key[i]))
+			return false;
 	struct cursor c = { name + stem, name + length };
 	uint32_t n;
 	bool hex;

@@ -101,6 +101,57 @@ static void read_block(struct scanner *s, struct hv_interface *iface)
 	}
 }
 
+/* The hypervisor's blocks, 0x40000000 to 0x4000ff00; with the bit clear,
+ * only whether 0x40000000 answers anyway. last_basic is the highest basic
+ * leaf's registers when already read. */
+static void scan_blocks(struct scanner *s, const struct cpuid_regs *leaf0,
+			const struct cpuid_regs *leaf1, const struct cpuid_regs *last_basic)
+{
+	struct hv_report *report = s->report;
+
+	if (!report->hypervisor_bit) {
+		struct cpuid_regs probe = read_leaf(s, HV_BASE_FIRST, 0);
+		char signature[HV_SIGNATURE_LENGTH];
+		signature_from_regs(signature, probe.ebx, probe.ecx, probe.edx);
+		report->unadvertised_vendor = hv_vendor_lookup(signature);
+		return;
+	}
+
+	/* Intel answers an out-of-range leaf with the highest basic leaf's
+	 * data; a base that returns exactly that is no interface. */
+	struct cpuid_regs echo = *leaf0;
+	bool have_echo = report->max_basic_leaf < HV_BASE_FIRST;
+	if (have_echo && report->max_basic_leaf == 1)
+		echo = *leaf1;
+	else if (have_echo && last_basic)
+		echo = *last_basic;
+	else if (have_echo && report->max_basic_leaf > 1)
+		echo = read_leaf(s, report->max_basic_leaf, 0);
+
+	for (uint32_t i = 0; i < HV_BASE_COUNT; i++) {
+		uint32_t base = HV_BASE_FIRST + i * HV_BASE_STRIDE;
+		/* Empty and echoing bases are not kept: 256 lines of nothing. */
+		struct cpuid_regs regs = execute(s, base, 0);
+		if ((regs.ebx | regs.ecx | regs.edx) == 0)
+			continue;
+		if (have_echo && regs_equal(&regs, &echo)) {
+			report->skipped_echo_bases++;
+			continue;
+		}
+		record(s, base, 0, regs);
+
+		struct hv_interface *iface =
+			&report->interfaces[report->interface_count++];
+		iface->base = base;
+		signature_from_regs(iface->signature, regs.ebx, regs.ecx, regs.edx);
+		iface->reported_max_leaf = regs.eax;
+		iface->vendor = hv_vendor_lookup(iface->signature);
+		iface->past_decode_limit = report->interface_count > HV_DECODED_INTERFACES;
+		decide_last_leaf(iface);
+		read_block(s, iface);
+	}
+}
+
 void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 {
 	struct scanner s = { report, source, HV_LEAF_BUDGET };
@@ -117,45 +168,23 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 	struct cpuid_regs leaf1 = read_leaf(&s, 1, 0);
 	report->hypervisor_bit = (leaf1.ecx >> 31) & 1;
 
-	if (!report->hypervisor_bit) {
-		struct cpuid_regs probe = read_leaf(&s, HV_BASE_FIRST, 0);
-		char signature[HV_SIGNATURE_LENGTH];
-		signature_from_regs(signature, probe.ebx, probe.ecx, probe.edx);
-		report->unadvertised_vendor = hv_vendor_lookup(signature);
-		return;
-	}
+	/* Intel TDX's leaf, only within the basic range, as OVMF
+	 * (IntelTdx.nasm.inc) and Linux (tdx_early_init) read it: past it,
+	 * Intel echoes the highest basic leaf. Read here, so that a raw dump
+	 * stays in ascending order. */
+	struct cpuid_regs tdx;
+	bool tdx_read = report->max_basic_leaf >= CVM_LEAF_TDX;
+	if (tdx_read)
+		tdx = read_leaf(&s, CVM_LEAF_TDX, 0);
 
-	/* Intel answers an out-of-range leaf with the highest basic leaf's
-	 * data; a base that returns exactly that is no interface. */
-	struct cpuid_regs echo = leaf0;
-	bool have_echo = report->max_basic_leaf < HV_BASE_FIRST;
-	if (have_echo && report->max_basic_leaf == 1)
-		echo = leaf1;
-	else if (have_echo && report->max_basic_leaf > 1)
-		echo = read_leaf(&s, report->max_basic_leaf, 0);
+	scan_blocks(&s, &leaf0, &leaf1,
+		    tdx_read && report->max_basic_leaf == CVM_LEAF_TDX ? &tdx : NULL);
 
-	for (uint32_t i = 0; i < HV_BASE_COUNT; i++) {
-		uint32_t base = HV_BASE_FIRST + i * HV_BASE_STRIDE;
-		/* Empty and echoing bases are not kept: 256 lines of nothing. */
-		struct cpuid_regs regs = execute(&s, base, 0);
-		if ((regs.ebx | regs.ecx | regs.edx) == 0)
-			continue;
-		if (have_echo && regs_equal(&regs, &echo)) {
-			report->skipped_echo_bases++;
-			continue;
-		}
-		record(&s, base, 0, regs);
-
-		struct hv_interface *iface =
-			&report->interfaces[report->interface_count++];
-		iface->base = base;
-		signature_from_regs(iface->signature, regs.ebx, regs.ecx, regs.edx);
-		iface->reported_max_leaf = regs.eax;
-		iface->vendor = hv_vendor_lookup(iface->signature);
-		iface->past_decode_limit = report->interface_count > HV_DECODED_INTERFACES;
-		decide_last_leaf(iface);
-		read_block(&s, iface);
-	}
+	/* AMD's memory-encryption leaf, only when the extended maximum
+	 * reaches it, as OVMF (AmdSev.nasm.inc) and Linux (sev_enable) check. */
+	struct cpuid_regs extended = read_leaf(&s, CVM_LEAF_EXTENDED_MAX, 0);
+	if (extended.eax >= CVM_LEAF_SEV)
+		read_leaf(&s, CVM_LEAF_SEV, 0);
 }
 
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,

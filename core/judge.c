@@ -75,6 +75,7 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 
 	results_reset(results, settings->waivers);
 	judge_requirements(report, results);
+	cvm_judge(report, results);
 	judge_probes(&report->probes, results);
 	vcpus_judge(report, results);
 	lint_run(report, results);

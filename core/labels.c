@@ -3,6 +3,7 @@
 #include "labels.h"
 
 #include "ascii.h"
+#include "cvm.h"
 #include "drift.h"
 #include "lints.h"
 #include "probe.h"
@@ -24,6 +25,8 @@ bool result_label_known(const char *label)
 		return drift_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "vcpu.", true)))
 		return vcpu_label_known(rest);
+	if ((rest = ascii_after_prefix(label, "cvm.", true)))
+		return cvm_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "probe.", true))) {
 		for (size_t i = 0; probe_key(i); i++)
 			if (ascii_equal(rest, probe_key(i), true))
@@ -39,6 +42,7 @@ void render_result_labels(struct text_sink *out)
 {
 	sink_puts(out, "Results hvfeat gives, by label (waive one with --waive LABEL):\n"
 		       "  require.KEY              the requirement on KEY (--list-keys)\n");
+	render_cvm_labels(out);
 	for (size_t i = 0; probe_key(i); i++)
 		sink_printf(out, "  probe.%-18s %s\n", probe_key(i), probe_title(i));
 	sink_puts(out, "  probe.forced_msr         --probe-msr: the MSR read (and written)\n"

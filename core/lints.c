@@ -278,6 +278,96 @@ static enum outcome max_leaf_promises_empty_leaf(const struct hv_report *report,
 	return OUTCOME_WARN;
 }
 
+/* Whether SMBIOS type 0 can be judged: true with its VM bit, else false
+ * having said why not (the detail of a lint that does not apply). */
+static bool smbios_vm_bit(const struct hv_report *report, bool *vm, struct text_sink *detail)
+{
+	const struct smbios_report *m = &report->smbios;
+
+	switch (m->state) {
+	case SMBIOS_NOT_READ:
+		sink_printf(detail, "SMBIOS not read: %s", m->reason[0] ? m->reason : "not looked for");
+		return false;
+	case SMBIOS_ABSENT:
+		sink_printf(detail, "no SMBIOS tables: %s", m->reason);
+		return false;
+	case SMBIOS_UNUSABLE:
+		sink_puts(detail, "no usable SMBIOS entry point");
+		return false;
+	case SMBIOS_READ:
+		break;
+	}
+	if (!m->bios.found)
+		sink_puts(detail, "no SMBIOS type 0 structure");
+	else if (!smbios_bios_bit(&m->bios, SMBIOS_BIOS_EXT2_VM, vm))
+		sink_puts(detail, "SMBIOS type 0 has no characteristics extension byte 2");
+	else
+		return true;
+	return false;
+}
+
+/* systemd-boot (src/boot/vmm.c, in_hypervisor) takes CPUID.1:ECX[31] or
+ * the SMBIOS type 0 VirtualMachineSupported bit (src/boot/smbios.c) for
+ * "in a VM"; DSP0134 7.1.2.2, bit 4: "SMBIOS table describes a virtual
+ * machine". QEMU sets the bit in every type 0 it builds (hw/smbios/
+ * smbios.c: extension byte 2 0x14), OVMF in its own (OvmfPkg
+ * SmbiosPlatformDxe: 0x1C). With the bit set, a CPUID that shows no
+ * hypervisor bit (QEMU -cpu ...,-hypervisor; Linux and systemd then never
+ * look at 0x4000xxxx) or the bit but no signature (kvm=off) hides the
+ * hypervisor from the OS: it runs as on bare metal, without its
+ * paravirtual clock and the rest. */
+static enum outcome smbios_hidden_hypervisor(const struct hv_report *report,
+					     struct text_sink *detail)
+{
+	bool vm;
+
+	if (!smbios_vm_bit(report, &vm, detail))
+		return OUTCOME_NOT_APPLICABLE;
+	if (!vm) {
+		sink_puts(detail, "SMBIOS type 0 does not say virtual machine");
+		return OUTCOME_NOT_APPLICABLE;
+	}
+	sink_puts(detail, "SMBIOS type 0 says virtual machine; ");
+	if (!report->hypervisor_bit) {
+		sink_puts(detail, "CPUID.1:ECX[31] is clear");
+		if (report->unadvertised_vendor)
+			sink_printf(detail, " (%s answers unasked)", report->unadvertised_vendor->product);
+		sink_puts(detail, ": the hypervisor hides from the OS");
+		return OUTCOME_WARN;
+	}
+	if (!report->interface_count) {
+		sink_puts(detail, "the hypervisor bit is set, no signature at any base: the "
+				  "hypervisor hides who it is");
+		return OUTCOME_WARN;
+	}
+	sink_printf(detail, "CPUID agrees: %s at 0x%08x", hv_product(&report->interfaces[0]),
+		    report->interfaces[0].base);
+	return OUTCOME_PASS;
+}
+
+/* The reverse: CPUID says hypervisor, the SMBIOS tables do not. Legal
+ * (the bit came with SMBIOS 2.7, and not every hypervisor's firmware sets
+ * it) and no guest is misled, since CPUID tells: info. */
+static enum outcome hypervisor_without_smbios_vm_bit(const struct hv_report *report,
+						     struct text_sink *detail)
+{
+	bool vm;
+
+	if (!report->hypervisor_bit) {
+		sink_puts(detail, "hypervisor bit clear");
+		return OUTCOME_NOT_APPLICABLE;
+	}
+	if (!smbios_vm_bit(report, &vm, detail))
+		return OUTCOME_NOT_APPLICABLE;
+	if (vm) {
+		sink_puts(detail, "hypervisor bit set, SMBIOS type 0 says virtual machine");
+		return OUTCOME_PASS;
+	}
+	sink_printf(detail, "hypervisor bit set, SMBIOS %u.%u type 0 does not say virtual "
+			    "machine: only CPUID tells", report->smbios.major, report->smbios.minor);
+	return OUTCOME_INFO;
+}
+
 struct lint {
 	const char *name;
 	const char *meaning;
@@ -359,6 +449,12 @@ static const struct lint lints[] = {
 	{ "hypervisor.max-leaf-promises-empty-leaf",
 	  "a leaf the max leaf promises, that must hold data, is all zero", SEVERITY_LOW,
 	  max_leaf_promises_empty_leaf, { 0 } },
+	{ "smbios.hidden-hypervisor",
+	  "SMBIOS says virtual machine, CPUID hides the hypervisor", SEVERITY_MEDIUM,
+	  smbios_hidden_hypervisor, { 0 } },
+	{ "smbios.hypervisor-without-vm-bit",
+	  "hypervisor bit set, SMBIOS type 0 without its VM bit (info)", SEVERITY_NONE,
+	  hypervisor_without_smbios_vm_bit, { 0 } },
 };
 
 #define LINT_COUNT COUNT_OF(lints)

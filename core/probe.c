@@ -9,13 +9,21 @@
 
 enum probe_interface { ON_KVM, ON_HYPERV };
 
+/* Whether the host writes into one of the probe's pages (pvclock, wall
+ * clock, steal time, the async PF area, the PV EOI word, the TSC page). */
+enum probe_memory { NO_SHARED_PAGE, HOST_WRITES_PAGE };
+
 /* A probe runs when its interface's block is there and, if named, the item
- * that advertises it is set (a bit) or not 0 (a field). */
+ * that advertises it is set (a bit) or not 0 (a field); one whose page the
+ * host writes is skipped in a confidential VM, where the page is private
+ * memory the host cannot write (hvfeat does not share it: README,
+ * "Probes in a confidential VM"). */
 struct probe_def {
 	const char *key;
 	const char *title;
 	enum probe_interface on;
 	const char *advertised_by; /* upstream identifier; NULL: the block */
+	enum probe_memory memory;
 	void (*run)(struct run *run, struct probe_result *result, const char *advertised_by);
 };
 
@@ -26,33 +34,33 @@ struct probe_def {
  * kvmclock on every vCPU at once, with KVM's master clock on again. */
 static const struct probe_def probes[] = {
 	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", ON_HYPERV, "AccessVpIndex",
-	  probe_vp_index },
+	  NO_SHARED_PAGE, probe_vp_index },
 	{ "hyperv.time_ref_count", "reference counter at 10 MHz by PM timer", ON_HYPERV,
-	  "AccessPartitionReferenceCounter", probe_time_ref_count },
+	  "AccessPartitionReferenceCounter", NO_SHARED_PAGE, probe_time_ref_count },
 	{ "hyperv.reference_tsc", "reference TSC page at 10 MHz by PM timer", ON_HYPERV,
-	  "AccessPartitionReferenceTsc", probe_reference_tsc },
+	  "AccessPartitionReferenceTsc", HOST_WRITES_PAGE, probe_reference_tsc },
 	{ "kvm.clocksource2", "kvmclock through MSR_KVM_SYSTEM_TIME_NEW", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE2", probe_clocksource2 },
+	  "KVM_FEATURE_CLOCKSOURCE2", HOST_WRITES_PAGE, probe_clocksource2 },
 	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE", probe_clocksource },
+	  "KVM_FEATURE_CLOCKSOURCE", HOST_WRITES_PAGE, probe_clocksource },
 	{ "kvm.clock_cross_vcpu", "kvmclock on every vCPU at once: no warps", ON_KVM,
-	  "KVM_FEATURE_CLOCKSOURCE2", probe_clock_cross_vcpu },
+	  "KVM_FEATURE_CLOCKSOURCE2", HOST_WRITES_PAGE, probe_clock_cross_vcpu },
 	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
-	  "KVM_FEATURE_STEAL_TIME", probe_steal_time },
+	  "KVM_FEATURE_STEAL_TIME", HOST_WRITES_PAGE, probe_steal_time },
 	{ "kvm.async_pf", "async PF area registered and read back", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF", probe_async_pf },
+	  "KVM_FEATURE_ASYNC_PF", HOST_WRITES_PAGE, probe_async_pf },
 	{ "kvm.pv_eoi", "PV EOI used to end a self-interrupt", ON_KVM,
-	  "KVM_FEATURE_PV_EOI", probe_pv_eoi },
+	  "KVM_FEATURE_PV_EOI", HOST_WRITES_PAGE, probe_pv_eoi },
 	{ "kvm.poll_control", "host polling turned off and read back", ON_KVM,
-	  "KVM_FEATURE_POLL_CONTROL", probe_round_trip },
+	  "KVM_FEATURE_POLL_CONTROL", NO_SHARED_PAGE, probe_round_trip },
 	{ "kvm.async_pf_int", "async PF vector and ACK read back", ON_KVM,
-	  "KVM_FEATURE_ASYNC_PF_INT", probe_round_trip },
+	  "KVM_FEATURE_ASYNC_PF_INT", NO_SHARED_PAGE, probe_round_trip },
 	{ "kvm.hypercall", "an unknown hypercall returns -KVM_ENOSYS", ON_KVM, NULL,
-	  probe_hypercall },
+	  NO_SHARED_PAGE, probe_hypercall },
 	{ "kvm.pv_sched_yield", "KVM_HC_SCHED_YIELD to ourselves returns 0", ON_KVM,
-	  "KVM_FEATURE_PV_SCHED_YIELD", probe_sched_yield },
+	  "KVM_FEATURE_PV_SCHED_YIELD", NO_SHARED_PAGE, probe_sched_yield },
 	{ "kvm.tsc_khz", "timing leaf TSC kHz against the PM timer", ON_KVM, "tsc_khz",
-	  probe_timing },
+	  NO_SHARED_PAGE, probe_timing },
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
 _Static_assert(PROBE_COUNT + 1 <= PROBE_MAX, "room for the probes and a forced one");
@@ -152,6 +160,7 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 	struct probe_report *out = &report->probes;
 	struct run run = { report, machine, out, hv_guest_kvm_interface(report),
 			   hyperv_interface(report), 0, 0, false };
+	const char *private = cvm_private_memory(report);
 
 	*out = (struct probe_report){ .requested = true };
 	if (machine->read_pm_timer)
@@ -164,6 +173,10 @@ void probe_run(struct hv_report *report, const struct probe_machine *machine,
 						 .state = PROBE_WORKS };
 		if (!iface || (probe->advertised_by && !advertised(&run, iface, probe->advertised_by)))
 			result->state = PROBE_NOT_ADVERTISED;
+		else if (probe->memory == HOST_WRITES_PAGE && private)
+			set_state(result, PROBE_SKIPPED, "private memory in a confidential VM (%s): "
+				  "the host cannot write the page, which hvfeat does not share",
+				  private);
 		else
 			probe->run(&run, result, probe->advertised_by);
 	}

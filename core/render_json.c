@@ -375,6 +375,381 @@ static void json_vcpus(const struct vcpu_report *v, struct text_sink *out)
 	sink_puts(out, "},\n");
 }
 
+/* A string of the tables: its kept bytes, or null when it has none. */
+static void json_table_text(const char *name, const struct smbios_text *t,
+			    struct text_sink *out)
+{
+	sink_printf(out, "\"%s\": ", name);
+	if (t->state == SMBIOS_TEXT_SET)
+		json_string(t->text, out);
+	else
+		sink_puts(out, "null");
+}
+
+static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
+{
+	sink_puts(out, ",\n    \"type0\": ");
+	if (!b->found) {
+		sink_puts(out, "null");
+		return;
+	}
+	sink_puts(out, "{");
+	json_table_text("vendor", &b->vendor, out);
+	sink_puts(out, ", ");
+	json_table_text("version", &b->version, out);
+	sink_puts(out, ", ");
+	json_table_text("release_date", &b->release_date, out);
+	sink_puts(out, ",\n      \"extension_byte_2\": ");
+	if (!b->extension_byte_2_present) {
+		sink_puts(out, "null, \"bits\": [], \"unknown_bits\": [], \"vm\": null, "
+			       "\"uefi\": null}");
+		return;
+	}
+	uint8_t value = b->extension_byte_2;
+	unsigned known = 0;
+	sink_printf(out, "%u, \"bits\": [", value);
+	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
+		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
+		known |= 1u << bit->bit;
+		sink_printf(out, "%s\n        {\"bit\": %u, \"id\": ", i ? "," : "", bit->bit);
+		json_string(bit->id, out);
+		sink_puts(out, ", \"meaning\": ");
+		json_string(bit->meaning, out);
+		sink_printf(out, ", \"set\": %s}", (value >> bit->bit) & 1 ? "true" : "false");
+	}
+	sink_puts(out, "\n      ], \"unknown_bits\": [");
+	const char *separator = "";
+	for (unsigned bit = 0; bit < 8; bit++)
+		if ((value & ~known) >> bit & 1) {
+			sink_printf(out, "%s%u", separator, bit);
+			separator = ", ";
+		}
+	sink_printf(out, "], \"vm\": %s, \"uefi\": %s}",
+		    value >> SMBIOS_BIOS_EXT2_VM & 1 ? "true" : "false",
+		    value >> SMBIOS_BIOS_EXT2_UEFI & 1 ? "true" : "false");
+}
+
+static void json_smbios_system(const struct smbios_system *s, struct text_sink *out)
+{
+	static const char *const uuid_states[] = {
+		[SMBIOS_UUID_ABSENT] = "absent", [SMBIOS_UUID_NOT_PRESENT] = "not_present",
+		[SMBIOS_UUID_NOT_SETTABLE] = "not_settable", [SMBIOS_UUID_SET] = "set",
+	};
+
+	sink_puts(out, ",\n    \"type1\": ");
+	if (!s->found) {
+		sink_puts(out, "null");
+		return;
+	}
+	sink_puts(out, "{");
+	json_table_text("manufacturer", &s->manufacturer, out);
+	sink_puts(out, ", ");
+	json_table_text("product", &s->product, out);
+	sink_puts(out, ", ");
+	json_table_text("version", &s->version, out);
+	sink_puts(out, ",\n      ");
+	json_table_text("serial", &s->serial, out);
+	sink_puts(out, ", \"uuid\": ");
+	if (s->uuid_state == SMBIOS_UUID_ABSENT)
+		sink_puts(out, "null");
+	else
+		json_string(s->uuid, out);
+	sink_printf(out, ", \"uuid_state\": \"%s\",\n      ", uuid_states[s->uuid_state]);
+	json_table_text("sku", &s->sku, out);
+	sink_puts(out, ", ");
+	json_table_text("family", &s->family, out);
+	sink_puts(out, "}");
+}
+
+/* The fact keys (less "smbios.") of strings kept cut, as a JSON array. */
+static void json_smbios_cut(const struct smbios_report *m, struct text_sink *out)
+{
+	const struct { const char *key; const struct smbios_text *text; } fields[] = {
+		{ "type0.vendor", &m->bios.vendor }, { "type0.version", &m->bios.version },
+		{ "type0.release_date", &m->bios.release_date },
+		{ "type1.manufacturer", &m->system.manufacturer },
+		{ "type1.product", &m->system.product }, { "type1.version", &m->system.version },
+		{ "type1.serial", &m->system.serial }, { "type1.sku", &m->system.sku },
+		{ "type1.family", &m->system.family },
+	};
+	const char *separator = "";
+
+	sink_puts(out, ",\n    \"cut\": [");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].text->state == SMBIOS_TEXT_SET &&
+		    fields[i].text->length > SMBIOS_TEXT_MAX) {
+			sink_printf(out, "%s\"%s\"", separator, fields[i].key);
+			separator = ", ";
+		}
+	for (size_t i = 0; i < m->oem.kept; i++)
+		if (m->oem.strings[i].state == SMBIOS_TEXT_SET &&
+		    m->oem.strings[i].length > SMBIOS_TEXT_MAX) {
+			sink_printf(out, "%s\"type11.%u\"", separator, (unsigned)i + 1);
+			separator = ", ";
+		}
+	sink_puts(out, "]");
+}
+
+static void json_smbios(const struct smbios_report *m, struct text_sink *out)
+{
+	static const char *const states[] = {
+		[SMBIOS_NOT_READ] = "not_read", [SMBIOS_ABSENT] = "absent",
+		[SMBIOS_UNUSABLE] = "unusable", [SMBIOS_READ] = "read",
+	};
+	bool read = m->state == SMBIOS_READ;
+
+	sink_printf(out, "  \"smbios\": {\n    \"state\": \"%s\", \"reason\": ", states[m->state]);
+	if (m->state == SMBIOS_NOT_READ || m->state == SMBIOS_ABSENT)
+		json_string(m->reason, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n    \"entry_point\": ");
+	if (read) {
+		sink_printf(out, "{\"anchor\": \"%s\", \"major\": %u, \"minor\": %u, \"docrev\": ",
+			    smbios_anchor(m->entry), m->major, m->minor);
+		if (m->entry == SMBIOS_ENTRY_64)
+			sink_printf(out, "%u", m->docrev);
+		else
+			sink_puts(out, "null");
+		/* a hex string: a 64-bit address would not survive a double */
+		sink_printf(out, ", \"table_address\": \"0x%lx\", \"table_length\": %u, "
+				 "\"structure_count\": ", (unsigned long)m->table_address,
+			    m->table_length);
+		if (m->entry == SMBIOS_ENTRY_32)
+			sink_printf(out, "%u", m->structure_count);
+		else
+			sink_puts(out, "null");
+		sink_printf(out, "},\n    \"table\": {\"walked\": %lu, \"structures\": %lu, "
+				 "\"end_of_table\": %s}", (uint64_t)m->table_walked,
+			    (uint64_t)m->structures, m->end_of_table ? "true" : "false");
+	} else {
+		sink_puts(out, "null,\n    \"table\": null");
+	}
+	json_smbios_bios(&m->bios, out);
+	json_smbios_system(&m->system, out);
+	sink_printf(out, ",\n    \"type11\": {\"structures\": %lu, \"count\": %lu, \"strings\": [",
+		    (uint64_t)m->oem.structures, (uint64_t)m->oem.count);
+	for (size_t i = 0; i < m->oem.kept; i++) {
+		sink_puts(out, i ? ", " : "");
+		if (m->oem.strings[i].state == SMBIOS_TEXT_SET)
+			json_string(m->oem.strings[i].text, out);
+		else
+			sink_puts(out, "null");
+	}
+	sink_puts(out, "]}");
+	json_smbios_cut(m, out);
+	sink_printf(out, ",\n    \"problem_count\": %lu, \"problems\": [",
+		    (uint64_t)m->problem_count);
+	for (size_t i = 0; i < m->problem_count && i < SMBIOS_PROBLEMS_MAX; i++) {
+		sink_puts(out, i ? ",\n      " : "\n      ");
+		json_string(m->problems[i], out);
+	}
+	sink_puts(out, m->problem_count ? "\n    ],\n" : "],\n");
+	sink_puts(out, "    \"sys_hypervisor_type\": ");
+	if (m->sys_hypervisor_present)
+		json_string(m->sys_hypervisor_type, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, "\n  },\n");
+}
+
+/* A 64-bit value as a hex string (jq holds numbers in doubles), its
+ * defined bits and the set bits no table defines. */
+static void json_bits64(const char *name, const struct cvm_bits64 *table, uint64_t value,
+			struct text_sink *out)
+{
+	sink_printf(out, "\"%s\": \"0x%lx\", \"%s_bits\": [", name, (unsigned long)value, name);
+	for (size_t b = 0; b < table->count; b++) {
+		const struct bit_def *bit = &table->bits[b];
+		sink_printf(out, "%s\n      {\"bit\": %u, \"id\": ", b ? "," : "", bit->bit);
+		json_string(bit->id, out);
+		sink_puts(out, ", \"meaning\": ");
+		json_string(bit->meaning, out);
+		sink_printf(out, ", \"set\": %s}", (value >> bit->bit) & 1 ? "true" : "false");
+	}
+	sink_printf(out, "],\n    \"%s_unknown_bits\": [", name);
+	uint64_t unknown = cvm_unknown_bits(table, value);
+	const char *separator = "";
+	for (unsigned bit = 0; bit < 64; bit++)
+		if ((unknown >> bit) & 1) {
+			sink_printf(out, "%s%u", separator, bit);
+			separator = ", ";
+		}
+	sink_puts(out, "]");
+}
+
+static void json_string_or_null(const char *text, struct text_sink *out)
+{
+	if (text)
+		json_string(text, out);
+	else
+		sink_puts(out, "null");
+}
+
+static const char *const reading_names[] = {
+	[CVM_NOT_READ] = "not_read", [CVM_READ] = "read", [CVM_FAULTED] = "faulted",
+	[CVM_FAILED] = "failed",
+};
+
+static const char *fault(uint8_t vector)
+{
+	return vector == VECTOR_GP ? "#GP" : vector == VECTOR_UD ? "#UD" : "other";
+}
+
+static void json_sev(const struct hv_report *r, struct text_sink *out)
+{
+	const struct cvm_sev_status *s = &r->cvm.sev_status;
+	const struct cpuid_regs *leaf = cvm_sev_leaf(r);
+
+	sink_puts(out, ",\n  \"sev_leaf\": ");
+	if (!leaf) {
+		sink_puts(out, "null");
+	} else {
+		sink_printf(out, "{\"eax\": %u, \"ebx\": %u, \"ecx\": %u, \"edx\": %u,\n"
+				 "    \"decoded\": [", leaf->eax, leaf->ebx, leaf->ecx, leaf->edx);
+		for (size_t d = 0; d < 4; d++) {
+			const struct register_decoder *dec = &cvm_sev_leaf_decoders[d];
+			uint32_t value = cpuid_register_value(leaf, dec->reg);
+			sink_printf(out, "%s\n      {\"register\": \"%s\", \"value\": %u, \"bits\": [",
+				    d ? "," : "", cpuid_register_name(dec->reg), value);
+			for (size_t b = 0; b < dec->bit_count; b++) {
+				const struct bit_def *bit = &dec->bits[b];
+				sink_printf(out, "%s{\"bit\": %u, \"id\": ", b ? ", " : "", bit->bit);
+				json_string(bit->id, out);
+				sink_printf(out, ", \"set\": %s}",
+					    (value >> bit->bit) & 1 ? "true" : "false");
+			}
+			sink_puts(out, "], \"fields\": [");
+			for (size_t f = 0; f < dec->field_count; f++) {
+				const struct field_def *field = &dec->fields[f];
+				sink_puts(out, f ? ", {\"id\": " : "{\"id\": ");
+				json_string(field->id, out);
+				sink_printf(out, ", \"value\": %u}", hv_field_value(field, value));
+			}
+			sink_printf(out, "], \"unknown_bits_mask\": %u}", hv_unknown_bits(dec, value));
+		}
+		sink_puts(out, "]}");
+	}
+	sink_printf(out, ",\n  \"sev_status\": {\"state\": \"%s\", \"fault\": ",
+		    reading_names[s->state]);
+	json_string_or_null(s->state == CVM_FAULTED ? fault(s->vector) : NULL, out);
+	sink_puts(out, ", \"not_read_reason\": ");
+	json_string_or_null(s->state == CVM_NOT_READ ? s->not_read : NULL, out);
+	if (s->state == CVM_READ) {
+		sink_puts(out, ",\n    ");
+		json_bits64("value", &cvm_sev_status_bits, s->value, out);
+	}
+	sink_puts(out, "}");
+}
+
+static void json_tdx(const struct hv_report *r, struct text_sink *out)
+{
+	const struct cvm_tdx_info *t = &r->cvm.tdx;
+
+	sink_printf(out, ",\n  \"tdx\": {\"state\": \"%s\", \"fault\": ", reading_names[t->state]);
+	json_string_or_null(t->state == CVM_FAULTED ? fault(t->vector) : NULL, out);
+	sink_puts(out, ", \"not_read_reason\": ");
+	json_string_or_null(t->state == CVM_NOT_READ ? t->not_read : NULL, out);
+	if (t->state == CVM_FAILED || t->state == CVM_READ)
+		sink_printf(out, ", \"status\": \"0x%lx\"", (unsigned long)t->status);
+	if (t->state == CVM_READ) {
+		sink_printf(out, ", \"gpaw\": %u, \"num_vcpus\": %u, \"max_vcpus\": %u, "
+				 "\"vcpu_index\": %u,\n    ",
+			    t->gpaw, t->num_vcpus, t->max_vcpus, t->vcpu_index);
+		json_bits64("attributes", &cvm_tdx_attribute_bits, t->attributes, out);
+	}
+	sink_puts(out, "}");
+}
+
+static void json_uefi(const struct hv_report *r, struct text_sink *out)
+{
+	static const char *const cc_states[] = {
+		[CVM_CC_NOT_LOOKED] = "not_looked", [CVM_CC_ABSENT] = "absent",
+		[CVM_CC_NO_CAPABILITY] = "no_capability", [CVM_CC_FOUND] = "found",
+	};
+	static const char *const snp_states[] = {
+		[CVM_SNP_NOT_LOOKED] = "not_looked", [CVM_SNP_NOT_PUBLISHED] = "not_published",
+		[CVM_SNP_BLOB_BAD] = "blob_bad", [CVM_SNP_PAGE_UNREAD] = "page_unread",
+		[CVM_SNP_TABLE_BAD] = "table_bad", [CVM_SNP_TABLE_READ] = "read",
+	};
+	const struct cvm_cc_protocol *cc = &r->cvm.cc;
+	const struct cvm_snp_table *snp = &r->cvm.snp;
+
+	sink_printf(out, ",\n  \"cc_measurement\": {\"state\": \"%s\"", cc_states[cc->state]);
+	if (cc->state == CVM_CC_FOUND) {
+		sink_printf(out, ", \"cc_type\": %u, \"cc_type_name\": ", cc->type);
+		json_string_or_null(cvm_cc_type_name(cc->type), out);
+		sink_printf(out, ", \"cc_subtype\": %u, \"structure_version\": \"%u.%u\", "
+				 "\"protocol_version\": \"%u.%u\", \"hash_algorithms\": %u, "
+				 "\"event_logs\": %u",
+			    cc->subtype, cc->structure_major, cc->structure_minor,
+			    cc->protocol_major, cc->protocol_minor, cc->hash_algorithms,
+			    cc->event_logs);
+	} else if (cc->state == CVM_CC_NO_CAPABILITY) {
+		sink_printf(out, ", \"status\": \"0x%lx\", \"problem\": ", (unsigned long)cc->status);
+		json_string_or_null(cc->problem, out);
+	}
+	sink_printf(out, "},\n  \"snp_cpuid_table\": {\"state\": \"%s\", \"problem\": ",
+		    snp_states[snp->state]);
+	json_string_or_null(snp->state == CVM_SNP_TABLE_READ ? NULL : snp->problem, out);
+	if (snp->state >= CVM_SNP_PAGE_UNREAD)
+		sink_printf(out, ", \"blob_version\": %u, \"cpuid_address\": \"0x%lx\", "
+				 "\"cpuid_size\": %u",
+			    snp->blob_version, (unsigned long)snp->cpuid_address, snp->cpuid_size);
+	if (snp->state == CVM_SNP_TABLE_READ)
+		sink_printf(out, ", \"entries\": %u, \"hypervisor_leaves_compared\": %u, "
+				 "\"hypervisor_leaves_disagreeing\": %u",
+			    snp->count, (unsigned)snp->compared, (unsigned)snp->disagreeing);
+	sink_puts(out, "}");
+}
+
+/* The status, its evidence as the text shows it, and each source. */
+static void json_cvm(const struct hv_report *r, struct text_sink *out)
+{
+	const struct cvm_report *cvm = &r->cvm;
+	struct cvm_evidence evidence[CVM_EVIDENCE_MAX];
+	struct cvm_hyperv_isolation h;
+
+	sink_puts(out, "  \"cvm\": ");
+	if (!cvm->examined) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_printf(out, "{\"type\": \"%s\", \"confidential\": %s, \"private_memory\": %s,\n"
+			 "  \"decided_by\": ",
+		    cvm_type_name(cvm->type), cvm->type == CVM_TYPE_NONE ? "false" : "true",
+		    cvm_private_memory(r) ? "true" : "false");
+	json_string(cvm_basis_text(cvm->basis), out);
+	sink_puts(out, ", \"no_machine\": ");
+	json_string_or_null(cvm->no_machine, out);
+	sink_puts(out, ",\n  \"evidence\": [");
+	size_t count = cvm_evidence(r, evidence);
+	for (size_t i = 0; i < count; i++) {
+		sink_puts(out, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
+		json_string(evidence[i].source, out);
+		sink_puts(out, ", \"finding\": ");
+		json_string(evidence[i].finding, out);
+		sink_puts(out, "}");
+	}
+	sink_puts(out, "]");
+	json_sev(r, out);
+	json_tdx(r, out);
+	sink_puts(out, ",\n  \"hyperv_isolation\": ");
+	if (cvm_hyperv_isolation(r, &h))
+		sink_printf(out, "{\"isolated\": %s, \"root\": %s, \"config_read\": %s, "
+				 "\"isolation_type\": %u, \"paravisor\": %s, "
+				 "\"shared_gpa_boundary_active\": %s, \"shared_gpa_boundary_bit\": %u}",
+			    h.isolated ? "true" : "false", h.root ? "true" : "false",
+			    h.config_read ? "true" : "false", h.type, h.paravisor ? "true" : "false",
+			    h.boundary_active ? "true" : "false", h.boundary_bit);
+	else
+		sink_puts(out, "null");
+	json_uefi(r, out);
+	sink_puts(out, ",\n  \"handlers_left\": ");
+	json_string_or_null(cvm->handlers_left, out);
+	sink_puts(out, "},\n");
+}
+
 void render_json(const struct hv_report *r, struct text_sink *out)
 {
 	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
@@ -417,6 +792,8 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	}
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
 	json_vcpus(&r->vcpus, out);
+	json_smbios(&r->smbios, out);
+	json_cvm(r, out);
 	json_probes(&r->probes, out);
 	json_checks(r, out);
 	json_results(r, out);

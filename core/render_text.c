@@ -341,7 +341,8 @@ static void render_vcpu_line(const struct vcpu *v, struct text_sink *out)
 						      ? "as the boot vCPU's, per-vCPU fields aside"
 						      : "as the boot vCPU's");
 		if (v->leaves_unknown)
-			sink_printf(&text.sink, "; %u leaves unknown", v->leaves_unknown);
+			sink_printf(&text.sink, "; %u lea%s unknown", v->leaves_unknown,
+				    v->leaves_unknown == 1 ? "f" : "ves");
 		break;
 	case VCPU_TIMED_OUT:
 		sink_printf(&text.sink, "TIMED OUT after %u ms", VCPU_CPUID_TIMEOUT_MS);
@@ -411,6 +412,264 @@ static void render_vcpus(const struct vcpu_report *v, struct text_sink *out)
 		sink_puts(out, " ");
 		render_register_bits(rule->reg, rule->mask, out);
 		sink_printf(out, " %s\n    (%s)\n", rule->field, rule->source);
+	}
+}
+
+/* A 64-bit register of flags (SEV_STATUS, the TD attributes) by its
+ * table, unknown set bits as unknown. */
+static void render_bits64(const struct cvm_bits64 *table, uint64_t value, struct text_sink *out)
+{
+	sink_printf(out, "  %s = 0x%016lx\n", table->title, (unsigned long)value);
+	for (size_t b = 0; b < table->count; b++) {
+		const struct bit_def *bit = &table->bits[b];
+		render_flag_line((value >> bit->bit) & 1 ? "yes" : "no", bit->bit, bit->id,
+				 bit->meaning, out);
+	}
+	uint64_t unknown = cvm_unknown_bits(table, value);
+	for (unsigned bit = 0; bit < 64; bit++)
+		if ((unknown >> bit) & 1)
+			render_flag_line("yes", bit, "(unknown)", "set, not defined upstream", out);
+}
+
+static size_t render_words(size_t column, size_t indent, const char *text,
+			   struct text_sink *out);
+
+/* What the VM is, what decided it, each source's evidence, and the
+ * registers decoded where they say something. */
+static void render_cvm(const struct hv_report *r, struct text_sink *out)
+{
+	const struct cvm_report *cvm = &r->cvm;
+	struct cvm_evidence evidence[CVM_EVIDENCE_MAX];
+	size_t count = cvm_evidence(r, evidence);
+	const struct cpuid_regs *sev = cvm_sev_leaf(r);
+
+	if (cvm->type == CVM_TYPE_NONE)
+		sink_puts(out, "\nconfidential computing: not a confidential VM\n");
+	else
+		sink_printf(out, "\nconfidential computing: %s\n", cvm_type_name(cvm->type));
+	sink_puts(out, "  decided by:");
+	render_words(13, 6, cvm_basis_text(cvm->basis), out);
+	sink_puts(out, "\n");
+	for (size_t i = 0; i < count; i++) {
+		sink_printf(out, "  %s:", evidence[i].source);
+		render_words(3 + text_length(evidence[i].source), 6, evidence[i].finding, out);
+		sink_puts(out, "\n");
+	}
+	if (sev && sev->eax) {
+		for (size_t d = 0; d < 4; d++) {
+			const struct register_decoder *dec = &cvm_sev_leaf_decoders[d];
+			uint32_t value = cpuid_register_value(sev, dec->reg);
+			sink_printf(out, "  %s: leaf 0x%08x %s = 0x%08x\n", dec->title, dec->offset,
+				    cpuid_register_name(dec->reg), value);
+			render_bits(dec, value, out);
+			render_fields(dec, value, out);
+			render_unknown_bits(hv_unknown_bits(dec, value), out);
+		}
+	}
+	if (cvm->sev_status.state == CVM_READ && cvm->sev_status.value)
+		render_bits64(&cvm_sev_status_bits, cvm->sev_status.value, out);
+	if (cvm->tdx.state == CVM_READ)
+		render_bits64(&cvm_tdx_attribute_bits, cvm->tdx.attributes, out);
+	if (cvm->handlers_left)
+		sink_printf(out, "  fault handlers: NOT all unregistered:\n      %s\n",
+			    cvm->handlers_left);
+}
+
+/* A string of the tables between quotes, '"', '\' and bytes outside
+ * printable ASCII escaped, continued on indented lines at the console's
+ * width; a string longer than hvfeat keeps ends with its length. */
+static void render_table_string(size_t column, const struct smbios_text *t,
+				struct text_sink *out)
+{
+	char token[8];
+
+	sink_puts(out, "\"");
+	column++;
+	for (size_t i = 0; t->text[i]; i++) {
+		unsigned char c = (unsigned char)t->text[i];
+		struct buffer_sink text;
+		string_sink_init(&text, token, sizeof(token));
+		if (c == '"' || c == '\\')
+			sink_printf(&text.sink, "\\%c", c);
+		else if (!ascii_printable(c))
+			sink_printf(&text.sink, "\\x%02x", c);
+		else
+			sink_printf(&text.sink, "%c", c);
+		size_t width = text_length(string_sink_finish(&text));
+		if (column + width > CONSOLE_COLUMNS) {
+			sink_puts(out, "\n" CONTINUATION_INDENT);
+			column = text_length(CONTINUATION_INDENT);
+		}
+		sink_puts(out, token);
+		column += width;
+	}
+	char end[32];
+	struct buffer_sink text;
+	string_sink_init(&text, end, sizeof(end));
+	sink_puts(&text.sink, "\"");
+	if (t->length > SMBIOS_TEXT_MAX)
+		sink_printf(&text.sink, "... (%lu bytes)", (uint64_t)t->length);
+	if (column + text_length(string_sink_finish(&text)) > CONSOLE_COLUMNS)
+		sink_puts(out, "\n" CONTINUATION_INDENT);
+	sink_puts(out, end);
+}
+
+static void render_table_text(const char *name, const struct smbios_text *t,
+			      struct text_sink *out)
+{
+	sink_printf(out, "    %s: ", name);
+	switch (t->state) {
+	case SMBIOS_TEXT_ABSENT:
+		sink_puts(out, "no such field (the structure is shorter)\n");
+		return;
+	case SMBIOS_TEXT_NONE:
+		sink_puts(out, "not specified\n");
+		return;
+	case SMBIOS_TEXT_BAD_INDEX:
+		sink_printf(out, "string %u, which the structure does not hold\n", t->index);
+		return;
+	case SMBIOS_TEXT_SET:
+		break;
+	}
+	render_table_string(4 + text_length(name) + 2, t, out);
+	sink_puts(out, "\n");
+}
+
+static void render_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
+{
+	if (!b->found) {
+		sink_puts(out, "  type 0 (BIOS): none\n");
+		return;
+	}
+	sink_puts(out, "  type 0 (BIOS):\n");
+	render_table_text("vendor", &b->vendor, out);
+	render_table_text("version", &b->version, out);
+	render_table_text("release date", &b->release_date, out);
+	if (!b->extension_byte_2_present) {
+		sink_puts(out, "    characteristics extension byte 2: none (the structure is "
+			       "shorter)\n");
+		return;
+	}
+	sink_printf(out, "    characteristics extension byte 2 = 0x%02x\n", b->extension_byte_2);
+	unsigned known = 0;
+	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
+		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
+		known |= 1u << bit->bit;
+		render_flag_line((b->extension_byte_2 >> bit->bit) & 1 ? "yes" : "no", bit->bit,
+				 bit->id, bit->meaning, out);
+	}
+	render_unknown_bits(b->extension_byte_2 & ~known, out);
+}
+
+static void render_smbios_system(const struct smbios_report *m, struct text_sink *out)
+{
+	static const char *const uuid_notes[] = {
+		[SMBIOS_UUID_NOT_PRESENT] = " (all 0xff: not present)",
+		[SMBIOS_UUID_NOT_SETTABLE] = " (all zero: not set)",
+		[SMBIOS_UUID_SET] = "",
+	};
+	const struct smbios_system *s = &m->system;
+
+	if (!s->found) {
+		sink_puts(out, "  type 1 (system): none\n");
+		return;
+	}
+	sink_puts(out, "  type 1 (system):\n");
+	render_table_text("manufacturer", &s->manufacturer, out);
+	render_table_text("product name", &s->product, out);
+	render_table_text("version", &s->version, out);
+	render_table_text("serial number", &s->serial, out);
+	if (s->uuid_state == SMBIOS_UUID_ABSENT)
+		sink_puts(out, "    uuid: no such field (the structure is shorter)\n");
+	else
+		sink_printf(out, "    uuid: %s%s\n", s->uuid, uuid_notes[s->uuid_state]);
+	render_table_text("sku number", &s->sku, out);
+	render_table_text("family", &s->family, out);
+}
+
+static void render_smbios_oem(const struct smbios_oem_strings *o, struct text_sink *out)
+{
+	if (!o->structures) {
+		sink_puts(out, "  type 11 (OEM strings): none\n");
+		return;
+	}
+	sink_printf(out, "  type 11 (OEM strings): %lu in %lu structure%s\n", (uint64_t)o->count,
+		    (uint64_t)o->structures, o->structures == 1 ? "" : "s");
+	for (size_t i = 0; i < o->kept; i++) {
+		char name[8];
+		struct buffer_sink text;
+		string_sink_init(&text, name, sizeof(name));
+		sink_printf(&text.sink, "%u", (unsigned)i + 1);
+		render_table_text(string_sink_finish(&text), &o->strings[i], out);
+	}
+	if (o->count > o->kept)
+		sink_printf(out, "    (%lu more not kept)\n", (uint64_t)(o->count - o->kept));
+}
+
+static void render_smbios_problems(const struct smbios_report *m, struct text_sink *out)
+{
+	if (!m->problem_count)
+		return;
+	sink_printf(out, "  problems: %lu\n", (uint64_t)m->problem_count);
+	for (size_t i = 0; i < m->problem_count && i < SMBIOS_PROBLEMS_MAX; i++) {
+		sink_puts(out, "    - ");
+		render_words(6, 6, m->problems[i], out);
+		sink_puts(out, "\n");
+	}
+	if (m->problem_count > SMBIOS_PROBLEMS_MAX)
+		sink_printf(out, "    (%lu more)\n",
+			    (uint64_t)(m->problem_count - SMBIOS_PROBLEMS_MAX));
+}
+
+#define SMBIOS_HEADING "SMBIOS (firmware tables, DMTF DSP0134):"
+#define SMBIOS_HEADING_WIDTH (sizeof(SMBIOS_HEADING) - 1)
+
+/* The firmware's own account of the machine, beside CPUID's. */
+static void render_smbios(const struct smbios_report *m, struct text_sink *out)
+{
+	sink_puts(out, "\n" SMBIOS_HEADING);
+	switch (m->state) {
+	case SMBIOS_NOT_READ:
+		sink_puts(out, " not read:");
+		render_words(SMBIOS_HEADING_WIDTH + 10, 6,
+			     m->reason[0] ? m->reason : "not looked for", out);
+		sink_puts(out, "\n");
+		break;
+	case SMBIOS_ABSENT:
+		sink_puts(out, " none:");
+		render_words(SMBIOS_HEADING_WIDTH + 6, 6, m->reason, out);
+		sink_puts(out, "\n");
+		break;
+	case SMBIOS_UNUSABLE:
+		sink_puts(out, " no usable entry point\n");
+		break;
+	case SMBIOS_READ:
+		sink_printf(out, "\n  entry point: %s, SMBIOS %u.%u", smbios_anchor(m->entry),
+			    m->major, m->minor);
+		if (m->entry == SMBIOS_ENTRY_64)
+			sink_printf(out, ".%u", m->docrev);
+		sink_printf(out, ", table at 0x%lx\n  table: %s%u bytes, %lu walked, %lu "
+				 "structure%s", (unsigned long)m->table_address,
+			    m->entry == SMBIOS_ENTRY_64 ? "up to " : "", m->table_length,
+			    (uint64_t)m->table_walked, (uint64_t)m->structures,
+			    m->structures == 1 ? "" : "s");
+		if (m->entry == SMBIOS_ENTRY_32)
+			sink_printf(out, " of %u", m->structure_count);
+		sink_puts(out, m->end_of_table ? ", end of table\n" : "\n");
+		render_smbios_bios(&m->bios, out);
+		render_smbios_system(m, out);
+		render_smbios_oem(&m->oem, out);
+		break;
+	}
+	render_smbios_problems(m, out);
+	if (m->sys_hypervisor_present) {
+		struct smbios_text type = { .state = SMBIOS_TEXT_SET };
+		for (size_t i = 0; i <= SMBIOS_SYS_HYPERVISOR_MAX; i++)
+			type.text[i] = m->sys_hypervisor_type[i];
+		type.length = text_length(type.text);
+		sink_puts(out, "  Linux /sys/hypervisor/type: ");
+		render_table_string(30, &type, out);
+		sink_puts(out, "\n");
 	}
 }
 
@@ -678,6 +937,10 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_interface(r, &r->interfaces[i], out);
 	if (r->vcpus.read || r->vcpus.not_read_reason)
 		render_vcpus(&r->vcpus, out);
+	render_smbios(&r->smbios, out);
+
+	if (r->cvm.examined)
+		render_cvm(r, out);
 	if (r->probes.requested)
 		render_probes(&r->probes, out);
 	sink_puts(out, "\nraw leaves (cpuid -r format):\n");

@@ -9,6 +9,7 @@
 #include "checks.h"
 #include "console.h"
 #include "cpuid_dump.h"
+#include "cvm_firmware.h"
 #include "drift.h"
 #include "esp_files.h"
 #include "hv_render.h"
@@ -18,6 +19,7 @@
 #include "options.h"
 #include "probe_machine.h"
 #include "report_reader.h"
+#include "smbios_tables.h"
 #include "vcpus.h"
 
 /* The exit contract (README, "Exit statuses"). */
@@ -399,26 +401,38 @@ static void read_vcpus(struct hv_report *report, const struct hvfeat_options *op
 	vcpus_read(report, &source);
 }
 
-/* The probes run between the scan and the checks, on this machine, with
- * every fault guard and page given back before the report is rendered. */
-static void probe(struct hv_report *report, const struct hvfeat_options *options)
+/* Between the scan and the checks, on this machine: the confidential-
+ * computing status, through the fault guard, then (asked for) the probes,
+ * which it decides about; every fault guard and page given back before
+ * the report is rendered. */
+static void examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
 {
+	static struct cvm_firmware firmware;
 	struct probe_machine machine;
+	const char *left;
 
 	if (options->replay_path) {
-		probe_not_run(report, "CPUID came from a dump, not this machine");
+		cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);
+		if (probes)
+			probe_not_run(report, CVM_NO_MACHINE_REPLAY);
 		return;
 	}
-	const char *left;
-	const char *why_not = probe_machine_open(&machine, &left);
-	if (why_not) {
+	cvm_firmware_read(&firmware);
+	const char *why_not = probes ? probe_machine_open(&machine, &left)
+				     : probe_machine_open_guard(&machine, &left);
+	cvm_examine(report, why_not ? NULL : &machine, why_not, &firmware);
+	if (probes && why_not)
 		probe_not_run(report, why_not);
-		report->probes.handlers_left = left;
-		return;
+	else if (probes) {
+		mp_services_probe_vcpus(&machine);
+		probe_run(report, &machine, &options->forced);
 	}
-	mp_services_probe_vcpus(&machine);
-	probe_run(report, &machine, &options->forced);
-	report->probes.handlers_left = probe_machine_close(&machine, report->probes.pages_in_use);
+	if (!why_not)
+		left = probe_machine_close(&machine, report->probes.pages_in_use);
+	if (probes)
+		report->probes.handlers_left = left;
+	else
+		report->cvm.handlers_left = left;
 }
 
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
@@ -478,8 +492,11 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (report) {
 		hv_scan(report, &source);
 		read_vcpus(report, options);
-		if (options->probe || requirements_need_probes(&requirements))
-			probe(report, options);
+		if (options->replay_path)
+			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+		else
+			smbios_tables_read(&report->smbios);
+		examine(report, options, options->probe || requirements_need_probes(&requirements));
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,
 							   .strict = options->strict,
@@ -519,7 +536,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	 * not put back (its pages kept reserved) or a handler left registered
 	 * is work not done. */
 	if (!written || baseline_failure || report->probes.handlers_left ||
-	    report->probes.pages_in_use)
+	    report->cvm.handlers_left || report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
 	return verdict.passed ? STATUS_PASS : STATUS_FAILED;
 }

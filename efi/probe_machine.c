@@ -207,6 +207,40 @@ static bool hypercall(void *context, bool vmmcall, uint64_t nr, const uint64_t a
 	return guard_result(vector);
 }
 
+/* TDCALL, 66 0f 01 cc (Intel TDX module ABI; older assemblers lack the
+ * mnemonic): leaf in RAX, inputs in RCX, RDX, R8; status in RAX, outputs
+ * in RCX, RDX, R8, R9, R10, R11. #UD outside a TD. */
+static bool tdcall(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
+		   uint64_t out[6], uint8_t *vector)
+{
+	UINT64 rax = leaf, rcx = in[0], rdx = in[1], r8_in = in[2];
+	UINT64 r8_out, r9_out, r10_out, r11_out;
+
+	(void)context;
+	guard.vector = 0;
+	__asm__ volatile("movq %[r8_in], %%r8\n\t"
+			 "xorl %%r9d, %%r9d\n\t"
+			 "xorl %%r10d, %%r10d\n\t"
+			 GUARD_LABELS "1: .byte 0x66, 0x0f, 0x01, 0xcc\n2:\n\t"
+			 "movq %%r8, %[r8_out]\n\t"
+			 "movq %%r9, %[r9_out]\n\t"
+			 "movq %%r10, %[r10_out]\n\t"
+			 "movq %%r11, %[r11_out]\n"
+			 : "+a"(rax), "+c"(rcx), "+d"(rdx), [r8_out] "=m"(r8_out),
+			   [r9_out] "=m"(r9_out), [r10_out] "=m"(r10_out), [r11_out] "=m"(r11_out),
+			   GUARD_OUTPUTS
+			 : [r8_in] "m"(r8_in)
+			 : "r8", "r9", "r10", "r11", "memory");
+	*status = rax;
+	out[0] = rcx;
+	out[1] = rdx;
+	out[2] = r8_out;
+	out[3] = r9_out;
+	out[4] = r10_out;
+	out[5] = r11_out;
+	return guard_result(vector);
+}
+
 /* In order with the loads around it, as Linux's rdtsc_ordered(): RDTSCP
  * where the CPU has it, else LFENCE first. */
 static uint64_t read_tsc(void *context)
@@ -425,14 +459,15 @@ static bool cpu_has_rdtscp(void)
 	return regs.edx & (1u << 27);
 }
 
-const char *probe_machine_open(struct probe_machine *machine, const char **left)
+const char *probe_machine_open_guard(struct probe_machine *machine, const char **left)
 {
 	EFI_GUID cpu_guid = CPU_ARCH_PROTOCOL_GUID;
 
 	*left = NULL;
 	*machine = (struct probe_machine){ .read_msr = read_msr, .write_msr = write_msr,
 					   .read_tsc = read_tsc, .hypercall = hypercall,
-					   .rtc = rtc, .interrupts_off = interrupts_off,
+					   .tdcall = tdcall, .rtc = rtc,
+					   .interrupts_off = interrupts_off,
 					   .interrupts_restore = interrupts_restore,
 					   .vcpu_count = 1,
 					   .any_vcpu_read_msr = any_vcpu_read_msr,
@@ -444,6 +479,16 @@ const char *probe_machine_open(struct probe_machine *machine, const char **left)
 		*left = probe_machine_close(machine, false);
 		return "the firmware already handles #GP or #UD itself, or refused a handler";
 	}
+	has_rdtscp = cpu_has_rdtscp();
+	return NULL;
+}
+
+const char *probe_machine_open(struct probe_machine *machine, const char **left)
+{
+	const char *why_not = probe_machine_open_guard(machine, left);
+
+	if (why_not)
+		return why_not;
 	/* Reserved memory: should a registration outlive hvfeat, the OS
 	 * never gets pages the host still writes. */
 	if (EFI_ERROR(BS->AllocatePages(AllocateAnyPages, EfiReservedMemoryType, 2, &pages))) {
@@ -460,7 +505,6 @@ const char *probe_machine_open(struct probe_machine *machine, const char **left)
 		machine->read_pm_timer = read_pm_timer;
 		machine->pm_timer_mask = pm_timer.mask;
 	}
-	has_rdtscp = cpu_has_rdtscp();
 	if (open_self_interrupt())
 		machine->self_interrupt = self_interrupt;
 	return NULL;

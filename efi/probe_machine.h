@@ -11,6 +11,11 @@
  * probe_machine_close does). */
 const char *probe_machine_open(struct probe_machine *machine, const char **left);
 
+/* The fault guard alone (#GP and #UD handlers): guarded MSR access and
+ * TDCALL for the confidential-computing status, without the probes'
+ * pages, timer or vector. Closed by probe_machine_close. */
+const char *probe_machine_open_guard(struct probe_machine *machine, const char **left);
+
 /* Unregisters the handlers and frees the pages, unless pages_in_use (a
  * registration could not be undone): they then stay reserved. NULL when
  * every handler was unregistered; else what was left. */

@@ -244,6 +244,58 @@ static void read_host_cpus(struct hv_report *report)
 	sched_setaffinity(0, sizeof(host_cpus.allowed), &host_cpus.allowed);
 }
 
+/* Where Linux shows the SMBIOS entry point and table it found
+ * (drivers/firmware/dmi_scan.c; root may read them). */
+#define DMI_TABLES "/sys/firmware/dmi/tables"
+#define SYS_HYPERVISOR_TYPE "/sys/hypervisor/type"
+
+/* Up to size bytes of a file; -1 with errno when it cannot be read. A
+ * sysfs file is read whole in one read when it is small enough. */
+static long read_bytes(const char *path, unsigned char *buffer, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -1;
+	size_t length = fread(buffer, 1, size, f);
+	int failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		errno = EIO;
+		return -1;
+	}
+	return (long)length;
+}
+
+/* The SMBIOS step of the data path, on Linux: the entry point and table
+ * the kernel found, and /sys/hypervisor/type (Xen fills it). */
+static void read_smbios(struct smbios_report *m)
+{
+	static unsigned char entry[SMBIOS_ENTRY_POINT_MAX + 1], table[SMBIOS_TABLE_MAX + 1];
+	long entry_length = read_bytes(DMI_TABLES "/smbios_entry_point", entry, sizeof(entry));
+	long table_length = entry_length < 0 ? -1 : read_bytes(DMI_TABLES "/DMI", table,
+							       sizeof(table));
+
+	if (table_length >= 0) {
+		smbios_absent(m, DMI_TABLES);
+		smbios_parse(m, entry, (size_t)entry_length, table, (size_t)table_length);
+	} else {
+		int error = errno;
+		char why[SMBIOS_REASON_MAX];
+		snprintf(why, sizeof(why), "%s: %s%s",
+			 entry_length < 0 ? DMI_TABLES "/smbios_entry_point" : DMI_TABLES "/DMI",
+			 strerror(error), error == EACCES ? " (root may read it)" : "");
+		if (error == ENOENT && entry_length < 0)
+			smbios_absent(m, why);
+		else
+			smbios_not_read(m, why);
+	}
+	char type[SMBIOS_SYS_HYPERVISOR_MAX];
+	long type_length = read_bytes(SYS_HYPERVISOR_TYPE, (unsigned char *)type, sizeof(type));
+	if (type_length >= 0)
+		smbios_set_sys_hypervisor(m, type, (size_t)type_length);
+}
+
 /* The policy --write-policy writes, through write_file. */
 static int write_policy(const struct hv_report *report, const char *path)
 {
@@ -328,6 +380,12 @@ int main(int argc, char **argv)
 		read_host_cpus(&report);
 	else
 		vcpus_not_read(&report, "this process may not choose its CPU (sched_setaffinity)");
+	if (options.replay_path)
+		smbios_not_read(&report.smbios, SMBIOS_NOT_READ_REPLAY);
+	else
+		read_smbios(&report.smbios);
+	cvm_examine(&report, NULL,
+		    options.replay_path ? CVM_NO_MACHINE_REPLAY : CVM_NO_MACHINE_HOST, NULL);
 	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");

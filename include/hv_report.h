@@ -10,9 +10,11 @@
 
 #include "cpuid_source.h"
 #include "checks.h"
+#include "cvm.h"
 #include "hv_catalog.h"
 #include "probe.h"
 #include "results.h"
+#include "smbios.h"
 #include "vcpus.h"
 
 #define HV_BASE_FIRST 0x40000000u
@@ -25,8 +27,13 @@
 /* Real layouts hold one to three interfaces; past this many, blocks are
  * listed with their raw leaves but not decoded, which bounds the report. */
 #define HV_DECODED_INTERFACES 8u
-/* Leaves 0, 1 and the highest basic leaf, each base leaf, the budget. */
-#define HV_REPORT_LEAVES (3u + HV_BASE_COUNT + HV_LEAF_BUDGET)
+/* Leaves read whatever the hypervisor says: 0, 1, the highest basic leaf
+ * (Intel's echo), and for confidential computing 0x21, 0x80000000 and
+ * 0x8000001F (cvm.h). */
+#define HV_FIXED_LEAVES 6u
+/* Every leaf a report can hold: the fixed leaves, each base leaf, the
+ * budget. */
+#define HV_REPORT_LEAVES (HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET)
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -73,9 +80,16 @@ struct hv_report {
 	 * every vCPU. */
 	struct vcpu_report vcpus;
 
+	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
+	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */
+	struct smbios_report smbios;
+
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
 	struct check_result checks[MAX_REQUIREMENTS];
+
+	/* Filled by cvm_examine(); no section unless examined. */
+	struct cvm_report cvm;
 
 	/* Filled by probe_run() or probe_not_run(); no section unless asked. */
 	struct probe_report probes;
@@ -86,7 +100,8 @@ struct hv_report {
 };
 
 /* Executes (or replays) CPUID and fills the report. Bounded whatever the
- * source returns: at most 3 + HV_BASE_COUNT + HV_LEAF_BUDGET queries. */
+ * source returns: at most HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET
+ * queries. */
 void hv_scan(struct hv_report *report, const struct cpuid_source *source);
 
 /* The registers read for (leaf, subleaf), or NULL if it was not read. */

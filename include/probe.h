@@ -40,8 +40,9 @@ struct interrupt_seen {
  * returns false. */
 typedef bool (*vcpu_step)(void *argument, size_t vcpu);
 
-/* The machine the probes act on. Every MSR access and the hypercall are
- * guarded: a fault is caught and reported, never taken. */
+/* The machine the probes act on (and the confidential-computing status
+ * reads: cvm.h). Every MSR access, the hypercall and TDCALL are guarded:
+ * a fault is caught and reported, never taken. */
 struct probe_machine {
 	void *context;
 	/* false, with *vector set (VECTOR_GP), when the access faulted */
@@ -57,6 +58,12 @@ struct probe_machine {
 	 * false, with *vector set (VECTOR_UD), when it faulted */
 	bool (*hypercall)(void *context, bool vmmcall, uint64_t nr, const uint64_t a[4],
 			  uint64_t *ret, uint8_t *vector);
+	/* TDCALL (Intel TDX module ABI) with RAX = leaf and RCX, RDX, R8 =
+	 * in[0..2]: RAX, the completion status, in *status, RCX, RDX, R8, R9,
+	 * R10, R11 in out[]; false, with *vector set (VECTOR_UD: not a TD),
+	 * when it faulted. NULL when the machine has none. */
+	bool (*tdcall)(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
+		       uint64_t out[6], uint8_t *vector);
 	/* The firmware's real-time clock: seconds since 1970-01-01 as its date
 	 * and time fields read, and its offset from UTC in minutes as EFI_TIME
 	 * gives it (Localtime = UTC - TimeZone), RTC_ZONE_UNSPECIFIED when it

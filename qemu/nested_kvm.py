@@ -45,6 +45,8 @@ L1_BOOT_BUDGET = 120
 # One L2 boot takes 9-25 s here (3-4 s under plain TCG); a hang must not
 # cost much more than the slowest good run.
 L2_TIMEOUT = 120
+# An l1_step (a host tool run in L1 itself) takes a second or two.
+L1_STEP_TIMEOUT = 60
 L2_MEMORY_MB = 256
 # In L1, on its tmpfs: each L2's variable store and TPM. OVMF programs its
 # variables byte by byte, and every byte written to a file on the 9p share
@@ -117,6 +119,17 @@ class L1Run:
     kvm: str = ""
     job_start: float = None  # seconds after its outer QEMU started
     tsc_khz: int = None  # the L1 kernel's, which KVM gives its guests
+    job_dir: Path = None  # where its job and what its steps kept are
+
+    def step(self, name):
+        """An l1_step's (status, standard output, error); None if it did
+        not run."""
+        status = self.job_dir / f"{name}.status"
+        if not status.exists():
+            return None
+        return (int(status.read_text().strip() or -1),
+                (self.job_dir / f"{name}.out").read_text(errors="replace"),
+                (self.job_dir / f"{name}.err").read_text(errors="replace"))
 
     def summary(self):
         lines = [f"nested-kvm: {self.name}: L1 kernel {self.kernel or '?'}; "
@@ -204,13 +217,21 @@ def vars_template(key, efi_bytes, workdir):
     return vars_file.read_bytes()
 
 
-def job_script(job_dir, cases):
-    """The shell script L1 runs chrooted in the host's root: the cases one
-    after another, each L2 bounded by timeout(1), its variable store copied
-    to L1's tmpfs and its TPM started first (both inside its time)."""
+def job_script(job_dir, cases, l1_steps=()):
+    """The shell script L1 runs chrooted in the host's root: first the
+    l1_steps, (name, shell command) pairs run in L1 itself, each one's
+    standard output, error and status kept in job_dir as NAME.out, NAME.err
+    and NAME.status; then the cases one after another, each L2 bounded by
+    timeout(1), its variable store copied to L1's tmpfs and its TPM started
+    first (both inside its time)."""
     lines = ["#!/bin/sh", "# Written by qemu/nested_kvm.py; runs inside L1.",
              # {tsc_hz} in a command: L1's own TSC frequency, in Hz
              f"TSC_HZ=$(( $(cat {shlex.quote(str(job_dir / 'l1-tsc-khz'))}) * 1000 ))"]
+    for name, command in l1_steps:
+        kept = shlex.quote(str(job_dir / name))
+        lines += [f"echo 'hvfeat-l1-step: {name}'",
+                  f"timeout -s KILL {L1_STEP_TIMEOUT} sh -c {shlex.quote(command)} "
+                  f">{kept}.out 2>{kept}.err </dev/null; echo $? > {kept}.status"]
     for case in cases:
         d = shlex.quote(str(job_dir / case.name))
         command = shlex.join(map(str, case.command)).replace(TSC_HZ, "'\"$TSC_HZ\"'")
@@ -228,7 +249,8 @@ def job_script(job_dir, cases):
     return "\n".join(lines) + "\n"
 
 
-def outer_command(job_dir):
+def outer_command(job_dir, smbios=()):
+    """smbios: -smbios options for L1's own tables (SeaBIOS installs them)."""
     return [str(OUTER_QEMU), "-accel", "tcg", "-machine", "q35", "-smp", "1",
             "-m", str(L1_MEMORY_MB), "-cpu", L1_CPU, "-nodefaults", "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-no-reboot",
@@ -236,12 +258,15 @@ def outer_command(job_dir):
             "-append", f"console=ttyS0 panic=-1 quiet hvfeat.job={job_dir}",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
                        "readonly=on,multidevs=remap",
-            "-virtfs", f"local,path={job_dir},mount_tag=jobdir,security_model=none"]
+            "-virtfs", f"local,path={job_dir},mount_tag=jobdir,security_model=none",
+            *(option for fields in smbios for option in ("-smbios", fields))]
 
 
-def run(cases, efi_bytes, workdir, lanes=2, echo=None):
+def run(cases, efi_bytes, workdir, lanes=2, echo=None, l1_steps=(), l1_smbios=()):
     """Boots `lanes` L1 guests side by side, each with one vCPU and its
     share of the cases run one after another as L2; returns a NestedRun.
+    The first L1 runs l1_steps (see job_script) before its cases; every
+    L1 gets the l1_smbios options (see outer_command).
 
     One vCPU per L1: two nested guests at once on a two-vCPU L1 corrupted
     L1's kernel stacks under TCG's SVM ("corrupted stack end detected inside
@@ -272,19 +297,20 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None):
             l2_disk(case, case_dir, efi_bytes)
             (case_dir / "OVMF_VARS.fd").write_bytes(templates[template_key(case)])
             case.command = l2_command(case)
-        (job_dir / "job.sh").write_text(job_script(job_dir, l1.cases))
+        l1.job_dir = job_dir
+        (job_dir / "job.sh").write_text(
+            job_script(job_dir, l1.cases, l1_steps if l1 is l1s[0] else ()))
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(l1s)) as pool:
-        for future in [pool.submit(_run_l1, l1, workdir / l1.name.replace("#", "-"), echo)
-                       for l1 in l1s]:
+        for future in [pool.submit(_run_l1, l1, l1.job_dir, echo, l1_smbios) for l1 in l1s]:
             future.result()
     result = NestedRun(l1s, time.monotonic() - started)
     _raise_on_bed_failure(result, workdir)
     return result
 
 
-def _run_l1(l1, job_dir, echo):
-    command = outer_command(job_dir)
+def _run_l1(l1, job_dir, echo, smbios):
+    command = outer_command(job_dir, smbios)
     (job_dir / "outer-command.txt").write_text(shlex.join(command) + "\n")
     budget = L1_BOOT_BUDGET + L2_TIMEOUT * len(l1.cases) + 30
     started = time.monotonic()

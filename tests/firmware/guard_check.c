@@ -1,8 +1,9 @@
 /* Test equipment, never installed: the fault guard of efi/probe_machine.c
  * in real firmware (tests/firmware/test_firmware.py boots it directly).
- * A fault on a guarded instruction is caught; closing unregisters the
- * handlers (so a second open can register them again); a fault anywhere
- * else goes back to the firmware, whose own handler reports it. */
+ * A fault on a guarded instruction (a WRMSR, a TDCALL outside a TD) is
+ * caught; closing unregisters the handlers (so a second open can register
+ * them again); a fault anywhere else goes back to the firmware, whose own
+ * handler reports it. */
 #include <efi.h>
 #include <efilib.h>
 
@@ -26,6 +27,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 		}
 		bool passed = machine.write_msr(NULL, FAULTING_MSR, 1, &vector);
 		Print(L"guard-check: guarded write %d: %a, vector %d\n", round,
+		      passed ? "passed" : "caught", vector);
+		/* TDCALL outside a TD (Intel TDX module ABI: #UD), as the
+		 * confidential-computing status would call it */
+		const uint64_t in[3] = { 0, 0, 0 };
+		uint64_t status, out[6];
+		vector = 0;
+		passed = machine.tdcall(NULL, 1, in, &status, out, &vector);
+		Print(L"guard-check: guarded TDCALL %d: %a, vector %d\n", round,
 		      passed ? "passed" : "caught", vector);
 		if (round == 1) {
 			left = probe_machine_close(&machine, false);

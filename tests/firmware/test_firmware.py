@@ -55,6 +55,8 @@ AMD_BASIC = ("   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 e
 KVM_HOST_DUMP = "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt"
 # A baseline as jq lays hvfeat's JSON out (committed: tests/dumps/reports).
 BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
+# An SEV-SNP guest's leaves as QEMU fills them (tests/dumps, README "Tests").
+SNP_SPEC_DUMP = "spec-sev-snp-qemu-kvm.txt"
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
               "kvm.clocksource2", "kvm.clocksource", "kvm.clock_cross_vcpu",
@@ -118,6 +120,37 @@ interface.kvm = 0
 """
 
 
+# What QEMU's -smbios options give the tables (hw/smbios/smbios.c builds
+# type 0 only when a type=0 field is given, extension byte 2 0x14, | 0x08
+# with uefi=on; type 1 with these strings and the UUID; one type 11 with a
+# string per value), and the JSON key each field has in hvfeat's report.
+SMBIOS_TYPE0 = {"vendor": "hvfeat test firmware", "version": "4.2", "date": "12/31/2024"}
+SMBIOS_TYPE1 = {"manufacturer": "Acme, Inc.", "product": "Road Runner #1", "version": "1.0-beta",
+                "serial": "SN-0042", "uuid": "6A2B9F1E-3C4D-4E5F-8A9B-0C1D2E3F4A5B",
+                "sku": "SKU-7", "family": "Looney Tunes"}
+SMBIOS_TYPE11 = ["io.systemd.credential:hvfeat=works", "second, with a comma"]
+SMBIOS_JSON_KEYS = {"date": "release_date"}
+
+
+def qemu_fields(fields):
+    """QEMU's option syntax: a comma in a value is written twice."""
+    return ",".join(f"{name}={value.replace(',', ',,')}" for name, value in fields)
+
+
+SMBIOS_OPTIONS = (qemu_fields([("type", "0"), *SMBIOS_TYPE0.items(), ("uefi", "on")]),
+                  qemu_fields([("type", "1"), *SMBIOS_TYPE1.items()]),
+                  qemu_fields([("type", "11"), *(("value", v) for v in SMBIOS_TYPE11)]))
+# Requirements on all of them, in a policy file (quoted values hold the
+# comma and the '#'; the UUID as RFC 4122 writes it, lower case).
+SMBIOS_POLICY = "\n".join([
+    "# the tables as QEMU's -smbios options make them",
+    "smbios.present", "smbios.type0.vm = 1", "smbios.type0.uefi = 1",
+    *(f'smbios.type0.{SMBIOS_JSON_KEYS.get(k, k)} = "{v}"' for k, v in SMBIOS_TYPE0.items()),
+    *(f'smbios.type1.{k} = "{v.lower() if k == "uuid" else v}"' for k, v in SMBIOS_TYPE1.items()),
+    f"smbios.type11.count = {len(SMBIOS_TYPE11)}",
+    *(f'smbios.type11.{i} = "{v}"' for i, v in enumerate(SMBIOS_TYPE11, 1)), ""]).encode()
+
+
 @dataclass
 class Case:
     name: str
@@ -132,6 +165,9 @@ class Case:
     efi: Path = EFI
     secure_boot: bool = False
     devices: tuple = ()
+    # QEMU -smbios options; a boot's cases all see every one of them.
+    smbios: tuple = ()
+    machine: str = "q35"
     fill: bool = False                 # no free byte left on the ESP
     writable_first_disk: bool = False  # an empty writable FAT volume as FS0
     # Started by OVMF from QEMU's -kernel with these load options (-append),
@@ -186,9 +222,11 @@ CASES = {c.name: c for c in [
         r"-f \dumps\malformed.txt -l \malformed.log",
         r"-f \dumps\absent.txt -l \absent.log",
         r"-f \dumps\kvm-guest-intel.txt -l \kvm-guest-intel.log",
+        r"-f \dumps\hyperv-snp.txt -l \hyperv-snp.log",
+        rf"-f \dumps\{SNP_SPEC_DUMP} -l \sev-snp.log",
     ), extra_files={f"dumps/{name}": (DUMPS / name).read_bytes() for name in (
         "hyperv-kvm.txt", "xen-viridian.txt", "vmware.txt", "xen-hvm.txt", "malformed.txt",
-        "kvm-guest-intel.txt")}),
+        "kvm-guest-intel.txt", "hyperv-snp.txt", SNP_SPEC_DUMP)}),
     Case("policy", boot_group="shell-a", arguments=(
         r"--require interface.tcg,interface.tcg.base=0x40000000,hypervisor_bit=1 -l \pass.log",
         r"--require kvm.pv_unhalt,hypervisor_bit -l \fail.log",
@@ -240,6 +278,12 @@ CASES = {c.name: c for c in [
     # last run ends the boot through the exit port.
     # JSON as the report: the log must stay a JSON document.
     Case("json-log", boot_group="shell-b", arguments=r"-j -l \json.log"),
+    # SMBIOS as QEMU's -smbios options give it: the report, the JSON and a
+    # policy of requirements on every value; then requirements it fails.
+    Case("smbios", boot_group="shell-b", smbios=SMBIOS_OPTIONS, arguments=(
+        r"-l \smbios.log -J \smbios.json --policy \smbios.policy",
+        r"--require smbios.type1.sku=SKU-8,smbios.type0.vm=0,smbios.type11.3=x "
+        r"-l \smbios-fail.log"), extra_files={"smbios.policy": SMBIOS_POLICY}),
     # The CI formats of one run: TAP on the console and as the log, JUnit
     # and JSON beside it; a requirement met, one not, one waived, and the
     # probes, none of which TCG advertises.
@@ -306,7 +350,10 @@ CASES = {c.name: c for c in [
          devices=(vm.DEBUG_EXIT_DEVICE,)),
 
     # Machines of their own: another CPU, a read-only or a full volume.
-    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor"),
+    # With QEMU's SMBIOS 3.0 entry point (smbios-entry-point-type=64),
+    # which OVMF then publishes under SMBIOS3_TABLE_GUID.
+    Case("no-hypervisor-bit", cpu="qemu64,-hypervisor",
+         machine="q35,smbios-entry-point-type=64"),
     Case("tcg-cpuid-off", cpu="qemu64,tcg-cpuid=off"),
     Case("readonly-esp", esp_readonly=True, extra_files={"hvfeat.log": b"old log\n"}),
     # hvfeat and startup.nsh on a read-only disk, mapped after a writable
@@ -392,8 +439,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "smp", "esp_readonly", "writable_first_disk", "fill",
-                  "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "machine", "smp", "esp_readonly", "writable_first_disk",
+                  "fill", "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -566,6 +613,8 @@ def run_boot(cases):
                    kernel=first.efi if first.kind == "kernel" else None,
                    append=first.kernel_append, secure_boot=first.secure_boot,
                    devices=tuple(dict.fromkeys(d for c in cases for d in c.devices)),
+                   smbios=tuple(dict.fromkeys(f for c in cases for f in c.smbios)),
+                   machine=first.machine,
                    stop_when=last.stop_when, first_disks=first_disks)
     for case, share in zip(cases, case_runs(cases, boot)):
         case.boot = share
@@ -668,11 +717,32 @@ class DefaultTcg(FirmwareCase):
         self.assertIn(TCG_RAW_LINE, log)
         self.assertIn("source: CPUID instruction\n", log)
 
+    def test_smbios_of_ovmf_and_qemu(self):
+        """Without -smbios options: QEMU builds type 1 (pc_q35.c:
+        smbios_set_defaults("QEMU", "Standard PC (Q35 + ICH9, 2009)", the
+        machine's name), no UUID without -uuid) and no type 0, so OVMF adds
+        its own (OvmfPkg/SmbiosPlatformDxe: "EFI Development Kit II / OVMF",
+        extension byte 2 0x1C: TCD, UEFI, VM); TCG's CPUID agrees."""
+        log = self.log(self.case("default"))
+        self.assertRegex(log, r"\nSMBIOS \(firmware tables, DMTF DSP0134\):\n"
+                              r"  entry point: _SM3?_, SMBIOS [23]\.\d+")
+        self.assertIn('  type 0 (BIOS):\n    vendor: "EFI Development Kit II / OVMF"\n', log)
+        self.assertIn("    characteristics extension byte 2 = 0x1c\n", log)
+        self.assertIn('  type 1 (system):\n    manufacturer: "QEMU"\n'
+                      '    product name: "Standard PC (Q35 + ICH9, 2009)"\n'
+                      '    version: "pc-q35-7.2"\n', log)
+        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (all zero: not set)\n", log)
+        self.assertIn("  type 11 (OEM strings): none\n", log)
+        self.assertNotIn("  problems:", log)
+        self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
+                                             "hypervisor-without-vm-bit": "PASS"})
+
     def test_json_log_is_json_and_status_apart(self):
         case = self.case("json-log")
         log = self.log(case, "/json.log")
         self.assertEqual(json.loads(log)["interfaces"][0]["product"], "QEMU TCG")
         self.assertIsNone(json.loads(log)["probes"], "probes run only when asked")
+        self.assert_not_confidential(log)
         self.assertIn(log, case.boot.console)
         # the whole log parsed as one JSON document: nothing, not the exit
         # status either, was written into it
@@ -686,6 +756,101 @@ class DefaultTcg(FirmwareCase):
         self.assertEqual(files_under(vm.list_esp(case.esp), "/hvfeat."), sorted(
             [f for f in files_under(case.files_before, "/hvfeat.") if f != "/hvfeat.log.old"]
             + [vm.STATUS_FILE]))
+
+
+    def assert_not_confidential(self, log):
+        """Under TCG: no confidential VM, with the evidence. QEMU's qemu64
+        (target/i386/cpu.c) is AuthenticAMD with level 0xd and xlevel
+        0x8000000a: no 0x21 and no 0x8000001F; SEV_STATUS, read through the
+        guard on an AMD processor, is 0 (TCG's rdmsr of an MSR it does not
+        know) or #GP caught; OVMF installs no EFI_CC_MEASUREMENT_PROTOCOL
+        and publishes no SNP blob outside a TD or an SNP guest."""
+        cvm = json.loads(subprocess.run(
+            ["jq", "-c", "{cvm, leaves: [.leaves[] | select(.leaf == 33 or .leaf >= 2147483648)],"
+                         " results: [.results[] | select(.label | startswith(\"cvm.\")) |"
+                         " [.label, .outcome]]}"],
+            input=log, capture_output=True, text=True, check=True).stdout)
+        self.assertEqual([(leaf["leaf"], leaf["eax"]) for leaf in cvm["leaves"]],
+                         [(0x80000000, 0x8000000a)])
+        status = cvm["cvm"]["sev_status"]
+        print(f"\nTCG: SEV_STATUS {status['state']} {status.get('value', status['fault'])}",
+              file=sys.stderr)
+        self.assertIn((status["state"], status.get("value", status["fault"])),
+                      [("read", "0x0"), ("faulted", "#GP")])
+        self.assertEqual((cvm["cvm"]["type"], cvm["cvm"]["confidential"],
+                          cvm["cvm"]["private_memory"], cvm["cvm"]["sev_leaf"],
+                          cvm["cvm"]["tdx"]["state"], cvm["cvm"]["cc_measurement"]["state"],
+                          cvm["cvm"]["snp_cpuid_table"]["state"], cvm["cvm"]["handlers_left"]),
+                         ("none", False, False, None, "not_read", "absent", "not_published",
+                          None))
+        self.assertEqual(cvm["results"], [["cvm.sources-agree", "not-applicable"],
+                                          ["cvm.snp-cpuid-table", "not-applicable"]])
+
+
+class Smbios(FirmwareCase):
+    """QEMU's -smbios options, read back from the EFI configuration table:
+    every value the command line gave, in the text, in the JSON as jq reads
+    it, and as requirement keys."""
+
+    def test_values_in_the_report_and_the_json(self):
+        case = self.case("smbios")
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[0], PASS)
+        log = self.assert_log_is_console_report(case, "/smbios.log")
+        for name, value in SMBIOS_TYPE0.items():
+            self.assertIn(f'    {"release date" if name == "date" else name}: "{value}"\n', log)
+        # QEMU: 0x14 | 0x08 (uefi=on)
+        self.assertIn("    characteristics extension byte 2 = 0x1c\n", log)
+        self.assertRegex(log, r"\n    yes  3 UefiSpecificationSupported +\S")
+        self.assertRegex(log, r"\n    yes  4 VirtualMachineSupported +\S")
+        self.assertRegex(log, r"\n    no   0 BiosBootSpecIsSupported +\S")
+        for name, label in (("manufacturer", "manufacturer"), ("product", "product name"),
+                            ("version", "version"), ("serial", "serial number"),
+                            ("sku", "sku number"), ("family", "family")):
+            self.assertIn(f'    {label}: "{SMBIOS_TYPE1[name]}"\n', log)
+        self.assertIn(f"    uuid: {SMBIOS_TYPE1['uuid'].lower()}\n", log)
+        self.assertIn(f"  type 11 (OEM strings): {len(SMBIOS_TYPE11)} in 1 structure\n" + "".join(
+            f'    {i}: "{v}"\n' for i, v in enumerate(SMBIOS_TYPE11, 1)), log)
+        self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
+                                             "hypervisor-without-vm-bit": "PASS"})
+
+        read = subprocess.run(
+            ["jq", "-c", ".smbios | {state, problem_count, type0: (.type0 | del(.bits)), "
+                         "type1, type11: .type11.strings, anchor: .entry_point.anchor}"],
+            input=self.log(case, "/smbios.json"), capture_output=True, text=True, check=True)
+        smbios = json.loads(read.stdout)
+        self.assertEqual(smbios["state"], "read")
+        self.assertEqual(smbios["problem_count"], 0)
+        self.assertIn(smbios["anchor"], ("_SM3_", "_SM_"))
+        self.assertEqual(smbios["type0"], {
+            **{SMBIOS_JSON_KEYS.get(k, k): v for k, v in SMBIOS_TYPE0.items()},
+            "extension_byte_2": 0x14 | 0x08, "unknown_bits": [], "vm": True, "uefi": True})
+        self.assertEqual(smbios["type1"], {**SMBIOS_TYPE1, "uuid": SMBIOS_TYPE1["uuid"].lower(),
+                                           "uuid_state": "set"})
+        self.assertEqual(smbios["type11"], SMBIOS_TYPE11)
+
+    def test_requirements_on_the_values(self):
+        case = self.case("smbios")
+        checks = json.loads(subprocess.run(
+            ["jq", "-c", "[.checks[] | [.requirement, .result, .found]]"],
+            input=self.log(case, "/smbios.json"), capture_output=True, text=True,
+            check=True).stdout)
+        policy = [line for line in SMBIOS_POLICY.decode().splitlines()
+                  if line and not line.startswith("#")]
+        self.assertEqual(len(checks), len(policy))
+        self.assertEqual([result for _, result, _ in checks], ["pass"] * len(policy), checks)
+        self.assertIn(['smbios.type1.product = "Road Runner #1"', "pass", "Road Runner #1"],
+                      checks)
+        self.assertIn("verdict: PASS\n", self.log(case, "/smbios.log"))
+        # the same tables, requirements they fail
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[1], FAILED)
+        failed = self.log(case, "/smbios-fail.log")
+        self.assertEqual(requirement_results(failed), [
+            ("FAIL", "smbios.type1.sku"), ("FAIL", "smbios.type0.vm"),
+            ("FAIL", "smbios.type11.3")])
+        words = " ".join(failed.split())
+        self.assertIn('smbios.type1.sku = "SKU-8": found "SKU-7"', words)
+        self.assertIn("smbios.type0.vm = 0: found 1", words)
+        self.assertIn('smbios.type11.3 = "x": not known: no OEM string of that number', words)
 
 
 class CiFormats(FirmwareCase):
@@ -709,11 +874,13 @@ class CiFormats(FirmwareCase):
             input=self.log(case, "/ci.json"), capture_output=True, text=True, check=True).stdout)
         n = model["summary"]
         # By hand: interface.tcg met, kvm.pv_unhalt not, hypervisor_bit=0 not
-        # but waived; every probe not advertised under TCG, the cleanup
-        # done. (The lints, none failing, are the JSON's to say.)
+        # but waived; no confidential VM, so nothing to compare; every probe
+        # not advertised under TCG, the cleanup done. (The lints, none
+        # failing, are the JSON's to say.)
         self.assertEqual(model["judged"], [
             ["require.interface.tcg", "pass"], ["require.kvm.pv_unhalt", "fail"],
             ["require.hypervisor_bit", "warn"],
+            ["cvm.sources-agree", "not-applicable"], ["cvm.snp-cpuid-table", "not-applicable"],
             *[[f"probe.{key}", "not-applicable"] for key in PROBE_KEYS],
             ["probe.cleanup", "pass"]])
         self.assertEqual((n["fail"], n["waived"], n["skip"]), (1, 1, 0))
@@ -754,6 +921,8 @@ class OtherCpuModels(FirmwareCase):
     def test_hypervisor_bit_clear(self):
         case = self.case("no-hypervisor-bit")
         log = self.assert_log_is_console_report(case)
+        self.assertIn("\nconfidential computing: not a confidential VM\n", log)
+        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: absent\n", log)
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): clear - no hypervisor advertised\n", log)
         self.assertIn("interfaces: not scanned", log)
         # QEMU TCG keeps answering leaf 0x40000000 without the bit.
@@ -761,6 +930,21 @@ class OtherCpuModels(FirmwareCase):
                       '      signature "TCGTCGTCGTCG"\n', log)
         self.assertIn(TCG_RAW_LINE, log)
         self.assertEqual(self.exit_status(case), 0)
+
+    def test_smbios3_tells_the_hidden_hypervisor(self):
+        """QEMU's smbios-entry-point-type=64 gives the 3.0 entry point
+        (hw/smbios/smbios.c: "_SM3_", version 3.0); OVMF's own type 0 (no
+        type=0 option) says virtual machine, which -hypervisor hides from
+        CPUID: a warning, which fails nothing."""
+        log = self.log(self.case("no-hypervisor-bit"))
+        self.assertIn("\n  entry point: _SM3_, SMBIOS 3.0.0, table at 0x", log)
+        self.assertIn("    yes  4 VirtualMachineSupported ", log)
+        self.assertIn("  WARN  lint.smbios.hidden-hypervisor: SMBIOS type 0 says virtual "
+                      "machine;\n        CPUID.1:ECX[31] is clear (QEMU TCG answers unasked): "
+                      "the hypervisor\n        hides from the OS\n", log)
+        self.assertIn("  N/A   lint.smbios.hypervisor-without-vm-bit: hypervisor bit clear\n", log)
+        self.assertIn("  warnings: lint.hypervisor.signature-without-bit (low),\n"
+                      "    lint.smbios.hidden-hypervisor (medium)\n", log)
 
     def test_bit_set_without_signature(self):
         case = self.case("tcg-cpuid-off")
@@ -867,12 +1051,47 @@ def without_source_line(report):
     return re.sub(r"^source: .*\n(?: {11}.*\n)*", "", report, count=1, flags=re.M)
 
 
-def without_where_from(report):
-    """A report minus what a replay of its raw dump cannot say the same: the
-    source line, and the vCPU section (the dump holds the boot vCPU's leaves
-    alone, so its replay reads no other vCPU)."""
-    return re.sub(r"^vCPUs: .*\n(?:  .*\n)*\n", "", without_source_line(report), count=1,
-                  flags=re.M)
+def without_vcpus(report):
+    """A report minus its vCPU section, which a replay of its raw dump
+    cannot give the same (the dump holds the boot vCPU's leaves alone, so
+    its replay reads no other vCPU)."""
+    return re.sub(r"^vCPUs: .*\n(?:  .*\n)*\n", "", report, count=1, flags=re.M)
+
+
+CVM_SECTION = re.compile(r"^confidential computing: .*?\n\n", re.M | re.S)
+
+
+def without_machine_reads(report):
+    """A report minus its source line and its confidential-computing
+    section, whose MSR and firmware readings only a live run has."""
+    return CVM_SECTION.sub("", without_source_line(report), count=1)
+
+
+def cpuid_evidence(report):
+    """The confidential-computing evidence that comes from CPUID alone."""
+    section = CVM_SECTION.search(report).group(0)
+    return [line for line in section.splitlines()
+            if line.startswith(("  CPUID 0x8000001F:", "  CPUID 0x21:", "  Hyper-V isolation:"))]
+
+
+SMBIOS_SECTION = re.compile(r"^SMBIOS \(firmware tables, DMTF DSP0134\):.*?\n\n", re.M | re.S)
+SMBIOS_LINT = re.compile(r"^  \S+ +lint\.smbios\.\S+:.*\n(?: {8}\S.*\n)*", re.M)
+RESULT_COUNTS = re.compile(r"^results: \d+\n|^summary: .*\n {9}.*\n", re.M)
+
+
+def without_smbios(report):
+    """A report without what this machine's SMBIOS tables gave it, which a
+    replay of its CPUID does not read: the SMBIOS section, the SMBIOS
+    lints and the counts of results they are part of."""
+    for part in (SMBIOS_SECTION, SMBIOS_LINT, RESULT_COUNTS):
+        report = part.sub("", report)
+    return report
+
+
+def smbios_lints(report):
+    """{lint name: its text tag} of a text report's SMBIOS lints."""
+    return dict((name, tag) for tag, name in re.findall(
+        r"^  (\S+) +lint\.smbios\.(\S+):", report, re.M))
 
 
 def host_file(case_name, file_name):
@@ -894,14 +1113,33 @@ class Replay(FirmwareCase):
     def test_each_layout_decodes_in_firmware_as_on_the_host(self):
         case = self.case("replay")
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[:4], [0, 0, 0, 0])
-        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[6], 0)
-        for name in ("hyperv-kvm", "xen-viridian", "vmware", "kvm-guest-intel"):
+        self.assertEqual(vm.exit_statuses_from_console(case.boot.console)[6:9], [0, 0, 0])
+        for name, dump in (("hyperv-kvm", "hyperv-kvm"), ("xen-viridian", "xen-viridian"),
+                           ("vmware", "vmware"), ("kvm-guest-intel", "kvm-guest-intel"),
+                           ("hyperv-snp", "hyperv-snp"), ("sev-snp", SNP_SPEC_DUMP[:-4])):
             with self.subTest(layout=name):
                 log = self.log(case, f"/{name}.log")
-                self.assertIn(f"source: dump \\dumps\\{name}.txt\n", log)
-                code, host_report, _ = host_hvfeat("-f", str(DUMPS / f"{name}.txt"))
-                self.assertEqual(code, 0)
+                self.assertIn(f"source: dump \\dumps\\{dump}.txt\n", log)
+                code, host_report, _ = host_hvfeat("-f", str(DUMPS / f"{dump}.txt"))
+                # hyperv-snp.txt's lint warns (README, "Consistency lints"):
+                # the warning class, a passing verdict
+                self.assertEqual(code, 0x04 if name == "hyperv-snp" else 0)
                 self.assertEqual(without_source_line(log), without_source_line(host_report))
+
+    def test_confidential_guests_replayed(self):
+        """A replay reads no MSR of this machine, and no firmware table: the
+        Hyper-V SNP isolation leaves decide, and an SEV guest's leaf alone
+        decides nothing (SEV_STATUS says which SEV is active)."""
+        case = self.case("replay")
+        hyperv = self.log(case, "/hyperv-snp.log")
+        self.assertIn("\nconfidential computing: hyperv-snp\n", hyperv)
+        self.assertIn("  Hyper-V isolation: isolation type 2 (SNP), a paravisor, shared GPA "
+                      "boundary\n      at bit 47\n", hyperv)
+        snp = self.log(case, "/sev-snp.log")
+        self.assertIn("\nconfidential computing: undecided\n", snp)
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump, not "
+                      "this\n      machine\n", snp)
+        self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: not looked for: CPUID came from a dump", snp)
 
     def test_layouts_in_the_firmware_logs(self):
         case = self.case("replay")
@@ -1109,9 +1347,12 @@ class HostileHypervisors(FirmwareCase):
         self.assertIn("[0x4000ff00] KVM\n", log)
         self.assertIn("  leaves not all read: the 1024-leaf budget is spent\n", log)
         report = json.loads(self.log(case, "/hostile-max.json"))
-        self.assertLessEqual(report["cpuid_executions"], 3 + 256 + 1024)
-        # leaves 0, 1 and 0x10 (the highest basic), 256 bases, the budget
-        self.assertEqual(len(report["leaves"]), 3 + 256 + 1024)
+        # leaves 0, 1, the highest basic, 0x21, 0x80000000 and 0x8000001F;
+        # 256 bases; the budget
+        self.assertLessEqual(report["cpuid_executions"], 6 + 256 + 1024)
+        # leaves 0, 1 and 0x10 (the highest basic, below 0x21), 256 bases,
+        # the budget, and 0x80000000, whose zero reaches no 0x8000001F
+        self.assertEqual(len(report["leaves"]), 3 + 256 + 1024 + 1)
 
     def test_every_signature_escaped_in_text_and_exact_in_json(self):
         case = self.case("hostile-replay")
@@ -1143,7 +1384,7 @@ class Policy(FirmwareCase):
         self.assertEqual(vm.exit_statuses_from_console(case.boot.console),
                          [PASS, FAILED, PASS, USAGE_ERROR, NOT_DONE, PASS, PASS])
         passed = self.log(case, "/pass.log")
-        self.assertIn("\nresults: 13\n"  # 3 requirements, the 10 lints
+        self.assertIn("\nresults: 17\n"  # 3 requirements, 2 cvm results, the 12 lints
                       "  PASS  require.interface.tcg: interface.tcg = 1: found 1\n"
                       "  PASS  require.interface.tcg.base: interface.tcg.base = 0x40000000: found\n"
                       "        0x40000000\n"
@@ -1186,7 +1427,9 @@ class Policy(FirmwareCase):
                 policy.write_bytes(data)
                 code, report, errors = host_hvfeat("-f", str(dump_file), "--policy", str(policy))
                 self.assertEqual(code, 0, errors)
-                self.assertEqual(checks.search(report).group(0), expected)
+                # but for the SMBIOS the replay does not read
+                self.assertEqual(without_smbios(checks.search(report).group(0)),
+                                 without_smbios(expected))
 
     def test_bad_requirements_touch_nothing(self):
         case = self.case("policy")
@@ -1280,8 +1523,9 @@ class DirectBoot(FirmwareCase):
         smp = int(command[command.index("-smp") + 1])
         self.assertEqual(smp, 4)
         log = self.log(case)
+        leaves = len(re.findall(r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=", log, re.M))
         self.assertIn(f"vCPUs: {smp} present, {smp} enabled (EFI_MP_SERVICES_PROTOCOL)\n"
-                      "  CPUID of the 5 leaves below on each, against the boot vCPU's:\n"
+                      f"  CPUID of the {leaves} leaves below on each, against the boot vCPU's:\n"
                       "  consistent: every vCPU read, none differs\n", log)
         self.assertIn("  PASS  vcpu.cpuid: 4 vCPUs read", log)
         self.assertEqual(requirement_results(log), [
@@ -1415,14 +1659,18 @@ class Probes(FirmwareCase):
 
 
 class FaultGuard(FirmwareCase):
-    """efi/probe_machine.c in OVMF: guarded faults caught, handlers
-    unregistered on close, any other fault back to the firmware."""
+    """efi/probe_machine.c in OVMF: guarded faults (a write, TDCALL outside
+    a TD) caught, handlers unregistered on close, any other fault back to
+    the firmware."""
 
     def test_guarded_faults_caught_and_handlers_given_back(self):
         console = CASES["fault-guard"].boot.console
+        # TDCALL (66 0f 01 cc) is no instruction outside a TD: #UD, 6
         self.assertIn("guard-check: guarded write 1: caught, vector 13\n"
+                      "guard-check: guarded TDCALL 1: caught, vector 6\n"
                       "guard-check: close: every handler unregistered\n"
-                      "guard-check: guarded write 2: caught, vector 13\n", console)
+                      "guard-check: guarded write 2: caught, vector 13\n"
+                      "guard-check: guarded TDCALL 2: caught, vector 6\n", console)
 
     def test_an_unguarded_fault_reaches_the_firmware(self):
         boot = CASES["fault-guard"].boot
@@ -1545,15 +1793,28 @@ class RawRoundTrip(FirmwareCase):
         report = self.log(case, "/live.log")
         replayed = self.log(case, "/replayed.log")
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
+        # The live run read OVMF's SMBIOS, the replays do not (not this
+        # machine's tables), nor the MSR or the firmware's CC tables (the
+        # confidential-computing section says so), nor the other vCPUs:
+        # all else the same.
+        self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
+                                                "hypervisor-without-vm-bit": "PASS"})
+        self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
+                      "recording\n      (-f), not this machine\n", replayed)
+        self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
+                                                  "hypervisor-without-vm-bit": "N/A"})
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump", replayed)
+        self.assertEqual(cpuid_evidence(replayed), cpuid_evidence(report))
         self.assertIn("vCPUs: 1 present, 1 enabled (EFI_MP_SERVICES_PROTOCOL)\n", report)
         self.assertIn("vCPUs: not read: the dump holds one CPU", replayed)
-        self.assertEqual(without_where_from(replayed), without_where_from(report))
+        self.assertEqual(without_vcpus(without_smbios(without_machine_reads(replayed))),
+                         without_vcpus(without_smbios(without_machine_reads(report))))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)
         code, host_report, errors = host_hvfeat("-f", str(dump_file))
         self.assertEqual(code, 0, errors)
-        self.assertEqual(without_where_from(host_report), without_where_from(report))
+        self.assertEqual(without_source_line(host_report), without_source_line(replayed))
 
     def test_firmware_dump_decodes_with_the_cpuid_tool(self):
         case = self.case("raw-round-trip")

@@ -20,6 +20,8 @@ warning exit class, which the exit port must carry exactly there.
 
 import json
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "qemu"))
+sys.path.insert(0, str(ROOT / "tests"))
 import firmware_vm as vm  # noqa: E402
 import nested_kvm as bed  # noqa: E402
+import smbios_oracle  # noqa: E402
 
 EFI = ROOT / "build" / "hvfeat.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
@@ -119,7 +123,14 @@ LINTS = ["kvm.stable-bit-without-kvmclock", "kvm.async-pf-int-without-async-pf",
          "hyperv.apic-msrs-recommended-without-access",
          "hyperv.reset-msr-recommended-without-access",
          "hypervisor.bit-without-signature", "hypervisor.signature-without-bit",
-         "hypervisor.max-leaf-promises-empty-leaf"]
+         "hypervisor.max-leaf-promises-empty-leaf", "smbios.hidden-hypervisor",
+         "smbios.hypervisor-without-vm-bit"]
+# The L2s get no -smbios option, so QEMU builds no type 0 (hw/smbios/
+# smbios.c: type 0 is optional, "leave up to BIOS") and OVMF adds its own
+# (OvmfPkg/SmbiosPlatformDxe, mOvmfDefaultType0): extension byte 2 0x1C,
+# VirtualMachineSupported among its bits.
+OVMF_TYPE0_EXTENSION_2 = 0x1c
+HIDING_BOOTS = ("kvm-off", "no-hypervisor-bit")
 # Linux cpuid.rst/msr.rst: KVM feature bits that mean nothing without one
 # of the others: (dependent bits, bits one of which it needs).
 KVM_DEPENDENCIES = {
@@ -236,6 +247,31 @@ BY_NAME = {case.name: case for case in CASES}
 RUN = {}
 
 
+# The host build in the bed's L1, a Linux guest of the outer QEMU whose
+# SMBIOS these -smbios options give (SeaBIOS installs QEMU's tables, and
+# adds a type 0 of its own), beside dmidecode reading the same
+# /sys/firmware/dmi/tables: as root, and as nobody, who may not read them.
+L1_TYPE1 = {"manufacturer": "hvfeat nested bed", "product": "L1 guest, TCG", "version": "1.0",
+            "serial": "L1-0001", "uuid": "3F1E9A2C-5B6D-4E7F-8091-A2B3C4D5E6F7",
+            "sku": "bed-sku", "family": "bed"}
+L1_TYPE11 = ["hvfeat.l1=1", "second, with a comma"]
+L1_SMBIOS = ("type=1," + ",".join(f"{k}={v.replace(',', ',,')}" for k, v in L1_TYPE1.items()),
+             "type=11," + ",".join(f"value={v.replace(',', ',,')}" for v in L1_TYPE11))
+L1_REQUIREMENTS = ",".join(
+    [f'smbios.type1.{k}="{v.lower() if k == "uuid" else v}"' for k, v in L1_TYPE1.items()]
+    + [f'smbios.type11.{i}="{v}"' for i, v in enumerate(L1_TYPE11, 1)])
+L1_STEPS = (
+    ("host-hvfeat", shlex.join([str(HOST_HVFEAT), "-j", "--require", L1_REQUIREMENTS])),
+    ("host-hvfeat-nobody", shlex.join(["setpriv", "--reuid=65534", "--regid=65534",
+                                       "--clear-groups", str(HOST_HVFEAT), "-j"])),
+    # by its path: L1's job runs with busybox's PATH, /bin only
+    ("dmidecode", f"{shutil.which('dmidecode') or '/usr/sbin/dmidecode'} -t 0,1,11"),
+    ("sys-hypervisor-type", "cat /sys/hypervisor/type"),
+    # Linux's "hypervisor" flag is CPUID.1:ECX[31] (X86_FEATURE_HYPERVISOR)
+    ("cpuinfo-flags", "grep -m1 '^flags' /proc/cpuinfo"),
+)
+
+
 def baseline_files():
     """The -cpu host recording as the baseline files of the pattern boots:
     the dump itself, and hvfeat's JSON of it as jq indents it."""
@@ -312,6 +348,11 @@ def expected_lints(name):
     # base+1, which promises nothing past it.
     expected["hypervisor.max-leaf-promises-empty-leaf"] = (
         "pass" if name == "pattern-0" or hv_leaves else "not-applicable")
+    # OVMF's type 0 says virtual machine in every boot: CPUID agrees,
+    # unless kvm=off or -hypervisor hides the hypervisor from it.
+    expected["smbios.hidden-hypervisor"] = "warn" if name in HIDING_BOOTS else "pass"
+    expected["smbios.hypervisor-without-vm-bit"] = (
+        "not-applicable" if name == "no-hypervisor-bit" else "pass")
     return expected
 
 
@@ -329,7 +370,8 @@ def setUpModule():
     else:
         RUN["bed"] = f"nested KVM (native unusable: {reason})"
         RUN["result"] = bed.run(CASES, efi, WORK / "nested",
-                                echo=lambda text: print(text, end="", file=sys.stderr))
+                                echo=lambda text: print(text, end="", file=sys.stderr),
+                                l1_steps=L1_STEPS, l1_smbios=L1_SMBIOS)
     print(f"\nreal-KVM tests on {RUN['bed']}\n{RUN['result'].summary()}", file=sys.stderr)
 
 
@@ -799,6 +841,80 @@ class HiddenKvm(RealKvmCase):
         self.assertFalse(report["hypervisor_bit"])
         self.assertEqual(report["unadvertised_signature"], "KVMKVMKVM\u0000\u0000\u0000")
 
+    def test_smbios_tells_the_hidden_hypervisor(self):
+        """kvm=off and -hypervisor hide KVM from CPUID; OVMF's SMBIOS type
+        0 still says virtual machine, and hvfeat reports the hidden
+        hypervisor from it: a warning, medium."""
+        for name, cpuid in (("kvm-off", "the hypervisor bit is set, no signature at any base"),
+                            ("no-hypervisor-bit", "CPUID.1:ECX[31] is clear (KVM answers "
+                                                  "unasked)")):
+            report = self.report(name)
+            smbios = report["smbios"]
+            self.assertEqual(smbios["state"], "read", name)
+            self.assertEqual(smbios["type0"]["extension_byte_2"], OVMF_TYPE0_EXTENSION_2, name)
+            self.assertTrue(smbios["type0"]["vm"], name)
+            hidden = next(r for r in report["results"]
+                          if r["label"] == "lint.smbios.hidden-hypervisor")
+            self.assertEqual((hidden["outcome"], hidden["severity"]), ("warn", "medium"), name)
+            self.assertIn(f"SMBIOS type 0 says virtual machine; {cpuid}", hidden["detail"])
+
+
+class HostBuildInL1(unittest.TestCase):
+    """The host build reads a Linux guest's SMBIOS as dmidecode does, and
+    gets the values the outer QEMU's -smbios options gave."""
+
+    def step(self, name):
+        if not isinstance(RUN["result"], bed.NestedRun):
+            self.skipTest("native KVM: no L1 guest to run the host build in")
+        result = RUN["result"].l1s[0].step(name)
+        self.assertIsNotNone(result, f"the L1 step {name} did not run")
+        return result
+
+    def test_values_as_dmidecode_reads_them(self):
+        status, out, err = self.step("host-hvfeat")
+        self.assertEqual(status & 2, 0, f"exit {status}: {err}\n{out[-2000:]}")
+        report = json.loads(out)
+        smbios = report["smbios"]
+        self.assertEqual(smbios["state"], "read", smbios)
+        self.assertEqual(smbios["problem_count"], 0, smbios["problems"])
+        self.assertEqual(smbios["type1"], {**L1_TYPE1, "uuid": L1_TYPE1["uuid"].lower(),
+                                           "uuid_state": "set"})
+        self.assertEqual(smbios["type11"]["strings"], L1_TYPE11)
+        self.assertEqual([(c["requirement"].split(" ")[0], c["result"]) for c in report["checks"]],
+                         [(f"smbios.type1.{k}", "pass") for k in L1_TYPE1]
+                         + [(f"smbios.type11.{i}", "pass") for i in range(1, len(L1_TYPE11) + 1)])
+        dmidecode_status, text, errors = self.step("dmidecode")
+        self.assertEqual(dmidecode_status, 0, errors)
+        self.assertIn("Getting SMBIOS data from sysfs.", text)
+        self.assertEqual(smbios_oracle.differences(smbios, smbios_oracle.parse(text)), [], text)
+        type_status, type_text, _ = self.step("sys-hypervisor-type")
+        self.assertEqual(smbios["sys_hypervisor_type"],
+                         type_text.splitlines()[0] if type_status == 0 else None)
+        # The lints, from what L1's kernel and dmidecode say: SeaBIOS's
+        # own type 0 need not say virtual machine (here it does not).
+        _, flags, _ = self.step("cpuinfo-flags")
+        hypervisor = "hypervisor" in flags.split()
+        vm_bit = smbios_oracle.VIRTUAL_MACHINE in (
+            smbios_oracle.parse(text)[0].get("Characteristics") or [])
+        lints = {r["label"]: r["outcome"] for r in report["results"]
+                 if r["label"].startswith("lint.smbios.")}
+        self.assertEqual(lints, {
+            "lint.smbios.hidden-hypervisor":
+                "not-applicable" if not vm_bit else "pass" if hypervisor else "warn",
+            "lint.smbios.hypervisor-without-vm-bit":
+                "not-applicable" if not hypervisor else "pass" if vm_bit else "info"})
+        print(f"\nhost build in L1: SMBIOS {smbios['entry_point']['anchor']} "
+              f"{smbios['entry_point']['major']}.{smbios['entry_point']['minor']}, type 0 "
+              f"{smbios['type0']['vendor']!r} (virtual machine: {vm_bit}), hypervisor bit "
+              f"{hypervisor}: agrees with dmidecode; lints {lints}", file=sys.stderr)
+
+    def test_unreadable_as_another_user(self):
+        status, out, err = self.step("host-hvfeat-nobody")
+        smbios = json.loads(out)["smbios"]
+        self.assertEqual((smbios["state"], smbios["reason"]), (
+            "not_read", "/sys/firmware/dmi/tables/smbios_entry_point: Permission denied "
+                        "(root may read it)"), err)
+
 
 # The JSON each boot's lints are read from: the last run's, or for
 # hv-passthrough its first run's (its last run writes none).
@@ -846,6 +962,9 @@ class Lints(RealKvmCase):
         # Its pass (the bit clear, nothing answering) would take a boot of
         # its own (-hypervisor,kvm=off); the unit tests have it.
         self.assertIn(("hypervisor.signature-without-bit", "warn"), fired)
+        self.assertIn(("smbios.hidden-hypervisor", "warn"), fired)
+        self.assertIn(("smbios.hidden-hypervisor", "pass"), fired)
+        self.assertIn(("smbios.hypervisor-without-vm-bit", "pass"), fired)
         self.assertIn(("kvm.behind-other-interface", "info"), fired)
         self.assertIn(("hypervisor.max-leaf-promises-empty-leaf", "pass"), fired)
 
@@ -874,6 +993,44 @@ class Lints(RealKvmCase):
                                  {label for label, outcome in drift.items()
                                   if outcome == "fail"}, f"{name}: only drift fails")
         self.assertEqual(warned, {"pattern-0", "pattern-1", "kvm-off", "no-hypervisor-bit"})
+
+
+class NotConfidential(RealKvmCase):
+    """No SEV or TDX on this bed: every L2 boot must say so, with the
+    evidence. QEMU fills 0x8000001F only for an SEV guest (target/i386/
+    cpu.c, cpu_x86_cpuid: all zero unless sev_enabled()), whatever -cpu
+    host offers; SEV_STATUS, read through the fault guard on this AMD
+    processor, is an MSR KVM knows only for SEV-ES guests, so #GP caught
+    (or 0 under ignore_msrs), and the run goes on; no 0x21 on AMD; OVMF
+    installs no EFI_CC_MEASUREMENT_PROTOCOL and publishes no SNP blob."""
+
+    def test_every_boot_says_not_a_confidential_vm(self):
+        seen = set()
+        for name in BY_NAME:
+            case = self.booted(name)
+            report = json.loads(vm.read_esp_file(case.esp, LINT_JSON[name]))
+            cvm, leaves = report["cvm"], {r["leaf"]: r for r in report["leaves"]}
+            sev_leaf = leaves.get(0x8000001f)
+            if sev_leaf is not None:
+                self.assertEqual(sev_leaf["eax"] >> 1 & 1, 0, f"{name}: {sev_leaf}")
+            self.assertNotIn(0x21, leaves, name)
+            status = cvm["sev_status"]
+            found = (status["state"], status.get("value", status["fault"]))
+            self.assertIn(found, [("faulted", "#GP"), ("read", "0x0")], name)
+            seen.add((found, None if sev_leaf is None else sev_leaf["eax"],
+                      leaves[0x80000000]["eax"]))
+            self.assertEqual((cvm["type"], cvm["private_memory"], cvm["tdx"]["state"],
+                              cvm["cc_measurement"]["state"], cvm["snp_cpuid_table"]["state"],
+                              cvm["handlers_left"]),
+                             ("none", False, "not_read", "absent", "not_published", None), name)
+            self.assertEqual([[r["label"], r["outcome"]] for r in report["results"]
+                              if r["label"].startswith("cvm.")],
+                             [["cvm.sources-agree", "not-applicable"],
+                              ["cvm.snp-cpuid-table", "not-applicable"]], name)
+            self.assertFalse([p["key"] for p in (report["probes"] or {"results": []})["results"]
+                              if "confidential" in p["detail"]], name)
+        print("\nconfidential computing on the real KVM (SEV_STATUS, 0x8000001F EAX, "
+              f"0x80000000 EAX): {sorted(seen, key=str)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

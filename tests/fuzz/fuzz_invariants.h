@@ -80,6 +80,15 @@ static inline NOT_COVERED void check_json(const char *json, size_t length,
 	if (strcmp(verdict, failed ? "fail" : "pass") ||
 	    (size_t)json_number_value(json_object_get(summary, "fail")) != failed)
 		abort();
+	/* The SMBIOS object tells what the model holds. */
+	json_t *smbios = json_object_get(document, "smbios");
+	json_t *oem = json_object_get(smbios, "type11");
+	if (!json_is_object(smbios) || !json_is_string(json_object_get(smbios, "state")) ||
+	    (size_t)json_number_value(json_object_get(oem, "count")) != report->smbios.oem.count ||
+	    json_array_size(json_object_get(oem, "strings")) != report->smbios.oem.kept ||
+	    (size_t)json_number_value(json_object_get(smbios, "problem_count")) !=
+		    report->smbios.problem_count)
+		abort();
 	json_decref(document);
 }
 
@@ -104,9 +113,11 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-/* dump: its CPU sections as the vCPUs (NULL: none read). */
-static inline void scan_check_and_render(const struct cpuid_source *source,
-					 const struct cpuid_dump *dump)
+/* dump: its CPU sections as the vCPUs (NULL: none read); smbios (NULL:
+ * not read) as the SMBIOS step left it. */
+static inline void scan_check_and_render_with(const struct cpuid_source *source,
+					      const struct cpuid_dump *dump,
+					      const struct smbios_report *smbios)
 {
 	static struct hv_report report;
 	static struct requirement_list list;
@@ -115,6 +126,9 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 		"kvm.pv_unhalt, kvm.hints.realtime=0, kvm.tsc_khz>=1000,"
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
 		"bhyve.ext_dest_id<=0, interface.tcg=0,"
+		"smbios.present, smbios.version>=0x0300, smbios.type0.vm=0,"
+		"smbios.type1.product=\"Standard PC, #1\", smbios.type11.count<=1,"
+		"smbios.type11.2!=\"\", smbios.type11.32=x, smbios.type1.uuid!=y,"
 		/* the longest key, so check lines past the width are exercised */
 		"kvm_hv.ExtendedGvaRangesForFlushVirtualAddressListAvailable!=0x0";
 
@@ -122,7 +136,7 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 	    !requirements_add(&list, requirements, sizeof(requirements) - 1, "fuzz", &discard))
 		abort();
 	hv_scan(&report, source);
-	if (report.cpuid_executions > 3 + HV_BASE_COUNT + HV_LEAF_BUDGET)
+	if (report.cpuid_executions > HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET)
 		abort();
 	if (dump) {
 		vcpus_read_dump(&report, dump, false);
@@ -131,6 +145,11 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 								  ? dump->cpu_count : VCPU_MAX))
 			abort();
 	}
+	if (smbios)
+		report.smbios = *smbios;
+	/* The confidential-computing status from hostile leaves alone
+	 * (tests/fuzz/fuzz_cvm.c adds a hostile machine and firmware). */
+	cvm_examine(&report, NULL, "fuzzed leaves", NULL);
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 
@@ -155,6 +174,12 @@ static inline void scan_check_and_render(const struct cpuid_source *source,
 			check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ",
 					"</testsuites>\n");
 	}
+}
+
+static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct cpuid_dump *dump)
+{
+	scan_check_and_render_with(source, dump, NULL);
 }
 
 static inline void check_problems_render(const struct cpuid_dump *dump)

@@ -472,11 +472,19 @@ class RealBoots(unittest.TestCase):
                              ["pass", "not-applicable"])
             self.assertEqual(m.texts("lint.hypervisor.signature-without-bit"),
                              ["not-applicable", "warn"])
+            # OVMF's own SMBIOS type 0 says virtual machine (OvmfPkg/
+            # SmbiosPlatformDxe, extension byte 2 0x1C): CPUID agrees with
+            # it, then hides the hypervisor.
+            self.assertEqual(m.texts("lint.smbios.hidden-hypervisor"), ["pass", "warn"])
+            self.assertEqual(m.texts("lint.smbios.hypervisor-without-vm-bit"),
+                             ["pass", "not-applicable"])
             self.assertEqual(m.marked_rows(), {"hypervisor_bit", "unadvertised_signature",
                                                "interface.tcg", "interface.tcg.base",
                                                "interface.tcg.max_leaf",
                                                "lint.hypervisor.bit-without-signature",
-                                               "lint.hypervisor.signature-without-bit"})
+                                               "lint.hypervisor.signature-without-bit",
+                                               "lint.smbios.hidden-hypervisor",
+                                               "lint.smbios.hypervisor-without-vm-bit"})
             probes = [k for k in m.rows if k.startswith("probe.")]
             self.assertIn("probe.kvm.clocksource2", probes)
             for key in probes:  # no KVM, no Hyper-V under TCG

@@ -1,8 +1,9 @@
 """hvfeat's decoding against an independent decoder: Debian's `cpuid` tool.
 
 For every layout dump (tests/dumps, including real KVM recordings), every
-flag word `cpuid -f` decodes is compared, bit for bit, with the JSON of the
-host build of hvfeat for the same dump. Which bit each of `cpuid`'s flags
+flag word `cpuid -f` decodes in the hypervisor leaves and in AMD's
+memory-encryption leaf 0x8000001F is compared, bit for bit, with the JSON
+of the host build of hvfeat for the same dump. Which bit each of `cpuid`'s flags
 stands for is learnt from `cpuid` itself: one dump of 128 "CPUs", each with
 a single bit set in one register of the leaf, decoded in one run. Nothing
 here comes from hvfeat's tables.
@@ -28,7 +29,10 @@ WORK = ROOT / "build" / "oracle"
 REGISTERS = ("eax", "ebx", "ecx", "edx")
 LINE = re.compile(r"^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2}): eax=0x([0-9a-f]{8}) "
                   r"ebx=0x([0-9a-f]{8}) ecx=0x([0-9a-f]{8}) edx=0x([0-9a-f]{8})\s*$", re.M)
-SECTION = re.compile(r"^   (\S.*\((0x4[0-9a-f]{7})(?:/(eax|ebx|ecx|edx|[0-9a-f]{2}))?\)):?\s*$")
+# The hypervisor leaves, and AMD's memory-encryption leaf (the
+# confidential-computing status decodes it: README "Confidential computing").
+SECTION = re.compile(
+    r"^   (\S.*\((0x4[0-9a-f]{7}|0x8000001f)(?:/(eax|ebx|ecx|edx|[0-9a-f]{2}))?\)):?\s*$")
 FLAG = re.compile(r"^      (\S.*?)\s+= (true|false)\s*$")
 
 
@@ -125,6 +129,8 @@ class CpuidToolAgreement(unittest.TestCase):
                 for d in iface["decoded"]:
                     if d["state"] == "decoded":
                         decoded[(d["leaf"], d["subleaf"], d["register"])] = d
+            for d in (report["cvm"]["sev_leaf"] or {"decoded": []})["decoded"]:
+                decoded[(0x8000001f, 0, d["register"])] = d
             for header, flags in cpuid_sections(path)[0].items():
                 leaf, subleaf, _ = section_leaf(header)
                 for name, (reg, bit) in learn_bits(leaves, header).items():

@@ -309,13 +309,14 @@ static void quiet_shows_only_what_did_not_pass(void **state)
 	assert_string_equal(quiet_of(r), "hvfeat 1.0 - what did not pass\n"
 				  "summary: hypervisor present, 1 interface, KVM PV features "
 				  "at 0x40000000\n"
-				  /* 2 requirements and the 10 lints: on this KVM
-				   * block 5 hold, 5 (Hyper-V's, the bit clear, a
-				   * max leaf past base+1) do not apply */
-				  "\nresults: 12\n"
+				  /* 2 requirements and the 12 lints: on this KVM
+				   * block 5 hold, 7 (Hyper-V's, the bit clear, a
+				   * max leaf past base+1, SMBIOS's without
+				   * tables) do not apply */
+				  "\nresults: 14\n"
 				  "  FAIL  require.kvm.pv_unhalt: kvm.pv_unhalt = 1: found 0\n"
 				  "summary: 6 passed, 1 failed, 0 warnings, 0 skipped,\n"
-				  "         5 not applicable, 0 info\n"
+				  "         7 not applicable, 0 info\n"
 				  "  failed: require.kvm.pv_unhalt (high)\n"
 				  "verdict: FAIL, 1 result failed\n"
 				  "end of hvfeat report\n");

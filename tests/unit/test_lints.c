@@ -22,6 +22,8 @@ static const char *const lint_names[] = {
 	"hypervisor.bit-without-signature",
 	"hypervisor.signature-without-bit",
 	"hypervisor.max-leaf-promises-empty-leaf",
+	"smbios.hidden-hypervisor",
+	"smbios.hypervisor-without-vm-bit",
 };
 #define LINTS (sizeof(lint_names) / sizeof(lint_names[0]))
 

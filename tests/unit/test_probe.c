@@ -254,6 +254,9 @@ struct sim {
 	uint32_t faulting_msr, sticky_msr;
 	uint32_t forgetful_msr; /* reads of it return 0, whatever was written */
 	bool hypercall_ud;
+	bool intel; /* leaf 0 says GenuineIntel: vmcall, not vmmcall */
+	/* a TD: TDG.VP.INFO answers (else TDCALL raises #UD) */
+	bool td;
 	/* interrupts */
 	bool interrupts_off;
 	uint32_t forced_msr;
@@ -536,7 +539,7 @@ static bool sim_hypercall(void *context, bool vmmcall, uint64_t nr, const uint64
 	(void)context;
 	(void)a;
 	sim_exit(1000);
-	assert_true(vmmcall); /* leaf 0 of the KVM dumps says AuthenticAMD */
+	assert_int_equal(vmmcall, !sim.intel); /* AMD's instruction on AMD, Intel's on Intel */
 	if (sim.hypercall_ud) {
 		*vector = 6;
 		return false;
@@ -663,12 +666,32 @@ static void sim_every_vcpu(void *context, vcpu_step step, void *argument, uint32
 	sim.current = 0;
 }
 
+/* TDG.VP.INFO (Intel TDX module ABI): GPAW 52 in RCX, no attributes, one
+ * vCPU of one in R8. */
+static bool sim_tdcall(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
+		       uint64_t out[6], uint8_t *vector)
+{
+	(void)context;
+	(void)in;
+	sim_exit(1000);
+	if (!sim.td || leaf != 1) {
+		*vector = 6;
+		return false;
+	}
+	*status = 0;
+	out[0] = 52;
+	out[1] = 0;
+	out[2] = 1ull << 32 | 1;
+	out[3] = out[4] = out[5] = 0;
+	return true;
+}
+
 static struct probe_machine sim_machine(void)
 {
 	struct probe_machine m = {
 		.read_msr = sim_read_msr, .write_msr = sim_write_msr, .read_tsc = sim_read_tsc,
 		.read_pm_timer = sim_read_pm_timer, .pm_timer_mask = 0xffffff,
-		.hypercall = sim_hypercall, .rtc = sim_rtc,
+		.hypercall = sim_hypercall, .tdcall = sim_tdcall, .rtc = sim_rtc,
 		.interrupts_off = sim_interrupts_off,
 		.interrupts_restore = sim_interrupts_restore,
 		.self_interrupt = sim.no_local_apic ? NULL : sim_self_interrupt,
@@ -1609,6 +1632,87 @@ static void test_forced_writes(void **state)
 	}
 }
 
+/* A confidential VM (README, "Probes in a confidential VM"): the pages the
+ * host writes are private memory there, which hvfeat does not share, so
+ * the probes that hand one to the host are skipped and their MSRs never
+ * written; the others run, and everything is left as found. The machine
+ * says so itself: SEV_STATUS (Linux msr-index.h, MSR_AMD64_SEV 0xc0010131)
+ * with SEV, SEV-ES and SNP set (bits 0-2), TDG.VP.INFO in a TD, Hyper-V's
+ * isolation leaf. */
+static void test_a_confidential_vm_keeps_the_host_off_its_pages(void **state)
+{
+	/* kvm_para.h: MSR_KVM_WALL_CLOCK(_NEW), _SYSTEM_TIME(_NEW),
+	 * _ASYNC_PF_EN, _STEAL_TIME, _PV_EOI_EN; the TLFS's
+	 * HV_X64_MSR_REFERENCE_TSC */
+	static const uint32_t page_msrs[] = { 0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02,
+					      0x4b564d03, 0x4b564d04, 0x40000021 };
+	static const char *const page_probes[] = { "kvm.clocksource2", "kvm.clocksource",
+						   "kvm.steal_time", "kvm.async_pf",
+						   "kvm.pv_eoi" };
+	static const char *const other_probes[] = { "kvm.poll_control", "kvm.async_pf_int",
+						    "kvm.hypercall", "kvm.pv_sched_yield" };
+	static const struct {
+		const char *dump, *type;
+		bool intel, td;
+		uint64_t sev_status;
+	} vms[] = {
+		{ "spec-sev-snp-qemu-kvm.txt", "sev-snp", false, false, 0x7 },
+		{ "spec-sev-qemu-7.2-kvm.txt", "sev", false, false, 0x1 },
+		{ "spec-tdx-qemu-kvm.txt", "tdx", true, true, 0 },
+	};
+	char skipped[96];
+
+	(void)state;
+	for (size_t v = 0; v < sizeof(vms) / sizeof(vms[0]); v++) {
+		sim_reset();
+		sim.intel = vms[v].intel;
+		sim.td = vms[v].td;
+		if (!vms[v].intel)
+			sim.msrs[sim.msr_count++] =
+				(struct sim_msr){ 0xc0010131, vms[v].sev_status, vms[v].sev_status };
+		struct hv_report *report = scan_dump_file(vms[v].dump);
+		struct probe_machine m = sim_machine();
+		cvm_examine(report, &m, NULL, NULL);
+		probe_run(report, &m, NULL);
+		snprintf(skipped, sizeof(skipped), "private memory in a confidential VM (%s)",
+			 vms[v].type);
+		for (size_t i = 0; i < sizeof(page_probes) / sizeof(page_probes[0]); i++)
+			assert_state(report, page_probes[i], PROBE_SKIPPED, skipped);
+		for (size_t i = 0; i < sizeof(other_probes) / sizeof(other_probes[0]); i++)
+			assert_state(report, other_probes[i], PROBE_WORKS, NULL);
+		for (size_t i = 0; i < sizeof(page_msrs) / sizeof(page_msrs[0]); i++)
+			assert_false(sim_wrote(page_msrs[i]));
+		assert_as_found(report);
+		hv_judge(report, &(struct judge_settings){ 0 });
+		assert_contains(text_of(report), "  SKIP  probe.kvm.clocksource2: skipped: private "
+						 "memory in a confidential VM\n");
+	}
+
+	/* Azure's SNP isolation, the hardware silent (SEV_STATUS #GP): the
+	 * reference TSC page is skipped, the MSR-only Hyper-V probes run. */
+	sim_reset();
+	struct hv_report *report = scan_dump_file("hyperv-snp.txt");
+	struct probe_machine m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, NULL);
+	assert_state(report, "hyperv.reference_tsc", PROBE_SKIPPED,
+		     "private memory in a confidential VM (hyperv-snp)");
+	assert_state(report, "hyperv.vp_index", PROBE_WORKS, NULL);
+	assert_state(report, "hyperv.time_ref_count", PROBE_WORKS, NULL);
+	assert_false(sim_wrote(0x40000021));
+
+	/* SEV advertised, SEV_STATUS 0: not confidential, every probe runs. */
+	sim_reset();
+	sim.msrs[sim.msr_count++] = (struct sim_msr){ 0xc0010131, 0, 0 };
+	report = scan_dump_file("spec-sev-snp-qemu-kvm.txt");
+	m = sim_machine();
+	cvm_examine(report, &m, NULL, NULL);
+	probe_run(report, &m, NULL);
+	for (size_t i = 0; i < sizeof(page_probes) / sizeof(page_probes[0]); i++)
+		assert_state(report, page_probes[i], PROBE_WORKS, NULL);
+	assert_as_found(report);
+}
+
 static void test_no_kvm_nothing_probed_and_requirements(void **state)
 {
 	static const struct cpuid_record tcg[] = {
@@ -1685,6 +1789,7 @@ int main(void)
 		cmocka_unit_test(test_kvmclock_across_vcpus_only_when_vouched_for),
 		cmocka_unit_test(test_faults_are_reported_not_taken),
 		cmocka_unit_test(test_forced_writes),
+		cmocka_unit_test(test_a_confidential_vm_keeps_the_host_off_its_pages),
 		cmocka_unit_test(test_no_kvm_nothing_probed_and_requirements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

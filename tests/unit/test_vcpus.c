@@ -138,8 +138,9 @@ static void test_four_vcpus_consistent(void **state)
 	assert_int_equal(report->vcpus.vcpus[3].apic_id, 3);
 	assert_true(report->vcpus.vcpus[3].apic_id_from_cpuid);
 	assert_int_equal(report->vcpus.vcpus[3].per_vcpu_registers, 1);
-	/* leaf 0, 1, 0xd (the highest basic leaf), 0x40000000, 0x40000001 */
-	assert_int_equal(report->vcpus.leaves_compared, 5);
+	/* leaf 0, 1, 0xd (the highest basic leaf), 0x40000000, 0x40000001 and
+	 * 0x80000000 (the extended maximum, for confidential computing) */
+	assert_int_equal(report->vcpus.leaves_compared, 6);
 	assert_outcome(report, "vcpu.cpuid", OUTCOME_PASS, "4 vCPUs read");
 	assert_outcome(report, "vcpu.startup", OUTCOME_PASS, "4 of 4 vCPUs enabled");
 	assert_int_equal(fact_number(report, "vcpu.count"), 4);
@@ -409,13 +410,13 @@ static void test_a_dump_with_cpu_sections(void **state)
 	assert_true(parse(partial));
 	report = scan_parsed();
 	vcpus_read_dump(report, &dump, false);
-	/* leaf 0, 1, 0x40000000 and 0x40000001 (KVM's base+1, read whatever
-	 * the max leaf says) */
-	assert_int_equal(report->vcpus.leaves_compared, 4);
-	assert_int_equal(report->vcpus.vcpus[1].leaves_unknown, 3);
+	/* leaf 0, 1, 0x40000000, 0x40000001 (KVM's base+1, read whatever the
+	 * max leaf says) and 0x80000000 */
+	assert_int_equal(report->vcpus.leaves_compared, 5);
+	assert_int_equal(report->vcpus.vcpus[1].leaves_unknown, 4);
 	assert_false(report->vcpus.vcpus[1].apic_id_known);
 	assert_true(vcpus_consistent(&report->vcpus));
-	assert_contains(text_of(report), "       1        -  as the boot vCPU's; 3 leaves unknown\n");
+	assert_contains(text_of(report), "       1        -  as the boot vCPU's; 4 leaves unknown\n");
 
 	/* the same leaf twice in a section is a problem; in two sections not */
 	assert_false(parse("CPU 3:\n"

@@ -1,0 +1,29 @@
+/* SMBIOS from the EFI configuration table (UEFI 2.x, 4.6): the entry
+ * points under SMBIOS3_TABLE_GUID and SMBIOS_TABLE_GUID (gnu-efi's
+ * SMBIOS3TableGuid and SMBIOSTableGuid). Firmware memory is identity-mapped
+ * while boot services run, so the core reads the entry point and the table
+ * where they lie, within the lengths it decides. */
+#include <efi.h>
+#include <efilib.h>
+
+#include "smbios_tables.h"
+
+void smbios_tables_read(struct smbios_report *m)
+{
+	/* 3.x first, as Linux (dmi_scan.c) and systemd-boot (smbios.c) do;
+	 * 2.x when there is none or it fails its checks. */
+	EFI_GUID *const guids[] = { &SMBIOS3TableGuid, &SMBIOSTableGuid };
+
+	smbios_absent(m, "no SMBIOS3 or SMBIOS entry in the EFI configuration table");
+	for (UINTN i = 0; i < sizeof(guids) / sizeof(guids[0]); i++) {
+		VOID *entry;
+		if (EFI_ERROR(LibGetSystemConfigurationTable(guids[i], &entry)) || !entry)
+			continue;
+		const UINT8 *bytes = entry;
+		if (smbios_entry_point(m, bytes, smbios_entry_point_size(bytes))) {
+			const UINT8 *table = (const UINT8 *)(UINTN)m->table_address;
+			smbios_walk_table(m, table, m->table_read);
+			return;
+		}
+	}
+}
