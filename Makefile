@@ -49,7 +49,8 @@ EFI_OBJCOPY := aarch64-linux-gnu-objcopy
 GNU_EFI_AARCH64 := $(EFI_OUT)/gnu-efi
 EFI_INC    := $(GNU_EFI_AARCH64)/usr/include/efi
 EFI_LIB    := $(GNU_EFI_AARCH64)/usr/lib
-EFI_ARCH_CFLAGS :=
+# Atomics inline: GCC's outline ones ask the OS (getauxval) for LSE.
+EFI_ARCH_CFLAGS := -mno-outline-atomics
 EFI_CORE_SRC := $(filter-out $(X86_ONLY_CORE),$(CORE_SRC))
 # gnu-efi 3.0.15 builds the AArch64 PE header inside its crt0 (there is no
 # efi-app-aarch64 target in binutils): the image is the ELF's sections as
@@ -230,6 +231,7 @@ else
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
 	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
+	    $(if $(SMP),--smp $(SMP)) \
 	    $(if $(ARGS),--args="$(ARGS)")
 endif
 

@@ -17,6 +17,7 @@
 #include "results.h"
 #include "smbios.h"
 #include "smccc.h"
+#include "vcpus.h"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -32,6 +33,9 @@
  * (Intel's echo), and for confidential computing 0x21, 0x80000000 and
  * 0x8000001F (cvm.h). */
 #define HV_FIXED_LEAVES 6u
+/* Every leaf a report can hold: the fixed leaves, each base leaf, the
+ * budget. */
+#define HV_REPORT_LEAVES (HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET)
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -71,9 +75,12 @@ struct hv_report {
 	size_t skipped_echo_bases; /* bases that only echoed out-of-range data */
 
 	size_t leaf_count;
-	/* the fixed leaves, each base leaf, the budget */
-	struct leaf_reading leaves[HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET];
+	struct leaf_reading leaves[HV_REPORT_LEAVES];
 	uint32_t cpuid_executions;
+
+	/* Filled by vcpus_read() or vcpus_not_read(): the same leaves on
+	 * every vCPU. */
+	struct vcpu_report vcpus;
 
 	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
 	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */

@@ -59,7 +59,8 @@ BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
 SNP_SPEC_DUMP = "spec-sev-snp-qemu-kvm.txt"
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
-              "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
+              "kvm.clocksource2", "kvm.clocksource", "kvm.clock_cross_vcpu",
+              "kvm.steal_time", "kvm.async_pf",
               "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
               "kvm.pv_sched_yield", "kvm.tsc_khz"]
 
@@ -155,6 +156,7 @@ class Case:
     name: str
     arguments: str = ""  # or a tuple of argument strings, one hvfeat run each
     cpu: str = None
+    smp: int = 1  # QEMU's vCPUs
     esp_readonly: bool = False
     extra_files: dict = field(default_factory=dict)
     # Booted directly from a GPT disk as BOOTX64.EFI, with these options in
@@ -361,7 +363,9 @@ CASES = {c.name: c for c in [
     Case("esp-full", extra_files={"hvfeat.log": b"old log\n"}, fill=True),
 
     # Booted directly, each a boot of its own: the run ends the machine.
-    Case("direct-boot", direct_boot_options="--shutdown"),
+    # Four vCPUs, which OVMF starts through EFI_MP_SERVICES_PROTOCOL.
+    Case("direct-boot", direct_boot_options=r"--shutdown -J \vcpus.json "
+         r"--require vcpu.count=4,vcpu.consistent,vcpu.differing=0", smp=4),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     # \hvfeat.cfg as the shell's '>' writes files: UCS-2 with a byte-order
@@ -435,8 +439,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "machine", "esp_readonly", "writable_first_disk", "fill",
-                  "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "machine", "smp", "esp_readonly", "writable_first_disk",
+                  "fill", "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -603,7 +607,7 @@ def run_boot(cases):
             case.other_disk = other_disk
     for case in cases:
         case.files_before = vm.list_esp(case.esp)
-    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu,
+    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu, smp=first.smp,
                    esp_readonly=first.esp_readonly, timeout=BOOT_TIMEOUT,
                    answer_countdown=first.from_shell, vars_from=vars_from,
                    kernel=first.efi if first.kind == "kernel" else None,
@@ -1051,6 +1055,13 @@ def without_firmware_tables(report):
     """A report minus its ACPI FADT section, which a live run reads from the
     firmware's tables and a dump does not hold."""
     return re.sub(r"^\nACPI FADT: .*\n(?:  .*\n)*", "", report, count=1, flags=re.M)
+
+
+def without_vcpus(report):
+    """A report minus its vCPU section, which a replay of its raw dump
+    cannot give the same (the dump holds the boot vCPU's leaves alone, so
+    its replay reads no other vCPU)."""
+    return re.sub(r"^vCPUs: .*\n(?:  .*\n)*\n", "", report, count=1, flags=re.M)
 
 
 CVM_SECTION = re.compile(r"^confidential computing: .*?\n\n", re.M | re.S)
@@ -1508,6 +1519,40 @@ class DirectBoot(FirmwareCase):
         self.assert_log_is_console_report(case)
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", self.log(case))
 
+    def test_every_vcpu_of_an_smp_guest(self):
+        """QEMU's -smp 4 (its command line says how many; QEMU numbers a
+        plain topology's APIC IDs 0-3, one a socket): four vCPUs, each
+        answering CPUID as the boot vCPU, their APIC IDs told by the
+        firmware; the JSON read with jq."""
+        case = self.case("direct-boot")
+        command = (WORK / "direct-boot" / "qemu-command.txt").read_text().split()
+        smp = int(command[command.index("-smp") + 1])
+        self.assertEqual(smp, 4)
+        log = self.log(case)
+        leaves = len(re.findall(r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=", log, re.M))
+        self.assertIn(f"vCPUs: {smp} present, {smp} enabled (EFI_MP_SERVICES_PROTOCOL)\n"
+                      f"  CPUID of the {leaves} leaves below on each, against the boot vCPU's:\n"
+                      "  consistent: every vCPU read, none differs\n", log)
+        self.assertIn("  PASS  vcpu.cpuid: 4 vCPUs read", log)
+        self.assertEqual(requirement_results(log), [
+            ("PASS", "vcpu.count"), ("PASS", "vcpu.consistent"), ("PASS", "vcpu.differing")])
+        document = vm.read_esp_file(case.esp, "/vcpus.json")
+        self.assertIsNotNone(document, "-J \\vcpus.json not written")
+        path = host_file("direct-boot", "vcpus.json")
+        path.write_bytes(document)
+        vcpus = json.loads(subprocess.run(
+            ["jq", "-c", "{present: .vcpus.present, enabled: .vcpus.enabled, "
+             "consistent: .vcpus.consistent, apic_ids: [.vcpus.list[].apic_id], "
+             "from_firmware: [.vcpus.list[].apic_id_from_cpuid | not] | all, "
+             "states: [.vcpus.list[].state], "
+             "results: [.results[] | select(.label | startswith(\"vcpu.\")) "
+             "| [.label, .outcome]]}", str(path)],
+            capture_output=True, text=True, check=True).stdout)
+        self.assertEqual(vcpus, {
+            "present": smp, "enabled": smp, "consistent": True, "apic_ids": list(range(smp)),
+            "from_firmware": True, "states": ["boot"] + ["compared"] * (smp - 1),
+            "results": [["vcpu.cpuid", "pass"], ["vcpu.startup", "pass"]]})
+
     def test_exit_port_carries_a_pass(self):
         case = self.case("config-ucs2", qemu_exit=(PASS << 1) | 1)
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), PASS)
@@ -1756,7 +1801,8 @@ class RawRoundTrip(FirmwareCase):
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         # The live run read OVMF's SMBIOS, the replays do not (not this
         # machine's tables), nor the MSR or the firmware's CC tables (the
-        # confidential-computing section says so): all else the same.
+        # confidential-computing section says so), nor the other vCPUs:
+        # all else the same.
         self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
                                                 "hypervisor-without-vm-bit": "PASS"})
         self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
@@ -1765,8 +1811,11 @@ class RawRoundTrip(FirmwareCase):
                                                   "hypervisor-without-vm-bit": "N/A"})
         self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump", replayed)
         self.assertEqual(cpuid_evidence(replayed), cpuid_evidence(report))
-        self.assertEqual(without_smbios(without_machine_reads(replayed)),
-                         without_firmware_tables(without_smbios(without_machine_reads(report))))
+        self.assertIn("vCPUs: 1 present, 1 enabled (EFI_MP_SERVICES_PROTOCOL)\n", report)
+        self.assertIn("vCPUs: not read: the dump holds one CPU", replayed)
+        self.assertEqual(
+            without_vcpus(without_smbios(without_machine_reads(replayed))),
+            without_vcpus(without_firmware_tables(without_smbios(without_machine_reads(report)))))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)
