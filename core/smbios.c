@@ -36,6 +36,13 @@ const struct smbios_bit smbios_bios_extension_2_bits[] = {
 const size_t smbios_bios_extension_2_bit_count =
 	sizeof(smbios_bios_extension_2_bits) / sizeof(smbios_bios_extension_2_bits[0]);
 
+const struct smbios_uuid_meaning smbios_uuid_meanings[] = {
+	[SMBIOS_UUID_NOT_PRESENT] = { "Not Present",
+				      "all FFh: not currently present, but it can be set" },
+	[SMBIOS_UUID_NOT_SETTABLE] = { "Not Settable", "all 00h: not present in the system" },
+	[SMBIOS_UUID_SET] = { NULL, NULL },
+};
+
 __attribute__((format(printf, 2, 3)))
 static void problem(struct smbios_report *m, const char *format, ...)
 {

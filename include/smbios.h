@@ -63,13 +63,23 @@ struct smbios_text {
 	char text[SMBIOS_TEXT_MAX + 1];
 };
 
-/* DSP0134 7.2.1: all 0xff "not present", all 0x00 "present but not set". */
+/* DSP0134 7.2.1: a UUID of all FFh is "not currently present in the
+ * system, but it can be set", one of all 00h "not present in the system";
+ * the states take dmidecode's names for them (dmi_system_uuid). */
 enum smbios_uuid_state {
-	SMBIOS_UUID_ABSENT, /* no type 1, or one too short to hold it */
-	SMBIOS_UUID_NOT_PRESENT,
-	SMBIOS_UUID_NOT_SETTABLE,
+	SMBIOS_UUID_ABSENT,       /* no type 1, or one too short to hold it */
+	SMBIOS_UUID_NOT_PRESENT,  /* all FFh */
+	SMBIOS_UUID_NOT_SETTABLE, /* all 00h */
 	SMBIOS_UUID_SET,
 };
+
+/* What a UUID that is none means, by its state (NULLs for the others):
+ * dmidecode's word and DSP0134 7.2.1's meaning. */
+struct smbios_uuid_meaning {
+	const char *dmidecode;
+	const char *meaning;
+};
+extern const struct smbios_uuid_meaning smbios_uuid_meanings[];
 
 /* Type 0, BIOS Information (DSP0134 7.1): the first such structure. */
 struct smbios_bios {

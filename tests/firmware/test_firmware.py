@@ -727,7 +727,10 @@ class DefaultTcg(FirmwareCase):
         self.assertIn('  type 1 (system):\n    manufacturer: "QEMU"\n'
                       '    product name: "Standard PC (Q35 + ICH9, 2009)"\n'
                       '    version: "pc-q35-7.2"\n', log)
-        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (all zero: not set)\n", log)
+        # without -uuid all 00h: DSP0134 7.2.1 "not present in the system",
+        # dmidecode's "Not Settable" (dmi_system_uuid)
+        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (Not Settable)\n"
+                      "      all 00h: not present in the system\n", log)
         self.assertIn("  type 11 (OEM strings): none\n", log)
         self.assertNotIn("  problems:", log)
         self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",

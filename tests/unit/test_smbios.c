@@ -274,16 +274,6 @@ static void uuid_byte_order_by_version(void **state)
 	assert_string_equal(parse_sm(2, 5, 4)->system.uuid, "33221100-5544-7766-8899-aabbccddeeff");
 	assert_string_equal(parse_sm(2, 6, 4)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
 	assert_string_equal(parse_sm3(3, 0)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
-	/* all 0xff: not present; all zero: not set (QEMU without -uuid) */
-	size_t uuid_at = 0;
-	build_table(0x14);
-	while (table.data[uuid_at] != 0x01 || table.data[uuid_at + 1] != 0x1b)
-		uuid_at++;
-	memset(table.data + uuid_at + 8, 0xff, 16);
-	assert_int_equal(parse_sm3(3, 0)->system.uuid_state, SMBIOS_UUID_NOT_PRESENT);
-	memset(table.data + uuid_at + 8, 0x00, 16);
-	assert_int_equal(parse_sm3(3, 0)->system.uuid_state, SMBIOS_UUID_NOT_SETTABLE);
-	assert_string_equal(model.system.uuid, "00000000-0000-0000-0000-000000000000");
 }
 
 static void entry_point_checks(void **state)
@@ -658,6 +648,41 @@ static void renderings(void **state)
 	assert_contains(json_of(r), "\"sys_hypervisor_type\": \"xen\"");
 }
 
+/* Where the type 1 UUID of build_table's table starts. */
+static size_t uuid_offset(void)
+{
+	size_t at = 0;
+
+	while (table.data[at] != 0x01 || table.data[at + 1] != 0x1b)
+		at++;
+	return at + 8;
+}
+
+/* DSP0134 7.2.1: "If the value is all FFh, the ID is not currently present
+ * in the system, but it can be set. If the value is all 00h, the ID is not
+ * present in the system." dmidecode (dmi_system_uuid) prints "Not Present"
+ * for all FFh and "Not Settable" for all 00h (QEMU without -uuid). */
+static void uuid_that_is_none(void **state)
+{
+	(void)state;
+	build_table(0x14);
+	memset(table.data + uuid_offset(), 0xff, 16);
+	struct hv_report *r = report_with_tables(scan_dump_file("kvm-guest-intel.txt"), 3, 0);
+	assert_int_equal(r->smbios.system.uuid_state, SMBIOS_UUID_NOT_PRESENT);
+	assert_contains(text_of(r), "    uuid: ffffffff-ffff-ffff-ffff-ffffffffffff (Not Present)\n"
+				    "      all FFh: not currently present, but it can be set\n");
+	assert_contains(json_of(r), "\"uuid\": \"ffffffff-ffff-ffff-ffff-ffffffffffff\", "
+				    "\"uuid_state\": \"not_present\"");
+
+	memset(table.data + uuid_offset(), 0x00, 16);
+	r = report_with_tables(scan_dump_file("kvm-guest-intel.txt"), 3, 0);
+	assert_int_equal(r->smbios.system.uuid_state, SMBIOS_UUID_NOT_SETTABLE);
+	assert_contains(text_of(r), "    uuid: 00000000-0000-0000-0000-000000000000 (Not Settable)\n"
+				    "      all 00h: not present in the system\n");
+	assert_contains(json_of(r), "\"uuid\": \"00000000-0000-0000-0000-000000000000\", "
+				    "\"uuid_state\": \"not_settable\"");
+}
+
 static const char *fact(const struct hv_report *r, const char *key, struct fact_value *value)
 {
 	struct fact_ref ref;
@@ -955,6 +980,7 @@ int main(void)
 		cmocka_unit_test(string_numbers),
 		cmocka_unit_test(bounds),
 		cmocka_unit_test(renderings),
+		cmocka_unit_test(uuid_that_is_none),
 		cmocka_unit_test(requirement_keys),
 		cmocka_unit_test(requirements_on_the_tables),
 		cmocka_unit_test(corroboration_on_committed_dumps),
