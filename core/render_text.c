@@ -430,14 +430,12 @@ static void render_smbios_bios(const struct smbios_bios *b, struct text_sink *ou
 		return;
 	}
 	sink_printf(out, "    characteristics extension byte 2 = 0x%02x\n", b->extension_byte_2);
-	unsigned known = 0;
 	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
 		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
-		known |= 1u << bit->bit;
 		render_flag_line((b->extension_byte_2 >> bit->bit) & 1 ? "yes" : "no", bit->bit,
 				 bit->id, bit->meaning, out);
 	}
-	render_unknown_bits(b->extension_byte_2 & ~known, out);
+	render_unknown_bits(smbios_bios_extension_2_unknown(b), out);
 }
 
 static void render_smbios_system(const struct smbios_report *m, struct text_sink *out)

@@ -489,3 +489,14 @@ bool smbios_bios_bit(const struct smbios_bios *bios, unsigned bit, bool *set)
 	*set = (bios->extension_byte_2 >> bit) & 1;
 	return true;
 }
+
+uint8_t smbios_bios_extension_2_unknown(const struct smbios_bios *bios)
+{
+	unsigned known = 0;
+
+	if (!bios->found || !bios->extension_byte_2_present)
+		return 0;
+	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++)
+		known |= 1u << smbios_bios_extension_2_bits[i].bit;
+	return (uint8_t)(bios->extension_byte_2 & ~known);
+}

@@ -181,6 +181,10 @@ extern const size_t smbios_bios_extension_2_bit_count;
 /* Bit of extension byte 2, when the structure has the byte. */
 bool smbios_bios_bit(const struct smbios_bios *bios, unsigned bit, bool *set);
 
+/* The set bits of extension byte 2 that no row of
+ * smbios_bios_extension_2_bits defines; 0 without the byte. */
+uint8_t smbios_bios_extension_2_unknown(const struct smbios_bios *bios);
+
 /* Requirement keys (facts.h): smbios.present, smbios.type1.product, ... */
 extern const struct fact_family smbios_facts;
 

@@ -266,6 +266,23 @@ static void sm_entry_point_and_its_table(void **state)
 	assert_int_equal(parse(e, sizeof(e), table.data, table.length)->state, SMBIOS_READ);
 }
 
+/* 7.1.2.2: bits 0 to 6 of extension byte 2 are defined (5 and 6 since
+ * 3.5), bit 7 is "reserved for future assignment". */
+static void extension_byte_2_reserved_bit(void **state)
+{
+	(void)state;
+	build_table(0xff);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 5)->bios), 0x80);
+	build_table(0x7f);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 5)->bios), 0);
+	/* a type 0 of the 2.0 layout (length 12h) has no extension bytes */
+	table.length = 0;
+	put(&table, BYTES(0x00, 0x12, 0, 0, 1, 0, 0, 0xe8, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0));
+	STRINGS(&table, "Vendor");
+	put_end(&table);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 0)->bios), 0);
+}
+
 /* 7.2.1: before 2.6 all 16 bytes are in network order, as stored. */
 static void uuid_byte_order_by_version(void **state)
 {
@@ -972,6 +989,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sm3_entry_point_and_its_table),
 		cmocka_unit_test(sm_entry_point_and_its_table),
+		cmocka_unit_test(extension_byte_2_reserved_bit),
 		cmocka_unit_test(uuid_byte_order_by_version),
 		cmocka_unit_test(entry_point_checks),
 		cmocka_unit_test(falls_back_to_the_sm_entry_point),
