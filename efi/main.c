@@ -461,7 +461,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (report) {
 		hv_scan(report, &source);
 		if (options->replay_path)
-			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+			smbios_not_read(&report->smbios, NOT_READ_FROM_RECORDING);
 		else
 			smbios_tables_read(&report->smbios);
 		examine(report, options, options->probe || requirements_need_probes(&requirements));

@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 
 	hv_scan(&report, &source);
 	if (options.replay_path)
-		smbios_not_read(&report.smbios, SMBIOS_NOT_READ_REPLAY);
+		smbios_not_read(&report.smbios, NOT_READ_FROM_RECORDING);
 	else
 		read_smbios(&report.smbios);
 	cvm_examine(&report, NULL,

@@ -31,10 +31,6 @@
 #define SMBIOS_REASON_MAX 160u
 #define SMBIOS_SYS_HYPERVISOR_MAX 32u
 
-/* Why the host build and the firmware have no SMBIOS for a replayed run:
- * the tables of this machine do not go with CPUID from a recording. */
-#define SMBIOS_NOT_READ_REPLAY "CPUID came from a recording (-f), not this machine"
-
 enum smbios_state {
 	SMBIOS_NOT_READ, /* not looked for, or could not be read: reason says why */
 	SMBIOS_ABSENT,   /* looked for, no entry point: reason says where */
@@ -130,7 +126,7 @@ struct smbios_report {
 	char sys_hypervisor_type[SMBIOS_SYS_HYPERVISOR_MAX + 1];
 };
 
-/* Starts a model: nothing read, and why (SMBIOS_NOT_READ_REPLAY, "the
+/* Starts a model: nothing read, and why (NOT_READ_FROM_RECORDING, "the
  * tables are readable by root only"). */
 void smbios_not_read(struct smbios_report *m, const char *why);
 

@@ -652,12 +652,12 @@ static void renderings(void **state)
 
 	/* not read, absent */
 	r = scan_dump_file("kvm-guest-intel.txt");
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	hv_judge(r, &(struct judge_settings){ .strict = false });
 	assert_contains(text_of(r), "\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID "
-				    "came from a recording\n      (-f), not this machine\n");
+				    "came from a recording,\n      not this machine\n");
 	assert_contains(json_of(r), "\"state\": \"not_read\", \"reason\": \"CPUID came from a "
-				    "recording (-f), not this machine\",\n    \"entry_point\": null");
+				    "recording, not this machine\",\n    \"entry_point\": null");
 	smbios_absent(&r->smbios, "/sys/firmware/dmi/tables/smbios_entry_point: No such file");
 	smbios_set_sys_hypervisor(&r->smbios, "xen\n", 4);
 	assert_contains(text_of(r), "): none:\n      /sys/firmware/dmi/tables/smbios_entry_point: "
@@ -800,7 +800,7 @@ static void requirement_keys(void **state)
 	assert_fact_number(r, "smbios.present", 0);
 	assert_fact_number(r, "smbios.problems", 1);
 	assert_no_fact(r, "smbios.version", "no usable SMBIOS entry point");
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	assert_no_fact(r, "smbios.present", "SMBIOS not read");
 	assert_no_fact(r, "smbios.type11.count", "SMBIOS not read");
 
@@ -894,7 +894,7 @@ static void corroboration_on_committed_dumps(void **state)
 		expect(r, WITHOUT_VM_BIT, OUTCOME_INFO, "SMBIOS 2.8 type 0 does not say virtual");
 		/* a replay: SMBIOS not read, nothing judged */
 		r = scan_dump_file(dumps[i]);
-		smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+		smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 		hv_judge(r, &(struct judge_settings){ .strict = false });
 		expect(r, HIDDEN, OUTCOME_NOT_APPLICABLE, "SMBIOS not read: CPUID came from");
 		expect(r, WITHOUT_VM_BIT, OUTCOME_NOT_APPLICABLE, "SMBIOS not read");
@@ -975,7 +975,7 @@ static void requirements_on_the_tables(void **state)
 	       "smbios.type11.3 = \"x\": not known: no OEM string of that number");
 	expect(r, "require.smbios.type1.product", OUTCOME_PASS, "found \"Road Runner\"");
 	/* a replay: every one fails, not known */
-	smbios_not_read(&r->smbios, SMBIOS_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	hv_check(r, &list);
 	for (size_t i = 0; i < r->check_count; i++)
 		assert_false(r->checks[i].passed);
