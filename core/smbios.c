@@ -228,6 +228,20 @@ bool smbios_entry_point(struct smbios_report *m, const uint8_t *bytes, size_t le
 	return true;
 }
 
+void smbios_entry_point_unreadable(struct smbios_report *m, const char *name,
+				   uint64_t address, const char *why)
+{
+	problem(m, "%s at 0x%lx: %s", name, (unsigned long)address, why);
+	m->state = SMBIOS_UNUSABLE;
+}
+
+void smbios_table_unreadable(struct smbios_report *m, const char *why)
+{
+	problem(m, "%s table at 0x%lx: %s", smbios_anchor(m->entry),
+		(unsigned long)m->table_address, why);
+	m->state = SMBIOS_UNUSABLE;
+}
+
 /* One structure of the table, within the bytes walked. */
 struct structure {
 	unsigned number; /* 1 for the first */
@@ -457,6 +471,9 @@ void smbios_walk_table(struct smbios_report *m, const uint8_t *table, size_t len
 		problem(m, "table: %u structures in its %u bytes, of the %u the entry point "
 			   "gives", (unsigned)m->structures, (unsigned)size,
 			(unsigned)m->structure_count);
+	else if (!is32 && size < m->table_read)
+		problem(m, "table: no end-of-table structure (type 127) in the %u bytes given, of "
+			   "up to %u", (unsigned)size, (unsigned)m->table_read);
 	else if (!is32)
 		problem(m, "table: no end-of-table structure (type 127) in its %u bytes",
 			(unsigned)size);

@@ -146,6 +146,14 @@ size_t smbios_entry_point_size(const uint8_t *head);
  * Linux and systemd-boot do). */
 bool smbios_entry_point(struct smbios_report *m, const uint8_t *bytes, size_t length);
 
+/* An entry point (name: where it was found) or the table of the one used
+ * that cannot be read where it lies, and why (in firmware: the UEFI memory
+ * map has no memory there): a problem, and the model unusable until the
+ * next entry point the caller may try. */
+void smbios_entry_point_unreadable(struct smbios_report *m, const char *name,
+				   uint64_t address, const char *why);
+void smbios_table_unreadable(struct smbios_report *m, const char *why);
+
 /* Walks the table of the entry point used: length bytes given (the first
  * m->table_read of them are walked). */
 void smbios_walk_table(struct smbios_report *m, const uint8_t *table, size_t length);

@@ -376,6 +376,36 @@ static void falls_back_to_the_sm_entry_point(void **state)
 	assert_text(&model.system.product, "Road Runner");
 }
 
+/* The firmware glue finds an entry point, or the table of one used, where
+ * its memory map has no memory: refused, saying why, and the next entry
+ * point tried (a 3.x table that cannot be read, as Linux's dmi_scan.c falls
+ * back when dmi_walk_early fails). */
+static void unreadable_where_it_lies(void **state)
+{
+	(void)state;
+	build_table(0x1c);
+	uint8_t e3[0x18], e2[0x1f];
+
+	smbios_absent(&model, "test");
+	smbios_entry_point_unreadable(&model, "SMBIOS3 entry point", 0xfed00000, "not memory");
+	assert_int_equal(model.state, SMBIOS_UNUSABLE);
+	assert_problem(&model, "SMBIOS3 entry point at 0xfed00000: not memory");
+
+	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x100000000);
+	sm_entry(e2, 2, 8, (uint16_t)table.length, 0xf0000, 4);
+	smbios_absent(&model, "test");
+	assert_true(smbios_entry_point(&model, e3, sizeof(e3)));
+	smbios_table_unreadable(&model, "no memory there");
+	assert_int_equal(model.state, SMBIOS_UNUSABLE);
+	assert_true(smbios_entry_point(&model, e2, sizeof(e2)));
+	smbios_walk_table(&model, table.data, table.length);
+	assert_int_equal(model.state, SMBIOS_READ);
+	assert_int_equal(model.entry, SMBIOS_ENTRY_32);
+	assert_int_equal(model.problem_count, 1);
+	assert_problem(&model, "_SM3_ table at 0x100000000: no memory there");
+	assert_text(&model.system.product, "Road Runner");
+}
+
 static void truncated_tables(void **state)
 {
 	(void)state;
@@ -394,11 +424,21 @@ static void truncated_tables(void **state)
 		assert_true(m->table_walked <= cut);
 		assert_false(m->end_of_table);
 	}
-	/* 3.x: a maximum; without type 127 in it */
+	/* 3.x: a maximum; without type 127 in it (52 + 76 + 39 bytes of types
+	 * 0, 1 and 11) */
 	table.length = whole - 6;
 	struct smbios_report *m = parse_sm3(3, 0);
 	assert_int_equal(m->structures, 3);
-	assert_problem(m, "no end-of-table structure (type 127)");
+	assert_problem(m, "table: no end-of-table structure (type 127) in its 167 bytes");
+	/* 3.x: fewer bytes given than its maximum (in firmware, where the
+	 * memory map's memory ends), none of them type 127 */
+	uint8_t e3[0x18];
+	sm3_entry(e3, 3, 0, 0x80000, 0x7f8ef000);
+	m = parse(e3, sizeof(e3), table.data, table.length);
+	assert_int_equal(m->table_walked, table.length);
+	assert_int_equal(m->problem_count, 1);
+	assert_problem(m, "table: no end-of-table structure (type 127) in the 167 bytes "
+			  "given, of up to 524288");
 	/* 2.x: fewer structures than it gives */
 	m = parse_sm(2, 8, 9);
 	assert_problem(m, "3 structures in its");
@@ -993,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(uuid_byte_order_by_version),
 		cmocka_unit_test(entry_point_checks),
 		cmocka_unit_test(falls_back_to_the_sm_entry_point),
+		cmocka_unit_test(unreadable_where_it_lies),
 		cmocka_unit_test(truncated_tables),
 		cmocka_unit_test(malformed_structures),
 		cmocka_unit_test(string_numbers),
