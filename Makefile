@@ -38,8 +38,10 @@ $(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
 $(BUILD)/hvfeat.so: $(EFI_OBJ)
 $(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
 # Test equipment for the firmware tests (tests/firmware/), never installed:
-# a launcher of hvfeat, and the probes' fault guard on its own.
+# a launcher of hvfeat, SMBIOS tables that end where their memory does, and
+# the probes' fault guard on its own.
 $(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
+$(BUILD)/smbios_plant.so: $(BUILD)/efi-obj/tests/firmware/smbios_plant.o
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/probe_machine.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
@@ -150,7 +152,8 @@ lint: | deps-test
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench tests/firmware/launcher.c tests/firmware/guard_check.c
+	    efi bench tests/firmware/launcher.c tests/firmware/smbios_plant.c \
+	    tests/firmware/guard_check.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -192,7 +195,7 @@ unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat $(BUILD)/launcher.efi \
-               $(BUILD)/guard_check.efi signed | deps-run
+               $(BUILD)/smbios_plant.efi $(BUILD)/guard_check.efi signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 # The host checks run beside the firmware boots; each part's output is
