@@ -42,6 +42,7 @@ $(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
 # the probes' fault guard on its own.
 $(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
 $(BUILD)/smbios_plant.so: $(BUILD)/efi-obj/tests/firmware/smbios_plant.o
+$(BUILD)/efi-obj/tests/firmware/smbios_plant.o: tests/smbios_bytes.h
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/probe_machine.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
@@ -71,7 +72,8 @@ $(BUILD)/hvfeat: host/main.c $(HOST_CORE_OBJ) $(HEADERS)
 	@echo "  CC (host) $@"
 	@gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
+                 $(HOST_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (test) $@"
 	@gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
@@ -86,7 +88,8 @@ $(BUILD)/san-obj/%.o: %.c $(HEADERS) | deps-test
 	@echo "  CC (asan) $<"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h $(SAN_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
+                     $(SAN_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (asan) $@"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< \
@@ -108,6 +111,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_SECONDS ?= 60
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_invariants.h tests/fuzz/coverage-ignore.txt \
+                      tests/smbios_bytes.h \
                       $(CORE_SRC) $(HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  CC (fuzz) $@"

@@ -21,35 +21,14 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "../smbios_bytes.h"
+
 #define TABLE_MEMORY_TYPE 0x80687601u
 #define ENTRY_MEMORY_TYPE 0x80687602u
-#define ENTRY_64_LENGTH 0x18u /* DSP0134 5.2.2 */
 #define TABLE_PAGES 2u
 #define STRUCTURE_BYTES 256u
 #define DECLARED_MAXIMUM 0x80000u
 #define ENTRY_BYTES_IN_PAGE 16u
-
-static void put_le(UINT8 *at, UINT64 value, UINTN bytes)
-{
-	for (UINTN i = 0; i < bytes; i++)
-		at[i] = (UINT8)(value >> (8 * i));
-}
-
-/* DSP0134 5.2.2, Table 2: the 3.0 entry point, its checksum making its
- * bytes add up to zero (for as many as are written). */
-static void sm3_entry(UINT8 *e, UINTN written, UINT64 table, UINT32 maximum)
-{
-	UINT8 whole[ENTRY_64_LENGTH] = { '_', 'S', 'M', '3', '_', 0, ENTRY_64_LENGTH, 3, 0, 0, 1 };
-	UINT8 sum = 0;
-
-	put_le(whole + 0x0c, maximum, 4);
-	put_le(whole + 0x10, table, 8);
-	for (UINTN i = 0; i < ENTRY_64_LENGTH; i++)
-		sum = (UINT8)(sum + whole[i]);
-	whole[5] = (UINT8)(0x100 - sum);
-	for (UINTN i = 0; i < written; i++)
-		e[i] = whole[i];
-}
 
 static EFI_STATUS pages(UINT32 type, UINTN count, UINT8 **at)
 {
@@ -83,15 +62,17 @@ static EFI_STATUS plant(CHAR16 *what)
 			put_le(table + at + 2, at / STRUCTURE_BYTES, 2); /* handle */
 		}
 		entry = memory;
-		sm3_entry(entry, ENTRY_64_LENGTH, (UINTN)table, DECLARED_MAXIMUM);
+		sm3_entry(entry, 3, 0, DECLARED_MAXIMUM, (UINTN)table);
 		Print(L"smbios-plant: table at 0x%lx, %d bytes; entry point at 0x%lx\n",
 		      (UINT64)(UINTN)table, TABLE_PAGES * EFI_PAGE_SIZE, (UINT64)(UINTN)entry);
 	} else if (!StrCmp(what, L"entry")) {
 		status = pages(ENTRY_MEMORY_TYPE, 1, &memory);
 		if (EFI_ERROR(status))
 			return status;
+		UINT8 whole[SM3_ENTRY_LENGTH];
+		sm3_entry(whole, 3, 0, DECLARED_MAXIMUM, 0);
 		entry = memory + EFI_PAGE_SIZE - ENTRY_BYTES_IN_PAGE;
-		sm3_entry(entry, ENTRY_BYTES_IN_PAGE, 0, DECLARED_MAXIMUM);
+		CopyMem(entry, whole, ENTRY_BYTES_IN_PAGE);
 		Print(L"smbios-plant: entry point at 0x%lx, %d bytes of it\n", (UINT64)(UINTN)entry,
 		      ENTRY_BYTES_IN_PAGE);
 	} else {

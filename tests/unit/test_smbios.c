@@ -15,6 +15,8 @@
 #include "judge.h"
 #include "smbios.h"
 
+#include "../smbios_bytes.h"
+
 #define BYTES(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
 
 struct bytes {
@@ -92,72 +94,13 @@ static void build_table(uint8_t extension_2)
 	put_end(&table);
 }
 
-static void le(uint8_t *at, uint64_t value, size_t bytes)
-{
-	for (size_t i = 0; i < bytes; i++)
-		at[i] = (uint8_t)(value >> (8 * i));
-}
-
-/* The checksum byte at checksum that makes the range add up to zero. */
-static uint8_t checksum_for(const uint8_t *range, size_t length, size_t checksum)
-{
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < length; i++)
-		sum = (uint8_t)(sum + (i == checksum ? 0 : range[i]));
-	return (uint8_t)(0x100 - sum);
-}
-
-/* DSP0134 5.2.2, Table 2: the 3.0 entry point, 18h bytes. */
-static void sm3_entry(uint8_t e[0x18], uint8_t major, uint8_t minor, uint32_t max_size,
-		      uint64_t address)
-{
-	memset(e, 0, 0x18);
-	memcpy(e, "_SM3_", 5);
-	e[6] = 0x18;
-	e[7] = major;
-	e[8] = minor;
-	e[9] = 0;      /* docrev */
-	e[0x0a] = 1;   /* entry point revision: the 3.0 layout */
-	le(e + 0x0c, max_size, 4);
-	le(e + 0x10, address, 8);
-	e[5] = checksum_for(e, 0x18, 5);
-}
-
-/* DSP0134 5.2.1, Table 1: the 2.1 entry point, 1Fh bytes. */
-static void sm_entry(uint8_t e[0x1f], uint8_t major, uint8_t minor, uint16_t length,
-		     uint32_t address, uint16_t count)
-{
-	memset(e, 0, 0x1f);
-	memcpy(e, "_SM_", 4);
-	e[5] = 0x1f;
-	e[6] = major;
-	e[7] = minor;
-	le(e + 0x08, 0x100, 2); /* maximum structure size */
-	memcpy(e + 0x10, "_DMI_", 5);
-	le(e + 0x16, length, 2);
-	le(e + 0x18, address, 4);
-	le(e + 0x1c, count, 2);
-	e[0x1e] = (uint8_t)(major << 4 | minor); /* BCD revision */
-	e[0x15] = checksum_for(e + 0x10, 0x0f, 0x05);
-	e[4] = checksum_for(e, 0x1f, 4);
-}
-
 static struct smbios_report model;
 
-/* The core given exactly these bytes: copies of their size on the heap. */
 static struct smbios_report *parse(const uint8_t *entry, size_t entry_length,
 				   const uint8_t *tab, size_t table_length)
 {
-	uint8_t *e = malloc(entry_length ? entry_length : 1);
-	uint8_t *t = malloc(table_length ? table_length : 1);
-
-	memcpy(e, entry, entry_length);
-	memcpy(t, tab, table_length);
 	smbios_absent(&model, "built by the test");
-	smbios_parse(&model, e, entry_length, t, table_length);
-	free(e);
-	free(t);
+	parse_exact_copies(&model, entry, entry_length, tab, table_length);
 	return &model;
 }
 
@@ -356,24 +299,33 @@ static void entry_point_checks(void **state)
 }
 
 /* Linux (dmi_scan.c) and systemd-boot take 2.x when 3.x fails. */
-static void falls_back_to_the_sm_entry_point(void **state)
+/* build_table's table read through its 2.x entry point, after a 3.x one
+ * refused for problem, the only one. */
+static void assert_falls_back_to_sm(const char *problem)
 {
-	(void)state;
-	build_table(0x1c);
-	uint8_t e3[0x18], e2[0x1f];
+	uint8_t e2[SM_ENTRY_LENGTH];
 
-	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
-	e3[5] ^= 1;
 	sm_entry(e2, 2, 8, (uint16_t)table.length, 0xf0000, 4);
-	smbios_absent(&model, "test");
-	assert_false(smbios_entry_point(&model, e3, sizeof(e3)));
 	assert_true(smbios_entry_point(&model, e2, sizeof(e2)));
 	smbios_walk_table(&model, table.data, table.length);
 	assert_int_equal(model.state, SMBIOS_READ);
 	assert_int_equal(model.entry, SMBIOS_ENTRY_32);
 	assert_int_equal(model.problem_count, 1);
-	assert_problem(&model, "_SM3_ entry point: checksum wrong");
+	assert_problem(&model, problem);
 	assert_text(&model.system.product, "Road Runner");
+}
+
+static void falls_back_to_the_sm_entry_point(void **state)
+{
+	(void)state;
+	build_table(0x1c);
+	uint8_t e3[SM3_ENTRY_LENGTH];
+
+	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
+	e3[5] ^= 1;
+	smbios_absent(&model, "test");
+	assert_false(smbios_entry_point(&model, e3, sizeof(e3)));
+	assert_falls_back_to_sm("_SM3_ entry point: checksum wrong");
 }
 
 /* The firmware glue finds an entry point, or the table of one used, where
@@ -384,7 +336,7 @@ static void unreadable_where_it_lies(void **state)
 {
 	(void)state;
 	build_table(0x1c);
-	uint8_t e3[0x18], e2[0x1f];
+	uint8_t e3[SM3_ENTRY_LENGTH];
 
 	smbios_absent(&model, "test");
 	smbios_entry_point_unreadable(&model, "SMBIOS3 entry point", 0xfed00000, "not memory");
@@ -392,18 +344,11 @@ static void unreadable_where_it_lies(void **state)
 	assert_problem(&model, "SMBIOS3 entry point at 0xfed00000: not memory");
 
 	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x100000000);
-	sm_entry(e2, 2, 8, (uint16_t)table.length, 0xf0000, 4);
 	smbios_absent(&model, "test");
 	assert_true(smbios_entry_point(&model, e3, sizeof(e3)));
 	smbios_table_unreadable(&model, "no memory there");
 	assert_int_equal(model.state, SMBIOS_UNUSABLE);
-	assert_true(smbios_entry_point(&model, e2, sizeof(e2)));
-	smbios_walk_table(&model, table.data, table.length);
-	assert_int_equal(model.state, SMBIOS_READ);
-	assert_int_equal(model.entry, SMBIOS_ENTRY_32);
-	assert_int_equal(model.problem_count, 1);
-	assert_problem(&model, "_SM3_ table at 0x100000000: no memory there");
-	assert_text(&model.system.product, "Road Runner");
+	assert_falls_back_to_sm("_SM3_ table at 0x100000000: no memory there");
 }
 
 static void truncated_tables(void **state)
@@ -749,25 +694,30 @@ static const char *fact(const struct hv_report *r, const char *key, struct fact_
 	return fact_value(r, &ref, value);
 }
 
-static void assert_fact_text(const struct hv_report *r, const char *key, const char *expected)
+/* The value of key, which must be known and of that type. */
+static void known_fact(const struct hv_report *r, const char *key, enum fact_type type,
+		       struct fact_value *value)
 {
-	struct fact_value value;
-	const char *why = fact(r, key, &value);
+	const char *why = fact(r, key, value);
 
 	if (why)
 		fail_msg("%s: %s", key, why);
-	assert_int_equal(value.type, FACT_TEXT);
+	assert_int_equal(value->type, type);
+}
+
+static void assert_fact_text(const struct hv_report *r, const char *key, const char *expected)
+{
+	struct fact_value value;
+
+	known_fact(r, key, FACT_TEXT, &value);
 	assert_string_equal(value.text, expected);
 }
 
 static void assert_fact_number(const struct hv_report *r, const char *key, uint64_t expected)
 {
 	struct fact_value value;
-	const char *why = fact(r, key, &value);
 
-	if (why)
-		fail_msg("%s: %s", key, why);
-	assert_int_equal(value.type, FACT_NUMBER);
+	known_fact(r, key, FACT_NUMBER, &value);
 	assert_int_equal(value.number, expected);
 }
 
