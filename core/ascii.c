@@ -89,7 +89,7 @@ static int digit_value(char c, unsigned base)
 	return d >= 0 && (unsigned)d < base ? d : -1;
 }
 
-bool cursor_number(struct cursor *c, uint32_t *value, bool *hex)
+bool cursor_number_up_to(struct cursor *c, uint64_t largest, uint64_t *value, bool *hex)
 {
 	uint64_t v = 0;
 	unsigned digits = 0;
@@ -98,10 +98,19 @@ bool cursor_number(struct cursor *c, uint32_t *value, bool *hex)
 	*hex = cursor_take(c, "0x") || cursor_take(c, "0X");
 	unsigned base = *hex ? 16 : 10;
 	for (; !cursor_at_end(c) && (d = digit_value(*c->at, base)) >= 0; c->at++, digits++) {
-		v = v * base + (unsigned)d;
-		if (v > 0xffffffffu)
+		if (v > (largest - (unsigned)d) / base)
 			return false;
+		v = v * base + (unsigned)d;
 	}
-	*value = (uint32_t)v;
+	*value = v;
 	return digits > 0;
+}
+
+bool cursor_number(struct cursor *c, uint32_t *value, bool *hex)
+{
+	uint64_t v;
+	bool found = cursor_number_up_to(c, 0xffffffffu, &v, hex);
+
+	*value = (uint32_t)v;
+	return found;
 }

@@ -37,7 +37,7 @@ static bool compare(enum comparison comparison, uint64_t found, uint64_t expecte
 
 /* The largest value the requirement's item can have; an interface base can
  * have any. */
-static uint32_t largest_value(const struct requirement *r)
+static uint64_t largest_value(const struct requirement *r)
 {
 	if (r->kind == REQUIRE_INTERFACE_BASE)
 		return 0xffffffffu;
@@ -45,16 +45,21 @@ static uint32_t largest_value(const struct requirement *r)
 		return r->item.field->width >= 32 ? 0xffffffffu
 						  : (1u << r->item.field->width) - 1;
 	if (r->kind == REQUIRE_FACT)
-		return r->fact.def->largest > 0xffffffffu ? 0xffffffffu
-							  : (uint32_t)r->fact.def->largest;
+		return r->fact.def->largest;
 	return 1; /* a bit, the hypervisor bit, an interface's presence */
+}
+
+bool requirement_value_is_wide(const struct requirement *r)
+{
+	return r->kind == REQUIRE_FACT && r->fact.def->type == FACT_NUMBER &&
+	       r->fact.def->largest > (1ull << 53);
 }
 
 /* Why the comparison decides nothing, or NULL when it can go either way:
  * every value from 0 to the largest passing, or none. */
 static const char *undecidable(const struct requirement *r)
 {
-	uint32_t largest = largest_value(r), v = r->expected;
+	uint64_t largest = largest_value(r), v = r->expected;
 	bool low = compare(r->comparison, 0, v), high = compare(r->comparison, largest, v);
 	bool at_expected = v <= largest && compare(r->comparison, v, v);
 
@@ -93,9 +98,12 @@ static const char *parse_text_value(struct cursor *p, struct requirement *r)
 		return "needs a text value after the comparison (\"\" for an empty one)";
 	if ((size_t)(end - start) >= sizeof(r->expected_text))
 		return "has a value too long to compare";
-	for (const char *c = start; c < end; c++)
+	for (const char *c = start; c < end; c++) {
 		if (!ascii_printable((unsigned char)*c))
 			return "has a value that is not plain ASCII";
+		if (*c == '"' && !quoted)
+			return "has a quote inside a value that is not quoted";
+	}
 	size_t length = (size_t)(end - start);
 	for (size_t i = 0; i < length; i++)
 		r->expected_text[i] = start[i];
@@ -123,6 +131,7 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 	/* A name hvfeat does not know is said after the syntax is checked. */
 	const char *unknown = requirement_resolve(r, name), *why;
 	bool text = !unknown && r->kind == REQUIRE_FACT && r->fact.def->type == FACT_TEXT;
+	bool wide = !unknown && r->kind == REQUIRE_FACT && r->fact.def->largest > 0xffffffffu;
 	cursor_skip_blanks(p);
 	if (p->at < p->end) {
 		compared = true;
@@ -143,8 +152,12 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 			why = parse_text_value(p, r);
 			if (why)
 				return why;
-		} else if (!cursor_number(p, &r->expected, &r->show_hex)) {
-			return "needs a number (decimal or 0x hex, 32 bits) after the comparison";
+		} else if (!cursor_number_up_to(p, wide ? UINT64_MAX : 0xffffffffu, &r->expected,
+					       &r->show_hex)) {
+			if (unknown)
+				return unknown;
+			return wide ? "needs a number (decimal or 0x hex, 64 bits) after the comparison"
+				    : "needs a number (decimal or 0x hex, 32 bits) after the comparison";
 		}
 		cursor_skip_blanks(p);
 		if (p->at < p->end)
@@ -168,23 +181,34 @@ static const char *parse_requirement(struct cursor *p, struct requirement *r)
 		sink_printf(&shown.sink, "%s %s \"%s\"", name, comparison_symbol(r->comparison),
 			    r->expected_text);
 	else
-		sink_printf(&shown.sink, r->show_hex ? "%s %s 0x%x" : "%s %s %u", name,
-			    comparison_symbol(r->comparison), r->expected);
+		sink_printf(&shown.sink, r->show_hex ? "%s %s 0x%lx" : "%s %s %lu", name,
+			    comparison_symbol(r->comparison), (unsigned long)r->expected);
 	string_sink_finish(&shown);
 	return NULL;
 }
 
-/* The first c in [at, end) outside double quotes, or end: a quoted text
- * value may hold the separators. */
+/* The first c in [at, end) outside a quoted value: a quote opens one
+ * only right after '=' (blanks between), so a stray quote elsewhere cannot
+ * hide the separators that follow it. */
 static const char *find_unquoted(const char *at, const char *end, char c)
 {
 	bool quoted = false;
+	char last = '\0'; /* the last character before at, blanks skipped */
 
 	for (; at < end; at++) {
-		if (*at == '"')
-			quoted = !quoted;
-		else if (*at == c && !quoted)
+		if (quoted) {
+			if (*at == '"') {
+				quoted = false;
+				last = '"';
+			}
+			continue;
+		}
+		if (*at == '"' && last == '=')
+			quoted = true;
+		else if (*at == c)
 			break;
+		if (*at != ' ' && *at != '\t')
+			last = *at;
 	}
 	return at;
 }

@@ -59,6 +59,20 @@ bool fact_resolve(const char *name, struct fact_ref *ref)
 	return false;
 }
 
+bool fact_prefix_known(const char *name)
+{
+	for (size_t f = 0; f < FAMILY_COUNT; f++)
+		for (size_t d = 0; families[f] && d < families[f]->count; d++) {
+			const char *key = families[f]->defs[d].key;
+			size_t i = 0;
+			while (key[i] && key[i] != '.' && ascii_lower(name[i]) == ascii_lower(key[i]))
+				i++;
+			if (key[i] == '.' && name[i] == '.')
+				return true;
+		}
+	return false;
+}
+
 void fact_key_text(const struct fact_ref *ref, char *out, size_t size)
 {
 	struct buffer_sink key;

@@ -171,13 +171,15 @@ static void json_checks(const struct hv_report *r, struct text_sink *out)
 			    c->requirement.fact.def->type == FACT_TEXT;
 		sink_printf(out, ", \"comparison\": \"%s\", \"expected\": ",
 			    comparison_symbol(c->requirement.comparison));
+		bool wide = requirement_value_is_wide(&c->requirement);
 		if (text)
 			json_string(c->requirement.expected_text, out);
 		else
-			sink_printf(out, "%u", c->requirement.expected);
+			sink_printf(out, wide ? "\"0x%lx\"" : "%lu",
+				    (unsigned long)c->requirement.expected);
 		sink_puts(out, ", \"found\": ");
 		if (c->outcome == CHECK_PROBED || (c->outcome == CHECK_FOUND && !text))
-			sink_printf(out, "%lu", (unsigned long)c->found);
+			sink_printf(out, wide ? "\"0x%lx\"" : "%lu", (unsigned long)c->found);
 		else if (c->outcome == CHECK_FOUND)
 			json_string(c->found_text, out);
 		else

@@ -32,6 +32,8 @@ const char *requirement_resolve(struct requirement *r, const char *name)
 		r->kind = REQUIRE_FACT;
 		return NULL;
 	}
+	if (fact_prefix_known(name))
+		return "names no fact hvfeat learns (--list-keys)";
 	if (ascii_equal(name, "hypervisor_bit", true)) {
 		r->kind = REQUIRE_HYPERVISOR_BIT;
 		return NULL;

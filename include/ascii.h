@@ -44,4 +44,7 @@ bool cursor_take(struct cursor *c, const char *token);
  * bits at most; false when there is none or it is larger. */
 bool cursor_number(struct cursor *c, uint32_t *value, bool *hex);
 
+/* The same, for a number of at most largest. */
+bool cursor_number_up_to(struct cursor *c, uint64_t largest, uint64_t *value, bool *hex);
+
 #endif

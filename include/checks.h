@@ -43,7 +43,7 @@ struct requirement {
 	size_t probe;                /* REQUIRE_PROBE: its index in the probe list */
 	struct fact_ref fact;        /* REQUIRE_FACT */
 	enum comparison comparison;
-	uint32_t expected;
+	uint64_t expected; /* 32 bits, or a fact's 64 */
 	char expected_text[REQUIREMENT_TEXT]; /* a FACT_TEXT fact's value */
 	bool show_hex;
 };
@@ -103,6 +103,10 @@ void render_requirement_keys(struct text_sink *out);
 /* What a check found, in the words of the report and the JSON alike:
  * "found 1", "no kvm interface", "leaf not provided", ... */
 void render_check_found(const struct check_result *check, struct text_sink *out);
+
+/* A number JSON cannot carry exactly in a double: a fact of 64 bits,
+ * given as a hex string as the JSON gives register contents. */
+bool requirement_value_is_wide(const struct requirement *r);
 
 struct hv_report;
 

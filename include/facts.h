@@ -62,6 +62,10 @@ struct fact_ref {
 /* Resolves name (in any case) to a fact key; false when it names none. */
 bool fact_resolve(const char *name, struct fact_ref *ref);
 
+/* Whether name starts with a family's first word and a dot ("smbios."),
+ * so a name that resolves to nothing is a misspelt fact. */
+bool fact_prefix_known(const char *name);
+
 /* The key as --list-keys spells it, with its index for ".N" keys. */
 void fact_key_text(const struct fact_ref *ref, char *out, size_t size);
 

@@ -212,7 +212,16 @@ static void fact_requirements(void **state)
 		{ "cpu.vendor=", "needs a text value after the comparison" },
 		{ "cpu.vendor=\"A\" B", "has more after its value" },
 		{ "cpu.vendor=A\tB\x01", "has a value that is not plain ASCII" },
-		{ "cpu.max_basic_leaf=A", "needs a number" },
+		{ "cpu.max_basic_leaf=A", "needs a number (decimal or 0x hex, 32 bits)" },
+		/* a stray quote opens nothing: the comma still separates */
+		{ "cpu.vendor=a\"b, kvm.pv_unhalt", "has a quote inside a value that is not quoted" },
+		{ "cpu.vendor=\"a\" \"b\"", "has more after its value" },
+		/* a misspelt key is named as such, whatever its value */
+		{ "smbios.type1.prodcut=QEMU", "names no fact hvfeat learns (--list-keys)" },
+		{ "SMBIOS.type11.0=x", "names no fact hvfeat learns (--list-keys)" },
+		{ "cpu.vendr", "names no fact hvfeat learns (--list-keys)" },
+		{ "cvm.sev.status=0x10000000000000000", "needs a number (decimal or 0x hex, 64 bits)" },
+		{ "cvm.sev.status<=0xffffffffffffffff", "can never fail" },
 	};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		list.count = 0;
@@ -222,6 +231,11 @@ static void fact_requirements(void **state)
 	list.count = 0;
 	assert_true(add("cpu.vendor=\"\""));
 	assert_string_equal(list.items[0].expected_text, "");
+	/* a fact of 64 bits takes a value past 32 */
+	list.count = 0;
+	assert_true(add("cvm.sev.status=0x100000004"));
+	assert_true(list.items[0].expected == 0x100000004ull);
+	assert_string_equal(list.items[0].text, "cvm.sev.status = 0x100000004");
 }
 
 static void malformed_requirements(void **state)
