@@ -7,54 +7,113 @@ EFI_SRC    := $(wildcard efi/*.c)
 HEADERS    := $(wildcard include/*.h core/*.h efi/*.h)
 
 # --- firmware build (gnu-efi 3.0.15 as Debian ships it) -------------------
-EFI_INC    := /usr/include/efi
-EFI_LIB    := /usr/lib
+# ARCH=x86_64 (the default) or ARCH=aarch64. The portable core is the same
+# for both; the firmware glue is efi/*.c plus efi/$(ARCH)/*.c. x86_64's
+# outputs are build/*.efi, AArch64's build/aarch64/*.efi, so both can be
+# built side by side.
+ARCH ?= x86_64
 # Our own flags, not the environment's: distro hardening flags such as
 # -fstack-protector break EFI images.
-EFI_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -fpic -fshort-wchar \
+EFI_COMMON_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -fpic -fshort-wchar \
               -ffreestanding -fno-strict-aliasing -fno-stack-protector \
-              -fno-stack-check -fno-merge-all-constants -mno-red-zone \
-              -mgeneral-regs-only -maccumulate-outgoing-args \
-              -DGNU_EFI_USE_MS_ABI \
-              -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol \
-              -Iinclude -Icore -Iefi
+              -fno-stack-check -fno-merge-all-constants -mgeneral-regs-only
 EFI_LDFLAGS := -nostdlib --warn-common --no-undefined --fatal-warnings \
-               --build-id=sha1 -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds
+               --build-id=sha1 -shared -Bsymbolic
+# The core's one x86-only file, the CPUID instruction; AArch64 has none
+# (efi/aarch64/cpuid_hardware.c says so instead).
+X86_ONLY_CORE := core/cpuid_hardware.c
+
+ifeq ($(ARCH),x86_64)
+EFI_OUT    := $(BUILD)
+EFI_CC     := gcc
+EFI_LD     := ld.bfd
+EFI_OBJCOPY := objcopy
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_ARCH_CFLAGS := -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI
+EFI_CORE_SRC := $(CORE_SRC)
 # The section list that matches 3.0.15's linker script (rodata lives in .data).
 # --strip-all drops the COFF symbol table that would otherwise trail the last
 # section, which sbsign reports as "gaps between PE/COFF sections".
-EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
-                -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc --strip-all
+EFI_OBJCOPY_FLAGS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+                     -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc --strip-all \
+                     --target efi-app-x86_64
+EFI_TOOLS  := deps-build
+else ifeq ($(ARCH),aarch64)
+EFI_OUT    := $(BUILD)/aarch64
+EFI_CC     := aarch64-linux-gnu-gcc
+EFI_LD     := aarch64-linux-gnu-ld.bfd
+EFI_OBJCOPY := aarch64-linux-gnu-objcopy
+# Debian's gnu-efi:arm64, unpacked here, never installed: its files would
+# take the paths of the amd64 package's.
+GNU_EFI_AARCH64 := $(EFI_OUT)/gnu-efi
+EFI_INC    := $(GNU_EFI_AARCH64)/usr/include/efi
+EFI_LIB    := $(GNU_EFI_AARCH64)/usr/lib
+EFI_ARCH_CFLAGS :=
+EFI_CORE_SRC := $(filter-out $(X86_ONLY_CORE),$(CORE_SRC))
+# gnu-efi 3.0.15 builds the AArch64 PE header inside its crt0 (there is no
+# efi-app-aarch64 target in binutils): the image is the ELF's sections as
+# raw bytes, and EFI_SUBSYSTEM (10: an application) fills in the header.
+# Its linker script puts everything in one ELF segment, which binutils
+# 2.39+ flags as RWX; the PE sections the firmware loads carry their own
+# permissions, so the warning says nothing about the image.
+EFI_LDFLAGS += --defsym=EFI_SUBSYSTEM=0xa --no-warn-rwx-segments
+EFI_OBJCOPY_FLAGS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+                     -j .rel -j .rela -j .rel.* -j .rela.* -O binary
+EFI_TOOLS  := $(GNU_EFI_AARCH64)/stamp
+else
+$(error ARCH=$(ARCH): hvfeat's firmware builds for x86_64 and aarch64)
+endif
 
-EFI_OBJ := $(patsubst %.c,$(BUILD)/efi-obj/%.o,$(CORE_SRC) $(EFI_SRC))
+EFI_SRC    := $(wildcard efi/*.c efi/$(ARCH)/*.c)
+EFI_CFLAGS := $(EFI_COMMON_CFLAGS) $(EFI_ARCH_CFLAGS) \
+              -I$(EFI_INC) -I$(EFI_INC)/$(ARCH) -I$(EFI_INC)/protocol \
+              -Iinclude -Icore -Iefi -Iefi/$(ARCH)
+EFI_OBJ := $(patsubst %.c,$(EFI_OUT)/efi-obj/%.o,$(EFI_CORE_SRC) $(EFI_SRC))
 
-all: $(BUILD)/hvfeat.efi
+all: $(EFI_OUT)/hvfeat.efi
 
-$(BUILD)/efi-obj/%.o: %.c $(HEADERS) | deps-build
+$(EFI_OUT)/efi-obj/%.o: %.c $(HEADERS) | $(EFI_TOOLS)
 	@mkdir -p $(dir $@)
-	@echo "  CC (efi)  $<"
-	@gcc $(EFI_CFLAGS) -c $< -o $@
+	@echo "  CC (efi $(ARCH))  $<"
+	@$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/hvfeat.so: $(EFI_OBJ)
-$(BUILD)/null_app.so: $(BUILD)/efi-obj/bench/null_app.o
+$(EFI_OUT)/hvfeat.so: $(EFI_OBJ)
+$(EFI_OUT)/null_app.so: $(EFI_OUT)/efi-obj/bench/null_app.o
 # Test equipment for the firmware tests (tests/firmware/), never installed:
 # a launcher of hvfeat, SMBIOS tables that end where their memory does, and
-# the probes' fault guard on its own.
+# the probes' fault guard on its own (x86_64).
 $(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
 $(BUILD)/smbios_plant.so: $(BUILD)/efi-obj/tests/firmware/smbios_plant.o
 $(BUILD)/efi-obj/tests/firmware/smbios_plant.o: tests/smbios_bytes.h
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
-                         $(BUILD)/efi-obj/efi/probe_machine.o \
+                         $(BUILD)/efi-obj/efi/x86_64/probe_machine.o \
+                         $(BUILD)/efi-obj/efi/firmware_tables.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
 
-$(BUILD)/%.so:
-	@echo "  LD        $@"
-	@ld.bfd $(EFI_LDFLAGS) -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ \
-	    -o $@ -lefi -lgnuefi $(shell gcc -print-libgcc-file-name)
+# ... and the SMCCC guard on its own (AArch64).
+$(BUILD)/aarch64/guard_check.so: $(BUILD)/aarch64/efi-obj/tests/firmware/guard_check_aarch64.o \
+                                 $(BUILD)/aarch64/efi-obj/efi/aarch64/smccc_machine.o
 
-$(BUILD)/%.efi: $(BUILD)/%.so Makefile
-	@echo "  OBJCOPY   $@"
-	@objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
+$(EFI_OUT)/%.so:
+	@echo "  LD ($(ARCH))  $@"
+	@$(EFI_LD) $(EFI_LDFLAGS) -T $(EFI_LIB)/elf_$(ARCH)_efi.lds -L$(EFI_LIB) \
+	    $(EFI_LIB)/crt0-efi-$(ARCH).o $^ -o $@ -lefi -lgnuefi \
+	    $(shell $(EFI_CC) -print-libgcc-file-name)
+
+$(EFI_OUT)/%.efi: $(EFI_OUT)/%.so Makefile
+	@echo "  OBJCOPY ($(ARCH))  $@"
+	@$(EFI_OBJCOPY) $(EFI_OBJCOPY_FLAGS) $< $@
+
+# The arm64 gnu-efi of the same version as the amd64 one the x86_64 build
+# uses, downloaded by apt and unpacked into the build tree.
+$(GNU_EFI_AARCH64)/stamp: | deps-aarch64
+	rm -rf $(GNU_EFI_AARCH64) && mkdir -p $(GNU_EFI_AARCH64)/deb
+	version=$$(dpkg-query -W -f='$${Version}' gnu-efi) && cd $(GNU_EFI_AARCH64)/deb && \
+	    apt-get download -qq -o APT::Sandbox::User=root "gnu-efi:arm64=$$version"
+	dpkg-deb -x $(GNU_EFI_AARCH64)/deb/gnu-efi_*_arm64.deb $(GNU_EFI_AARCH64)
+	test -f $(EFI_LIB)/crt0-efi-aarch64.o -a -f $(EFI_LIB)/elf_aarch64_efi.lds
+	dpkg-deb -f $(GNU_EFI_AARCH64)/deb/gnu-efi_*_arm64.deb Version > $@
 
 # --- host build of the core, for unit tests -------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Icore
@@ -103,7 +162,7 @@ unit-valgrind: $(UNIT_TESTS) | deps-test
 	    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
 	        $$t >/dev/null || exit 1; done; echo "valgrind: no errors, no leaks"
 
-FUZZ_TARGETS := dump scan options probe json smbios cvm
+FUZZ_TARGETS := dump scan options probe json smbios cvm fdt
 FUZZ_BIN     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
@@ -138,6 +197,7 @@ SMOKE_RUNS_probe := 2000
 SMOKE_RUNS_json := 5000
 SMOKE_RUNS_smbios := 5000
 SMOKE_RUNS_cvm := 3000
+SMOKE_RUNS_fdt := 20000
 fuzz-smoke: $(FUZZ_BIN)
 	@$(foreach t,$(FUZZ_TARGETS),rm -rf $(BUILD)/fuzz/smoke-$(t) && mkdir -p $(BUILD)/fuzz/smoke-$(t) && \
 	    { $(BUILD)/fuzz/fuzz_$(t) -runs=$(SMOKE_RUNS_$(t)) -seed=1 -artifact_prefix=$(BUILD)/fuzz/ \
@@ -155,9 +215,9 @@ lint: | deps-test
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore \
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi \
-	    efi bench tests/firmware/launcher.c tests/firmware/smbios_plant.c \
-	    tests/firmware/guard_check.c
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi -Iefi/x86_64 \
+	    -Iefi/aarch64 efi bench tests/firmware/launcher.c tests/firmware/smbios_plant.c \
+	    tests/firmware/guard_check.c tests/firmware/guard_check_aarch64.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -167,10 +227,17 @@ PYTHON := python3
 # boots OVMF, else TCG. ARGS: hvfeat's arguments, e.g. ARGS=--probe.
 KVM ?=
 ARGS ?=
+ifeq ($(ARCH),aarch64)
+# AAVMF under TCG, or with KVM=nested on the arm64 KVM bed.
+run: $(EFI_OUT)/hvfeat.efi | deps-aarch64 $(if $(filter nested,$(KVM)),nested-arm64-bed)
+	$(PYTHON) qemu/nested_arm64.py --efi $(EFI_OUT)/hvfeat.efi --workdir $(BUILD)/run-aarch64 \
+	    $(if $(filter nested,$(KVM)),--kvm) $(if $(ARGS),--args="$(ARGS)")
+else
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
 	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
 	    $(if $(ARGS),--args="$(ARGS)")
+endif
 
 # A GPT disk image that boots straight to the verdict and powers off.
 IMAGE_OPTIONS ?= --shutdown
@@ -246,16 +313,36 @@ nested-bed: | deps-nested
 test-kvm: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run nested-bed
 	$(PYTHON) tests/firmware/test_kvm.py
 
+# The arm64 KVM bed: Debian's arm64 kernel (KVM built in) with a busybox
+# initramfs as L1 under TCG at EL2, Debian's arm64 QEMU tree as L2's VMM,
+# all downloaded and unpacked under build/nested-arm64, never installed,
+# and cached in ${XDG_CACHE_HOME:-~/.cache}/hvfeat/ keyed by their inputs.
+nested-arm64-bed: | deps-aarch64 deps-nested
+	bash qemu/nested_arm64/build_l1.sh $(BUILD)/nested-arm64/l1
+	bash qemu/nested_arm64/build_l2_qemu.sh $(BUILD)/nested-arm64/l2-qemu
+
+# The AArch64 suite: AAVMF under TCG (no hypervisor services), then
+# hvfeat under a real arm64 KVM on the bed, VHE and nVHE L1s side by side.
+test-kvm-arm64: | deps-run
+	$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi $(BUILD)/aarch64/guard_check.efi
+	$(MAKE) host nested-arm64-bed
+	$(PYTHON) tests/firmware/test_kvm_arm64.py
+
 # Boot-to-verdict times against the firmware floor; prints a table. With
 # BENCH_SUITES=N, then N timed runs of make test and make test-kvm against
 # their targets, and .ci/run on a fresh clone with BENCH_FRESH_CI=1.
 BENCH_RUNS ?= 7
 BENCH_KVM_RUNS ?= 3
+BENCH_ARM64_RUNS ?= 3
 BENCH_SUITES ?= 0
 BENCH_FRESH_CI ?=
 bench: $(BUILD)/hvfeat.efi $(BUILD)/null_app.efi $(BUILD)/hvfeat | deps-run \
-       $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed)
-	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS)
+       $(if $(filter-out 0,$(BENCH_KVM_RUNS)),nested-bed) \
+       $(if $(filter-out 0,$(BENCH_ARM64_RUNS)),nested-arm64-bed)
+	$(if $(filter-out 0,$(BENCH_ARM64_RUNS)),$(MAKE) ARCH=aarch64 $(BUILD)/aarch64/hvfeat.efi \
+	    $(BUILD)/aarch64/null_app.efi)
+	$(PYTHON) bench/bench.py --runs $(BENCH_RUNS) --kvm-runs $(BENCH_KVM_RUNS) \
+	    --arm64-runs $(BENCH_ARM64_RUNS)
 	$(if $(filter-out 0,$(BENCH_SUITES)),$(PYTHON) bench/suites.py --runs $(BENCH_SUITES) \
 	    $(if $(BENCH_FRESH_CI),--fresh-ci))
 
@@ -292,6 +379,12 @@ TEST_PACKAGES  := clang libclang-rt-14-dev valgrind cppcheck man-db libjansson-d
 NESTED_PACKAGES := dpkg-dev patch meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \
                    libattr1-dev libcap-ng-dev libfdt-dev zlib1g-dev python3-venv \
                    busybox-static kmod cpio dmidecode
+# The AArch64 build and its runs: the cross compiler, QEMU's Arm emulator,
+# AAVMF (edk2 for QEMU's virt machine) and qemu-img. Arm64 packages (the
+# gnu-efi the build unpacks, the bed's kernel and QEMU) come from the arm64
+# architecture added to dpkg, downloaded, never installed.
+AARCH64_PACKAGES := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
+                    qemu-efi-aarch64 qemu-utils
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -316,7 +409,14 @@ deps-test: deps-build
 deps-nested: deps-run
 	$(call install_missing,$(NESTED_PACKAGES))
 
+deps-aarch64: deps-build
+	$(call install_missing,$(AARCH64_PACKAGES))
+	@if ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+	    echo "adding the arm64 architecture to dpkg (for apt-get download)"; \
+	    $(SUDO) dpkg --add-architecture arm64 && $(SUDO) apt-get update -qq; \
+	fi
+
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks drift-test smbios-host mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested
+.PHONY: all host image signed bench run host-checks drift-test smbios-host mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested deps-aarch64 nested-arm64-bed test-kvm-arm64

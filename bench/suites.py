@@ -4,6 +4,7 @@ Each suite is run as a user runs it, from this tree, one at a time:
   make test      a warm build (one untimed run first builds what is
                  missing), then N timed runs
   make test-kvm  the nested bed built (the untimed run builds it), N runs
+  make test-kvm-arm64  the same on the arm64 bed
 and, with --fresh-ci, .ci/run once on a fresh clone of HEAD, as CI runs it
 (the outer QEMU and L1 come from the cache outside the clone when it has
 them; see the README). Prints each suite's median, min and max and the
@@ -22,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "build" / "bench" / "suites"
 # Seconds: the targets for these 2-core machines.
-TARGETS = {"make test": 60, "make test-kvm": 240, ".ci/run, fresh clone": 480}
+TARGETS = {"make test": 60, "make test-kvm": 240, "make test-kvm-arm64": 240,
+           ".ci/run, fresh clone": 480}
 
 
 def timed(label, command, cwd, log):
@@ -65,7 +67,8 @@ def main():
     options = parser.parse_args()
     LOGS.mkdir(parents=True, exist_ok=True)
     results = {"make test": run_suite("test", options.runs),
-               "make test-kvm": run_suite("test-kvm", options.runs)}
+               "make test-kvm": run_suite("test-kvm", options.runs),
+               "make test-kvm-arm64": run_suite("test-kvm-arm64", options.runs)}
     if options.fresh_ci:
         results[".ci/run, fresh clone"] = [fresh_ci()]
 

@@ -10,7 +10,11 @@
 #define HEADER_SIZE 36
 #define FADT_PM_TMR_BLK 76
 #define FADT_FLAGS 112
+#define FADT_ARM_BOOT_ARCH 129
+#define FADT_MINOR_VERSION 131
 #define FADT_X_PM_TMR_BLK 208
+#define FADT_HYPERVISOR_VENDOR 268
+#define HEADER_REVISION 8
 #define FADT_TMR_VAL_EXT (1u << 8)
 /* A hardware-reduced platform has no PM timer, whatever the fields hold
  * (ACPI 6.4, 4.1 and the FADT's fixed feature flags). */
@@ -54,18 +58,26 @@ static const uint8_t *find_fadt(const uint8_t *root, unsigned entry_size)
 	return NULL;
 }
 
-bool acpi_find_pm_timer(const void *rsdp_pointer, struct pm_timer *timer)
+/* The FADT through the XSDT (ACPI 2.0+) or else the RSDT, or NULL. */
+static const uint8_t *fadt_from_rsdp(const uint8_t *rsdp)
 {
-	const uint8_t *rsdp = rsdp_pointer, *root = NULL, *fadt = NULL;
+	const uint8_t *root = NULL;
 
 	if (!rsdp || !ascii_equal_span((const char *)rsdp, 8, "RSD PTR ", false))
-		return false;
+		return NULL;
 	if (rsdp[RSDP_REVISION] >= 2)
 		root = table_at(read64(rsdp + RSDP_XSDT), "XSDT");
 	if (root)
-		fadt = find_fadt(root, 8);
-	else if ((root = table_at(read32(rsdp + RSDP_RSDT), "RSDT")))
-		fadt = find_fadt(root, 4);
+		return find_fadt(root, 8);
+	if ((root = table_at(read32(rsdp + RSDP_RSDT), "RSDT")))
+		return find_fadt(root, 4);
+	return NULL;
+}
+
+bool acpi_find_pm_timer(const void *rsdp_pointer, struct pm_timer *timer)
+{
+	const uint8_t *fadt = fadt_from_rsdp(rsdp_pointer);
+
 	if (!fadt || read32(fadt + HEADER_LENGTH) < FADT_FLAGS + 4 ||
 	    (read32(fadt + FADT_FLAGS) & FADT_HW_REDUCED_ACPI))
 		return false;
@@ -81,4 +93,58 @@ bool acpi_find_pm_timer(const void *rsdp_pointer, struct pm_timer *timer)
 	timer->port = (uint16_t)port;
 	timer->mask = (read32(fadt + FADT_FLAGS) & FADT_TMR_VAL_EXT) ? 0xffffffffu : 0xffffffu;
 	return true;
+}
+
+void acpi_read_fadt(const void *rsdp, struct fadt_facts *out)
+{
+	const uint8_t *fadt = fadt_from_rsdp(rsdp);
+
+	*out = (struct fadt_facts){ .read = true, .found = fadt != NULL };
+	if (!fadt)
+		return;
+	out->length = read32(fadt + HEADER_LENGTH);
+	out->revision = fadt[HEADER_REVISION];
+	/* Both fields came with ACPI 5.1 (FADT revision 5); before, their
+	 * bytes were reserved. */
+	bool acpi_5 = out->revision >= 5;
+	if (acpi_5 && out->length > FADT_MINOR_VERSION)
+		out->minor_revision = fadt[FADT_MINOR_VERSION] & 0x0f;
+	out->has_arm_boot_flags = acpi_5 && out->length >= FADT_ARM_BOOT_ARCH + 2;
+	if (out->has_arm_boot_flags)
+		out->arm_boot_flags = (uint16_t)(fadt[FADT_ARM_BOOT_ARCH] |
+						 fadt[FADT_ARM_BOOT_ARCH + 1] << 8);
+	out->has_hypervisor_vendor = out->length >= FADT_HYPERVISOR_VENDOR + 8;
+	size_t text_end = 0;
+	for (size_t i = 0; out->has_hypervisor_vendor && i < 8; i++) {
+		char c = (char)fadt[FADT_HYPERVISOR_VENDOR + i];
+		out->hypervisor_vendor[i] = c;
+		out->hypervisor_vendor_text[i] = ascii_printable((unsigned char)c) ? c : '?';
+		if (c)
+			text_end = i + 1;
+	}
+	out->hypervisor_vendor_text[text_end] = '\0';
+}
+
+/* The identities hypervisors write there, padded with NULs. */
+static const struct {
+	char identity[8];
+	const char *product;
+} fadt_vendors[] = {
+	/* QEMU hw/acpi/aml-build.c, build_fadt */
+	{ "QEMU", "QEMU" },
+	/* Linux arch/arm64/hyperv/mshyperv.c, hyperv_detect_via_acpi */
+	{ { 'M', 's', 'H', 'y', 'p', 'e', 'r', 'V' }, "Microsoft Hyper-V" },
+};
+
+const char *acpi_hypervisor_vendor_product(const struct fadt_facts *fadt)
+{
+	for (size_t v = 0; fadt->has_hypervisor_vendor && v < sizeof(fadt_vendors) /
+							     sizeof(fadt_vendors[0]); v++) {
+		size_t i = 0;
+		while (i < 8 && fadt->hypervisor_vendor[i] == fadt_vendors[v].identity[i])
+			i++;
+		if (i == 8)
+			return fadt_vendors[v].product;
+	}
+	return NULL;
 }

@@ -400,7 +400,11 @@ static void evaluate(const struct hv_report *report, struct check_result *result
 			break;
 		}
 		result->outcome = CHECK_PROBED;
-		result->probe_state = report->probes.results[r->probe].state;
+		/* Another architecture's probe is not in this run's list. */
+		result->probe_state = PROBE_NOT_ADVERTISED;
+		for (size_t i = 0; i < report->probes.count; i++)
+			if (ascii_equal(report->probes.results[i].key, probe_key(r->probe), false))
+				result->probe_state = report->probes.results[i].state;
 		result->found = result->probe_state == PROBE_WORKS;
 		break;
 	case REQUIRE_HYPERVISOR_BIT:

@@ -77,8 +77,14 @@ static bool already_recorded(const struct cpuid_dump *dump, const struct cpuid_r
 	return false;
 }
 
+/* "SMCCC:" starts the section of SMCCC answers, which runs to a "CPU:". */
+static bool smccc_header(struct cursor c)
+{
+	return cursor_take(&c, "SMCCC:") && cursor_at_end(&c);
+}
+
 static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor line,
-		       uint32_t counters[5])
+		       uint32_t counters[5], bool *in_smccc)
 {
 	struct cpuid_record record;
 
@@ -94,7 +100,20 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 	cursor_skip_blanks(&line);
 	if (cursor_at_end(&line))
 		return;
+	if (smccc_header(line)) {
+		if (dump->smccc.present)
+			cpuid_dump_add_problem(dump, number, "a second SMCCC section");
+		dump->smccc.present = *in_smccc = true;
+		return;
+	}
+	if (*in_smccc && !cpu_header(line)) {
+		const char *why = smccc_dump_line(&dump->smccc, line.at, (size_t)(line.end - line.at));
+		if (why)
+			cpuid_dump_add_problem(dump, number, why);
+		return;
+	}
 	if (cpu_header(line)) {
+		*in_smccc = false;
 		dump->cpu_count++;
 		for (size_t i = 0; i < 5; i++)
 			counters[i] = 0;
@@ -124,7 +143,9 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 {
 	uint32_t counters[5] = { 0 };
 	uint32_t number = 0;
+	bool in_smccc = false;
 
+	dump->smccc = (struct smccc_recording){ 0 };
 	dump->record_count = 0;
 	dump->cpu_count = 0;
 	dump->problem_count = 0;
@@ -140,11 +161,13 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 		while (line.end > line.at &&
 		       (line.end[-1] == '\r' || line.end[-1] == ' ' || line.end[-1] == '\t'))
 			line.end--;
-		parse_line(dump, ++number, line, counters);
+		parse_line(dump, ++number, line, counters, &in_smccc);
 		start = end + 1;
 	}
-	if (dump->record_count == 0 && dump->problem_count == 0)
+	if (dump->record_count == 0 && !dump->smccc.present && dump->problem_count == 0)
 		cpuid_dump_add_problem(dump, 0, "no CPUID leaves in it");
+	if (dump->smccc.present && !dump->smccc.conduit_given)
+		cpuid_dump_add_problem(dump, 0, "its SMCCC section has no conduit line");
 	return dump->problem_count == 0;
 }
 

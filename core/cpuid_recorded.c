@@ -56,3 +56,11 @@ void cpuid_source_recorded(struct cpuid_source *source,
 	source->kind = "recording";
 	source->description = description;
 }
+
+void cpuid_source_none(struct cpuid_source *source, const char *description)
+{
+	source->query = NULL;
+	source->context = NULL;
+	source->kind = "none";
+	source->description = description;
+}

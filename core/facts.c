@@ -2,15 +2,19 @@
  * CPUID's decoded items owns a table; this file only lists them. */
 #include "facts.h"
 
+#include "acpi.h"
 #include "ascii.h"
 #include "cpu_facts.h"
 #include "cvm.h"
 #include "smbios.h"
+#include "smccc_facts.h"
 
 static const struct fact_family *const families[] = {
 	&cpu_facts,
 	&smbios_facts,
 	&cvm_facts,
+	&smccc_facts,
+	&fadt_facts,
 	NULL, /* each family above this line */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))

@@ -159,6 +159,9 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 	*report = (struct hv_report){ 0 };
 	report->source_kind = source->kind;
 	report->source_description = source->description;
+	/* A processor without CPUID (AArch64): nothing to read. */
+	if (!source->query)
+		return;
 
 	struct cpuid_regs leaf0 = read_leaf(&s, 0, 0);
 	report->max_basic_leaf = leaf0.eax;
@@ -185,6 +188,11 @@ void hv_scan(struct hv_report *report, const struct cpuid_source *source)
 	struct cpuid_regs extended = read_leaf(&s, CVM_LEAF_EXTENDED_MAX, 0);
 	if (extended.eax >= CVM_LEAF_SEV)
 		read_leaf(&s, CVM_LEAF_SEV, 0);
+}
+
+bool hv_report_has_cpuid(const struct hv_report *report)
+{
+	return report->cpuid_executions > 0;
 }
 
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,

@@ -9,6 +9,10 @@
 
 void render_raw_dump(const struct hv_report *r, struct text_sink *out)
 {
+	if (r->smccc.asked)
+		render_smccc_dump(&r->smccc, out);
+	if (!hv_report_has_cpuid(r))
+		return;
 	sink_puts(out, "CPU:\n");
 	for (size_t i = 0; i < r->leaf_count; i++)
 		cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf, &r->leaves[i].regs,

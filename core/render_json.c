@@ -287,6 +287,150 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 		json_string(probes->handlers_left, out);
 	else
 		sink_puts(out, "null");
+	sink_puts(out, ", \"kept_registered\": ");
+	if (probes->kept_registered)
+		json_string(probes->kept_registered, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, "},\n");
+}
+
+/* SMCCC's answers and what they mean; 64-bit registers as hex strings, as
+ * the probes' values are. */
+static void json_smccc_status(const struct smccc_call *call, bool arch_workaround,
+			      struct text_sink *out)
+{
+	const struct smccc_return_code *code =
+		call->trapped ? NULL : smccc_return_code(smccc_status(call), arch_workaround);
+
+	sink_printf(out, "\"trapped\": %s, \"status\": %d, \"status_name\": ",
+		    call->trapped ? "true" : "false", (int)smccc_status(call));
+	if (code)
+		json_string(code->id, out);
+	else
+		sink_puts(out, "null");
+}
+
+static void json_smccc(const struct smccc_report *s, struct text_sink *out)
+{
+	char text[128];
+	struct buffer_sink summary;
+	uint32_t version;
+	const struct smccc_call *uid = smccc_vendor_uid(s);
+	const struct smccc_vendor *vendor = smccc_vendor(s);
+
+	sink_puts(out, "  \"smccc\": ");
+	if (!s->asked) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_puts(out, "{\n    \"source\": {\"kind\": ");
+	json_string(s->kind, out);
+	sink_puts(out, ", \"description\": ");
+	json_string(s->description, out);
+	sink_printf(out, "},\n    \"conduit\": \"%s\", \"conduit_origin\": ",
+		    smccc_conduit_name(s->conduit));
+	json_string(s->conduit_origin, out);
+	string_sink_init(&summary, text, sizeof(text));
+	render_smccc_summary(s, &summary.sink);
+	sink_puts(out, ",\n    \"summary\": ");
+	json_string(string_sink_finish(&summary), out);
+	sink_puts(out, ",\n    \"version\": ");
+	if (smccc_version(s, &version))
+		sink_printf(out, "%u", version);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n    \"vendor_uid\": ");
+	if (uid) {
+		smccc_uuid_text(uid, text);
+		json_string(text, out);
+	} else {
+		sink_puts(out, "null");
+	}
+	sink_puts(out, ", \"vendor\": ");
+	if (vendor)
+		json_string(vendor->product, out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n    \"arch_features\": [");
+	const char *separator = "";
+	for (size_t i = 0; i < smccc_arch_feature_count; i++) {
+		const struct smccc_arch_feature *f = &smccc_arch_features[i];
+		const struct smccc_call *call =
+			smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, f->function);
+		if (!call)
+			continue;
+		sink_printf(out, "%s\n      {\"function\": %u, \"id\": ", separator, f->function);
+		json_string(f->id, out);
+		sink_printf(out, ", \"key\": \"smccc.arch.%s\", ", f->key);
+		json_smccc_status(call, f->function != SMCCC_HV_PV_TIME_FEATURES &&
+				  f->function != 0x80000002u, out);
+		sink_puts(out, "}");
+		separator = ",";
+	}
+	sink_puts(out, *separator ? "\n    ],\n    \"kvm_functions\": [" : "],\n    \"kvm_functions\": [");
+	separator = "";
+	bool kvm = smccc_answer(s, SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID, 0) != NULL;
+	for (size_t i = 0; kvm && i < smccc_kvm_function_count; i++) {
+		const struct smccc_kvm_function *f = &smccc_kvm_functions[i];
+		for (unsigned bit = f->first; bit <= f->last; bit++) {
+			bool offered = smccc_kvm_function_offered(s, bit);
+			struct buffer_sink id;
+			if (!f->key && !offered)
+				continue;
+			string_sink_init(&id, text, sizeof(text));
+			sink_printf(&id.sink, f->id, bit);
+			sink_printf(out, "%s\n      {\"bit\": %u, \"id\": ", separator, bit);
+			json_string(string_sink_finish(&id), out);
+			sink_puts(out, ", \"key\": ");
+			if (f->key)
+				sink_printf(out, "\"smccc.kvm.%s\"", f->key);
+			else
+				sink_puts(out, "null");
+			sink_printf(out, ", \"offered\": %s}", offered ? "true" : "false");
+			separator = ",";
+		}
+	}
+	sink_puts(out, *separator ? "\n    ],\n    \"calls\": [" : "],\n    \"calls\": [");
+	for (size_t i = 0; i < s->call_count; i++) {
+		const struct smccc_call *c = &s->calls[i];
+		sink_printf(out, "%s\n      {\"function\": %u, \"arg\": \"0x%lx\", \"x\": "
+				 "[\"0x%lx\", \"0x%lx\", \"0x%lx\", \"0x%lx\"], \"trapped\": %s, "
+				 "\"syndrome\": %u}",
+			    i ? "," : "", c->function, (unsigned long)c->arg,
+			    (unsigned long)c->x[0], (unsigned long)c->x[1], (unsigned long)c->x[2],
+			    (unsigned long)c->x[3], c->trapped ? "true" : "false", c->syndrome);
+	}
+	sink_puts(out, s->call_count ? "\n    ]\n  },\n" : "]\n  },\n");
+}
+
+static void json_fadt(const struct fadt_facts *fadt, struct text_sink *out)
+{
+	const char *product = acpi_hypervisor_vendor_product(fadt);
+
+	sink_puts(out, "  \"acpi_fadt\": ");
+	if (!fadt->read) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_printf(out, "{\"found\": %s, \"revision\": %u, \"minor_revision\": %u, "
+			 "\"length\": %u, \"arm_boot_flags\": ",
+		    fadt->found ? "true" : "false", fadt->revision, fadt->minor_revision,
+		    fadt->length);
+	if (fadt->has_arm_boot_flags)
+		sink_printf(out, "%u", fadt->arm_boot_flags);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ",\n    \"hypervisor_vendor\": ");
+	if (fadt->has_hypervisor_vendor)
+		json_string_bytes(fadt->hypervisor_vendor, sizeof(fadt->hypervisor_vendor), out);
+	else
+		sink_puts(out, "null");
+	sink_puts(out, ", \"hypervisor_product\": ");
+	if (product)
+		json_string(product, out);
+	else
+		sink_puts(out, "null");
 	sink_puts(out, "},\n");
 }
 
@@ -704,6 +848,8 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 			    l->regs.ecx, l->regs.edx);
 	}
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
+	json_smccc(&r->smccc, out);
+	json_fadt(&r->fadt, out);
 	json_smbios(&r->smbios, out);
 	json_cvm(r, out);
 	json_probes(&r->probes, out);

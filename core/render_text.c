@@ -56,6 +56,15 @@ static void render_summary_line(const struct hv_report *r, struct text_sink *out
 {
 	const struct hv_interface *kvm = hv_guest_kvm_interface(r);
 
+	if (!hv_report_has_cpuid(r)) {
+		sink_puts(out, "summary: ");
+		if (r->smccc.asked)
+			render_smccc_summary(&r->smccc, out);
+		else
+			sink_puts(out, "no CPUID and no SMCCC answers");
+		sink_puts(out, "\n");
+		return;
+	}
 	if (!r->hypervisor_bit) {
 		sink_puts(out, "summary: no hypervisor advertised\n");
 		return;
@@ -74,12 +83,14 @@ static void render_summary_line(const struct hv_report *r, struct text_sink *out
 
 static void render_summary(const struct hv_report *r, struct text_sink *out)
 {
-	sink_printf(out, "hvfeat %s - hypervisor interfaces seen through CPUID\n",
-		    HVFEAT_VERSION);
+	sink_printf(out, "hvfeat %s - hypervisor interfaces seen through %s\n",
+		    HVFEAT_VERSION, hv_report_has_cpuid(r) ? "CPUID" : "SMCCC");
 	render_summary_line(r, out);
 	sink_puts(out, "source: ");
 	render_wrapped(text_length("source: "), r->source_description, out);
 	sink_puts(out, "\n");
+	if (!hv_report_has_cpuid(r))
+		return;
 	/* Apart, because an escaped vendor can take 50 columns. */
 	sink_puts(out, "cpu vendor: ");
 	render_escaped_signature(r->cpu_vendor, out);
@@ -292,6 +303,223 @@ static void render_interface(const struct hv_report *r,
 				 "(raw leaves below)\n", HV_DECODED_INTERFACES);
 	else if (iface->vendor && iface->vendor->table)
 		render_decoders(r, iface, out);
+}
+
+/* --- SMCCC (Arm) and the ACPI FADT --------------------------------------- */
+
+/* "SMCCC_RET_SUCCESS", "1 SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED",
+ * "trapped (ESR 0x...)", or the value. */
+static void render_smccc_status(const struct smccc_call *call, bool arch_workaround,
+				struct text_sink *out)
+{
+	if (call->trapped) {
+		sink_printf(out, "trapped (ESR 0x%08x)", call->syndrome);
+		return;
+	}
+	const struct smccc_return_code *code =
+		smccc_return_code(smccc_status(call), arch_workaround);
+	if (code)
+		sink_printf(out, "%d %s", (int)code->value, code->id);
+	else
+		sink_printf(out, "0x%lx", (unsigned long)call->x[0]);
+}
+
+/* "    ID  status", the meaning below it. */
+static void render_smccc_answer(const char *id, const struct smccc_call *call,
+				bool arch_workaround, const char *meaning,
+				struct text_sink *out)
+{
+	struct line line;
+	char status[64];
+	struct buffer_sink text;
+
+	sink_printf(line_start(&line), "    %-34s", id);
+	string_sink_init(&text, status, sizeof(status));
+	render_smccc_status(call, arch_workaround, &text.sink);
+	line_end(&line, " ", string_sink_finish(&text), out);
+	if (meaning)
+		sink_printf(out, "      %s\n", meaning);
+}
+
+static void render_smccc_version(const struct smccc_report *s, struct text_sink *out)
+{
+	const struct smccc_call *call = smccc_answer(s, SMCCC_VERSION_FUNC_ID, 0);
+	uint32_t version;
+
+	if (!call)
+		return;
+	smccc_version(s, &version);
+	sink_puts(out, "  SMCCC_VERSION: ");
+	render_smccc_status(call, false, out);
+	sink_printf(out, " - SMCCC %u.%u\n", version >> 16, version & 0xffffu);
+}
+
+static void render_smccc_arch_features(const struct smccc_report *s, struct text_sink *out)
+{
+	bool heading = false;
+
+	for (size_t i = 0; i < smccc_arch_feature_count; i++) {
+		const struct smccc_arch_feature *f = &smccc_arch_features[i];
+		const struct smccc_call *call =
+			smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, f->function);
+		if (!call)
+			continue;
+		if (!heading)
+			sink_puts(out, "  SMCCC_ARCH_FEATURES (0 or more: offered):\n");
+		heading = true;
+		render_smccc_answer(f->id, call, f->function != SMCCC_HV_PV_TIME_FEATURES &&
+				    f->function != 0x80000002u, f->meaning, out);
+	}
+}
+
+static void render_kvm_functions(const struct smccc_report *s, struct text_sink *out)
+{
+	const struct smccc_call *call =
+		smccc_answer(s, SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID, 0);
+
+	if (!call)
+		return;
+	sink_puts(out, "  KVM's functions (ARM_SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID):\n    ");
+	if (call->trapped || smccc_status(call) == SMCCC_RET_NOT_SUPPORTED) {
+		render_smccc_status(call, false, out);
+		sink_puts(out, "\n");
+		return;
+	}
+	sink_printf(out, "x0..x3 = 0x%08x 0x%08x 0x%08x 0x%08x: ARM_SMCCC_KVM_FUNC_*\n",
+		    (uint32_t)call->x[0], (uint32_t)call->x[1], (uint32_t)call->x[2],
+		    (uint32_t)call->x[3]);
+	for (size_t i = 0; i < smccc_kvm_function_count; i++) {
+		const struct smccc_kvm_function *f = &smccc_kvm_functions[i];
+		for (unsigned bit = f->first; bit <= f->last; bit++) {
+			bool offered = smccc_kvm_function_offered(s, bit);
+			char id[48];
+			struct buffer_sink text;
+			struct line line;
+			/* A reserved bit is listed only when it is set. */
+			if (!f->key && !offered)
+				continue;
+			string_sink_init(&text, id, sizeof(id));
+			sink_printf(&text.sink, f->id, bit);
+			const char *name = ascii_after_prefix(string_sink_finish(&text),
+							      "ARM_SMCCC_KVM_FUNC_", false);
+			sink_printf(line_start(&line), "    %-3s %3u %-20s", offered ? "yes" : "no",
+				    bit, name ? name : id);
+			line_end(&line, " ", f->meaning, out);
+		}
+	}
+}
+
+static void render_smccc_pv_time(const struct smccc_report *s, struct text_sink *out)
+{
+	static const struct {
+		uint32_t function;
+		const char *id, *meaning;
+	} pv_time[] = {
+		{ SMCCC_HV_PV_TIME_FEATURES, "ARM_SMCCC_HV_PV_TIME_FEATURES", NULL },
+		{ SMCCC_HV_PV_TIME_ST, "ARM_SMCCC_HV_PV_TIME_ST",
+		  "the stolen-time structure's address" },
+	};
+
+	if (!smccc_answer(s, SMCCC_HV_PV_TIME_FEATURES, SMCCC_HV_PV_TIME_FEATURES))
+		return;
+	sink_puts(out, "  PV time (ARM_SMCCC_HV_PV_TIME_FEATURES of each):\n");
+	for (size_t i = 0; i < sizeof(pv_time) / sizeof(pv_time[0]); i++) {
+		const struct smccc_call *call =
+			smccc_answer(s, SMCCC_HV_PV_TIME_FEATURES, pv_time[i].function);
+		if (call)
+			render_smccc_answer(pv_time[i].id, call, false, pv_time[i].meaning, out);
+	}
+}
+
+static void render_smccc_trng(const struct smccc_report *s, struct text_sink *out)
+{
+	static const struct {
+		uint32_t function;
+		const char *id;
+	} trng[] = {
+		{ SMCCC_TRNG_GET_UUID, "ARM_SMCCC_TRNG_GET_UUID" },
+		{ SMCCC_TRNG_RND32, "ARM_SMCCC_TRNG_RND32" },
+		{ SMCCC_TRNG_RND64, "ARM_SMCCC_TRNG_RND64" },
+	};
+	const struct smccc_call *version = smccc_answer(s, SMCCC_TRNG_VERSION, 0);
+
+	if (!version)
+		return;
+	sink_puts(out, "  TRNG (ARM_SMCCC_TRNG_VERSION): ");
+	if (version->trapped || smccc_status(version) < 0) {
+		render_smccc_status(version, false, out);
+		sink_puts(out, "\n");
+		return;
+	}
+	sink_printf(out, "version %u.%u\n", (uint32_t)version->x[0] >> 16,
+		    (uint32_t)version->x[0] & 0xffffu);
+	for (size_t i = 0; i < sizeof(trng) / sizeof(trng[0]); i++) {
+		const struct smccc_call *call = smccc_answer(s, SMCCC_TRNG_FEATURES,
+							     trng[i].function);
+		if (call)
+			render_smccc_answer(trng[i].id, call, false, NULL, out);
+	}
+	const struct smccc_call *uuid = smccc_answer(s, SMCCC_TRNG_GET_UUID, 0);
+	if (uuid && !uuid->trapped && (uint32_t)uuid->x[0] != 0xffffffffu) {
+		char text[37];
+		smccc_uuid_text(uuid, text);
+		sink_printf(out, "    UUID %s\n", text);
+	}
+}
+
+static void render_smccc(const struct smccc_report *s, struct text_sink *out)
+{
+	const struct smccc_call *uid = smccc_vendor_uid(s);
+	const struct smccc_vendor *vendor = smccc_vendor(s);
+
+	sink_puts(out, "\nhypervisor services through SMCCC\n  summary: ");
+	render_smccc_summary(s, out);
+	sink_printf(out, "\n  conduit: %s, %u calls, from: ", smccc_conduit_name(s->conduit),
+		    (unsigned)s->call_count);
+	render_wrapped(text_length("  conduit: hvc, 32 calls, from: "), s->conduit_origin, out);
+	sink_puts(out, "\n");
+	render_smccc_version(s, out);
+	render_smccc_arch_features(s, out);
+	const struct smccc_call *uid_call = smccc_answer(s, SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID, 0);
+	if (uid) {
+		char text[37];
+		smccc_uuid_text(uid, text);
+		sink_printf(out, "  vendor hypervisor UID: %s (%s)\n", text,
+			    vendor ? vendor->product : "unknown");
+	} else if (uid_call) {
+		sink_puts(out, "  vendor hypervisor UID: ");
+		render_smccc_status(uid_call, false, out);
+		sink_puts(out, "\n");
+	}
+	render_kvm_functions(s, out);
+	render_smccc_pv_time(s, out);
+	render_smccc_trng(s, out);
+	if (s->handlers_left)
+		sink_printf(out, "  fault handler: NOT unregistered:\n      %s\n", s->handlers_left);
+}
+
+/* The FADT's hypervisor vendor identity (ACPI 6.0) and, on Arm, its boot
+ * flags. */
+static void render_fadt(const struct fadt_facts *fadt, struct text_sink *out)
+{
+	if (!fadt->found) {
+		sink_puts(out, "\nACPI FADT: none found\n");
+		return;
+	}
+	sink_printf(out, "\nACPI FADT: revision %u.%u, %u bytes\n", fadt->revision,
+		    fadt->minor_revision, fadt->length);
+	if (fadt->has_arm_boot_flags && fadt->arm_boot_flags)
+		sink_printf(out, "  ARM boot flags: 0x%04x%s%s\n", fadt->arm_boot_flags,
+			    fadt->arm_boot_flags & FADT_ARM_PSCI_COMPLIANT ? " PSCI_COMPLIANT" : "",
+			    fadt->arm_boot_flags & FADT_ARM_PSCI_USE_HVC ? " PSCI_USE_HVC" : "");
+	if (!fadt->has_hypervisor_vendor) {
+		sink_puts(out, "  hypervisor vendor identity: none (a field of ACPI 6.0 on)\n");
+		return;
+	}
+	const char *product = acpi_hypervisor_vendor_product(fadt);
+	sink_puts(out, "  hypervisor vendor identity: ");
+	render_escaped_bytes(fadt->hypervisor_vendor, sizeof(fadt->hypervisor_vendor), out);
+	sink_printf(out, " (%s)\n", product ? product : "not a known hypervisor's");
 }
 
 /* A 64-bit register of flags (SEV_STATUS, the TD attributes) by its
@@ -645,10 +873,13 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 			    (unsigned long)r->found,
 			    r->restored ? "read back equal" : "FAILED, reads back different");
 	}
-	sink_puts(out, probes->pages_in_use
-			       ? "  memory: a registration could not be undone; its pages stay "
-				 "reserved\n"
-			       : "  memory: every registration undone, the pages released\n");
+	if (probes->kept_registered)
+		sink_printf(out, "  memory: %s\n", probes->kept_registered);
+	else
+		sink_puts(out, probes->pages_in_use
+				       ? "  memory: a registration could not be undone; its pages "
+					 "stay reserved\n"
+				       : "  memory: every registration undone, the pages released\n");
 	if (!probes->handlers_left)
 		sink_puts(out, "  fault handlers: unregistered\n");
 	render_handlers_left(probes, out);
@@ -801,16 +1032,26 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 	render_summary(r, out);
 	for (size_t i = 0; i < r->interface_count; i++)
 		render_interface(r, &r->interfaces[i], out);
+	if (r->smccc.asked)
+		render_smccc(&r->smccc, out);
+	if (r->fadt.read)
+		render_fadt(&r->fadt, out);
 	render_smbios(&r->smbios, out);
 
 	if (r->cvm.examined)
 		render_cvm(r, out);
 	if (r->probes.requested)
 		render_probes(&r->probes, out);
-	sink_puts(out, "\nraw leaves (cpuid -r format):\n");
-	for (size_t i = 0; i < r->leaf_count; i++)
-		cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf, &r->leaves[i].regs,
-				out);
+	if (hv_report_has_cpuid(r)) {
+		sink_puts(out, "\nraw leaves (cpuid -r format):\n");
+		for (size_t i = 0; i < r->leaf_count; i++)
+			cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf,
+					&r->leaves[i].regs, out);
+	}
+	if (r->smccc.asked) {
+		sink_puts(out, "\nraw SMCCC answers (hvfeat -r format):\n");
+		render_smccc_dump(&r->smccc, out);
+	}
 	render_results(r, false, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);
 }

@@ -5,18 +5,19 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "arch.h"
 #include "ascii.h"
 #include "checks.h"
 #include "console.h"
 #include "cpuid_dump.h"
-#include "cvm_firmware.h"
+#include "cvm.h"
 #include "drift.h"
 #include "esp_files.h"
+#include "firmware_tables.h"
 #include "hv_render.h"
 #include "judge.h"
 #include "labels.h"
 #include "options.h"
-#include "probe_machine.h"
 #include "report_reader.h"
 #include "smbios_tables.h"
 
@@ -35,8 +36,6 @@ static struct {
 	char log[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.log")];
 	char config[IMAGE_DIRECTORY_MAX + sizeof("\\hvfeat.cfg")];
 } beside = { HVFEAT_DEFAULT_LOG, "\\hvfeat.cfg" };
-
-#define DEBUG_EXIT_PORT 0xf4
 
 /* The verdict, kept past the report's memory for the exit classes; NULL
  * until the results were judged. */
@@ -235,9 +234,10 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length);
 
 /* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) from the
- * boot volume, as a CPUID source. */
+ * boot volume, as a CPUID source, and its SMCCC answers, when it has an
+ * SMCCC section and smccc is not NULL, as an SMCCC source. */
 static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const char *path,
-				   struct cpuid_source *source)
+				   struct cpuid_source *source, struct smccc_source *smccc)
 {
 	struct buffer_sink name;
 	char *text;
@@ -262,7 +262,12 @@ static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const cha
 	recording->count = dump->record_count;
 	string_sink_init(&name, description, description_size);
 	sink_printf(&name.sink, "%s %s", json ? "JSON report" : "dump", path);
-	cpuid_source_recorded(source, recording, string_sink_finish(&name));
+	if (dump->record_count)
+		cpuid_source_recorded(source, recording, string_sink_finish(&name));
+	else
+		cpuid_source_none(source, string_sink_finish(&name)); /* an Arm run */
+	if (dump->smccc.present && smccc)
+		smccc_source_recorded(smccc, &dump->smccc, source->description);
 	return EFI_SUCCESS;
 }
 
@@ -289,7 +294,7 @@ static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 	string_sink_init(&said_sink, said, sizeof(said));
 	errors_shown = errors;
 	errors.write = said_write;
-	EFI_STATUS status = recording_source(image, "baseline", path, &source);
+	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL);
 	errors = errors_shown;
 	string_sink_finish(&said_sink);
 	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
@@ -372,42 +377,11 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
-/* Between the scan and the checks, on this machine: the confidential-
- * computing status, through the fault guard, then (asked for) the probes,
- * which it decides about; every fault guard and page given back before
- * the report is rendered. */
-static void examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
-{
-	static struct cvm_firmware firmware;
-	struct probe_machine machine;
-	const char *left;
-
-	if (options->replay_path) {
-		cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);
-		if (probes)
-			probe_not_run(report, CVM_NO_MACHINE_REPLAY);
-		return;
-	}
-	cvm_firmware_read(&firmware);
-	const char *why_not = probes ? probe_machine_open(&machine, &left)
-				     : probe_machine_open_guard(&machine, &left);
-	cvm_examine(report, why_not ? NULL : &machine, why_not, &firmware);
-	if (probes && why_not)
-		probe_not_run(report, why_not);
-	else if (probes)
-		probe_run(report, &machine, &options->forced);
-	if (!why_not)
-		left = probe_machine_close(&machine, report->probes.pages_in_use);
-	if (probes)
-		report->probes.handlers_left = left;
-	else
-		report->cvm.handlers_left = left;
-}
-
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
 	struct cpuid_source source;
+	struct smccc_source smccc = { .call = NULL };
 	enum options_outcome outcome;
 
 	EFI_LOADED_IMAGE *loaded;
@@ -441,7 +415,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		return status;
 
 	if (options->replay_path)
-		status = recording_source(image, "dump", options->replay_path, &source);
+		status = recording_source(image, "dump", options->replay_path, &source, &smccc);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
@@ -459,12 +433,20 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	size_t length = 0, json_length = 0, junit_length = 0;
 	char *text = NULL, *json = NULL, *junit = NULL;
 	if (report) {
+		bool probes = options->probe || requirements_need_probes(&requirements);
 		hv_scan(report, &source);
-		if (options->replay_path)
+		if (options->replay_path) {
 			smbios_not_read(&report->smbios, NOT_READ_FROM_RECORDING);
-		else
+			if (smccc.call)
+				smccc_scan(&report->smccc, &smccc);
+			cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);
+			if (probes)
+				probe_not_run(report, CVM_NO_MACHINE_REPLAY);
+		} else {
 			smbios_tables_read(&report->smbios);
-		examine(report, options, options->probe || requirements_need_probes(&requirements));
+			acpi_read_fadt(firmware_acpi_rsdp(), &report->fadt);
+			arch_examine(report, options, probes);
+		}
 		hv_check(report, &requirements);
 		hv_judge(report, &(struct judge_settings){ .waivers = &requirements.waivers,
 							   .strict = options->strict,
@@ -504,16 +486,10 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	 * not put back (its pages kept reserved) or a handler left registered
 	 * is work not done. */
 	if (!written || baseline_failure || report->probes.handlers_left ||
-	    report->cvm.handlers_left || report->probes.pages_in_use)
+	    report->cvm.handlers_left || report->smccc.handlers_left ||
+	    report->probes.pages_in_use)
 		return STATUS_NOT_DONE;
 	return verdict.passed ? STATUS_PASS : STATUS_FAILED;
-}
-
-/* QEMU's isa-debug-exit device ends the VM with exit code (value << 1) | 1,
- * as kvm-unit-tests uses it. Without the device the write goes nowhere. */
-static void debug_exit(UINT32 value)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"((UINT16)DEBUG_EXIT_PORT));
 }
 
 /* Whatever went wrong on the way, automation sees one of four statuses. */
@@ -550,10 +526,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
 
 	/* Every file is closed by now. */
 	if (options.exit_port)
-		debug_exit(exit_classes(status == STATUS_USAGE	  ? RUN_USAGE_ERROR
-					: status == STATUS_NOT_DONE ? RUN_NOT_DONE
-								    : RUN_JUDGED,
-					judged));
+		arch_exit_port(image,
+			       exit_classes(status == STATUS_USAGE	  ? RUN_USAGE_ERROR
+					    : status == STATUS_NOT_DONE ? RUN_NOT_DONE
+									: RUN_JUDGED,
+					    judged),
+			       status);
 	if (options.shutdown)
 		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
 	return status;

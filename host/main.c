@@ -145,7 +145,10 @@ static int load_recording(const char *what, const char *path, struct cpuid_dump 
 	recording->records = dump->records;
 	recording->count = dump->record_count;
 	snprintf(description, size, "%s %s", json ? "JSON report" : "dump", path);
-	cpuid_source_recorded(source, recording, description);
+	if (dump->record_count)
+		cpuid_source_recorded(source, recording, description);
+	else
+		cpuid_source_none(source, description); /* an Arm run: SMCCC alone */
 	return EXIT_OK;
 }
 
@@ -288,8 +291,8 @@ int main(int argc, char **argv)
 	if (status != EXIT_OK)
 		return exit_status(status, NULL);
 
+	static char description[4096];
 	if (options.replay_path) {
-		static char description[4096];
 		if (load_recording("dump", options.replay_path, &dump, &recording, description,
 				   sizeof(description), &source, &err) != EXIT_OK)
 			return exit_status(EXIT_NOT_DONE, NULL);
@@ -305,6 +308,11 @@ int main(int argc, char **argv)
 				      : NULL;
 
 	hv_scan(&report, &source);
+	if (options.replay_path && dump.smccc.present) {
+		struct smccc_source smccc;
+		smccc_source_recorded(&smccc, &dump.smccc, description);
+		smccc_scan(&report.smccc, &smccc);
+	}
 	if (options.replay_path)
 		smbios_not_read(&report.smbios, NOT_READ_FROM_RECORDING);
 	else

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cpuid_source.h"
+#include "smccc.h"
 #include "text_sink.h"
 
 #define DUMP_MAX_BYTES (1024u * 1024u)
@@ -27,9 +28,12 @@ struct cpuid_dump {
 	unsigned cpu_count;   /* CPU headers seen; only the first CPU is kept */
 	size_t problem_count; /* all of them, even past those kept */
 	struct dump_problem problems[DUMP_PROBLEMS_KEPT];
+	/* An "SMCCC:" section (smccc.h): the hypervisor calls of an Arm run. */
+	struct smccc_recording smccc;
 };
 
-/* Parses a dump; true when every line was understood and it held leaves.
+/* Parses a dump; true when every line was understood and it held leaves,
+ * SMCCC answers (an "SMCCC:" section, up to a "CPU:" line), or both.
  * Never reads past length, whatever the bytes are. */
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
 

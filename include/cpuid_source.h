@@ -15,12 +15,18 @@ struct cpuid_source {
 	void (*query)(const struct cpuid_source *self, uint32_t leaf,
 		      uint32_t subleaf, struct cpuid_regs *out);
 	const void *context;
-	const char *kind;        /* "cpuid" or "recording" */
+	/* NULL when there is no CPUID to ask (cpuid_source_none) */
+	const char *kind;        /* "cpuid", "recording" or "none" */
 	const char *description; /* shown in the report: "CPUID instruction" */
 };
 
-/* The CPUID instruction of the processor we run on (x86 only). */
+/* The CPUID instruction of the processor we run on; on AArch64, which has
+ * none, cpuid_source_none. */
 void cpuid_source_hardware(struct cpuid_source *source);
+
+/* No CPUID at all: an AArch64 processor, or a recording of one (SMCCC
+ * answers only). The scan reads nothing. */
+void cpuid_source_none(struct cpuid_source *source, const char *description);
 
 struct cpuid_record {
 	uint32_t leaf, subleaf;

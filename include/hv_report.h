@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acpi.h"
 #include "cpuid_source.h"
 #include "checks.h"
 #include "cvm.h"
@@ -15,6 +16,7 @@
 #include "probe.h"
 #include "results.h"
 #include "smbios.h"
+#include "smccc.h"
 
 /* Why a run on recorded CPUID (-f: a dump or a JSON report) reads nothing
  * else of the machine it runs on (its SMBIOS tables, MSRs, firmware
@@ -82,6 +84,12 @@ struct hv_report {
 	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
 	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */
 	struct smbios_report smbios;
+	/* Arm's interface to the hypervisor, SMCCC (smccc_scan); asked on
+	 * AArch64 or replayed from a recording with an SMCCC section. */
+	struct smccc_report smccc;
+	/* The ACPI FADT's view of the platform, on every architecture (not
+	 * read when CPUID came from a dump). */
+	struct fadt_facts fadt;
 
 	/* Filled by hv_check(); no section in the report when none were asked. */
 	size_t check_count;
@@ -102,6 +110,9 @@ struct hv_report {
  * source returns: at most HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET
  * queries. */
 void hv_scan(struct hv_report *report, const struct cpuid_source *source);
+
+/* Whether CPUID was read (or replayed): not on AArch64. */
+bool hv_report_has_cpuid(const struct hv_report *report);
 
 /* The registers read for (leaf, subleaf), or NULL if it was not read. */
 const struct cpuid_regs *hv_report_leaf(const struct hv_report *report,

@@ -129,6 +129,9 @@ struct probe_report {
 	size_t restore_count;
 	struct msr_restore restores[RESTORE_MAX];
 	bool pages_in_use; /* a registration could not be undone: keep the pages */
+	/* A registration no call can undo, in memory kept from the OS (AArch64
+	 * PV stolen time); NULL when there is none. */
+	const char *kept_registered;
 	/* Why a fault handler the probes registered could not be unregistered
 	 * (NULL: every one was); set by the firmware after probe_run. */
 	const char *handlers_left;

@@ -1,5 +1,6 @@
-/* libFuzzer: arbitrary bytes as a cpuid -r dump; whatever parses is then
- * scanned, checked and rendered in every format. */
+/* libFuzzer: arbitrary bytes as a cpuid -r dump (with an SMCCC section or
+ * not); whatever parses is then scanned, its SMCCC answers replayed,
+ * checked and rendered in every format. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct cpuid_dump dump;
 	static struct cpuid_recording recording;
 	struct cpuid_source source;
+	struct smccc_source smccc;
 
 	if (!cpuid_dump_parse(&dump, (const char *)data, size)) {
 		check_problems_render(&dump);
@@ -19,7 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	recording.records = dump.records;
 	recording.count = dump.record_count;
-	cpuid_source_recorded(&source, &recording, "fuzz");
-	scan_check_and_render(&source);
+	if (dump.record_count)
+		cpuid_source_recorded(&source, &recording, "fuzz");
+	else
+		cpuid_source_none(&source, "fuzz");
+	smccc_source_recorded(&smccc, &dump.smccc, "fuzz");
+	scan_check_and_render(&source, dump.smccc.present ? &smccc : NULL);
 	return 0;
 }

@@ -112,9 +112,11 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-/* With smbios (NULL: not read) as the SMBIOS step left it. */
+/* With smbios (NULL: not read) as the SMBIOS step left it, and smccc
+ * (NULL: none) SMCCC answers to replay after the scan. */
 static inline void scan_check_and_render_with(const struct cpuid_source *source,
-					      const struct smbios_report *smbios)
+					      const struct smbios_report *smbios,
+					      const struct smccc_source *smccc)
 {
 	static struct hv_report report;
 	static struct requirement_list list;
@@ -123,6 +125,7 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 		"kvm.pv_unhalt, kvm.hints.realtime=0, kvm.tsc_khz>=1000,"
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
 		"bhyve.ext_dest_id<=0, interface.tcg=0,"
+		"smccc.kvm.ptp, smccc.hypervisor=kvm, smccc.arch.workaround_1!=success,"
 		"smbios.present, smbios.version>=0x0300, smbios.type0.vm=0,"
 		"smbios.type1.product=\"Standard PC, #1\", smbios.type11.count<=1,"
 		"smbios.type11.2!=\"\", smbios.type11.32=x, smbios.type1.uuid!=y,"
@@ -135,6 +138,11 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 	hv_scan(&report, source);
 	if (report.cpuid_executions > HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET)
 		abort();
+	if (smccc) {
+		smccc_scan(&report.smccc, smccc);
+		if (report.smccc.call_count > SMCCC_CALLS_MAX)
+			abort();
+	}
 	if (smbios)
 		report.smbios = *smbios;
 	/* The confidential-computing status from hostile leaves alone
@@ -166,9 +174,10 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 	}
 }
 
-static inline void scan_check_and_render(const struct cpuid_source *source)
+static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct smccc_source *smccc)
 {
-	scan_check_and_render_with(source, NULL);
+	scan_check_and_render_with(source, NULL, smccc);
 }
 
 static inline void check_problems_render(const struct cpuid_dump *dump)

@@ -86,6 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	kvm_guest[1].regs.ecx = data[0] & 4 ? 0 : 0x80000000u;
 	cpuid_source_recorded(&source, &recording, "fuzz");
-	scan_check_and_render_with(&source, &model);
+	scan_check_and_render_with(&source, &model, NULL);
 	return 0;
 }

@@ -1449,7 +1449,9 @@ static void test_no_kvm_nothing_probed_and_requirements(void **state)
 	(void)state;
 	sim_reset();
 	struct hv_report *report = probe_with(SCAN(tcg), NULL);
-	for (size_t i = 0; probe_key(i); i++)
+	/* x86's probes; AArch64's are not in an x86 run's list */
+	assert_int_equal(report->probes.count, 13);
+	for (size_t i = 0; i < report->probes.count; i++)
 		assert_int_equal(report->probes.results[i].state, PROBE_NOT_ADVERTISED);
 	assert_int_equal(sim.write_count, 0);
 	buffer_sink_init(&errors, NULL, 0);

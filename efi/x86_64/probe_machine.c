@@ -9,6 +9,7 @@
 #include "acpi.h"
 #include "clocks.h"
 #include "cpuid_source.h"
+#include "firmware_tables.h"
 #include "probe_machine.h"
 
 /* UEFI PI 1.7, volume 2, 12.3: EFI_CPU_ARCH_PROTOCOL. gnu-efi does not
@@ -389,21 +390,6 @@ static bool open_self_interrupt(void)
 
 /* --- open and close ---------------------------------------------------- */
 
-static const void *acpi_rsdp(void)
-{
-	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-	const void *found = NULL;
-
-	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *table = &ST->ConfigurationTable[i];
-		if (!CompareGuid(&table->VendorGuid, &acpi20))
-			return table->VendorTable;
-		if (!CompareGuid(&table->VendorGuid, &acpi10))
-			found = table->VendorTable;
-	}
-	return found;
-}
-
 /* CPUID.80000001H:EDX[27] */
 static bool cpu_has_rdtscp(void)
 {
@@ -456,7 +442,7 @@ const char *probe_machine_open(struct probe_machine *machine, const char **left)
 		for (UINTN b = 0; b < EFI_PAGE_SIZE; b++)
 			machine->pages[i][b] = 0;
 	}
-	if (acpi_find_pm_timer(acpi_rsdp(), &pm_timer)) {
+	if (acpi_find_pm_timer(firmware_acpi_rsdp(), &pm_timer)) {
 		machine->read_pm_timer = read_pm_timer;
 		machine->pm_timer_mask = pm_timer.mask;
 	}
