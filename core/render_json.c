@@ -551,12 +551,10 @@ static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
 			       "\"uefi\": null}");
 		return;
 	}
-	uint8_t value = b->extension_byte_2;
-	unsigned known = 0;
+	uint8_t value = b->extension_byte_2, unknown = smbios_bios_extension_2_unknown(b);
 	sink_printf(out, "%u, \"bits\": [", value);
 	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
 		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
-		known |= 1u << bit->bit;
 		sink_printf(out, "%s\n        {\"bit\": %u, \"id\": ", i ? "," : "", bit->bit);
 		json_string(bit->id, out);
 		sink_puts(out, ", \"meaning\": ");
@@ -566,7 +564,7 @@ static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
 	sink_puts(out, "\n      ], \"unknown_bits\": [");
 	const char *separator = "";
 	for (unsigned bit = 0; bit < 8; bit++)
-		if ((value & ~known) >> bit & 1) {
+		if (unknown >> bit & 1) {
 			sink_printf(out, "%s%u", separator, bit);
 			separator = ", ";
 		}

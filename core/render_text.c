@@ -779,23 +779,16 @@ static void render_smbios_bios(const struct smbios_bios *b, struct text_sink *ou
 		return;
 	}
 	sink_printf(out, "    characteristics extension byte 2 = 0x%02x\n", b->extension_byte_2);
-	unsigned known = 0;
 	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
 		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
-		known |= 1u << bit->bit;
 		render_flag_line((b->extension_byte_2 >> bit->bit) & 1 ? "yes" : "no", bit->bit,
 				 bit->id, bit->meaning, out);
 	}
-	render_unknown_bits(b->extension_byte_2 & ~known, out);
+	render_unknown_bits(smbios_bios_extension_2_unknown(b), out);
 }
 
 static void render_smbios_system(const struct smbios_report *m, struct text_sink *out)
 {
-	static const char *const uuid_notes[] = {
-		[SMBIOS_UUID_NOT_PRESENT] = " (all 0xff: not present)",
-		[SMBIOS_UUID_NOT_SETTABLE] = " (all zero: not set)",
-		[SMBIOS_UUID_SET] = "",
-	};
 	const struct smbios_system *s = &m->system;
 
 	if (!s->found) {
@@ -809,8 +802,12 @@ static void render_smbios_system(const struct smbios_report *m, struct text_sink
 	render_table_text("serial number", &s->serial, out);
 	if (s->uuid_state == SMBIOS_UUID_ABSENT)
 		sink_puts(out, "    uuid: no such field (the structure is shorter)\n");
+	else if (s->uuid_state == SMBIOS_UUID_SET)
+		sink_printf(out, "    uuid: %s\n", s->uuid);
 	else
-		sink_printf(out, "    uuid: %s%s\n", s->uuid, uuid_notes[s->uuid_state]);
+		sink_printf(out, "    uuid: %s (%s)\n      %s\n", s->uuid,
+			    smbios_uuid_meanings[s->uuid_state].dmidecode,
+			    smbios_uuid_meanings[s->uuid_state].meaning);
 	render_table_text("sku number", &s->sku, out);
 	render_table_text("family", &s->family, out);
 }

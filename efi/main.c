@@ -459,7 +459,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		hv_scan(report, &source);
 		read_vcpus(report, options);
 		if (options->replay_path) {
-			smbios_not_read(&report->smbios, SMBIOS_NOT_READ_REPLAY);
+			smbios_not_read(&report->smbios, NOT_READ_FROM_RECORDING);
 			if (smccc.call)
 				smccc_scan(&report->smccc, &smccc);
 			cvm_examine(report, NULL, CVM_NO_MACHINE_REPLAY, NULL);

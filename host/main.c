@@ -389,7 +389,7 @@ int main(int argc, char **argv)
 	else
 		vcpus_not_read(&report, "this process may not choose its CPU (sched_setaffinity)");
 	if (options.replay_path)
-		smbios_not_read(&report.smbios, SMBIOS_NOT_READ_REPLAY);
+		smbios_not_read(&report.smbios, NOT_READ_FROM_RECORDING);
 	else
 		read_smbios(&report.smbios);
 	cvm_examine(&report, NULL,

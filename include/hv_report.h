@@ -19,6 +19,12 @@
 #include "smccc.h"
 #include "vcpus.h"
 
+/* Why a run on recorded CPUID (-f: a dump or a JSON report) reads nothing
+ * else of the machine it runs on (its SMBIOS tables, MSRs, firmware
+ * tables): they would not go with that CPUID. One phrase for every part
+ * the report says it of. */
+#define NOT_READ_FROM_RECORDING "CPUID came from a recording, not this machine"
+
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
 #define HV_BASE_STRIDE 0x100u

@@ -25,6 +25,7 @@ import firmware_vm as vm  # noqa: E402
 EFI = ROOT / "build" / "hvfeat.efi"
 GUARD_CHECK = ROOT / "build" / "guard_check.efi"
 LAUNCHER = ROOT / "build" / "launcher.efi"
+SMBIOS_PLANT = ROOT / "build" / "smbios_plant.efi"
 SIGNED_EFI = ROOT / "build" / "hvfeat.signed.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
@@ -280,10 +281,18 @@ CASES = {c.name: c for c in [
     Case("json-log", boot_group="shell-b", arguments=r"-j -l \json.log"),
     # SMBIOS as QEMU's -smbios options give it: the report, the JSON and a
     # policy of requirements on every value; then requirements it fails.
+    # Then 3.x tables of the test's own (tests/firmware/smbios_plant.c)
+    # that end where their memory does: a table without type 127, and an
+    # entry point cut short; each taken out again after its run.
     Case("smbios", boot_group="shell-b", smbios=SMBIOS_OPTIONS, arguments=(
         r"-l \smbios.log -J \smbios.json --policy \smbios.policy",
         r"--require smbios.type1.sku=SKU-8,smbios.type0.vm=0,smbios.type11.3=x "
-        r"-l \smbios-fail.log"), extra_files={"smbios.policy": SMBIOS_POLICY}),
+        r"-l \smbios-fail.log",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} table"), r"-l \bound.log -J \bound.json",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} remove"),
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} entry"), r"-l \entry.log -J \entry.json",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} remove")),
+        extra_files={"smbios.policy": SMBIOS_POLICY}),
     # The CI formats of one run: TAP on the console and as the log, JUnit
     # and JSON beside it; a requirement met, one not, one waived, and the
     # probes, none of which TCG advertises.
@@ -509,6 +518,9 @@ def shell_esp(cases, workdir):
              "startup.nsh": vm.startup_script(*runs).encode()}
     if any(isinstance(run, vm.Launch) for run in runs):
         files["launcher.efi"] = LAUNCHER.read_bytes()
+    if any(isinstance(run, vm.ShellCommand) and run.line.startswith(SMBIOS_PLANT.name)
+           for run in runs):
+        files[SMBIOS_PLANT.name] = SMBIOS_PLANT.read_bytes()
     files.update(merged_files(cases))
     return vm.make_esp(workdir / "esp.img", files)
 
@@ -622,7 +634,7 @@ def run_boot(cases):
 
 
 def setUpModule():
-    for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, GUARD_CHECK):
+    for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, SMBIOS_PLANT, GUARD_CHECK):
         if not built.exists():
             raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
     # Nothing from an earlier run may stand in for what this one makes.
@@ -731,7 +743,10 @@ class DefaultTcg(FirmwareCase):
         self.assertIn('  type 1 (system):\n    manufacturer: "QEMU"\n'
                       '    product name: "Standard PC (Q35 + ICH9, 2009)"\n'
                       '    version: "pc-q35-7.2"\n', log)
-        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (all zero: not set)\n", log)
+        # without -uuid all 00h: DSP0134 7.2.1 "not present in the system",
+        # dmidecode's "Not Settable" (dmi_system_uuid)
+        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (Not Settable)\n"
+                      "      all 00h: not present in the system\n", log)
         self.assertIn("  type 11 (OEM strings): none\n", log)
         self.assertNotIn("  problems:", log)
         self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
@@ -851,6 +866,42 @@ class Smbios(FirmwareCase):
         self.assertIn('smbios.type1.sku = "SKU-8": found "SKU-7"', words)
         self.assertIn("smbios.type0.vm = 0: found 1", words)
         self.assertIn('smbios.type11.3 = "x": not known: no OEM string of that number', words)
+
+
+    def test_read_no_further_than_the_memory_map_has_memory(self):
+        """tests/firmware/smbios_plant.c lays out 3.x tables in pages of a
+        memory type no other code allocates, so that the memory map has a
+        descriptor of their own, ending where they do: a table of 32
+        structures of 256 bytes filling two pages (2 x 4096 bytes), none of
+        them type 127, under an entry point that says up to 512 KiB; then an
+        entry point of which only 16 bytes lie before its page ends. Neither
+        is read past its memory: the table is walked for its 8192 bytes, the
+        entry point refused for its 16, and OVMF's 2.x one read instead."""
+        case = self.case("smbios")
+        plants = re.findall(r"^smbios-plant: (.*)$", case.boot.console, re.M)
+        self.assertEqual(len(plants), 2, case.boot.console[-3000:])
+        table_at = re.fullmatch(r"table at (0x[0-9A-F]+), 8192 bytes; entry point at 0x[0-9A-F]+",
+                                plants[0])
+        self.assertIsNotNone(table_at, plants)
+        self.assertRegex(plants[1], r"^entry point at 0x[0-9A-F]+, 16 bytes of it$")
+
+        bound = json.loads(self.log(case, "/bound.json"))["smbios"]
+        self.assertEqual(bound["state"], "read")
+        self.assertEqual((bound["entry_point"]["anchor"],
+                          int(bound["entry_point"]["table_address"], 16),
+                          bound["entry_point"]["table_length"]),
+                         ("_SM3_", int(table_at.group(1), 16), 0x80000))
+        self.assertEqual(bound["table"], {"walked": 8192, "structures": 32,
+                                          "end_of_table": False})
+        self.assertEqual(bound["problems"], ["table: no end-of-table structure (type 127) in "
+                                             "the 8192 bytes given, of up to 524288"])
+        self.assertIn("  table: up to 524288 bytes, 8192 walked, 32 structures\n",
+                      self.log(case, "/bound.log"))
+
+        entry = json.loads(self.log(case, "/entry.json"))["smbios"]
+        self.assertEqual((entry["state"], entry["entry_point"]["anchor"]), ("read", "_SM_"))
+        self.assertEqual(entry["problems"], ["_SM3_ entry point: 16 bytes, fewer than its 0x18"])
+        self.assertEqual(entry["type1"]["product"], SMBIOS_TYPE1["product"])
 
 
 class CiFormats(FirmwareCase):
@@ -1806,7 +1857,7 @@ class RawRoundTrip(FirmwareCase):
         self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
                                                 "hypervisor-without-vm-bit": "PASS"})
         self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
-                      "recording\n      (-f), not this machine\n", replayed)
+                      "recording,\n      not this machine\n", replayed)
         self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
                                                   "hypervisor-without-vm-bit": "N/A"})
         self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a dump", replayed)
