@@ -49,7 +49,8 @@ EFI_OBJCOPY := aarch64-linux-gnu-objcopy
 GNU_EFI_AARCH64 := $(EFI_OUT)/gnu-efi
 EFI_INC    := $(GNU_EFI_AARCH64)/usr/include/efi
 EFI_LIB    := $(GNU_EFI_AARCH64)/usr/lib
-EFI_ARCH_CFLAGS :=
+# Atomics inline: GCC's outline ones ask the OS (getauxval) for LSE.
+EFI_ARCH_CFLAGS := -mno-outline-atomics
 EFI_CORE_SRC := $(filter-out $(X86_ONLY_CORE),$(CORE_SRC))
 # gnu-efi 3.0.15 builds the AArch64 PE header inside its crt0 (there is no
 # efi-app-aarch64 target in binutils): the image is the ELF's sections as
@@ -81,8 +82,11 @@ $(EFI_OUT)/efi-obj/%.o: %.c $(HEADERS) | $(EFI_TOOLS)
 $(EFI_OUT)/hvfeat.so: $(EFI_OBJ)
 $(EFI_OUT)/null_app.so: $(EFI_OUT)/efi-obj/bench/null_app.o
 # Test equipment for the firmware tests (tests/firmware/), never installed:
-# a launcher of hvfeat, and the probes' fault guard on its own (x86_64).
+# a launcher of hvfeat, SMBIOS tables that end where their memory does, and
+# the probes' fault guard on its own (x86_64).
 $(BUILD)/launcher.so: $(BUILD)/efi-obj/tests/firmware/launcher.o
+$(BUILD)/smbios_plant.so: $(BUILD)/efi-obj/tests/firmware/smbios_plant.o
+$(BUILD)/efi-obj/tests/firmware/smbios_plant.o: tests/smbios_bytes.h
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/x86_64/probe_machine.o \
                          $(BUILD)/efi-obj/efi/firmware_tables.o \
@@ -128,7 +132,8 @@ $(BUILD)/hvfeat: host/main.c $(HOST_CORE_OBJ) $(HEADERS)
 	@echo "  CC (host) $@"
 	@gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h $(HOST_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
+                 $(HOST_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (test) $@"
 	@gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
@@ -143,7 +148,8 @@ $(BUILD)/san-obj/%.o: %.c $(HEADERS) | deps-test
 	@echo "  CC (asan) $<"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h $(SAN_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
+                     $(SAN_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (asan) $@"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< \
@@ -165,6 +171,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_SECONDS ?= 60
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_invariants.h tests/fuzz/coverage-ignore.txt \
+                      tests/smbios_bytes.h \
                       $(CORE_SRC) $(HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  CC (fuzz) $@"
@@ -210,8 +217,8 @@ lint: | deps-test
 	    core host tests/unit tests/fuzz
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Icore -Iefi -Iefi/x86_64 \
-	    -Iefi/aarch64 efi bench tests/firmware/launcher.c tests/firmware/guard_check.c \
-	    tests/firmware/guard_check_aarch64.c
+	    -Iefi/aarch64 efi bench tests/firmware/launcher.c tests/firmware/smbios_plant.c \
+	    tests/firmware/guard_check.c tests/firmware/guard_check_aarch64.c
 
 # --- running and testing --------------------------------------------------
 PYTHON := python3
@@ -230,6 +237,7 @@ else
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
 	    $(if $(filter nested,$(KVM)),--accel nested-kvm $(if $(CPU),--cpu $(CPU))) \
+	    $(if $(SMP),--smp $(SMP)) \
 	    $(if $(ARGS),--args="$(ARGS)")
 endif
 
@@ -260,7 +268,7 @@ unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 firmware-test: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat $(BUILD)/launcher.efi \
-               $(BUILD)/guard_check.efi signed | deps-run
+               $(BUILD)/smbios_plant.efi $(BUILD)/guard_check.efi signed | deps-run
 	$(PYTHON) tests/firmware/test_firmware.py
 
 # The host checks run beside the firmware boots; each part's output is

@@ -325,7 +325,7 @@ void render_requirement_keys(struct text_sink *out)
 	}
 	sink_puts(out, "\n");
 
-	sink_puts(out, "\nprobe.* (--probe; 1: works, 0: broken, skipped or not advertised):\n");
+	sink_puts(out, "\nprobe.* (--probe; 1: works, 0: broken, skipped, not advertised or n/a):\n");
 	for (size_t p = 0; probe_key(p); p++) {
 		char key[64];
 		struct buffer_sink text;

@@ -23,14 +23,20 @@ static bool registers(struct cursor *c, struct cpuid_regs *regs)
 	return cursor_at_end(c);
 }
 
-/* "CPU:" or "CPU N:" */
-static bool cpu_header(struct cursor c)
+/* "CPU:" or "CPU N:"; *number gets N (saturated), or UINT32_MAX without. */
+static bool cpu_header(struct cursor c, uint32_t *number)
 {
 	if (!cursor_take(&c, "CPU"))
 		return false;
 	cursor_skip_blanks(&c);
-	while (!cursor_at_end(&c) && *c.at >= '0' && *c.at <= '9')
-		c.at++;
+	*number = UINT32_MAX;
+	if (!cursor_at_end(&c) && *c.at >= '0' && *c.at <= '9')
+		*number = 0;
+	while (!cursor_at_end(&c) && *c.at >= '0' && *c.at <= '9') {
+		uint32_t digit = (uint32_t)(*c.at++ - '0');
+		*number = *number > (UINT32_MAX - digit) / 10 ? UINT32_MAX - 1
+							       : *number * 10 + digit;
+	}
 	return cursor_take(&c, ":") && cursor_at_end(&c);
 }
 
@@ -69,9 +75,24 @@ void cpuid_dump_add_problem(struct cpuid_dump *dump, uint32_t line, const char *
 	dump->problem_count++;
 }
 
-static bool already_recorded(const struct cpuid_dump *dump, const struct cpuid_record *r)
+/* Opens the next CPU section (number UINT32_MAX: none given, its place
+ * stands for it); past DUMP_MAX_CPUS sections are counted, not kept. */
+static void open_cpu(struct cpuid_dump *dump, uint32_t number)
 {
-	for (size_t i = 0; i < dump->record_count; i++)
+	size_t first = 0;
+
+	if (dump->cpus_kept)
+		first = dump->cpus[dump->cpus_kept - 1].first + dump->cpus[dump->cpus_kept - 1].count;
+	if (dump->cpus_kept < DUMP_MAX_CPUS)
+		dump->cpus[dump->cpus_kept++] = (struct dump_cpu){
+			number == UINT32_MAX ? dump->cpu_count : number, first, 0 };
+	dump->cpu_count++;
+}
+
+static bool already_recorded(const struct cpuid_dump *dump, const struct dump_cpu *cpu,
+			     const struct cpuid_record *r)
+{
+	for (size_t i = cpu->first; i < cpu->first + cpu->count; i++)
 		if (dump->records[i].leaf == r->leaf && dump->records[i].subleaf == r->subleaf)
 			return true;
 	return false;
@@ -87,6 +108,7 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 		       uint32_t counters[5], bool *in_smccc)
 {
 	struct cpuid_record record;
+	uint32_t cpu_number;
 
 	for (const char *p = line.at; p < line.end; p++)
 		if (*p == '\0' || (unsigned char)*p > 0x7e) {
@@ -106,15 +128,15 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 		dump->smccc.present = *in_smccc = true;
 		return;
 	}
-	if (*in_smccc && !cpu_header(line)) {
+	if (*in_smccc && !cpu_header(line, &cpu_number)) {
 		const char *why = smccc_dump_line(&dump->smccc, line.at, (size_t)(line.end - line.at));
 		if (why)
 			cpuid_dump_add_problem(dump, number, why);
 		return;
 	}
-	if (cpu_header(line)) {
+	if (cpu_header(line, &cpu_number)) {
 		*in_smccc = false;
-		dump->cpu_count++;
+		open_cpu(dump, cpu_number);
 		for (size_t i = 0; i < 5; i++)
 			counters[i] = 0;
 		return;
@@ -123,20 +145,37 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 		cpuid_dump_add_problem(dump, number, "not a cpuid -r line");
 		return;
 	}
-	if (dump->cpu_count > 1)
-		return; /* a later CPU: understood, not kept */
 	cpuid_dump_add_record(dump, number, &record);
 }
 
 void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
 			   const struct cpuid_record *record)
 {
-	if (already_recorded(dump, record))
+	/* Leaves before any header are the first CPU's. */
+	if (!dump->cpu_count)
+		open_cpu(dump, UINT32_MAX);
+	if (dump->cpus_kept < dump->cpu_count)
+		return; /* a CPU past DUMP_MAX_CPUS: understood, counted, not kept */
+	struct dump_cpu *cpu = &dump->cpus[dump->cpus_kept - 1];
+	if (already_recorded(dump, cpu, record))
 		cpuid_dump_add_problem(dump, line, "leaf and sub-leaf given twice");
-	else if (dump->record_count == DUMP_MAX_RECORDS)
+	else if (cpu->count == DUMP_MAX_RECORDS)
 		cpuid_dump_add_problem(dump, line, "more leaves than hvfeat keeps (4096)");
+	else if (cpu->first + cpu->count == DUMP_MAX_RECORDS_ALL)
+		cpuid_dump_add_problem(dump, line, "more leaves in all CPUs than hvfeat keeps "
+					       "(16384)");
 	else
-		dump->records[dump->record_count++] = *record;
+		dump->records[cpu->first + cpu->count++] = *record;
+	dump->record_count = dump->cpus[0].count;
+}
+
+void cpuid_dump_reset(struct cpuid_dump *dump)
+{
+	dump->smccc = (struct smccc_recording){ 0 };
+	dump->record_count = 0;
+	dump->cpu_count = 0;
+	dump->cpus_kept = 0;
+	dump->problem_count = 0;
 }
 
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
@@ -145,10 +184,7 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 	uint32_t number = 0;
 	bool in_smccc = false;
 
-	dump->smccc = (struct smccc_recording){ 0 };
-	dump->record_count = 0;
-	dump->cpu_count = 0;
-	dump->problem_count = 0;
+	cpuid_dump_reset(dump);
 	if (length > DUMP_MAX_BYTES) {
 		cpuid_dump_add_problem(dump, 0, "larger than 1 MiB, too large for a dump");
 		return false;
@@ -168,6 +204,9 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 		cpuid_dump_add_problem(dump, 0, "no CPUID leaves in it");
 	if (dump->smccc.present && !dump->smccc.conduit_given)
 		cpuid_dump_add_problem(dump, 0, "its SMCCC section has no conduit line");
+	for (size_t i = 1; i < dump->cpus_kept && !dump->problem_count; i++)
+		if (!dump->cpus[i].count)
+			cpuid_dump_add_problem(dump, 0, "a CPU section without leaves");
 	return dump->problem_count == 0;
 }
 

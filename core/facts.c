@@ -8,6 +8,7 @@
 #include "cvm.h"
 #include "smbios.h"
 #include "smccc_facts.h"
+#include "vcpus.h"
 
 static const struct fact_family *const families[] = {
 	&cpu_facts,
@@ -15,6 +16,7 @@ static const struct fact_family *const families[] = {
 	&cvm_facts,
 	&smccc_facts,
 	&fadt_facts,
+	&vcpu_facts,
 	NULL, /* each family above this line */
 };
 #define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))

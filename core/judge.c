@@ -4,6 +4,7 @@
 #include "drift.h"
 #include "hv_report.h"
 #include "lints.h"
+#include "vcpus.h"
 
 static void judge_requirements(const struct hv_report *report, struct result_list *results)
 {
@@ -18,8 +19,8 @@ static void judge_requirements(const struct hv_report *report, struct result_lis
 	}
 }
 
-/* works passes, broken fails, not advertised does not apply, skipped is
- * skipped: a probe is judged by what it measured. */
+/* works passes, broken fails, not advertised or not applicable does not
+ * apply, skipped is skipped: a probe is judged by what it measured. */
 static void judge_probe(const struct probe_result *p, struct result_list *results)
 {
 	static const enum outcome outcomes[] = {
@@ -28,6 +29,7 @@ static void judge_probe(const struct probe_result *p, struct result_list *result
 		[PROBE_BROKEN] = OUTCOME_FAIL,
 		[PROBE_NOT_ADVERTISED] = OUTCOME_NOT_APPLICABLE,
 		[PROBE_SKIPPED] = OUTCOME_SKIP,
+		[PROBE_NOT_APPLICABLE] = OUTCOME_NOT_APPLICABLE,
 	};
 	enum outcome outcome = outcomes[p->state];
 	struct text_sink *detail =
@@ -75,6 +77,7 @@ void hv_judge(struct hv_report *report, const struct judge_settings *settings)
 	judge_requirements(report, results);
 	cvm_judge(report, results);
 	judge_probes(&report->probes, results);
+	vcpus_judge(report, results);
 	/* The lints check CPUID's leaves against each other: none without it. */
 	if (hv_report_has_cpuid(report))
 		lint_run(report, results);

@@ -8,6 +8,7 @@
 #include "lints.h"
 #include "probe.h"
 #include "requirement_names.h"
+#include "vcpus.h"
 
 /* The labels of the probe phase that are not probes. */
 static const char *const probe_phase_labels[] = { "run", "cleanup", "forced_msr" };
@@ -22,6 +23,8 @@ bool result_label_known(const char *label)
 		return lint_name_known(rest);
 	if ((rest = ascii_after_prefix(label, "drift.", true)))
 		return drift_label_known(rest);
+	if ((rest = ascii_after_prefix(label, "vcpu.", true)))
+		return vcpu_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "cvm.", true)))
 		return cvm_label_known(rest);
 	if ((rest = ascii_after_prefix(label, "probe.", true))) {
@@ -45,6 +48,7 @@ void render_result_labels(struct text_sink *out)
 	sink_puts(out, "  probe.forced_msr         --probe-msr: the MSR read (and written)\n"
 		       "  probe.run                skipped when the probes could not run\n"
 		       "  probe.cleanup            every MSR, page and fault handler put back\n");
+	render_vcpu_labels(out);
 	render_lint_labels(out);
 	render_drift_labels(out);
 }

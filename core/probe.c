@@ -40,7 +40,8 @@ struct probe_def {
 /* Hyper-V's clocks first, so that they are measured as the guest OS will
  * find them, before any kvmclock write moves KVM's master clock; then
  * kvmclock through MSR_KVM_SYSTEM_TIME_NEW, then through the legacy MSR,
- * whose probe ends by putting back which of the two was written last. */
+ * whose probe ends by putting back which of the two was written last; then
+ * kvmclock on every vCPU at once, with KVM's master clock on again. */
 static const struct probe_def probes[] = {
 	{ "hyperv.vp_index", "HV_X64_MSR_VP_INDEX readable", ON_HYPERV, "AccessVpIndex",
 	  MSR_OR_HYPERCALL, NO_SHARED_PAGE, probe_vp_index },
@@ -54,6 +55,8 @@ static const struct probe_def probes[] = {
 	  "KVM_FEATURE_CLOCKSOURCE2", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_clocksource2 },
 	{ "kvm.clocksource", "kvmclock through MSR_KVM_SYSTEM_TIME", ON_KVM,
 	  "KVM_FEATURE_CLOCKSOURCE", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_clocksource },
+	{ "kvm.clock_cross_vcpu", "kvmclock on every vCPU at once: no warps", ON_KVM,
+	  "KVM_FEATURE_CLOCKSOURCE2", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_clock_cross_vcpu },
 	{ "kvm.steal_time", "steal-time area through MSR_KVM_STEAL_TIME", ON_KVM,
 	  "KVM_FEATURE_STEAL_TIME", MSR_OR_HYPERCALL, HOST_WRITES_PAGE, probe_steal_time },
 	{ "kvm.async_pf", "async PF area registered and read back", ON_KVM,
@@ -97,6 +100,8 @@ const char *probe_state_name(enum probe_state state)
 		return "not advertised";
 	case PROBE_SKIPPED:
 		return "skipped";
+	case PROBE_NOT_APPLICABLE:
+		return "not applicable";
 	case PROBE_NOT_RUN:
 		break;
 	}

@@ -116,7 +116,8 @@ bool msr_note(struct run *run, struct probe_result *result, size_t mark, uint32_
 	}
 	if (!msr_read(run, result, msr, &found))
 		return false;
-	out->restores[out->restore_count++] = (struct msr_restore){ msr, found, found, false };
+	out->restores[out->restore_count++] = (struct msr_restore){
+		.vcpu = run->m->vcpu_numbers[0], .msr = msr, .found = found, .now = found };
 	return true;
 }
 

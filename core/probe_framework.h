@@ -115,6 +115,25 @@ static inline void compiler_barrier(void)
  * differs from before (given HOST_UPDATE_TRIES turns). */
 uint32_t wait_for_host(struct run *run, volatile const uint8_t *word, uint32_t before);
 
+/* --- kvmclock (probe_kvm.c), shared with the probe across vCPUs --------- */
+
+/* Linux arch/x86/include/uapi/asm/kvm_para.h */
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
+#define KVM_MSR_ENABLED 1u
+/* Each vCPU's pvclock structure (32 bytes) for the probe across vCPUs, in
+ * the first page after the probes' own structures. */
+#define VCPU_PVCLOCK_OFFSET 1024u
+_Static_assert(VCPU_PVCLOCK_OFFSET + 32u * PROBE_VCPU_MAX <= 4096u, "in the first page");
+
+struct pvclock_time;
+/* One consistent copy of the pvclock structure at p and the TSC read with
+ * it, by the version protocol (odd: being written), in the order Linux's
+ * pvclock_clocksource_read reads them: version, TSC, fields, version.
+ * False when the version stayed odd or moved for HOST_UPDATE_TRIES reads.
+ * Any vCPU: it uses m->read_tsc alone. */
+bool pvclock_read(const struct probe_machine *m, volatile const uint8_t *p,
+		  struct pvclock_time *t, uint64_t *tsc);
+
 /* --- the probes -------------------------------------------------------- */
 
 /* Each starts with the result at works; advertised_by is its table item. */
@@ -129,6 +148,7 @@ PROBE(probe_round_trip);
 PROBE(probe_hypercall);
 PROBE(probe_sched_yield);
 PROBE(probe_timing);
+PROBE(probe_clock_cross_vcpu);
 PROBE(probe_vp_index);
 PROBE(probe_time_ref_count);
 PROBE(probe_reference_tsc);

@@ -10,12 +10,10 @@
 #define MSR_KVM_WALL_CLOCK 0x11u
 #define MSR_KVM_SYSTEM_TIME 0x12u
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00u
-#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
 #define MSR_KVM_ASYNC_PF_EN 0x4b564d02u
 #define MSR_KVM_STEAL_TIME 0x4b564d03u
 #define MSR_KVM_PV_EOI_EN 0x4b564d04u
 #define MSR_KVM_ASYNC_PF_INT 0x4b564d06u
-#define KVM_MSR_ENABLED 1u
 #define KVM_ASYNC_PF_ENABLED 1u
 #define KVM_HC_SCHED_YIELD 11u
 #define KVM_ENOSYS 1000
@@ -28,7 +26,8 @@
 #define ASYNC_PF_VECTOR 0xf3u
 
 /* Where the probes' structures sit in the first page (the Hyper-V
- * reference TSC page has the second to itself). */
+ * reference TSC page has the second to itself; each vCPU's pvclock for the
+ * probe across vCPUs from VCPU_PVCLOCK_OFFSET on). */
 #define PVCLOCK_OFFSET 0u      /* 32 bytes, must not cross a page */
 #define WALL_CLOCK_OFFSET 64u  /* 12 bytes */
 #define STEAL_TIME_OFFSET 128u /* 64 bytes, 64-byte aligned */
@@ -47,17 +46,13 @@ static uint64_t page_address(const struct run *run, uint32_t offset)
 
 /* --- kvmclock ---------------------------------------------------------- */
 
-/* One consistent copy of the pvclock structure and the TSC read with it,
- * by the version protocol (odd: being written), in the order Linux's
- * pvclock_clocksource_read reads them: version, TSC, fields, version. */
-static bool pvclock_snapshot(struct run *run, struct pvclock_time *t, uint64_t *tsc)
+bool pvclock_read(const struct probe_machine *m, volatile const uint8_t *p,
+		  struct pvclock_time *t, uint64_t *tsc)
 {
-	volatile const uint8_t *p = run->m->pages[0] + PVCLOCK_OFFSET;
-
 	for (uint32_t tries = 0; tries < HOST_UPDATE_TRIES; tries++) {
 		uint32_t version = load32(p);
 		compiler_barrier();
-		*tsc = run->m->read_tsc(run->m->context);
+		*tsc = m->read_tsc(m->context);
 		t->tsc_timestamp = load64(p + 8);
 		t->system_time = load64(p + 16);
 		t->tsc_to_system_mul = load32(p + 24);
@@ -70,6 +65,11 @@ static bool pvclock_snapshot(struct run *run, struct pvclock_time *t, uint64_t *
 		}
 	}
 	return false;
+}
+
+static bool pvclock_snapshot(struct run *run, struct pvclock_time *t, uint64_t *tsc)
+{
+	return pvclock_read(run->m, run->m->pages[0] + PVCLOCK_OFFSET, t, tsc);
 }
 
 static bool sample_kvmclock(struct run *run, struct probe_result *result, uint64_t *ns)

@@ -275,10 +275,15 @@ static void json_probes(const struct probe_report *probes, struct text_sink *out
 	sink_puts(out, probes->count ? "\n    ],\n    \"restored\": [" : "],\n    \"restored\": [");
 	for (size_t i = 0; i < probes->restore_count; i++) {
 		const struct msr_restore *r = &probes->restores[i];
-		sink_printf(out, "%s\n      {\"msr\": %u, \"found\": \"0x%lx\", \"now\": \"0x%lx\", "
-				 "\"restored\": %s}",
-			    i ? "," : "", r->msr, (unsigned long)r->found, (unsigned long)r->now,
-			    r->restored ? "true" : "false");
+		sink_printf(out, "%s\n      {\"msr\": %u, \"vcpu\": %u, \"other_vcpu\": %s, "
+				 "\"found\": \"0x%lx\", \"now\": ",
+			    i ? "," : "", r->msr, r->vcpu, r->other_vcpu ? "true" : "false",
+			    (unsigned long)r->found);
+		if (r->vcpu_lost)
+			sink_puts(out, "null");
+		else
+			sink_printf(out, "\"0x%lx\"", (unsigned long)r->now);
+		sink_printf(out, ", \"restored\": %s}", r->restored ? "true" : "false");
 	}
 	sink_printf(out, "%s],\n    \"pages_released\": %s, \"handlers_left\": ",
 		    probes->restore_count ? "\n    " : "",
@@ -434,6 +439,88 @@ static void json_fadt(const struct fadt_facts *fadt, struct text_sink *out)
 	sink_puts(out, "},\n");
 }
 
+static void json_vcpu_list(const struct vcpu_report *v, struct text_sink *out)
+{
+	sink_puts(out, ",\n    \"list\": [");
+	for (size_t i = 0; i < v->count; i++) {
+		const struct vcpu *c = &v->vcpus[i];
+		sink_printf(out, "%s\n      {\"number\": %u, \"apic_id\": ", i ? "," : "", c->number);
+		if (c->apic_id_known)
+			sink_printf(out, "%lu", (unsigned long)c->apic_id);
+		else
+			sink_puts(out, "null");
+		sink_printf(out, ", \"apic_id_from_cpuid\": %s, \"healthy\": %s, \"state\": \"%s\", "
+				 "\"differing_registers\": %u, \"per_vcpu_registers\": %u, "
+				 "\"leaves_unknown\": %u}",
+			    c->apic_id_from_cpuid ? "true" : "false", c->healthy ? "true" : "false",
+			    vcpu_state_name(c->state), c->differing_registers, c->per_vcpu_registers,
+			    c->leaves_unknown);
+	}
+	sink_puts(out, v->count ? "\n    ]" : "]");
+}
+
+static void json_vcpu_rules(const struct vcpu_report *v, struct text_sink *out)
+{
+	const char *separator = "\n      ";
+
+	sink_puts(out, ",\n    \"per_vcpu_fields_left_out\": [");
+	for (size_t r = 0; vcpu_rule(r); r++) {
+		const struct per_vcpu_rule *rule = vcpu_rule(r);
+		if (!((v->rules_applied >> r) & 1))
+			continue;
+		sink_printf(out, "%s{\"leaf\": %u, \"xen_block\": %s, \"subleaf\": ", separator,
+			    rule->leaf, rule->xen_block ? "true" : "false");
+		if (rule->subleaf == VCPU_ANY_SUBLEAF)
+			sink_puts(out, "null");
+		else
+			sink_printf(out, "%u", rule->subleaf);
+		sink_printf(out, ", \"register\": \"%s\", \"mask\": %u, \"field\": ",
+			    cpuid_register_name(rule->reg), rule->mask);
+		json_string(rule->field, out);
+		sink_puts(out, ", \"source\": ");
+		json_string(rule->source, out);
+		sink_puts(out, "}");
+		separator = ",\n      ";
+	}
+	sink_puts(out, v->rules_applied ? "\n    ]" : "]");
+}
+
+static void json_vcpus(const struct vcpu_report *v, struct text_sink *out)
+{
+	sink_puts(out, "  \"vcpus\": ");
+	if (!v->read && !v->not_read_reason) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_printf(out, "{\"read\": %s, \"not_read_reason\": ", v->read ? "true" : "false");
+	if (v->read) {
+		sink_puts(out, "null, \"method\": ");
+		json_string(v->method, out);
+	} else {
+		json_string(v->not_read_reason, out);
+		sink_puts(out, ", \"method\": null");
+	}
+	sink_printf(out, ",\n    \"present\": %u, \"enabled\": %u, \"leaves_compared\": %u, "
+			 "\"consistent\": %s",
+		    (unsigned)v->present, (unsigned)v->enabled, (unsigned)v->leaves_compared,
+		    vcpus_consistent(v) ? "true" : "false");
+	json_vcpu_list(v, out);
+	sink_puts(out, ",\n    \"differences\": [");
+	size_t listed = 0;
+	for (; listed < v->difference_count && listed < VCPU_DIFFERENCES_MAX; listed++) {
+		const struct vcpu_difference *d = &v->differences[listed];
+		sink_printf(out, "%s\n      {\"vcpu\": %u, \"leaf\": %u, \"subleaf\": %u, "
+				 "\"register\": \"%s\", \"boot_value\": %u, \"value\": %u, "
+				 "\"bits\": %u}",
+			    listed ? "," : "", d->vcpu, d->leaf, d->subleaf, cpuid_register_name(d->reg),
+			    d->boot_value, d->value, d->bits);
+	}
+	sink_printf(out, "%s],\n    \"unlisted_differences\": %u", listed ? "\n    " : "",
+		    (unsigned)(v->difference_count - listed));
+	json_vcpu_rules(v, out);
+	sink_puts(out, "},\n");
+}
+
 /* A string of the tables: its kept bytes, or null when it has none. */
 static void json_table_text(const char *name, const struct smbios_text *t,
 			    struct text_sink *out)
@@ -464,12 +551,10 @@ static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
 			       "\"uefi\": null}");
 		return;
 	}
-	uint8_t value = b->extension_byte_2;
-	unsigned known = 0;
+	uint8_t value = b->extension_byte_2, unknown = smbios_bios_extension_2_unknown(b);
 	sink_printf(out, "%u, \"bits\": [", value);
 	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
 		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
-		known |= 1u << bit->bit;
 		sink_printf(out, "%s\n        {\"bit\": %u, \"id\": ", i ? "," : "", bit->bit);
 		json_string(bit->id, out);
 		sink_puts(out, ", \"meaning\": ");
@@ -479,7 +564,7 @@ static void json_smbios_bios(const struct smbios_bios *b, struct text_sink *out)
 	sink_puts(out, "\n      ], \"unknown_bits\": [");
 	const char *separator = "";
 	for (unsigned bit = 0; bit < 8; bit++)
-		if ((value & ~known) >> bit & 1) {
+		if (unknown >> bit & 1) {
 			sink_printf(out, "%s%u", separator, bit);
 			separator = ", ";
 		}
@@ -855,6 +940,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
 	json_smccc(&r->smccc, out);
 	json_fadt(&r->fadt, out);
+	json_vcpus(&r->vcpus, out);
 	json_smbios(&r->smbios, out);
 	json_cvm(r, out);
 	json_probes(&r->probes, out);

@@ -522,6 +522,127 @@ static void render_fadt(const struct fadt_facts *fadt, struct text_sink *out)
 	sink_printf(out, " (%s)\n", product ? product : "not a known hypervisor's");
 }
 
+/* "ebx[31:24]", "ecx[27]", "edx" */
+static void render_register_bits(enum cpuid_register reg, uint32_t mask,
+				 struct text_sink *out)
+{
+	unsigned low = 0, high = 31;
+
+	sink_puts(out, cpuid_register_name(reg));
+	if (mask == 0xffffffffu || !mask)
+		return;
+	while (!((mask >> low) & 1))
+		low++;
+	while (!((mask >> high) & 1))
+		high--;
+	if (low == high)
+		sink_printf(out, "[%u]", low);
+	else
+		sink_printf(out, "[%u:%u]", high, low);
+}
+
+/* "    vCPU  APIC ID  what was found", the words on indented lines when
+ * the numbers are long. */
+static void render_vcpu_line(const struct vcpu *v, struct text_sink *out)
+{
+	char head[48], state[96];
+	struct buffer_sink text;
+
+	string_sink_init(&text, head, sizeof(head));
+	if (v->apic_id_known)
+		sink_printf(&text.sink, "    %4u  %7lu%s", v->number, (unsigned long)v->apic_id,
+			    v->apic_id_from_cpuid ? "*" : " ");
+	else
+		sink_printf(&text.sink, "    %4u  %7s ", v->number, "-");
+	string_sink_finish(&text);
+	string_sink_init(&text, state, sizeof(state));
+	switch (v->state) {
+	case VCPU_BOOT:
+		sink_puts(&text.sink, "boot vCPU: the reference");
+		break;
+	case VCPU_COMPARED:
+		if (v->differing_registers)
+			sink_printf(&text.sink, "DIFFERS in %u register%s", v->differing_registers,
+				    v->differing_registers == 1 ? "" : "s");
+		else
+			sink_puts(&text.sink, v->per_vcpu_registers
+						      ? "as the boot vCPU's, per-vCPU fields aside"
+						      : "as the boot vCPU's");
+		if (v->leaves_unknown)
+			sink_printf(&text.sink, "; %u lea%s unknown", v->leaves_unknown,
+				    v->leaves_unknown == 1 ? "f" : "ves");
+		break;
+	case VCPU_TIMED_OUT:
+		sink_printf(&text.sink, "TIMED OUT after %u ms", VCPU_CPUID_TIMEOUT_MS);
+		break;
+	default:
+		sink_puts(&text.sink, vcpu_state_name(v->state));
+	}
+	if (!v->healthy)
+		sink_puts(&text.sink, ", UNHEALTHY");
+	string_sink_finish(&text);
+	bool fits = text_length(head) + 1 + text_length(state) <= CONSOLE_COLUMNS;
+	sink_printf(out, "%s%s%s\n", head, fits ? " " : "\n          ", state);
+}
+
+/* The same leaves on every vCPU: each vCPU's line, the differences with
+ * their bits, and the per-vCPU fields that were left out. */
+static void render_vcpus(const struct vcpu_report *v, struct text_sink *out)
+{
+	sink_puts(out, "\nvCPUs: ");
+	if (!v->read) {
+		sink_puts(out, "not read: ");
+		render_wrapped(text_length("vCPUs: not read: "), v->not_read_reason, out);
+		sink_puts(out, "\n");
+		return;
+	}
+	sink_printf(out, "%u present, %u enabled (%s)\n", (unsigned)v->present,
+		    (unsigned)v->enabled, v->method);
+	if (v->present <= 1) {
+		sink_puts(out, "  only the boot vCPU: nothing to compare\n");
+		return;
+	}
+	sink_printf(out, "  CPUID of the %u leaves below on each, against the boot vCPU's:\n"
+			 "  %s\n    vCPU  APIC ID  CPUID\n",
+		    (unsigned)v->leaves_compared,
+		    vcpus_consistent(v) ? "consistent: every vCPU read, none differs"
+					: "NOT consistent: a vCPU differs or was not read");
+	for (size_t i = 0; i < v->count; i++)
+		render_vcpu_line(&v->vcpus[i], out);
+	if (v->count < v->present)
+		sink_printf(out, "    (%u more past the first %u, not read)\n",
+			    (unsigned)(v->present - v->count), VCPU_MAX);
+	for (size_t i = 0; i < v->count; i++)
+		if (v->vcpus[i].apic_id_from_cpuid && v->vcpus[i].apic_id_known) {
+			sink_puts(out, "    (* APIC ID from the vCPU's CPUID leaf 1 EBX[31:24])\n");
+			break;
+		}
+	for (size_t i = 0; i < v->difference_count && i < VCPU_DIFFERENCES_MAX; i++) {
+		const struct vcpu_difference *d = &v->differences[i];
+		if (!i)
+			sink_puts(out, "  differences, per-vCPU fields aside:\n");
+		sink_printf(out, "    vCPU %u: leaf 0x%08x.%u %s bits 0x%08x:\n"
+				 "      0x%08x on the boot vCPU, 0x%08x here\n",
+			    d->vcpu, d->leaf, d->subleaf, cpuid_register_name(d->reg), d->bits,
+			    d->boot_value, d->value);
+	}
+	if (v->difference_count > VCPU_DIFFERENCES_MAX)
+		sink_printf(out, "    (%u more, not listed)\n",
+			    (unsigned)(v->difference_count - VCPU_DIFFERENCES_MAX));
+	for (size_t r = 0; vcpu_rule(r); r++) {
+		const struct per_vcpu_rule *rule = vcpu_rule(r);
+		if (!((v->rules_applied >> r) & 1))
+			continue;
+		sink_printf(out, "  left out: %s 0x%02x", rule->xen_block ? "Xen base +" : "leaf",
+			    rule->leaf);
+		if (rule->subleaf != VCPU_ANY_SUBLEAF)
+			sink_printf(out, ".%u", rule->subleaf);
+		sink_puts(out, " ");
+		render_register_bits(rule->reg, rule->mask, out);
+		sink_printf(out, " %s\n    (%s)\n", rule->field, rule->source);
+	}
+}
+
 /* A 64-bit register of flags (SEV_STATUS, the TD attributes) by its
  * table, unknown set bits as unknown. */
 static void render_bits64(const struct cvm_bits64 *table, uint64_t value, struct text_sink *out)
@@ -658,23 +779,16 @@ static void render_smbios_bios(const struct smbios_bios *b, struct text_sink *ou
 		return;
 	}
 	sink_printf(out, "    characteristics extension byte 2 = 0x%02x\n", b->extension_byte_2);
-	unsigned known = 0;
 	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++) {
 		const struct smbios_bit *bit = &smbios_bios_extension_2_bits[i];
-		known |= 1u << bit->bit;
 		render_flag_line((b->extension_byte_2 >> bit->bit) & 1 ? "yes" : "no", bit->bit,
 				 bit->id, bit->meaning, out);
 	}
-	render_unknown_bits(b->extension_byte_2 & ~known, out);
+	render_unknown_bits(smbios_bios_extension_2_unknown(b), out);
 }
 
 static void render_smbios_system(const struct smbios_report *m, struct text_sink *out)
 {
-	static const char *const uuid_notes[] = {
-		[SMBIOS_UUID_NOT_PRESENT] = " (all 0xff: not present)",
-		[SMBIOS_UUID_NOT_SETTABLE] = " (all zero: not set)",
-		[SMBIOS_UUID_SET] = "",
-	};
 	const struct smbios_system *s = &m->system;
 
 	if (!s->found) {
@@ -688,8 +802,12 @@ static void render_smbios_system(const struct smbios_report *m, struct text_sink
 	render_table_text("serial number", &s->serial, out);
 	if (s->uuid_state == SMBIOS_UUID_ABSENT)
 		sink_puts(out, "    uuid: no such field (the structure is shorter)\n");
+	else if (s->uuid_state == SMBIOS_UUID_SET)
+		sink_printf(out, "    uuid: %s\n", s->uuid);
 	else
-		sink_printf(out, "    uuid: %s%s\n", s->uuid, uuid_notes[s->uuid_state]);
+		sink_printf(out, "    uuid: %s (%s)\n      %s\n", s->uuid,
+			    smbios_uuid_meanings[s->uuid_state].dmidecode,
+			    smbios_uuid_meanings[s->uuid_state].meaning);
 	render_table_text("sku number", &s->sku, out);
 	render_table_text("family", &s->family, out);
 }
@@ -872,9 +990,19 @@ static void render_probes(const struct probe_report *probes, struct text_sink *o
 	}
 	for (size_t i = 0; i < probes->restore_count; i++) {
 		const struct msr_restore *r = &probes->restores[i];
-		sink_printf(out, "  restored MSR 0x%08x to 0x%lx: %s\n", r->msr,
-			    (unsigned long)r->found,
-			    r->restored ? "read back equal" : "FAILED, reads back different");
+		char line[96];
+		struct buffer_sink text;
+		const char *how = r->restored    ? "read back equal"
+				  : r->vcpu_lost ? "NOT confirmed, the vCPU never finished"
+						 : "FAILED, reads back different";
+		string_sink_init(&text, line, sizeof(line));
+		sink_printf(&text.sink, "  restored MSR 0x%08x", r->msr);
+		if (r->other_vcpu)
+			sink_printf(&text.sink, " on vCPU %u", r->vcpu);
+		sink_printf(&text.sink, " to 0x%lx:", (unsigned long)r->found);
+		string_sink_finish(&text);
+		bool fits = text_length(line) + 1 + text_length(how) <= CONSOLE_COLUMNS;
+		sink_printf(out, "%s%s%s\n", line, fits ? " " : "\n      ", how);
 	}
 	if (probes->kept_registered)
 		sink_printf(out, "  memory: %s\n", probes->kept_registered);
@@ -1039,6 +1167,8 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_smccc(&r->smccc, out);
 	if (r->fadt.read)
 		render_fadt(&r->fadt, out);
+	if (r->vcpus.read || r->vcpus.not_read_reason)
+		render_vcpus(&r->vcpus, out);
 	render_smbios(&r->smbios, out);
 
 	if (r->cvm.examined)

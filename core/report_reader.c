@@ -141,10 +141,7 @@ bool report_json_parse(struct cpuid_dump *dump, const char *text, size_t length)
 	struct report_state state = { .dump = dump };
 	struct json_reader reader = { .value = report_value, .context = &state };
 
-	dump->smccc = (struct smccc_recording){ 0 };
-	dump->record_count = 0;
-	dump->cpu_count = 1;
-	dump->problem_count = 0;
+	cpuid_dump_reset(dump);
 	if (length > REPORT_MAX_BYTES) {
 		cpuid_dump_add_problem(dump, 0, "larger than 2 MiB, too large for a report");
 		return false;

@@ -87,11 +87,13 @@ bool results_unlisted_fail(const struct result_list *list, bool strict)
 	       (strict && list->unlisted[OUTCOME_WARN] > list->unlisted_waived);
 }
 
-/* Judged on every run, asked for or not: the lints and the confidential-
- * computing checks (cvm.*), which say nothing of what the run was asked. */
+/* Judged on every run, asked for or not: the lints, the vCPUs and the
+ * confidential-computing checks (cvm.*), which say nothing of what the
+ * run was asked. */
 static bool judged_on_every_run(const char *label)
 {
-	return ascii_after_prefix(label, "lint.", false) || ascii_after_prefix(label, "cvm.", false);
+	return ascii_after_prefix(label, "lint.", false) ||
+	       ascii_after_prefix(label, "vcpu.", false) || ascii_after_prefix(label, "cvm.", false);
 }
 
 void results_tally(const struct result_list *list, bool strict, struct verdict *v)

@@ -37,6 +37,13 @@ const struct smbios_bit smbios_bios_extension_2_bits[] = {
 const size_t smbios_bios_extension_2_bit_count =
 	sizeof(smbios_bios_extension_2_bits) / sizeof(smbios_bios_extension_2_bits[0]);
 
+const struct smbios_uuid_meaning smbios_uuid_meanings[] = {
+	[SMBIOS_UUID_NOT_PRESENT] = { "Not Present",
+				      "all FFh: not currently present, but it can be set" },
+	[SMBIOS_UUID_NOT_SETTABLE] = { "Not Settable", "all 00h: not present in the system" },
+	[SMBIOS_UUID_SET] = { NULL, NULL },
+};
+
 __attribute__((format(printf, 2, 3)))
 static void problem(struct smbios_report *m, const char *format, ...)
 {
@@ -205,6 +212,20 @@ bool smbios_entry_point(struct smbios_report *m, const uint8_t *bytes, size_t le
 			anchor, (unsigned)table_length, SMBIOS_TABLE_MAX);
 	m->state = SMBIOS_READ;
 	return true;
+}
+
+void smbios_entry_point_unreadable(struct smbios_report *m, const char *name,
+				   uint64_t address, const char *why)
+{
+	problem(m, "%s at 0x%lx: %s", name, (unsigned long)address, why);
+	m->state = SMBIOS_UNUSABLE;
+}
+
+void smbios_table_unreadable(struct smbios_report *m, const char *why)
+{
+	problem(m, "%s table at 0x%lx: %s", smbios_anchor(m->entry),
+		(unsigned long)m->table_address, why);
+	m->state = SMBIOS_UNUSABLE;
 }
 
 /* One structure of the table, within the bytes walked. */
@@ -436,6 +457,9 @@ void smbios_walk_table(struct smbios_report *m, const uint8_t *table, size_t len
 		problem(m, "table: %u structures in its %u bytes, of the %u the entry point "
 			   "gives", (unsigned)m->structures, (unsigned)size,
 			(unsigned)m->structure_count);
+	else if (!is32 && size < m->table_read)
+		problem(m, "table: no end-of-table structure (type 127) in the %u bytes given, of "
+			   "up to %u", (unsigned)size, (unsigned)m->table_read);
 	else if (!is32)
 		problem(m, "table: no end-of-table structure (type 127) in its %u bytes",
 			(unsigned)size);
@@ -467,4 +491,15 @@ bool smbios_bios_bit(const struct smbios_bios *bios, unsigned bit, bool *set)
 		return false;
 	*set = (bios->extension_byte_2 >> bit) & 1;
 	return true;
+}
+
+uint8_t smbios_bios_extension_2_unknown(const struct smbios_bios *bios)
+{
+	unsigned known = 0;
+
+	if (!bios->found || !bios->extension_byte_2_present)
+		return 0;
+	for (size_t i = 0; i < smbios_bios_extension_2_bit_count; i++)
+		known |= 1u << smbios_bios_extension_2_bits[i].bit;
+	return (uint8_t)(bios->extension_byte_2 & ~known);
 }

@@ -18,6 +18,11 @@
  * probes. */
 void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes);
 
+/* The scan's leaves on every other processor, into report->vcpus: on
+ * x86_64 through EFI_MP_SERVICES_PROTOCOL; AArch64 has no CPUID to
+ * compare. */
+void arch_read_vcpus(struct hv_report *report);
+
 /* --exit-port, once every file is closed: on x86_64 the exit classes to
  * QEMU's isa-debug-exit port; AArch64's virt machine has no such device,
  * so there the status goes to \hvfeat.status as the shell's startup.nsh

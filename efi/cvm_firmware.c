@@ -6,6 +6,7 @@
 #include <efilib.h>
 
 #include "cvm_firmware.h"
+#include "memory_map.h"
 
 /* edk2 MdePkg Protocol/CcMeasurement.h */
 #define CC_MEASUREMENT_PROTOCOL_GUID \
@@ -18,34 +19,6 @@
 struct cc_measurement_protocol {
 	EFI_STATUS(EFIAPI *get_capability)(struct cc_measurement_protocol *self, void *capability);
 };
-
-/* Descriptors of a memory map this large or smaller fit: OVMF's have a
- * few dozen. */
-static UINT8 memory_map[16384] __attribute__((aligned(8)));
-
-/* Whether [address, address + length) lies in one descriptor of memory
- * (not MMIO, I/O ports or unusable memory) of the firmware's map. */
-static const char *in_memory(EFI_PHYSICAL_ADDRESS address, UINTN length)
-{
-	UINTN size = sizeof(memory_map), key, descriptor_size;
-	UINT32 version;
-
-	if (EFI_ERROR(BS->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)memory_map, &key,
-				       &descriptor_size, &version)) ||
-	    descriptor_size < sizeof(EFI_MEMORY_DESCRIPTOR))
-		return "the memory map could not be read";
-	for (UINTN offset = 0; offset + descriptor_size <= size; offset += descriptor_size) {
-		const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)(memory_map + offset);
-		UINT64 end = d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE;
-		if (address < d->PhysicalStart || address >= end || length > end - address)
-			continue;
-		if (d->Type == EfiMemoryMappedIO || d->Type == EfiMemoryMappedIOPortSpace ||
-		    d->Type == EfiUnusableMemory)
-			return "it is not memory in the firmware's map";
-		return NULL;
-	}
-	return "no descriptor of the memory map holds it";
-}
 
 static void read_snp_blob(const void *table, struct cvm_firmware *out)
 {
@@ -60,7 +33,7 @@ static void read_snp_blob(const void *table, struct cvm_firmware *out)
 	UINT32 size = *(const UINT32 *)(blob + 32);
 	UINTN length = size < SNP_CPUID_TABLE_BYTES ? size : SNP_CPUID_TABLE_BYTES;
 	out->snp_cpuid_unread = !address || !length ? "the blob names no CPUID page"
-						     : in_memory(address, length);
+						     : memory_map_holds(address, length);
 	if (out->snp_cpuid_unread)
 		return;
 	const volatile UINT8 *page = (const volatile UINT8 *)(UINTN)address;

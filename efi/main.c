@@ -20,6 +20,7 @@
 #include "options.h"
 #include "report_reader.h"
 #include "smbios_tables.h"
+#include "vcpus.h"
 
 /* The exit contract (README, "Exit statuses"). */
 #define STATUS_PASS EFI_SUCCESS
@@ -233,11 +234,19 @@ static EFI_STATUS gather_options(EFI_HANDLE image, const EFI_LOADED_IMAGE *loade
 static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 			       const char *path, const char *text, UINTN length);
 
+/* What -f replayed: the dump, for its CPU sections. */
+static struct replay {
+	const struct cpuid_dump *dump;
+	bool json;
+} replayed;
+
 /* A cpuid -r dump or a JSON report of hvfeat's (-f, --baseline) from the
  * boot volume, as a CPUID source, and its SMCCC answers, when it has an
- * SMCCC section and smccc is not NULL, as an SMCCC source. */
+ * SMCCC section and smccc is not NULL, as an SMCCC source; the dump into
+ * *kept when not NULL. */
 static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const char *path,
-				   struct cpuid_source *source, struct smccc_source *smccc)
+				   struct cpuid_source *source, struct smccc_source *smccc,
+				   struct replay *kept)
 {
 	struct buffer_sink name;
 	char *text;
@@ -260,6 +269,8 @@ static EFI_STATUS recording_source(EFI_HANDLE image, const char *what, const cha
 	}
 	recording->records = dump->records;
 	recording->count = dump->record_count;
+	if (kept)
+		*kept = (struct replay){ dump, json };
 	string_sink_init(&name, description, description_size);
 	sink_printf(&name.sink, "%s %s", json ? "JSON report" : "dump", path);
 	if (dump->record_count)
@@ -294,7 +305,7 @@ static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 	string_sink_init(&said_sink, said, sizeof(said));
 	errors_shown = errors;
 	errors.write = said_write;
-	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL);
+	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL, NULL);
 	errors = errors_shown;
 	string_sink_finish(&said_sink);
 	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
@@ -377,6 +388,16 @@ static EFI_STATUS write_output(EFI_HANDLE image, const char *what,
 	return status;
 }
 
+/* The scan's leaves on every vCPU: a replayed dump's CPU sections, or
+ * this machine's processors. */
+static void read_vcpus(struct hv_report *report, const struct hvfeat_options *options)
+{
+	if (options->replay_path)
+		vcpus_read_dump(report, replayed.dump, replayed.json);
+	else
+		arch_read_vcpus(report);
+}
+
 static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 {
 	static struct requirement_list requirements;
@@ -415,7 +436,8 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 		return status;
 
 	if (options->replay_path)
-		status = recording_source(image, "dump", options->replay_path, &source, &smccc);
+		status = recording_source(image, "dump", options->replay_path, &source, &smccc,
+					  &replayed);
 	else
 		cpuid_source_hardware(&source);
 	if (EFI_ERROR(status))
@@ -435,13 +457,14 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 	if (report) {
 		bool probes = options->probe || requirements_need_probes(&requirements);
 		hv_scan(report, &source);
+		read_vcpus(report, options);
 		if (options->replay_path) {
-			smbios_not_read(&report->smbios, HV_NOT_READ_REPLAY);
+			smbios_not_read(&report->smbios, NOT_READ_FROM_RECORDING);
 			if (smccc.call)
 				smccc_scan(&report->smccc, &smccc);
-			cvm_examine(report, NULL, HV_NOT_READ_REPLAY, NULL);
+			cvm_examine(report, NULL, NOT_READ_FROM_RECORDING, NULL);
 			if (probes)
-				probe_not_run(report, HV_NOT_READ_REPLAY);
+				probe_not_run(report, NOT_READ_FROM_RECORDING);
 		} else {
 			smbios_tables_read(&report->smbios);
 			acpi_read_fadt(firmware_acpi_rsdp(), &report->fadt);

@@ -1,6 +1,8 @@
 /* hvfeat for Linux: the same core, reading the CPUID of the machine it runs
  * on (a VM, typically) or a dump, and writing to stdout and files. */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "labels.h"
 #include "options.h"
 #include "report_reader.h"
+#include "vcpus.h"
 
 /* The exit status is the exit classes (results.h; README, "Exit
  * statuses"); these name how the run ended. */
@@ -128,7 +131,7 @@ static void said_write(struct text_sink *self, const char *text, size_t length)
  * neither. */
 static int load_recording(const char *what, const char *path, struct cpuid_dump *dump,
 			  struct cpuid_recording *recording, char *description, size_t size,
-			  struct cpuid_source *source, struct text_sink *err)
+			  struct cpuid_source *source, bool *json_report, struct text_sink *err)
 {
 	size_t length;
 	char *text = read_input(what, path, REPORT_MAX_BYTES, &length, err);
@@ -137,6 +140,7 @@ static int load_recording(const char *what, const char *path, struct cpuid_dump 
 		return EXIT_NOT_DONE;
 	bool json = cpuid_input_is_json(text, length);
 	int parsed = cpuid_input_parse(dump, text, length);
+	*json_report = json;
 	free(text);
 	if (!parsed) {
 		render_dump_problems(dump, path, err);
@@ -162,10 +166,11 @@ static const struct hv_report *load_baseline(const char *path, const char **fail
 	static char description[4096];
 	struct text_sink err = { said_write, stderr };
 	struct cpuid_source source;
+	bool json;
 
 	buffer_sink_init(&said_sink, said, sizeof(said) - 1);
 	int status = load_recording("baseline", path, &dump, &recording, description,
-				    sizeof(description), &source, &err);
+				    sizeof(description), &source, &json, &err);
 	said[said_sink.length < sizeof(said) - 1 ? said_sink.length : sizeof(said) - 1] = '\0';
 	if (status != EXIT_OK) {
 		/* "hvfeat: baseline x not read: ...": the first line, without
@@ -178,6 +183,68 @@ static const struct hv_report *load_baseline(const char *path, const char **fail
 	}
 	hv_scan(&baseline, &source);
 	return &baseline;
+}
+
+/* --- every CPU this process may run on, as vCPUs -------------------------- */
+
+static struct {
+	cpu_set_t allowed;
+	int cpus[VCPU_MAX];
+	size_t count;
+} host_cpus;
+
+static bool run_on(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+/* The scan runs pinned to the first CPU allowed, the boot vCPU of the
+ * report; false when the affinity cannot be read or set. */
+static bool pin_to_first_cpu(void)
+{
+	if (sched_getaffinity(0, sizeof(host_cpus.allowed), &host_cpus.allowed))
+		return false;
+	for (int cpu = 0; cpu < CPU_SETSIZE && host_cpus.count < VCPU_MAX; cpu++)
+		if (CPU_ISSET(cpu, &host_cpus.allowed))
+			host_cpus.cpus[host_cpus.count++] = cpu;
+	return host_cpus.count && run_on(host_cpus.cpus[0]);
+}
+
+static void host_describe(const struct vcpu_source *self, size_t index,
+			  struct vcpu_identity *out)
+{
+	(void)self;
+	*out = (struct vcpu_identity){ .number = (uint32_t)host_cpus.cpus[index],
+				       .boot = index == 0, .enabled = true, .healthy = true };
+}
+
+static enum vcpu_state host_read(const struct vcpu_source *self, size_t index,
+				 struct cpuid_record *records, size_t count)
+{
+	struct cpuid_source cpuid;
+
+	(void)self;
+	if (!run_on(host_cpus.cpus[index]))
+		return VCPU_NOT_STARTED;
+	cpuid_source_hardware(&cpuid);
+	for (size_t i = 0; i < count; i++)
+		cpuid.query(&cpuid, records[i].leaf, records[i].subleaf, &records[i].regs);
+	return VCPU_COMPARED;
+}
+
+static void read_host_cpus(struct hv_report *report)
+{
+	struct vcpu_source source = { .method = "sched_setaffinity, each CPU allowed",
+				      .present = (size_t)CPU_COUNT(&host_cpus.allowed),
+				      .describe = host_describe, .read = host_read };
+
+	source.enabled = source.present;
+	vcpus_read(report, &source);
+	sched_setaffinity(0, sizeof(host_cpus.allowed), &host_cpus.allowed);
 }
 
 /* Where Linux shows the SMBIOS entry point and table it found
@@ -292,12 +359,14 @@ int main(int argc, char **argv)
 		return exit_status(status, NULL);
 
 	static char description[4096];
+	bool pinned = false, json_report = false;
 	if (options.replay_path) {
 		if (load_recording("dump", options.replay_path, &dump, &recording, description,
-				   sizeof(description), &source, &err) != EXIT_OK)
+				   sizeof(description), &source, &json_report, &err) != EXIT_OK)
 			return exit_status(EXIT_NOT_DONE, NULL);
 	} else {
 		cpuid_source_hardware(&source);
+		pinned = pin_to_first_cpu();
 	}
 	/* A baseline that cannot be used costs the comparison, not the run:
 	 * the report is made and written, drift.baseline is skipped, and the
@@ -314,11 +383,17 @@ int main(int argc, char **argv)
 		smccc_scan(&report.smccc, &smccc);
 	}
 	if (options.replay_path)
-		smbios_not_read(&report.smbios, HV_NOT_READ_REPLAY);
+		vcpus_read_dump(&report, &dump, json_report);
+	else if (pinned)
+		read_host_cpus(&report);
+	else
+		vcpus_not_read(&report, "this process may not choose its CPU (sched_setaffinity)");
+	if (options.replay_path)
+		smbios_not_read(&report.smbios, NOT_READ_FROM_RECORDING);
 	else
 		read_smbios(&report.smbios);
 	cvm_examine(&report, NULL,
-		    options.replay_path ? HV_NOT_READ_REPLAY : CVM_NO_MACHINE_HOST, NULL);
+		    options.replay_path ? NOT_READ_FROM_RECORDING : CVM_NO_MACHINE_HOST, NULL);
 	/* A Linux process cannot touch MSRs or the PM timer as firmware can. */
 	if (options.probe || requirements_need_probes(&requirements))
 		probe_not_run(&report, "probes run only in firmware (hvfeat.efi)");

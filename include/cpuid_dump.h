@@ -13,7 +13,9 @@
 #include "text_sink.h"
 
 #define DUMP_MAX_BYTES (1024u * 1024u)
-#define DUMP_MAX_RECORDS 4096u
+#define DUMP_MAX_RECORDS 4096u      /* of one CPU */
+#define DUMP_MAX_RECORDS_ALL 16384u /* of every CPU: more than 1 MiB of cpuid -r */
+#define DUMP_MAX_CPUS 256u          /* sections kept; later ones are counted */
 #define DUMP_MAX_LINE 200u
 #define DUMP_PROBLEMS_KEPT 10u
 
@@ -22,10 +24,20 @@ struct dump_problem {
 	const char *reason;
 };
 
+/* One "CPU N:" section (cpuid -r without -1 writes one a CPU). */
+struct dump_cpu {
+	uint32_t number; /* its N, else its place in the file */
+	size_t first, count; /* its records */
+};
+
 struct cpuid_dump {
-	struct cpuid_record records[DUMP_MAX_RECORDS];
-	size_t record_count;
-	unsigned cpu_count;   /* CPU headers seen; only the first CPU is kept */
+	/* The first CPU's records first: records[0..record_count) is what a
+	 * replay scans; each later section's follow. */
+	struct cpuid_record records[DUMP_MAX_RECORDS_ALL];
+	size_t record_count;  /* the first CPU's */
+	unsigned cpu_count;   /* CPU sections seen (1 for a dump without headers) */
+	size_t cpus_kept;     /* in cpus[]: the first DUMP_MAX_CPUS */
+	struct dump_cpu cpus[DUMP_MAX_CPUS];
 	size_t problem_count; /* all of them, even past those kept */
 	struct dump_problem problems[DUMP_PROBLEMS_KEPT];
 	/* An "SMCCC:" section (smccc.h): the hypervisor calls of an Arm run. */
@@ -37,9 +49,11 @@ struct cpuid_dump {
  * Never reads past length, whatever the bytes are. */
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
 
-/* For the parsers of other formats (report_reader.c): a problem at a line
- * (0: the whole file), and a leaf, refused as a problem when it was given
- * already or DUMP_MAX_RECORDS are kept. */
+/* For the parsers of other formats (report_reader.c): an empty dump of one
+ * CPU; a problem at a line (0: the whole file), and a leaf of the current
+ * CPU, refused as a problem when it was given already or its CPU holds
+ * DUMP_MAX_RECORDS (DUMP_MAX_RECORDS_ALL in all). */
+void cpuid_dump_reset(struct cpuid_dump *dump);
 void cpuid_dump_add_problem(struct cpuid_dump *dump, uint32_t line, const char *reason);
 void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
 			   const struct cpuid_record *record);

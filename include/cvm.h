@@ -179,7 +179,7 @@ struct cvm_report {
 	const char *handlers_left;
 };
 
-/* Why the host build's machine was not asked (a replay: HV_NOT_READ_REPLAY). */
+/* Why the host build's machine was not asked (a replay: NOT_READ_FROM_RECORDING). */
 #define CVM_NO_MACHINE_HOST "a Linux process; hvfeat.efi reads the MSR, TDCALL and UEFI"
 
 /* Fills report->cvm from the scan's leaves, machine (NULL: none, with why

@@ -17,6 +17,13 @@
 #include "results.h"
 #include "smbios.h"
 #include "smccc.h"
+#include "vcpus.h"
+
+/* Why a run on recorded CPUID (-f: a dump or a JSON report) reads nothing
+ * else of the machine it runs on (its SMBIOS tables, SEV_STATUS, TDCALL,
+ * firmware tables, the probes): they would not go with that CPUID. One
+ * phrase for every part the report says it of. */
+#define NOT_READ_FROM_RECORDING "CPUID came from a recording, not this machine"
 
 #define HV_BASE_FIRST 0x40000000u
 #define HV_BASE_LAST 0x4000ff00u
@@ -32,6 +39,9 @@
  * (Intel's echo), and for confidential computing 0x21, 0x80000000 and
  * 0x8000001F (cvm.h). */
 #define HV_FIXED_LEAVES 6u
+/* Every leaf a report can hold: the fixed leaves, each base leaf, the
+ * budget. */
+#define HV_REPORT_LEAVES (HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET)
 
 enum max_leaf_note {
 	MAX_LEAF_AS_REPORTED,
@@ -50,11 +60,6 @@ struct hv_interface {
 	bool leaves_cut_by_budget;
 	bool past_decode_limit; /* not decoded: HV_DECODED_INTERFACES came first */
 };
-
-/* Why what only this machine can tell (SMBIOS, SEV_STATUS, TDCALL, the
- * firmware's tables, the probes) was not read in a replayed run: it would
- * not go with CPUID from a recording. One wording for every one of them. */
-#define HV_NOT_READ_REPLAY "CPUID came from a recording (-f), not this machine"
 
 struct leaf_reading {
 	uint32_t leaf, subleaf;
@@ -76,9 +81,12 @@ struct hv_report {
 	size_t skipped_echo_bases; /* bases that only echoed out-of-range data */
 
 	size_t leaf_count;
-	/* the fixed leaves, each base leaf, the budget */
-	struct leaf_reading leaves[HV_FIXED_LEAVES + HV_BASE_COUNT + HV_LEAF_BUDGET];
+	struct leaf_reading leaves[HV_REPORT_LEAVES];
 	uint32_t cpuid_executions;
+
+	/* Filled by vcpus_read() or vcpus_not_read(): the same leaves on
+	 * every vCPU. */
+	struct vcpu_report vcpus;
 
 	/* The firmware's SMBIOS tables, read after the scan (efi/smbios_tables.c,
 	 * the host build's /sys/firmware/dmi/tables); not read for a replay. */

@@ -32,6 +32,14 @@ struct interrupt_seen {
 				  service: the EOI was never completed */
 };
 
+/* vCPUs a probe can run code on at once (this one included): each gets a
+ * pvclock structure of its own in the first page. */
+#define PROBE_VCPU_MAX 64u
+
+/* Run on every vCPU by every_vcpu, again and again on each until it
+ * returns false. */
+typedef bool (*vcpu_step)(void *argument, size_t vcpu);
+
 /* The machine the probes act on (and the confidential-computing status
  * reads: cvm.h). Every MSR access, the hypercall and TDCALL are guarded:
  * a #GP or #UD is caught and reported, never taken; under SEV-ES and SNP
@@ -46,7 +54,7 @@ struct probe_machine {
 	bool (*read_msr)(void *context, uint32_t msr, uint64_t *value, uint8_t *vector);
 	bool (*write_msr)(void *context, uint32_t msr, uint64_t value, uint8_t *vector);
 	/* The TSC, read in order with the loads around it, as Linux's
-	 * rdtsc_ordered() reads it for kvmclock. */
+	 * rdtsc_ordered() reads it for kvmclock; any vCPU. */
 	uint64_t (*read_tsc)(void *context);
 	/* NULL when the firmware's ACPI tables name no PM timer */
 	uint32_t (*read_pm_timer)(void *context);
@@ -85,6 +93,27 @@ struct probe_machine {
 	 * and said every registration was undone. */
 	volatile uint8_t *pages[2];
 	uint64_t page_addresses[2]; /* their guest-physical addresses */
+
+	/* The vCPUs every_vcpu runs on: this one as vCPU 0, then the other
+	 * enabled ones; their numbers as the report's vCPU section gives them.
+	 * 1 when no other vCPU can be reached (no MP services). */
+	size_t vcpu_count;
+	uint32_t vcpu_numbers[PROBE_VCPU_MAX];
+	/* Calls step(argument, vcpu) on every vCPU at once, each vCPU again
+	 * until its step returns false, and returns when all have, or after
+	 * timeout_us and a bounded wait for the firmware to take back those
+	 * that had not; finished[vcpu] says which returned false, started[vcpu]
+	 * which the firmware started at all (vCPU 0 always). On the other vCPUs
+	 * the code may not call the firmware: a step uses plain memory, atomics
+	 * and the operations marked "any vCPU" alone. */
+	void (*every_vcpu)(void *context, vcpu_step step, void *argument, uint32_t timeout_us,
+			   bool *started, bool *finished);
+	/* Any vCPU, unguarded (the fault guard is this vCPU's alone): only for
+	 * an MSR every vCPU's CPUID offers, and that the guarded probes used
+	 * on this one. A fault parks the vCPU, which every_vcpu then reports as
+	 * not finished. */
+	uint64_t (*any_vcpu_read_msr)(uint32_t msr);
+	void (*any_vcpu_write_msr)(uint32_t msr, uint64_t value);
 };
 
 enum probe_state {
@@ -93,6 +122,7 @@ enum probe_state {
 	PROBE_BROKEN,         /* detail: what was wrong */
 	PROBE_NOT_ADVERTISED, /* CPUID does not offer it */
 	PROBE_SKIPPED,        /* detail: why it could not be judged */
+	PROBE_NOT_APPLICABLE, /* detail: what it would judge is not there (one vCPU) */
 };
 
 enum probe_value_kind { VALUE_DECIMAL, VALUE_HEX, VALUE_SIGNED };
@@ -117,6 +147,9 @@ struct probe_result {
 
 /* One MSR a probe changed, and what it was put back to. */
 struct msr_restore {
+	uint32_t vcpu; /* the vCPU's number: the probes' own, or another's */
+	bool other_vcpu; /* on a vCPU besides the probes' own */
+	bool vcpu_lost;  /* that vCPU never finished: nothing was read back */
 	uint32_t msr;
 	uint64_t found;   /* its value before hvfeat touched it */
 	uint64_t now;     /* read back after the restore */
@@ -124,7 +157,8 @@ struct msr_restore {
 };
 
 #define PROBE_MAX 16u
-#define RESTORE_MAX 24u
+/* The probes' own vCPU's MSRs, then one a vCPU for kvmclock across them. */
+#define RESTORE_MAX (24u + PROBE_VCPU_MAX)
 
 struct probe_report {
 	bool requested;

@@ -88,9 +88,10 @@ struct verdict {
 	size_t waived;
 	bool strict;                  /* warnings fail */
 	bool passed;
-	/* Of what the run was asked to judge (all but the lints and the cvm.*
-	 * checks, judged on every run), something was skipped and nothing
-	 * passed, failed or warned: kvm-unit-tests' "all skipped" */
+	/* Of what the run was asked to judge (all but the lints, the vCPUs
+	 * and the cvm.* checks, judged on every run), something was skipped
+	 * and nothing passed, failed or warned: kvm-unit-tests' "all
+	 * skipped" */
 	bool only_skipped;
 };
 

@@ -59,13 +59,23 @@ struct smbios_text {
 	char text[SMBIOS_TEXT_MAX + 1];
 };
 
-/* DSP0134 7.2.1: all 0xff "not present", all 0x00 "present but not set". */
+/* DSP0134 7.2.1: a UUID of all FFh is "not currently present in the
+ * system, but it can be set", one of all 00h "not present in the system";
+ * the states take dmidecode's names for them (dmi_system_uuid). */
 enum smbios_uuid_state {
-	SMBIOS_UUID_ABSENT, /* no type 1, or one too short to hold it */
-	SMBIOS_UUID_NOT_PRESENT,
-	SMBIOS_UUID_NOT_SETTABLE,
+	SMBIOS_UUID_ABSENT,       /* no type 1, or one too short to hold it */
+	SMBIOS_UUID_NOT_PRESENT,  /* all FFh */
+	SMBIOS_UUID_NOT_SETTABLE, /* all 00h */
 	SMBIOS_UUID_SET,
 };
+
+/* What a UUID that is none means, by its state (NULLs for the others):
+ * dmidecode's word and DSP0134 7.2.1's meaning. */
+struct smbios_uuid_meaning {
+	const char *dmidecode;
+	const char *meaning;
+};
+extern const struct smbios_uuid_meaning smbios_uuid_meanings[];
 
 /* Type 0, BIOS Information (DSP0134 7.1): the first such structure. */
 struct smbios_bios {
@@ -116,7 +126,7 @@ struct smbios_report {
 	char sys_hypervisor_type[SMBIOS_SYS_HYPERVISOR_MAX + 1];
 };
 
-/* Starts a model: nothing read, and why (HV_NOT_READ_REPLAY, "the
+/* Starts a model: nothing read, and why (NOT_READ_FROM_RECORDING, "the
  * tables are readable by root only"). */
 void smbios_not_read(struct smbios_report *m, const char *why);
 
@@ -135,6 +145,14 @@ size_t smbios_entry_point_size(const uint8_t *head);
  * why it was refused; the caller may try the next one (2.x after 3.x, as
  * Linux and systemd-boot do). */
 bool smbios_entry_point(struct smbios_report *m, const uint8_t *bytes, size_t length);
+
+/* An entry point (name: where it was found) or the table of the one used
+ * that cannot be read where it lies, and why (in firmware: the UEFI memory
+ * map has no memory there): a problem, and the model unusable until the
+ * next entry point the caller may try. */
+void smbios_entry_point_unreadable(struct smbios_report *m, const char *name,
+				   uint64_t address, const char *why);
+void smbios_table_unreadable(struct smbios_report *m, const char *why);
 
 /* Walks the table of the entry point used: length bytes given (the first
  * m->table_read of them are walked). */
@@ -166,6 +184,10 @@ extern const size_t smbios_bios_extension_2_bit_count;
 
 /* Bit of extension byte 2, when the structure has the byte. */
 bool smbios_bios_bit(const struct smbios_bios *bios, unsigned bit, bool *set);
+
+/* The set bits of extension byte 2 that no row of
+ * smbios_bios_extension_2_bits defines; 0 without the byte. */
+uint8_t smbios_bios_extension_2_unknown(const struct smbios_bios *bios);
 
 /* Requirement keys (facts.h): smbios.present, smbios.type1.product, ... */
 extern const struct fact_family smbios_facts;

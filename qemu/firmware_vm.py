@@ -300,12 +300,14 @@ def disk_file(image):
 
 def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
                  secure_boot=False, devices=(), first_disks=(), kernel=None, append=None,
-                 machine="q35", memory_mb=256, serial=True, tpm_socket=None, smbios=()):
+                 machine="q35", memory_mb=256, serial=True, tpm_socket=None, smbios=(),
+                 smp=1):
     """first_disks, (image, read-only) pairs, are attached before disk, so
     the firmware maps them first (FS0: and on). kernel: an EFI image OVMF
     starts before any boot entry, with append as its load options. Without
     serial the firmware console goes nowhere (the log is read instead).
-    smbios: -smbios options (QEMU's SMBIOS fields, "type=1,product=...")."""
+    smbios: -smbios options (QEMU's SMBIOS fields, "type=1,product=...").
+    smp: the vCPUs, which the firmware starts as processors of its own."""
     drives = []
     for number, (image, readonly) in enumerate([*first_disks, (disk, esp_readonly)]):
         drive = f"file={disk_file(image)},format=raw,if=none,id=disk{number}"
@@ -314,7 +316,7 @@ def qemu_command(disk, vars_file, accel, cpu=None, esp_readonly=False,
     machine = f"{machine},accel={accel}" + (",smm=on" if secure_boot else "")
     code = OVMF_SECURE_CODE if secure_boot else OVMF_CODE
     command = ["qemu-system-x86_64", "-machine", machine, "-m", str(memory_mb),
-               "-smp", "1", "-nodefaults", "-display", "none", "-monitor", "none",
+               "-smp", str(smp), "-nodefaults", "-display", "none", "-monitor", "none",
                "-serial", "stdio" if serial else "none", "-no-reboot",
                "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                "-drive", f"if=pflash,format=raw,file={vars_file}", *drives]
@@ -413,7 +415,7 @@ def run_streaming(command, timeout, on_output):
 def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
          answer_countdown=True, stop_when=None, echo=None, secure_boot=False,
          devices=(), first_disks=(), kernel=None, append=None, vars_from=None, smbios=(),
-         machine="q35"):
+         machine="q35", smp=1):
     """Boots OVMF with the disk attached until the guest powers off.
 
     The firmware's variable store is a private copy in workdir (with the
@@ -433,7 +435,7 @@ def boot(disk, workdir, accel="tcg", cpu=None, esp_readonly=False, timeout=90,
         try:
             command = qemu_command(disk, vars_file, accel, cpu, esp_readonly, secure_boot,
                                    devices, first_disks, kernel, append, tpm_socket=socket,
-                                   smbios=smbios, machine=machine)
+                                   smbios=smbios, machine=machine, smp=smp)
             (workdir / "qemu-command.txt").write_text(" ".join(map(str, command)) + "\n")
             return _boot(command, workdir, accel, timeout, answer_countdown, stop_when, echo)
         finally:

@@ -38,6 +38,7 @@ def main():
                         help="auto: KVM when it boots OVMF, else TCG; nested-kvm: a real "
                         "Linux KVM inside a TCG guest (make nested-bed first)")
     parser.add_argument("--args", default="", help="run: arguments for hvfeat.efi")
+    parser.add_argument("--smp", type=int, default=1, help="run: vCPUs (QEMU -smp)")
     parser.add_argument("--image", dest="output", help="make this disk image instead of "
                         "running hvfeat")
     parser.add_argument("--options", default="--shutdown",
@@ -102,7 +103,7 @@ def main():
         sys.stdout.flush()
         del pending[:cut]
 
-    result = boot(esp, workdir, accel=accel, cpu=options.cpu, echo=show)
+    result = boot(esp, workdir, accel=accel, cpu=options.cpu, echo=show, smp=options.smp)
     print("\n" + "-" * 79)
     if result.timed_out:
         print(f"hvfeat-vm: QEMU did not power off within the time limit; "
@@ -133,7 +134,7 @@ def main():
 def run_nested(options, workdir):
     """make run KVM=nested: hvfeat booted directly under a real Linux KVM
     on the nested bed, its console shown, its log read back and compared."""
-    case = nested_kvm.L2Case("run", cpu=options.cpu or "host",
+    case = nested_kvm.L2Case("run", cpu=options.cpu or "host", smp=options.smp,
                              options=f"{options.args} --shutdown --exit-port".strip())
     print(f"hvfeat-vm: accelerator nested-kvm: L2 -cpu {case.cpu}, \\hvfeat.cfg "
           f"{case.options!r}; L1 console follows", flush=True)

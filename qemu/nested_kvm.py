@@ -86,6 +86,7 @@ class L2Case:
     # More files on the ESP of a directly booted hvfeat (a baseline).
     extra: dict = None
     machine: str = "q35"
+    smp: int = 1  # vCPUs: several run on L1's one vCPU in turn
     # filled in by the run
     esp: str = None
     command: list = None
@@ -183,7 +184,7 @@ def l2_command(case):
     return vm.qemu_command(case.esp, f"{scratch}/OVMF_VARS.fd", "kvm", case.cpu,
                            devices=(vm.DEBUG_EXIT_DEVICE,), machine=case.machine,
                            memory_mb=case.memory_mb or L2_MEMORY_MB, serial=case.serial,
-                           tpm_socket=f"{scratch}/swtpm.sock")
+                           tpm_socket=f"{scratch}/swtpm.sock", smp=case.smp)
 
 
 def template_key(case):

@@ -11,6 +11,11 @@ NOT_SPECIFIED = "Not Specified"
 # dmi_bios_characteristics_x2: its words for two bits of extension byte 2.
 VIRTUAL_MACHINE = "System is a virtual machine"
 UEFI = "UEFI is supported"
+# dmi_system_uuid: its words for a UUID of all FFh ("not currently present
+# in the system, but it can be set", DSP0134 7.2.1) and of all 00h ("not
+# present in the system"), and what hvfeat's JSON says of them.
+NO_UUID = {"Not Present": ("ffffffff-ffff-ffff-ffff-ffffffffffff", "not_present"),
+           "Not Settable": ("00000000-0000-0000-0000-000000000000", "not_settable")}
 
 
 def parse(text):
@@ -72,10 +77,12 @@ def differences(smbios, tables):
                       ("version", "Version"), ("serial", "Serial Number"),
                       ("sku", "SKU Number"), ("family", "Family")):
         check(f"type 1 {key}", type1.get(key), string(system, name))
-    # dmidecode writes the UUID in capitals, "Not Settable" for all zero
+    # dmidecode writes the UUID in capitals, or its word for DSP0134
+    # 7.2.1's two values that are none (dmi_system_uuid)
     uuid = system.get("UUID")
-    check("type 1 uuid", type1.get("uuid"),
-          "00000000-0000-0000-0000-000000000000" if uuid == "Not Settable"
-          else uuid.lower() if uuid else None)
+    uuid, state = NO_UUID.get(uuid, (uuid.lower(), "set") if uuid else
+                              (None, "absent" if system else None))
+    check("type 1 uuid", type1.get("uuid"), uuid)
+    check("type 1 uuid state", type1.get("uuid_state"), state)
     check("type 11", smbios.get("type11", {}).get("strings"), tables.get(11, []))
     return found

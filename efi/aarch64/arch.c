@@ -169,6 +169,11 @@ static void probe(struct hv_report *report)
  * (the CC measurement protocol) is read here. */
 #define CVM_NO_MACHINE_AARCH64 "AArch64: no SEV_STATUS or TDCALL to read"
 
+void arch_read_vcpus(struct hv_report *report)
+{
+	vcpus_not_read(report, "AArch64 has no CPUID to compare across vCPUs");
+}
+
 void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
 {
 	static struct cvm_firmware firmware;

@@ -6,12 +6,26 @@
 
 #include "arch.h"
 #include "cvm_firmware.h"
+#include "mp_services.h"
 #include "probe_machine.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
 /* The confidential-computing status through the fault guard, then (asked
  * for) the probes, which it decides about. */
+void arch_read_vcpus(struct hv_report *report)
+{
+	struct vcpu_source source;
+	const char *why_not = mp_services_open();
+
+	if (why_not) {
+		vcpus_not_read(report, why_not);
+		return;
+	}
+	mp_services_vcpu_source(&source);
+	vcpus_read(report, &source);
+}
+
 void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes)
 {
 	static struct cvm_firmware firmware;
@@ -24,8 +38,10 @@ void arch_examine(struct hv_report *report, const struct hvfeat_options *options
 	cvm_examine(report, why_not ? NULL : &machine, why_not, &firmware);
 	if (probes && why_not)
 		probe_not_run(report, why_not);
-	else if (probes)
+	else if (probes) {
+		mp_services_probe_vcpus(&machine);
 		probe_run(report, &machine, &options->forced);
+	}
 	if (!why_not)
 		left = probe_machine_close(&machine, report->probes.pages_in_use);
 	if (probes)

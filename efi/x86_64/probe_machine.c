@@ -77,10 +77,36 @@ static bool take_vector(EFI_EXCEPTION_TYPE type, INTERRUPT_HANDLER handler, size
 	return true;
 }
 
+/* The APIC ID of the vCPU this runs on, by CPUID alone: the x2APIC ID of
+ * leaf 0BH where there is one, else leaf 1's initial APIC ID. */
+static UINT32 current_apic_id(void)
+{
+	struct cpuid_source cpuid;
+	struct cpuid_regs regs;
+
+	cpuid_source_hardware(&cpuid);
+	cpuid.query(&cpuid, 0, 0, &regs);
+	if (regs.eax >= 0xb) {
+		cpuid.query(&cpuid, 0xb, 0, &regs);
+		if (regs.ebx)
+			return regs.edx;
+	}
+	cpuid.query(&cpuid, 1, 0, &regs);
+	return regs.ebx >> 24;
+}
+
+static UINT32 probes_apic_id; /* the vCPU the probes run on */
+
 static VOID EFIAPI on_exception(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT context)
 {
 	EFI_SYSTEM_CONTEXT_X64 *x64 = context.SystemContextX64;
 
+	/* Another vCPU shares the IDT, not the guard (any_vcpu_write_msr):
+	 * it may not call the firmware, so it stops here, interrupts off,
+	 * until the firmware takes it back at its timeout (an INIT). */
+	if (current_apic_id() != probes_apic_id)
+		for (;;)
+			__asm__ volatile("cli; hlt");
 	if (x64->Rip == guard.instruction && guard.instruction) {
 		guard.vector = (UINT8)type;
 		guard.instruction = 0;
@@ -140,6 +166,21 @@ static bool write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vect
 			 : "c"(msr), "a"((UINT32)value), "d"((UINT32)(value >> 32))
 			 : "r11", "memory");
 	return guard_result(vector);
+}
+
+/* Any vCPU, unguarded (probe.h): the probe across vCPUs alone uses them. */
+static uint64_t any_vcpu_read_msr(uint32_t msr)
+{
+	UINT32 low, high;
+
+	__asm__ volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr) : "memory");
+	return (uint64_t)high << 32 | low;
+}
+
+static void any_vcpu_write_msr(uint32_t msr, uint64_t value)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((UINT32)value), "d"((UINT32)(value >> 32))
+			 : "memory");
 }
 
 /* KVM's calling convention (Documentation/virt/kvm/x86/hypercalls.rst):
@@ -413,7 +454,11 @@ const char *probe_machine_open_guard(struct probe_machine *machine, const char *
 					   .read_tsc = read_tsc, .hypercall = hypercall,
 					   .tdcall = tdcall, .rtc = rtc,
 					   .interrupts_off = interrupts_off,
-					   .interrupts_restore = interrupts_restore };
+					   .interrupts_restore = interrupts_restore,
+					   .vcpu_count = 1,
+					   .any_vcpu_read_msr = any_vcpu_read_msr,
+					   .any_vcpu_write_msr = any_vcpu_write_msr };
+	probes_apic_id = current_apic_id();
 	if (EFI_ERROR(BS->LocateProtocol(&cpu_guid, NULL, (void **)&cpu)))
 		return "the firmware has no CPU architecture protocol to catch faults with";
 	if (!take_vector(VECTOR_UD, on_exception, 0) || !take_vector(VECTOR_GP, on_exception, 1)) {

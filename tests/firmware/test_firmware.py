@@ -25,6 +25,7 @@ import firmware_vm as vm  # noqa: E402
 EFI = ROOT / "build" / "hvfeat.efi"
 GUARD_CHECK = ROOT / "build" / "guard_check.efi"
 LAUNCHER = ROOT / "build" / "launcher.efi"
+SMBIOS_PLANT = ROOT / "build" / "smbios_plant.efi"
 SIGNED_EFI = ROOT / "build" / "hvfeat.signed.efi"
 HOST_HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
@@ -59,7 +60,8 @@ BASELINE_JSON = (DUMPS / "reports" / "hyperv-kvm.jq.json").read_bytes()
 SNP_SPEC_DUMP = "spec-sev-snp-qemu-kvm.txt"
 # In the order the README's table gives them: Hyper-V's clocks first.
 PROBE_KEYS = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc",
-              "kvm.clocksource2", "kvm.clocksource", "kvm.steal_time", "kvm.async_pf",
+              "kvm.clocksource2", "kvm.clocksource", "kvm.clock_cross_vcpu",
+              "kvm.steal_time", "kvm.async_pf",
               "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
               "kvm.pv_sched_yield", "kvm.tsc_khz"]
 
@@ -155,6 +157,7 @@ class Case:
     name: str
     arguments: str = ""  # or a tuple of argument strings, one hvfeat run each
     cpu: str = None
+    smp: int = 1  # QEMU's vCPUs
     esp_readonly: bool = False
     extra_files: dict = field(default_factory=dict)
     # Booted directly from a GPT disk as BOOTX64.EFI, with these options in
@@ -278,10 +281,18 @@ CASES = {c.name: c for c in [
     Case("json-log", boot_group="shell-b", arguments=r"-j -l \json.log"),
     # SMBIOS as QEMU's -smbios options give it: the report, the JSON and a
     # policy of requirements on every value; then requirements it fails.
+    # Then 3.x tables of the test's own (tests/firmware/smbios_plant.c)
+    # that end where their memory does: a table without type 127, and an
+    # entry point cut short; each taken out again after its run.
     Case("smbios", boot_group="shell-b", smbios=SMBIOS_OPTIONS, arguments=(
         r"-l \smbios.log -J \smbios.json --policy \smbios.policy",
         r"--require smbios.type1.sku=SKU-8,smbios.type0.vm=0,smbios.type11.3=x "
-        r"-l \smbios-fail.log"), extra_files={"smbios.policy": SMBIOS_POLICY}),
+        r"-l \smbios-fail.log",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} table"), r"-l \bound.log -J \bound.json",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} remove"),
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} entry"), r"-l \entry.log -J \entry.json",
+        vm.ShellCommand(f"{SMBIOS_PLANT.name} remove")),
+        extra_files={"smbios.policy": SMBIOS_POLICY}),
     # The CI formats of one run: TAP on the console and as the log, JUnit
     # and JSON beside it; a requirement met, one not, one waived, and the
     # probes, none of which TCG advertises.
@@ -361,7 +372,9 @@ CASES = {c.name: c for c in [
     Case("esp-full", extra_files={"hvfeat.log": b"old log\n"}, fill=True),
 
     # Booted directly, each a boot of its own: the run ends the machine.
-    Case("direct-boot", direct_boot_options="--shutdown"),
+    # Four vCPUs, which OVMF starts through EFI_MP_SERVICES_PROTOCOL.
+    Case("direct-boot", direct_boot_options=r"--shutdown -J \vcpus.json "
+         r"--require vcpu.count=4,vcpu.consistent,vcpu.differing=0", smp=4),
     Case("exit-port-fail", direct_boot_options="--require kvm.pv_unhalt --exit-port",
          devices=(vm.DEBUG_EXIT_DEVICE,)),
     # \hvfeat.cfg as the shell's '>' writes files: UCS-2 with a byte-order
@@ -435,8 +448,8 @@ CASES = {c.name: c for c in [
 
 
 # What the machine of a boot is made of: the cases of a boot group must agree.
-MACHINE_FIELDS = ("kind", "cpu", "machine", "esp_readonly", "writable_first_disk", "fill",
-                  "secure_boot")
+MACHINE_FIELDS = ("kind", "cpu", "machine", "smp", "esp_readonly", "writable_first_disk",
+                  "fill", "secure_boot")
 # startup.nsh (and GRUB) echo this and the case's name before each case's runs.
 CASE_MARKER = "hvfeat-test-case:"
 # The firmware's boot manager, before each boot option it tries.
@@ -505,6 +518,9 @@ def shell_esp(cases, workdir):
              "startup.nsh": vm.startup_script(*runs).encode()}
     if any(isinstance(run, vm.Launch) for run in runs):
         files["launcher.efi"] = LAUNCHER.read_bytes()
+    if any(isinstance(run, vm.ShellCommand) and run.line.startswith(SMBIOS_PLANT.name)
+           for run in runs):
+        files[SMBIOS_PLANT.name] = SMBIOS_PLANT.read_bytes()
     files.update(merged_files(cases))
     return vm.make_esp(workdir / "esp.img", files)
 
@@ -603,7 +619,7 @@ def run_boot(cases):
             case.other_disk = other_disk
     for case in cases:
         case.files_before = vm.list_esp(case.esp)
-    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu,
+    boot = vm.boot(disks[-1], workdir, accel="tcg", cpu=first.cpu, smp=first.smp,
                    esp_readonly=first.esp_readonly, timeout=BOOT_TIMEOUT,
                    answer_countdown=first.from_shell, vars_from=vars_from,
                    kernel=first.efi if first.kind == "kernel" else None,
@@ -618,7 +634,7 @@ def run_boot(cases):
 
 
 def setUpModule():
-    for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, GUARD_CHECK):
+    for built in (EFI, SIGNED_EFI, HOST_HVFEAT, LAUNCHER, SMBIOS_PLANT, GUARD_CHECK):
         if not built.exists():
             raise RuntimeError(f"{built} is missing: run 'make firmware-test'")
     # Nothing from an earlier run may stand in for what this one makes.
@@ -727,7 +743,10 @@ class DefaultTcg(FirmwareCase):
         self.assertIn('  type 1 (system):\n    manufacturer: "QEMU"\n'
                       '    product name: "Standard PC (Q35 + ICH9, 2009)"\n'
                       '    version: "pc-q35-7.2"\n', log)
-        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (all zero: not set)\n", log)
+        # without -uuid all 00h: DSP0134 7.2.1 "not present in the system",
+        # dmidecode's "Not Settable" (dmi_system_uuid)
+        self.assertIn("    uuid: 00000000-0000-0000-0000-000000000000 (Not Settable)\n"
+                      "      all 00h: not present in the system\n", log)
         self.assertIn("  type 11 (OEM strings): none\n", log)
         self.assertNotIn("  problems:", log)
         self.assertEqual(smbios_lints(log), {"hidden-hypervisor": "PASS",
@@ -847,6 +866,42 @@ class Smbios(FirmwareCase):
         self.assertIn('smbios.type1.sku = "SKU-8": found "SKU-7"', words)
         self.assertIn("smbios.type0.vm = 0: found 1", words)
         self.assertIn('smbios.type11.3 = "x": not known: no OEM string of that number', words)
+
+
+    def test_read_no_further_than_the_memory_map_has_memory(self):
+        """tests/firmware/smbios_plant.c lays out 3.x tables in pages of a
+        memory type no other code allocates, so that the memory map has a
+        descriptor of their own, ending where they do: a table of 32
+        structures of 256 bytes filling two pages (2 x 4096 bytes), none of
+        them type 127, under an entry point that says up to 512 KiB; then an
+        entry point of which only 16 bytes lie before its page ends. Neither
+        is read past its memory: the table is walked for its 8192 bytes, the
+        entry point refused for its 16, and OVMF's 2.x one read instead."""
+        case = self.case("smbios")
+        plants = re.findall(r"^smbios-plant: (.*)$", case.boot.console, re.M)
+        self.assertEqual(len(plants), 2, case.boot.console[-3000:])
+        table_at = re.fullmatch(r"table at (0x[0-9A-F]+), 8192 bytes; entry point at 0x[0-9A-F]+",
+                                plants[0])
+        self.assertIsNotNone(table_at, plants)
+        self.assertRegex(plants[1], r"^entry point at 0x[0-9A-F]+, 16 bytes of it$")
+
+        bound = json.loads(self.log(case, "/bound.json"))["smbios"]
+        self.assertEqual(bound["state"], "read")
+        self.assertEqual((bound["entry_point"]["anchor"],
+                          int(bound["entry_point"]["table_address"], 16),
+                          bound["entry_point"]["table_length"]),
+                         ("_SM3_", int(table_at.group(1), 16), 0x80000))
+        self.assertEqual(bound["table"], {"walked": 8192, "structures": 32,
+                                          "end_of_table": False})
+        self.assertEqual(bound["problems"], ["table: no end-of-table structure (type 127) in "
+                                             "the 8192 bytes given, of up to 524288"])
+        self.assertIn("  table: up to 524288 bytes, 8192 walked, 32 structures\n",
+                      self.log(case, "/bound.log"))
+
+        entry = json.loads(self.log(case, "/entry.json"))["smbios"]
+        self.assertEqual((entry["state"], entry["entry_point"]["anchor"]), ("read", "_SM_"))
+        self.assertEqual(entry["problems"], ["_SM3_ entry point: 16 bytes, fewer than its 0x18"])
+        self.assertEqual(entry["type1"]["product"], SMBIOS_TYPE1["product"])
 
 
 class CiFormats(FirmwareCase):
@@ -1053,6 +1108,13 @@ def without_firmware_tables(report):
     return re.sub(r"^\nACPI FADT: .*\n(?:  .*\n)*", "", report, count=1, flags=re.M)
 
 
+def without_vcpus(report):
+    """A report minus its vCPU section, which a replay of its raw dump
+    cannot give the same (the dump holds the boot vCPU's leaves alone, so
+    its replay reads no other vCPU)."""
+    return re.sub(r"^vCPUs: .*\n(?:  .*\n)*\n", "", report, count=1, flags=re.M)
+
+
 CVM_SECTION = re.compile(r"^confidential computing: .*?\n\n", re.M | re.S)
 
 
@@ -1134,10 +1196,10 @@ class Replay(FirmwareCase):
                       "boundary\n      at bit 47\n", hyperv)
         snp = self.log(case, "/sev-snp.log")
         self.assertIn("\nconfidential computing: undecided\n", snp)
-        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a recording "
-                      "(-f), not\n      this machine\n", snp)
+        self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a recording, "
+                      "not this\n      machine\n", snp)
         self.assertIn("  EFI_CC_MEASUREMENT_PROTOCOL: not looked for: CPUID came from a "
-                      "recording\n      (-f), not this machine\n", snp)
+                      "recording, not\n      this machine\n", snp)
 
     def test_layouts_in_the_firmware_logs(self):
         case = self.case("replay")
@@ -1511,6 +1573,40 @@ class DirectBoot(FirmwareCase):
         self.assert_log_is_console_report(case)
         self.assertIn("hypervisor bit (CPUID.1:ECX[31]): set\n", self.log(case))
 
+    def test_every_vcpu_of_an_smp_guest(self):
+        """QEMU's -smp 4 (its command line says how many; QEMU numbers a
+        plain topology's APIC IDs 0-3, one a socket): four vCPUs, each
+        answering CPUID as the boot vCPU, their APIC IDs told by the
+        firmware; the JSON read with jq."""
+        case = self.case("direct-boot")
+        command = (WORK / "direct-boot" / "qemu-command.txt").read_text().split()
+        smp = int(command[command.index("-smp") + 1])
+        self.assertEqual(smp, 4)
+        log = self.log(case)
+        leaves = len(re.findall(r"^   0x[0-9a-f]{8} 0x[0-9a-f]{2}: eax=", log, re.M))
+        self.assertIn(f"vCPUs: {smp} present, {smp} enabled (EFI_MP_SERVICES_PROTOCOL)\n"
+                      f"  CPUID of the {leaves} leaves below on each, against the boot vCPU's:\n"
+                      "  consistent: every vCPU read, none differs\n", log)
+        self.assertIn("  PASS  vcpu.cpuid: 4 vCPUs read", log)
+        self.assertEqual(requirement_results(log), [
+            ("PASS", "vcpu.count"), ("PASS", "vcpu.consistent"), ("PASS", "vcpu.differing")])
+        document = vm.read_esp_file(case.esp, "/vcpus.json")
+        self.assertIsNotNone(document, "-J \\vcpus.json not written")
+        path = host_file("direct-boot", "vcpus.json")
+        path.write_bytes(document)
+        vcpus = json.loads(subprocess.run(
+            ["jq", "-c", "{present: .vcpus.present, enabled: .vcpus.enabled, "
+             "consistent: .vcpus.consistent, apic_ids: [.vcpus.list[].apic_id], "
+             "from_firmware: [.vcpus.list[].apic_id_from_cpuid | not] | all, "
+             "states: [.vcpus.list[].state], "
+             "results: [.results[] | select(.label | startswith(\"vcpu.\")) "
+             "| [.label, .outcome]]}", str(path)],
+            capture_output=True, text=True, check=True).stdout)
+        self.assertEqual(vcpus, {
+            "present": smp, "enabled": smp, "consistent": True, "apic_ids": list(range(smp)),
+            "from_firmware": True, "states": ["boot"] + ["compared"] * (smp - 1),
+            "results": [["vcpu.cpuid", "pass"], ["vcpu.startup", "pass"]]})
+
     def test_exit_port_carries_a_pass(self):
         case = self.case("config-ucs2", qemu_exit=(PASS << 1) | 1)
         self.assertEqual(vm.debug_exit_verdict(case.boot.exit_code), PASS)
@@ -1600,11 +1696,11 @@ class Probes(FirmwareCase):
         statuses = vm.exit_statuses_from_console(case.boot.console)
         self.assertEqual(statuses[2:], [FAILED, USAGE_ERROR])
         log = self.log(case, "/replay.log")
-        self.assertIn("probes (--probe): not run: CPUID came from a recording (-f), not this "
+        self.assertIn("probes (--probe): not run: CPUID came from a recording, not this "
                       "machine\n", log)
         self.assertIn("  FAIL  require.probe.kvm.clocksource2: probe.kvm.clocksource2 = 1: probes not\n"
                       "        run\n", log)
-        self.assertIn("  SKIP  probe.run: not run: CPUID came from a recording (-f), not this "
+        self.assertIn("  SKIP  probe.run: not run: CPUID came from a recording, not this "
                       "machine\n", log)
         self.assertIn("hvfeat: --probe-msr '0xc0010117=' is not MSR or MSR=VALUE",
                       case.boot.console)
@@ -1759,18 +1855,22 @@ class RawRoundTrip(FirmwareCase):
         self.assertIn("source: dump \\cpuid.txt\n", replayed)
         # The live run read OVMF's SMBIOS, the replays do not (not this
         # machine's tables), nor the MSR or the firmware's CC tables (the
-        # confidential-computing section says so): all else the same.
+        # confidential-computing section says so), nor the other vCPUs:
+        # all else the same.
         self.assertEqual(smbios_lints(report), {"hidden-hypervisor": "PASS",
                                                 "hypervisor-without-vm-bit": "PASS"})
         self.assertIn("\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID came from a "
-                      "recording\n      (-f), not this machine\n", replayed)
+                      "recording,\n      not this machine\n", replayed)
         self.assertEqual(smbios_lints(replayed), {"hidden-hypervisor": "N/A",
                                                   "hypervisor-without-vm-bit": "N/A"})
         self.assertIn("  SEV_STATUS (MSR 0xc0010131): not read: CPUID came from a recording",
                       replayed)
         self.assertEqual(cpuid_evidence(replayed), cpuid_evidence(report))
-        self.assertEqual(without_smbios(without_machine_reads(replayed)),
-                         without_firmware_tables(without_smbios(without_machine_reads(report))))
+        self.assertIn("vCPUs: 1 present, 1 enabled (EFI_MP_SERVICES_PROTOCOL)\n", report)
+        self.assertIn("vCPUs: not read: the dump holds one CPU", replayed)
+        self.assertEqual(
+            without_vcpus(without_smbios(without_machine_reads(replayed))),
+            without_vcpus(without_firmware_tables(without_smbios(without_machine_reads(report)))))
 
         dump_file = host_file("raw-round-trip", "cpuid.txt")
         dump_file.write_text(dump)

@@ -100,9 +100,12 @@ KVM_PROPERTY_PROBES = {
     "kvm-pv-sched-yield": ["kvm.pv_sched_yield"],
 }
 HYPERV_PROBES = ["hyperv.vp_index", "hyperv.time_ref_count", "hyperv.reference_tsc"]
-ALL_PROBES = ["kvm.clocksource", "kvm.clocksource2", "kvm.steal_time", "kvm.async_pf",
-              "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int", "kvm.hypercall",
-              "kvm.pv_sched_yield", "kvm.tsc_khz", *HYPERV_PROBES]
+ALL_PROBES = ["kvm.clocksource", "kvm.clocksource2", "kvm.clock_cross_vcpu", "kvm.steal_time",
+              "kvm.async_pf", "kvm.pv_eoi", "kvm.poll_control", "kvm.async_pf_int",
+              "kvm.hypercall", "kvm.pv_sched_yield", "kvm.tsc_khz", *HYPERV_PROBES]
+# The -cpu host boot has two vCPUs (QEMU -smp 2, both on L1's one vCPU in
+# turn): every vCPU's CPUID and kvmclock across them; the others have one.
+HOST_SMP = 2
 # Every MSR the probes write, and the value a freshly created VM's vCPU
 # holds (KVM: kvm_vcpu_reset, poll control 1: host polling on; the
 # wall-clock address kvm->arch.wall_clock is 0 in a new VM).
@@ -203,10 +206,12 @@ def status_kept_in(path):
 CASES = [
     # -cpu host: a raw dump (kept as a recording), then the requirements
     # with the report on the console too.
-    bed.L2Case("host", cpu="host", machine=MACHINE, files={"startup.nsh": vm.startup_script(
+    bed.L2Case("host", cpu="host", machine=MACHINE, smp=HOST_SMP,
+               files={"startup.nsh": vm.startup_script(
         r"-r --probe -l \raw.txt -J \raw.json", status_kept_in(r"\raw.status"),
         r"--require interface.kvm,kvm.clocksource2,hypervisor_bit "
-        r"--require probe.kvm.clocksource2 --probe --shutdown --exit-port -J \hvfeat.json",
+        rf"--require probe.kvm.clocksource2,vcpu.count={HOST_SMP},vcpu.consistent "
+        r"--require probe.kvm.clock_cross_vcpu --probe --shutdown --exit-port -J \hvfeat.json",
     ).encode()}),
     # kernel-irqchip=split: KVM offers kvm-msi-ext-dest-id only with it.
     # tsc-frequency: QEMU provides the timing leaf only for a known, stable
@@ -463,7 +468,9 @@ class HostCpu(RealKvmCase):
         self.assertRegex(log, r"\n    yes  3 KVM_FEATURE_CLOCKSOURCE2 ")
         self.assertEqual(re.findall(r"^  (\S+)  require\.(\S+):", log, re.MULTILINE),
                          [("PASS", "interface.kvm"), ("PASS", "kvm.clocksource2"),
-                          ("PASS", "hypervisor_bit"), ("PASS", "probe.kvm.clocksource2")])
+                          ("PASS", "hypervisor_bit"), ("PASS", "probe.kvm.clocksource2"),
+                          ("PASS", "vcpu.count"), ("PASS", "vcpu.consistent"),
+                          ("PASS", "probe.kvm.clock_cross_vcpu")])
         self.assertIn("verdict: PASS", log)
         report = self.report("host")
         self.assertEqual(report["kvm_base_for_guests"], 0x40000000)
@@ -711,6 +718,41 @@ class Probes(RealKvmCase):
         self.assertEqual({e["msr"] for e in report["probes"]["restored"]},
                          set(MSRS_AT_RESET) - {0x40000021})
 
+    def test_kvmclock_on_every_vcpu_of_the_smp_boot(self):
+        """-smp 2: kvmclock registered on both vCPUs, read on both at once,
+        the warps counted (none may have PVCLOCK_TSC_STABLE_BIT), and
+        MSR_KVM_SYSTEM_TIME_NEW put back and read back on each, found as a
+        new VM holds it."""
+        for name in ("host", "host-raw"):
+            report = self.report(name)
+            cross = next(r for r in report["probes"]["results"]
+                         if r["key"] == "kvm.clock_cross_vcpu")
+            self.assertEqual(cross["state"], "works", cross)
+            values = cross["values"]
+            self.assertEqual(values["vcpus"], HOST_SMP)
+            self.assertGreater(values["reads"], 1000, values)
+            self.assertIn("warps", values)
+            self.assertEqual(values["stable_warps"], 0, values)
+            self.assertGreater(values["together_ms"], 0, values)
+            across = [(e["vcpu"], e["other_vcpu"], e["found"], e["now"], e["restored"])
+                      for e in report["probes"]["restored"]
+                      if e["msr"] == 0x4b564d01 and (e["other_vcpu"] or e["vcpu"] == 0)]
+            for vcpu in range(HOST_SMP):
+                self.assertIn((vcpu, vcpu != 0, "0x0", "0x0", True), across, name)
+            print(f"\nkvmclock across {HOST_SMP} vCPUs ({name}): {values}", file=sys.stderr)
+
+    def test_every_vcpu_answers_as_the_boot_one(self):
+        report = self.report("host")
+        vcpus = report["vcpus"]
+        self.assertEqual((vcpus["present"], vcpus["enabled"], vcpus["consistent"]),
+                         (HOST_SMP, HOST_SMP, True))
+        self.assertEqual([v["apic_id"] for v in vcpus["list"]], list(range(HOST_SMP)))
+        self.assertEqual({r["label"]: r["outcome"] for r in report["results"]
+                          if r["label"].startswith("vcpu.")},
+                         {"vcpu.cpuid": "pass", "vcpu.startup": "pass"})
+        for name in ("pattern-0", "hv-all"):
+            self.assertEqual(self.report(name)["vcpus"]["present"], 1, name)
+
     def test_each_property_off_is_not_advertised(self):
         names = sorted(KVM_PROPERTIES)
         for k in range(PATTERN_BITS):
@@ -718,14 +760,18 @@ class Probes(RealKvmCase):
             case, report = self.booted(name), self.report(name)
             states = probe_states(report)
             dropped = kvm_qemu_warnings(case)
+            offered = {}
             for i, prop in enumerate(names):
                 on = bool((i + 1) >> k & 1)
-                offered = on and not any((reg, bit) in dropped
-                                         for reg, bit, _ in KVM_PROPERTIES[prop])
+                offered[prop] = on and not any((reg, bit) in dropped
+                                               for reg, bit, _ in KVM_PROPERTIES[prop])
                 for key in KVM_PROPERTY_PROBES.get(prop, []):
-                    self.assertEqual(states[key], "works" if offered else "not advertised",
+                    self.assertEqual(states[key], "works" if offered[prop] else "not advertised",
                                      f"{name}: {prop}={'on' if on else 'off'}: {key}")
             self.assertEqual(states["kvm.hypercall"], "works", name)
+            # kvmclock across vCPUs needs a second vCPU, which these lack
+            self.assertEqual(states["kvm.clock_cross_vcpu"],
+                             "not applicable" if offered["kvmclock"] else "not advertised", name)
             self.assert_restored(report, name)
 
     def test_timing_leaf_against_the_pm_timer(self):

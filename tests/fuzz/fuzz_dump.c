@@ -1,6 +1,6 @@
 /* libFuzzer: arbitrary bytes as a cpuid -r dump (with an SMCCC section or
- * not); whatever parses is then scanned, its SMCCC answers replayed,
- * checked and rendered in every format. */
+ * not); whatever parses is then scanned, its CPU sections compared as
+ * vCPUs, its SMCCC answers replayed, checked and rendered in every format. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		cpuid_source_none(&source, "fuzz");
 	smccc_source_recorded(&smccc, &dump.smccc, "fuzz");
-	scan_check_and_render(&source, dump.smccc.present ? &smccc : NULL);
+	scan_check_and_render(&source, &dump, dump.smccc.present ? &smccc : NULL);
 	return 0;
 }

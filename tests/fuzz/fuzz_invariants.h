@@ -13,6 +13,7 @@
 #include "cpuid_dump.h"
 #include "hv_render.h"
 #include "judge.h"
+#include "vcpus.h"
 
 static inline void discard_write(struct text_sink *self, const char *text, size_t length)
 {
@@ -112,9 +113,11 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
-/* With smbios (NULL: not read) as the SMBIOS step left it, and smccc
- * (NULL: none) SMCCC answers to replay after the scan. */
+/* dump: its CPU sections as the vCPUs (NULL: none read); smbios (NULL:
+ * not read) as the SMBIOS step left it; smccc (NULL: none) SMCCC answers
+ * to replay after the scan. */
 static inline void scan_check_and_render_with(const struct cpuid_source *source,
+					      const struct cpuid_dump *dump,
 					      const struct smbios_report *smbios,
 					      const struct smccc_source *smccc)
 {
@@ -141,6 +144,13 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 	if (smccc) {
 		smccc_scan(&report.smccc, smccc);
 		if (report.smccc.call_count > SMCCC_CALLS_MAX)
+			abort();
+	}
+	if (dump) {
+		vcpus_read_dump(&report, dump, false);
+		/* every vCPU kept is listed, and only those the dump holds */
+		if (dump->cpu_count > 1 && report.vcpus.count != (dump->cpu_count < VCPU_MAX
+								  ? dump->cpu_count : VCPU_MAX))
 			abort();
 	}
 	if (smbios)
@@ -175,9 +185,10 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 }
 
 static inline void scan_check_and_render(const struct cpuid_source *source,
+					 const struct cpuid_dump *dump,
 					 const struct smccc_source *smccc)
 {
-	scan_check_and_render_with(source, NULL, smccc);
+	scan_check_and_render_with(source, dump, NULL, smccc);
 }
 
 static inline void check_problems_render(const struct cpuid_dump *dump)

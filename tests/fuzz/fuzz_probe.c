@@ -7,21 +7,27 @@
  * Input: bytes 0-3 KVM's 0x40000101 EAX, 4-7 Hyper-V's 0x40000003 EAX,
  * 8-11 the timing leaf's TSC kHz, then one control byte a call (bit 0:
  * fault, bit 1: scribble 16 bytes at an offset the next byte picks) and
- * the call's value. Past the end everything reads as zero.
+ * the call's value. Past the end everything reads as zero. Bits 29-30 of
+ * KVM's word (undefined upstream) add up to three vCPUs, whose steps run
+ * in turn, each for STEPS_MAX at most (then it "timed out"); bit 31 keeps
+ * the last one from starting.
  *
  * Must hold: probe_run returns (libFuzzer's timeout catches a loop), every
- * MSR a probe wrote had its found value written last, or the report says it
- * could not be and keeps the pages, the forced write ran with interrupts
- * off and they were back on at the end, and the report renders whole
- * within the width, as JSON a parser accepts, and, judged, as TAP and
- * JUnit whole in printable ASCII. */
+ * MSR a probe wrote, on every vCPU, had its found value written last, or
+ * the report says it could not be and keeps the pages, the forced write
+ * ran with interrupts off and they were back on at the end, and the report
+ * renders whole within the width, as JSON a parser accepts, and, judged,
+ * as TAP and JUnit whole in printable ASCII. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzz_invariants.h"
 #include "probe.h"
+#include "vcpus.h"
 
 #define FORCED_MSR 0xc0010117u
+#define VCPUS_MAX 4u
+#define STEPS_MAX 3000u
 
 static struct {
 	const uint8_t *data;
@@ -33,6 +39,12 @@ static struct {
 	} written[64];
 	size_t written_count;
 	bool interrupts_off, forced_write_with_interrupts_on;
+	size_t vcpus, current;
+	bool last_not_started;
+	struct {
+		bool written;
+		uint64_t value; /* the last written to MSR_KVM_SYSTEM_TIME_NEW */
+	} vcpu[VCPUS_MAX];
 } host;
 
 static uint64_t take(size_t bytes)
@@ -98,6 +110,73 @@ static bool write_msr(void *context, uint32_t msr, uint64_t value, uint8_t *vect
 	host.written[i].value = value;
 	host.forced_write_with_interrupts_on |= msr == FORCED_MSR && !host.interrupts_off;
 	return true;
+}
+
+/* The other vCPUs' MSR (vCPU 0's is the guarded one's) */
+static uint64_t any_vcpu_read_msr(uint32_t msr)
+{
+	uint64_t value;
+	uint8_t vector;
+
+	if (!host.current)
+		return read_msr(NULL, msr, &value, &vector) ? value : 0;
+	call_faults();
+	return take(8);
+}
+
+static void any_vcpu_write_msr(uint32_t msr, uint64_t value)
+{
+	uint8_t vector;
+
+	if (!host.current) {
+		write_msr(NULL, msr, value, &vector);
+		return;
+	}
+	call_faults();
+	host.vcpu[host.current].written = true;
+	host.vcpu[host.current].value = value;
+}
+
+static void every_vcpu(void *context, vcpu_step step, void *argument, uint32_t timeout_us,
+		       bool *started, bool *finished)
+{
+	bool running[VCPUS_MAX];
+
+	(void)context;
+	(void)timeout_us;
+	for (size_t i = 0; i < host.vcpus; i++) {
+		started[i] = running[i] = !(host.last_not_started && i && i == host.vcpus - 1);
+		finished[i] = false;
+	}
+	for (unsigned round = 0; round < STEPS_MAX; round++)
+		for (size_t i = 0; i < host.vcpus; i++) {
+			if (!running[i])
+				continue;
+			host.current = i;
+			running[i] = step(argument, i);
+			finished[i] = !running[i];
+		}
+	host.current = 0;
+}
+
+/* Every vCPU answers CPUID as the boot one: the probe across vCPUs runs. */
+static void same_describe(const struct vcpu_source *self, size_t index,
+			  struct vcpu_identity *out)
+{
+	(void)self;
+	*out = (struct vcpu_identity){ .number = (uint32_t)index, .boot = !index,
+				       .enabled = true, .healthy = true };
+}
+
+static enum vcpu_state same_read(const struct vcpu_source *self, size_t index,
+				 struct cpuid_record *records, size_t count)
+{
+	const struct cpuid_source *cpuid = self->context;
+
+	(void)index;
+	for (size_t i = 0; i < count; i++)
+		cpuid->query(cpuid, records[i].leaf, records[i].subleaf, &records[i].regs);
+	return VCPU_COMPARED;
 }
 
 static uint64_t read_tsc(void *context)
@@ -223,6 +302,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host.size = size;
 	host.at = 12;
 	hv_scan(&report, &source);
+	host.vcpus = 1 + ((word(0) >> 29) & 3);
+	host.last_not_started = word(0) >> 31;
+	struct vcpu_source vcpus = { .context = &source, .method = "fuzz", .present = host.vcpus,
+				     .enabled = host.vcpus, .describe = same_describe,
+				     .read = same_read };
+	vcpus_read(&report, &vcpus);
 
 	struct probe_machine machine = {
 		.read_msr = read_msr, .write_msr = write_msr, .read_tsc = read_tsc,
@@ -233,6 +318,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.self_interrupt = size > 2 && (data[2] & 0x80) ? self_interrupt : NULL,
 		.pages = { host.pages[0], host.pages[1] },
 		.page_addresses = { 0x100000, 0x101000 },
+		.vcpu_count = host.vcpus, .vcpu_numbers = { 0, 1, 2, 3 },
+		.every_vcpu = host.vcpus > 1 ? every_vcpu : NULL,
+		.any_vcpu_read_msr = any_vcpu_read_msr, .any_vcpu_write_msr = any_vcpu_write_msr,
 	};
 	struct forced_msr forced = { size > 1 && (data[1] & 0x80), FORCED_MSR, true, 1 };
 	probe_run(&report, &machine, &forced);
@@ -252,6 +340,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* A restore the host refused is reported, and the pages kept. */
 		if (!restored && !(said_not && probes->pages_in_use))
+			abort();
+	}
+	/* And on every other vCPU, its own entry. */
+	for (size_t v = 1; v < host.vcpus; v++) {
+		const struct msr_restore *entry = NULL;
+		for (size_t r = 0; r < probes->restore_count; r++)
+			if (probes->restores[r].other_vcpu && probes->restores[r].vcpu == v)
+				entry = &probes->restores[r];
+		if (!host.vcpu[v].written)
+			continue;
+		if (!entry || (entry->found != host.vcpu[v].value &&
+			       !(!entry->restored && probes->pages_in_use)))
+			abort();
+		if (entry->restored && entry->found != host.vcpu[v].value)
 			abort();
 	}
 

@@ -67,6 +67,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_registers registers = { data, size };
 	struct cpuid_source source = { fuzz_query, &registers, "fuzz", description };
 
-	scan_check_and_render(&source, NULL);
+	scan_check_and_render(&source, NULL, NULL);
 	return 0;
 }

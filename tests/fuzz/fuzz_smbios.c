@@ -14,6 +14,8 @@
 #include "fuzz_invariants.h"
 #include "smbios.h"
 
+#include "../smbios_bytes.h"
+
 /* A KVM guest: leaf 0 (AMD, max 1), leaf 1 with the hypervisor bit, KVM's
  * signature at 0x40000000 ("AuthenticAMD", "KVMKVMKVM" as the reference
  * tables give their registers). */
@@ -24,41 +26,15 @@ static struct cpuid_record kvm_guest[] = {
 	{ 0x40000001, 0, { 0x01007afb, 0, 0, 0 } },
 };
 
-static void put_le(uint8_t *at, uint64_t value, size_t bytes)
-{
-	for (size_t i = 0; i < bytes; i++)
-		at[i] = (uint8_t)(value >> (8 * i));
-}
-
-/* The checksum byte at checksum that makes the range add up to zero. */
-static uint8_t checksum_for(const uint8_t *range, size_t length, size_t checksum)
-{
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < length; i++)
-		sum = (uint8_t)(sum + (i == checksum ? 0 : range[i]));
-	return (uint8_t)(0x100 - sum);
-}
-
 /* DSP0134 5.2.2 (3.0) or 5.2.1 (2.1), sound, for a table of length bytes. */
-static size_t sound_entry(uint8_t entry[0x1f], bool sm3, size_t length)
+static size_t sound_entry(uint8_t entry[SM_ENTRY_LENGTH], bool sm3, size_t length)
 {
-	memset(entry, 0, 0x1f);
 	if (sm3) {
-		memcpy(entry, "_SM3_\0\x18\x03\x00\x00\x01", 11);
-		put_le(entry + 0x0c, length, 4);
-		put_le(entry + 0x10, 0x7f000000, 8);
-		entry[5] = checksum_for(entry, 0x18, 5);
-		return 0x18;
+		sm3_entry(entry, 3, 0, (uint32_t)length, 0x7f000000);
+		return SM3_ENTRY_LENGTH;
 	}
-	memcpy(entry, "_SM_\0\x1f\x02\x08", 8);
-	memcpy(entry + 0x10, "_DMI_", 5);
-	put_le(entry + 0x16, length > 0xffff ? 0xffff : length, 2);
-	put_le(entry + 0x18, 0xf0000, 4);
-	put_le(entry + 0x1c, 0xffff, 2);
-	entry[0x15] = checksum_for(entry + 0x10, 0x0f, 0x05);
-	entry[4] = checksum_for(entry, 0x1f, 4);
-	return 0x1f;
+	sm_entry(entry, 2, 8, length > 0xffff ? 0xffff : (uint16_t)length, 0xf0000, 0xffff);
+	return SM_ENTRY_LENGTH;
 }
 
 static NOT_COVERED void check_model(const struct smbios_report *m, size_t table_length)
@@ -88,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct smbios_report model;
 	static struct cpuid_recording recording = { kvm_guest, 4 };
 	struct cpuid_source source;
-	uint8_t made[0x1f];
+	uint8_t made[SM_ENTRY_LENGTH];
 	const uint8_t *entry = made, *table;
 	size_t entry_length, table_length;
 
@@ -104,18 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		table = entry + entry_length;
 		table_length = size - 2 - entry_length;
 	}
-	uint8_t *entry_copy = malloc(entry_length ? entry_length : 1);
-	uint8_t *table_copy = malloc(table_length ? table_length : 1);
-	memcpy(entry_copy, entry, entry_length);
-	memcpy(table_copy, table, table_length);
 	smbios_absent(&model, "fuzz");
-	smbios_parse(&model, entry_copy, entry_length, table_copy, table_length);
-	free(entry_copy);
-	free(table_copy);
+	parse_exact_copies(&model, entry, entry_length, table, table_length);
 	check_model(&model, table_length);
 
 	kvm_guest[1].regs.ecx = data[0] & 4 ? 0 : 0x80000000u;
 	cpuid_source_recorded(&source, &recording, "fuzz");
-	scan_check_and_render_with(&source, &model, NULL);
+	scan_check_and_render_with(&source, NULL, &model, NULL);
 	return 0;
 }

@@ -73,7 +73,7 @@ class Documented(unittest.TestCase):
                 self.assertRegex(self.man, rf"(?<![\w-]){re.escape(option)}(?![\w-])")
 
     def test_every_label(self):
-        labels = re.findall(r"^  ((?:probe|lint|drift|require|cvm)\.\S+)",
+        labels = re.findall(r"^  ((?:probe|lint|drift|require|cvm|vcpu)\.\S+)",
                             self.hvfeat("--list-labels"), re.MULTILINE)
         self.assertGreater(len(labels), 30)
         for label in labels:

@@ -7,9 +7,15 @@ of the host build of hvfeat for the same dump. Which bit each of `cpuid`'s flags
 stands for is learnt from `cpuid` itself: one dump of 128 "CPUs", each with
 a single bit set in one register of the leaf, decoded in one run. Nothing
 here comes from hvfeat's tables.
+
+Every CPU of this machine: `cpuid -r` dumps each one; hvfeat's vCPU
+section, replaying that dump and reading the CPUs itself, must count the
+CPUs this process may run on (os.sched_getaffinity), number them as
+`cpuid` does and give each the local APIC ID `cpuid -f` decodes for it.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -147,6 +153,55 @@ class CpuidToolAgreement(unittest.TestCase):
               file=sys.stderr)
         self.assertEqual(problems, [], "\n".join(problems))
         self.assertGreater(compared, 100)
+
+
+def jq(expression, document):
+    """What jq makes of a JSON document, as Python values (one per output)."""
+    out = subprocess.run(["jq", "-c", expression], input=document, capture_output=True,
+                         text=True, check=True)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+class EveryCpu(unittest.TestCase):
+    """hvfeat's vCPU section on this machine's own CPUs, against `cpuid -r`
+    and `cpuid -f` of the same CPUs and the kernel's affinity mask."""
+
+    @classmethod
+    def setUpClass(cls):
+        WORK.mkdir(parents=True, exist_ok=True)
+        cls.dump = WORK / "cpuid-every-cpu.txt"
+        cls.dump.write_text(subprocess.run(["cpuid", "-r"], capture_output=True, text=True,
+                                           check=True).stdout)
+        cls.cpus = sorted(os.sched_getaffinity(0))
+        # cpuid's own decoding of leaf 1 EBX[31:24], CPU by CPU
+        decoded = subprocess.run(["cpuid", "-f", str(cls.dump)], capture_output=True,
+                                 text=True, check=True).stdout
+        cls.apic_ids = [int(m, 16) for m in re.findall(
+            r"local APIC physical ID\s*= 0x([0-9a-f]+)", decoded)]
+        cls.sections = [int(n) for n in re.findall(r"^CPU (\d+):", cls.dump.read_text(),
+                                                   flags=re.M)]
+
+    def vcpu_section(self, *arguments):
+        out = subprocess.run([str(HVFEAT), "-j", *arguments], capture_output=True, text=True)
+        self.assertEqual(out.returncode & 0x02, 0, out.stderr)
+        return jq(".vcpus | {present, enabled, consistent, numbers: [.list[].number], "
+                  "apic_ids: [.list[].apic_id], states: [.list[].state]}", out.stdout)[0]
+
+    def test_the_dump_and_the_live_run_count_and_number_the_cpus(self):
+        self.assertEqual(self.sections, self.cpus, "cpuid -r dumps every CPU allowed")
+        self.assertEqual(len(self.apic_ids), len(self.cpus))
+        expected = {"present": len(self.cpus), "enabled": len(self.cpus),
+                    "numbers": self.cpus, "apic_ids": self.apic_ids,
+                    "states": ["boot"] + ["compared"] * (len(self.cpus) - 1)}
+        for name, arguments in (("replay", ("-f", str(self.dump))), ("live", ())):
+            with self.subTest(name):
+                section = self.vcpu_section(*arguments)
+                consistent = section.pop("consistent")
+                self.assertEqual(section, expected)
+                if len(self.cpus) > 1:
+                    self.assertTrue(consistent, "the CPUs of one machine agree")
+        print(f"\ncpuid tool: {len(self.cpus)} CPUs, APIC IDs {self.apic_ids}, "
+              "as hvfeat replays and reads them", file=sys.stderr)
 
 
 if __name__ == "__main__":

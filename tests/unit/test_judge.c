@@ -159,7 +159,7 @@ static void probes_not_run_are_one_skip(void **state)
 	(void)state;
 	struct hv_report *r = SCAN(kvm_guest);
 
-	probe_not_run(r, HV_NOT_READ_REPLAY);
+	probe_not_run(r, NOT_READ_FROM_RECORDING);
 	rejudge(r, false);
 	assert_int_equal(labelled(r, "probe.run")->outcome, OUTCOME_SKIP);
 	assert_int_equal(r->verdict.counts[OUTCOME_SKIP], 1);

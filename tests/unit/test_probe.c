@@ -9,6 +9,7 @@
 #include "clocks.h"
 #include "judge.h"
 #include "probe.h"
+#include "vcpus.h"
 
 /* --- clocks ------------------------------------------------------------ */
 
@@ -264,6 +265,18 @@ struct sim {
 	bool forced_write_with_interrupts_on;
 	bool no_local_apic, apic_disabled, pv_eoi_unused, eoi_lost;
 	unsigned busy_sends; /* the first sends find another interrupt pending */
+	/* every vCPU (every_vcpu's 0..vcpus-1; 0 is the one above, whose
+	 * MSR_KVM_SYSTEM_TIME_NEW is msrs[]'s): each step costs step_ns */
+	size_t vcpus, current;
+	uint64_t step_ns;
+	struct sim_vcpu {
+		uint64_t system_time; /* its MSR_KVM_SYSTEM_TIME_NEW */
+		uint64_t lag_ns;      /* its pvclock's system_time behind the host's */
+		bool not_started;     /* the firmware does not start it */
+		bool hangs;           /* it stops after a few steps, never finishing */
+		bool ignored;         /* the host never writes its pvclock */
+		unsigned writes;
+	} vcpu[8];
 	_Alignas(4096) uint8_t pages[2][4096]; /* pages, as the firmware's are */
 };
 
@@ -315,9 +328,9 @@ static bool master_clock(void)
 
 /* KVM's kvm_setup_guest_pvclock: version odd, the fields, version even.
  * The scale as kvm_get_time_scale picks it: mul in [2^31, 2^32). */
-static void sim_write_pvclock(void)
+static void sim_write_pvclock_at(uint64_t address, uint64_t lag_ns)
 {
-	uint8_t *p = guest_memory(sim.pvclock_address);
+	uint8_t *p = guest_memory(address);
 	double ns_per_tick = sim.kvmclock_rate * 1e9 / (double)sim.tsc_hz;
 	int8_t shift = 0;
 
@@ -332,11 +345,16 @@ static void sim_write_pvclock(void)
 	uint32_t version = (get32(p) | 1) + 1;
 	put32(p, version - 1);
 	put64(p + 8, sim_tsc());
-	put64(p + 16, kvmclock_now());
+	put64(p + 16, kvmclock_now() - lag_ns);
 	put32(p + 24, sim.zero_multiplier ? 0 : (uint32_t)(ns_per_tick * 4294967296.0));
 	p[28] = (uint8_t)shift;
 	p[29] = master_clock() ? 1 : 0;
 	put32(p, version);
+}
+
+static void sim_write_pvclock(void)
+{
+	sim_write_pvclock_at(sim.pvclock_address, 0);
 }
 
 /* KVM's kvm_hv_setup_tsc_page: sequence 0 first; a valid page only with a
@@ -613,6 +631,71 @@ static void sim_self_interrupt(void *context, volatile uint32_t *pv_eoi,
 	seen->still_in_service = seen->pv_eoi_flag && sim.eoi_lost;
 }
 
+/* --- every vCPU ------------------------------------------------------- */
+
+/* The probe across vCPUs touches MSR_KVM_SYSTEM_TIME_NEW alone; vCPU 0's
+ * is the sim's own, with all it does. */
+static uint64_t sim_any_vcpu_read_msr(uint32_t msr)
+{
+	uint64_t value;
+	uint8_t vector;
+
+	assert_int_equal(msr, 0x4b564d01);
+	if (!sim.current) {
+		assert_true(sim_read_msr(NULL, msr, &value, &vector));
+		return value;
+	}
+	sim_exit(1000);
+	return sim.vcpu[sim.current].system_time;
+}
+
+static void sim_any_vcpu_write_msr(uint32_t msr, uint64_t value)
+{
+	struct sim_vcpu *v = &sim.vcpu[sim.current];
+	uint8_t vector;
+
+	assert_int_equal(msr, 0x4b564d01);
+	if (!sim.current) {
+		assert_true(sim_write_msr(NULL, msr, value, &vector));
+		return;
+	}
+	sim_exit(1000);
+	v->system_time = value;
+	v->writes++;
+	if ((value & 1) && !v->ignored)
+		sim_write_pvclock_at(value & ~1ull, v->lag_ns);
+}
+
+/* Round-robin, one step of each vCPU at a time, until all returned false
+ * or the time is up; a vCPU that hangs stops stepping after its fourth. */
+static void sim_every_vcpu(void *context, vcpu_step step, void *argument, uint32_t timeout_us,
+			   bool *started, bool *finished)
+{
+	bool running[8];
+	uint64_t steps[8] = { 0 }, deadline = sim.ns + (uint64_t)timeout_us * 1000u;
+
+	(void)context;
+	for (size_t i = 0; i < sim.vcpus; i++) {
+		started[i] = !sim.vcpu[i].not_started;
+		running[i] = started[i];
+		finished[i] = false;
+	}
+	for (bool stepped = true; stepped && sim.ns < deadline;) {
+		stepped = false;
+		for (size_t i = 0; i < sim.vcpus; i++) {
+			if (!running[i] || (sim.vcpu[i].hangs && steps[i] >= 4))
+				continue;
+			stepped = true;
+			steps[i]++;
+			sim.current = i;
+			running[i] = step(argument, i);
+			finished[i] = !running[i];
+			sim.ns += sim.step_ns;
+		}
+	}
+	sim.current = 0;
+}
+
 /* TDG.VP.INFO (Intel TDX module ABI): GPAW 52 in RCX, no attributes, one
  * vCPU of one in R8. */
 static bool sim_tdcall(void *context, uint64_t leaf, const uint64_t in[3], uint64_t *status,
@@ -644,7 +727,13 @@ static struct probe_machine sim_machine(void)
 		.self_interrupt = sim.no_local_apic ? NULL : sim_self_interrupt,
 		.pages = { sim.pages[0], sim.pages[1] },
 		.page_addresses = { PAGE_BASE, PAGE_BASE + 4096 },
+		.vcpu_count = sim.vcpus ? sim.vcpus : 1,
+		.every_vcpu = sim.vcpus > 1 ? sim_every_vcpu : NULL,
+		.any_vcpu_read_msr = sim_any_vcpu_read_msr,
+		.any_vcpu_write_msr = sim_any_vcpu_write_msr,
 	};
+	for (size_t i = 0; i < sim.vcpus; i++)
+		m.vcpu_numbers[i] = (uint32_t)i;
 	return m;
 }
 
@@ -776,6 +865,9 @@ static void assert_as_found(const struct hv_report *report)
 				 (unsigned long)sim.msrs[i].value, (unsigned long)sim.msrs[i].initial);
 	assert_false(sim.old_kvmclock);
 	assert_false(sim.interrupts_off);
+	for (size_t i = 1; i < sim.vcpus; i++)
+		if (sim.vcpu[i].system_time)
+			fail_msg("vCPU %zu holds 0x%lx", i, (unsigned long)sim.vcpu[i].system_time);
 }
 
 /* --- what is put back -------------------------------------------------- */
@@ -1336,6 +1428,191 @@ static void test_a_tsc_page_update_under_the_reader(void **state)
 	assert_state(report, "hyperv.reference_tsc", PROBE_WORKS, NULL);
 }
 
+/* --- kvmclock across vCPUs ------------------------------------------- */
+
+/* The vCPU section as the firmware reads it before the probes: every vCPU
+ * answers as the boot vCPU (and, with kvm_bit, vCPU 2 flips that bit of
+ * the KVM features word). */
+static uint32_t other_kvm_bit;
+
+static void same_describe(const struct vcpu_source *self, size_t index,
+			  struct vcpu_identity *out)
+{
+	(void)self;
+	*out = (struct vcpu_identity){ .number = (uint32_t)index, .apic_id = index,
+				       .apic_id_known = true, .boot = !index, .enabled = true,
+				       .healthy = true };
+}
+
+static enum vcpu_state same_read(const struct vcpu_source *self, size_t index,
+				 struct cpuid_record *records, size_t count)
+{
+	const struct hv_report *boot = self->context;
+
+	for (size_t i = 0; i < count; i++) {
+		records[i].regs = *hv_report_leaf(boot, records[i].leaf, records[i].subleaf);
+		if (index == 2 && records[i].leaf == 0x40000001)
+			records[i].regs.eax ^= other_kvm_bit;
+	}
+	return VCPU_COMPARED;
+}
+
+/* sim_reset() with n vCPUs, each step 1 us: the KVM host recording on n
+ * vCPUs, read and probed. */
+static struct hv_report *probe_vcpus(size_t n)
+{
+	struct hv_report *report = scan_dump_file(KVM_HOST_DUMP);
+	struct vcpu_source source = { .context = report, .method = "simulated", .present = n,
+				      .enabled = n, .describe = same_describe, .read = same_read };
+
+	sim.vcpus = n;
+	sim.step_ns = 1000;
+	vcpus_read(report, &source);
+	return probe_with(report, NULL);
+}
+
+/* MSR_KVM_SYSTEM_TIME_NEW on each vCPU, in the restore list by number
+ * (this vCPU's entry just before the first other vCPU's); each other
+ * vCPU's written twice: registered, then put back. */
+static void assert_restored_on_every_vcpu(const struct hv_report *report, size_t n)
+{
+	size_t first = 1;
+
+	while (first < report->probes.restore_count && !report->probes.restores[first].other_vcpu)
+		first++;
+	assert_true(first + n - 1 <= report->probes.restore_count);
+	const struct msr_restore *r = &report->probes.restores[first - 1];
+
+	for (size_t i = 0; i < n; i++, r++) {
+		assert_int_equal(r->msr, 0x4b564d01);
+		assert_int_equal(r->vcpu, i);
+		assert_int_equal(r->other_vcpu, i != 0);
+		assert_true(r->restored);
+		if (i)
+			assert_int_equal(sim.vcpu[i].writes, 2);
+	}
+}
+
+/* Four vCPUs, one clock, the stable bit: works, nothing went back, and
+ * every vCPU's MSR is back to what it held. */
+static void test_kvmclock_on_every_vcpu(void **state)
+{
+	(void)state;
+	sim_reset();
+	struct hv_report *report = probe_vcpus(4);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_WORKS, "none went back");
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "vcpus"), 4);
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "warps"), 0);
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "stable_flag"), 1);
+	/* all four read through the same 200 ms of kvmclock, less a step each */
+	assert_true(value_of(report, "kvm.clock_cross_vcpu", "together_ms") >= 199);
+	assert_restored_on_every_vcpu(report, 4);
+	assert_as_found(report);
+	const char *text = text_of(report);
+	assert_contains(text, "  restored MSR 0x4b564d01 on vCPU 3 to 0x0: read back equal\n");
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_contains(text_of(report), "PASS  probe.cleanup");
+}
+
+/* vCPU 2's kvmclock runs 5 us behind the others' (a TSC offset the host
+ * did not account for): read right after another vCPU's, it goes back.
+ * With PVCLOCK_TSC_STABLE_BIT Linux returns such reads as they are:
+ * broken; without it, Linux returns its last value instead: a remark. */
+static void test_warps_with_and_without_the_stable_bit(void **state)
+{
+	(void)state;
+	sim_reset();
+	sim.vcpu[2].lag_ns = 5000;
+	struct hv_report *report = probe_vcpus(4);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_BROKEN,
+		     "with PVCLOCK_TSC_STABLE_BIT set");
+	uint64_t warps = value_of(report, "kvm.clock_cross_vcpu", "warps");
+	assert_true(warps > 1000);
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "stable_warps"), warps);
+	uint64_t largest = value_of(report, "kvm.clock_cross_vcpu", "largest_warp_ns");
+	/* the lag, less the step vCPU 1 took before vCPU 2's read */
+	assert_true(largest > 3000 && largest <= 5000);
+	assert_restored_on_every_vcpu(report, 4);
+
+	sim_reset();
+	sim.host_tsc_stable = false; /* no master clock: the flag clear */
+	sim.vcpu[2].lag_ns = 5000;
+	report = probe_vcpus(4);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_WORKS, "Linux hides that");
+	assert_true(value_of(report, "kvm.clock_cross_vcpu", "warps") > 1000);
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "stable_warps"), 0);
+	assert_int_equal(value_of(report, "kvm.clock_cross_vcpu", "stable_flag"), 0);
+	assert_as_found(report);
+}
+
+/* A vCPU that never finishes: not judged, its MSR not confirmed, so the
+ * pages stay reserved and the cleanup fails; one never started: not
+ * judged, nothing of it touched, the others put back. */
+static void test_a_vcpu_that_times_out_or_never_starts(void **state)
+{
+	(void)state;
+	sim_reset();
+	sim.vcpu[3].hangs = true;
+	struct hv_report *report = probe_vcpus(4);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_SKIPPED,
+		     "vCPU 3 did not finish within 2000 ms");
+	assert_true(report->probes.pages_in_use);
+	size_t lost = 0;
+	while (lost < report->probes.restore_count && !report->probes.restores[lost].vcpu_lost)
+		lost++;
+	assert_true(lost < report->probes.restore_count);
+	assert_int_equal(report->probes.restores[lost].vcpu, 3);
+	assert_false(report->probes.restores[lost].restored);
+	assert_true(report->probes.restores[lost - 1].restored); /* vCPU 2's */
+	assert_contains(text_of(report), "  restored MSR 0x4b564d01 on vCPU 3 to 0x0:\n"
+					 "      NOT confirmed, the vCPU never finished\n");
+	hv_judge(report, &(struct judge_settings){ 0 });
+	/* the 11 of test_kvm_host_probes, and one on each of the 4 vCPUs */
+	assert_contains(text_of(report), "FAIL  probe.cleanup: 14 of 15 MSRs read back as found");
+
+	sim_reset();
+	sim.vcpu[1].not_started = true;
+	report = probe_vcpus(3);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_SKIPPED,
+		     "the firmware did not start vCPU 1");
+	assert_int_equal(sim.vcpu[1].writes, 0);
+	assert_int_equal(sim.vcpu[2].writes, 2);
+	assert_as_found(report);
+}
+
+static void test_kvmclock_across_vcpus_only_when_vouched_for(void **state)
+{
+	(void)state;
+	sim_reset();
+	struct hv_report *report = probe_vcpus(1);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_NOT_APPLICABLE, "one vCPU");
+	hv_judge(report, &(struct judge_settings){ 0 });
+	assert_contains(text_of(report), "  N/A   probe.kvm.clock_cross_vcpu: not applicable: one vCPU:");
+
+	/* vCPU 2's KVM word lacks KVM_FEATURE_CLOCKSOURCE2 (bit 3): not touched */
+	sim_reset();
+	other_kvm_bit = 1u << 3;
+	report = probe_vcpus(3);
+	other_kvm_bit = 0;
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_SKIPPED,
+		     "vCPU 2 not touched: its KVM leaves differ");
+	assert_int_equal(sim.vcpu[1].writes + sim.vcpu[2].writes, 0);
+
+	/* kvmclock broken on the boot vCPU */
+	sim_reset();
+	sim.zero_multiplier = true;
+	report = probe_vcpus(3);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_SKIPPED, "probe.kvm.clocksource2");
+
+	/* a vCPU whose time page the host never writes */
+	sim_reset();
+	sim.vcpu[1].ignored = true;
+	report = probe_vcpus(2);
+	assert_state(report, "kvm.clock_cross_vcpu", PROBE_BROKEN,
+		     "the host never wrote vCPU 1's time page");
+	assert_as_found(report);
+}
+
 /* --- faults, forced MSRs, nothing to probe ----------------------------- */
 
 static void test_faults_are_reported_not_taken(void **state)
@@ -1616,7 +1893,7 @@ static void test_no_kvm_nothing_probed_and_requirements(void **state)
 	sim_reset();
 	struct hv_report *report = probe_with(SCAN(tcg), NULL);
 	/* x86's probes; AArch64's are not in an x86 run's list */
-	assert_int_equal(report->probes.count, 13);
+	assert_int_equal(report->probes.count, 14);
 	for (size_t i = 0; i < report->probes.count; i++)
 		assert_int_equal(report->probes.results[i].state, PROBE_NOT_ADVERTISED);
 	assert_int_equal(sim.write_count, 0);
@@ -1632,10 +1909,10 @@ static void test_no_kvm_nothing_probed_and_requirements(void **state)
 					 " probe.kvm.clocksource2 = 1: not\n"
 					 "        advertised");
 
-	probe_not_run(report, HV_NOT_READ_REPLAY);
+	probe_not_run(report, NOT_READ_FROM_RECORDING);
 	hv_check(report, &list);
 	assert_false(report->checks[1].passed);
-	assert_contains(text_of(report), "probes (--probe): not run: CPUID came from a recording (-f)");
+	assert_contains(text_of(report), "probes (--probe): not run: CPUID came from a recording, not");
 }
 
 int main(void)
@@ -1674,6 +1951,10 @@ int main(void)
 		cmocka_unit_test(test_hyperv_probes),
 		cmocka_unit_test(test_the_tsc_page_valid_invalid_or_never_written),
 		cmocka_unit_test(test_a_tsc_page_update_under_the_reader),
+		cmocka_unit_test(test_kvmclock_on_every_vcpu),
+		cmocka_unit_test(test_warps_with_and_without_the_stable_bit),
+		cmocka_unit_test(test_a_vcpu_that_times_out_or_never_starts),
+		cmocka_unit_test(test_kvmclock_across_vcpus_only_when_vouched_for),
 		cmocka_unit_test(test_faults_are_reported_not_taken),
 		cmocka_unit_test(test_forced_writes),
 		cmocka_unit_test(test_a_confidential_vm_keeps_the_host_off_its_pages),

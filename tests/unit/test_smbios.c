@@ -15,6 +15,8 @@
 #include "judge.h"
 #include "smbios.h"
 
+#include "../smbios_bytes.h"
+
 #define BYTES(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
 
 struct bytes {
@@ -92,72 +94,13 @@ static void build_table(uint8_t extension_2)
 	put_end(&table);
 }
 
-static void le(uint8_t *at, uint64_t value, size_t bytes)
-{
-	for (size_t i = 0; i < bytes; i++)
-		at[i] = (uint8_t)(value >> (8 * i));
-}
-
-/* The checksum byte at checksum that makes the range add up to zero. */
-static uint8_t checksum_for(const uint8_t *range, size_t length, size_t checksum)
-{
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < length; i++)
-		sum = (uint8_t)(sum + (i == checksum ? 0 : range[i]));
-	return (uint8_t)(0x100 - sum);
-}
-
-/* DSP0134 5.2.2, Table 2: the 3.0 entry point, 18h bytes. */
-static void sm3_entry(uint8_t e[0x18], uint8_t major, uint8_t minor, uint32_t max_size,
-		      uint64_t address)
-{
-	memset(e, 0, 0x18);
-	memcpy(e, "_SM3_", 5);
-	e[6] = 0x18;
-	e[7] = major;
-	e[8] = minor;
-	e[9] = 0;      /* docrev */
-	e[0x0a] = 1;   /* entry point revision: the 3.0 layout */
-	le(e + 0x0c, max_size, 4);
-	le(e + 0x10, address, 8);
-	e[5] = checksum_for(e, 0x18, 5);
-}
-
-/* DSP0134 5.2.1, Table 1: the 2.1 entry point, 1Fh bytes. */
-static void sm_entry(uint8_t e[0x1f], uint8_t major, uint8_t minor, uint16_t length,
-		     uint32_t address, uint16_t count)
-{
-	memset(e, 0, 0x1f);
-	memcpy(e, "_SM_", 4);
-	e[5] = 0x1f;
-	e[6] = major;
-	e[7] = minor;
-	le(e + 0x08, 0x100, 2); /* maximum structure size */
-	memcpy(e + 0x10, "_DMI_", 5);
-	le(e + 0x16, length, 2);
-	le(e + 0x18, address, 4);
-	le(e + 0x1c, count, 2);
-	e[0x1e] = (uint8_t)(major << 4 | minor); /* BCD revision */
-	e[0x15] = checksum_for(e + 0x10, 0x0f, 0x05);
-	e[4] = checksum_for(e, 0x1f, 4);
-}
-
 static struct smbios_report model;
 
-/* The core given exactly these bytes: copies of their size on the heap. */
 static struct smbios_report *parse(const uint8_t *entry, size_t entry_length,
 				   const uint8_t *tab, size_t table_length)
 {
-	uint8_t *e = malloc(entry_length ? entry_length : 1);
-	uint8_t *t = malloc(table_length ? table_length : 1);
-
-	memcpy(e, entry, entry_length);
-	memcpy(t, tab, table_length);
 	smbios_absent(&model, "built by the test");
-	smbios_parse(&model, e, entry_length, t, table_length);
-	free(e);
-	free(t);
+	parse_exact_copies(&model, entry, entry_length, tab, table_length);
 	return &model;
 }
 
@@ -266,6 +209,23 @@ static void sm_entry_point_and_its_table(void **state)
 	assert_int_equal(parse(e, sizeof(e), table.data, table.length)->state, SMBIOS_READ);
 }
 
+/* 7.1.2.2: bits 0 to 6 of extension byte 2 are defined (5 and 6 since
+ * 3.5), bit 7 is "reserved for future assignment". */
+static void extension_byte_2_reserved_bit(void **state)
+{
+	(void)state;
+	build_table(0xff);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 5)->bios), 0x80);
+	build_table(0x7f);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 5)->bios), 0);
+	/* a type 0 of the 2.0 layout (length 12h) has no extension bytes */
+	table.length = 0;
+	put(&table, BYTES(0x00, 0x12, 0, 0, 1, 0, 0, 0xe8, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0));
+	STRINGS(&table, "Vendor");
+	put_end(&table);
+	assert_int_equal(smbios_bios_extension_2_unknown(&parse_sm3(3, 0)->bios), 0);
+}
+
 /* 7.2.1: before 2.6 all 16 bytes are in network order, as stored. */
 static void uuid_byte_order_by_version(void **state)
 {
@@ -274,16 +234,6 @@ static void uuid_byte_order_by_version(void **state)
 	assert_string_equal(parse_sm(2, 5, 4)->system.uuid, "33221100-5544-7766-8899-aabbccddeeff");
 	assert_string_equal(parse_sm(2, 6, 4)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
 	assert_string_equal(parse_sm3(3, 0)->system.uuid, "00112233-4455-6677-8899-aabbccddeeff");
-	/* all 0xff: not present; all zero: not set (QEMU without -uuid) */
-	size_t uuid_at = 0;
-	build_table(0x14);
-	while (table.data[uuid_at] != 0x01 || table.data[uuid_at + 1] != 0x1b)
-		uuid_at++;
-	memset(table.data + uuid_at + 8, 0xff, 16);
-	assert_int_equal(parse_sm3(3, 0)->system.uuid_state, SMBIOS_UUID_NOT_PRESENT);
-	memset(table.data + uuid_at + 8, 0x00, 16);
-	assert_int_equal(parse_sm3(3, 0)->system.uuid_state, SMBIOS_UUID_NOT_SETTABLE);
-	assert_string_equal(model.system.uuid, "00000000-0000-0000-0000-000000000000");
 }
 
 static void entry_point_checks(void **state)
@@ -349,24 +299,56 @@ static void entry_point_checks(void **state)
 }
 
 /* Linux (dmi_scan.c) and systemd-boot take 2.x when 3.x fails. */
-static void falls_back_to_the_sm_entry_point(void **state)
+/* build_table's table read through its 2.x entry point, after a 3.x one
+ * refused for problem, the only one. */
+static void assert_falls_back_to_sm(const char *problem)
 {
-	(void)state;
-	build_table(0x1c);
-	uint8_t e3[0x18], e2[0x1f];
+	uint8_t e2[SM_ENTRY_LENGTH];
 
-	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
-	e3[5] ^= 1;
 	sm_entry(e2, 2, 8, (uint16_t)table.length, 0xf0000, 4);
-	smbios_absent(&model, "test");
-	assert_false(smbios_entry_point(&model, e3, sizeof(e3)));
 	assert_true(smbios_entry_point(&model, e2, sizeof(e2)));
 	smbios_walk_table(&model, table.data, table.length);
 	assert_int_equal(model.state, SMBIOS_READ);
 	assert_int_equal(model.entry, SMBIOS_ENTRY_32);
 	assert_int_equal(model.problem_count, 1);
-	assert_problem(&model, "_SM3_ entry point: checksum wrong");
+	assert_problem(&model, problem);
 	assert_text(&model.system.product, "Road Runner");
+}
+
+static void falls_back_to_the_sm_entry_point(void **state)
+{
+	(void)state;
+	build_table(0x1c);
+	uint8_t e3[SM3_ENTRY_LENGTH];
+
+	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x1000);
+	e3[5] ^= 1;
+	smbios_absent(&model, "test");
+	assert_false(smbios_entry_point(&model, e3, sizeof(e3)));
+	assert_falls_back_to_sm("_SM3_ entry point: checksum wrong");
+}
+
+/* The firmware glue finds an entry point, or the table of one used, where
+ * its memory map has no memory: refused, saying why, and the next entry
+ * point tried (a 3.x table that cannot be read, as Linux's dmi_scan.c falls
+ * back when dmi_walk_early fails). */
+static void unreadable_where_it_lies(void **state)
+{
+	(void)state;
+	build_table(0x1c);
+	uint8_t e3[SM3_ENTRY_LENGTH];
+
+	smbios_absent(&model, "test");
+	smbios_entry_point_unreadable(&model, "SMBIOS3 entry point", 0xfed00000, "not memory");
+	assert_int_equal(model.state, SMBIOS_UNUSABLE);
+	assert_problem(&model, "SMBIOS3 entry point at 0xfed00000: not memory");
+
+	sm3_entry(e3, 3, 0, (uint32_t)table.length, 0x100000000);
+	smbios_absent(&model, "test");
+	assert_true(smbios_entry_point(&model, e3, sizeof(e3)));
+	smbios_table_unreadable(&model, "no memory there");
+	assert_int_equal(model.state, SMBIOS_UNUSABLE);
+	assert_falls_back_to_sm("_SM3_ table at 0x100000000: no memory there");
 }
 
 static void truncated_tables(void **state)
@@ -387,11 +369,21 @@ static void truncated_tables(void **state)
 		assert_true(m->table_walked <= cut);
 		assert_false(m->end_of_table);
 	}
-	/* 3.x: a maximum; without type 127 in it */
+	/* 3.x: a maximum; without type 127 in it (52 + 76 + 39 bytes of types
+	 * 0, 1 and 11) */
 	table.length = whole - 6;
 	struct smbios_report *m = parse_sm3(3, 0);
 	assert_int_equal(m->structures, 3);
-	assert_problem(m, "no end-of-table structure (type 127)");
+	assert_problem(m, "table: no end-of-table structure (type 127) in its 167 bytes");
+	/* 3.x: fewer bytes given than its maximum (in firmware, where the
+	 * memory map's memory ends), none of them type 127 */
+	uint8_t e3[0x18];
+	sm3_entry(e3, 3, 0, 0x80000, 0x7f8ef000);
+	m = parse(e3, sizeof(e3), table.data, table.length);
+	assert_int_equal(m->table_walked, table.length);
+	assert_int_equal(m->problem_count, 1);
+	assert_problem(m, "table: no end-of-table structure (type 127) in the 167 bytes "
+			  "given, of up to 524288");
 	/* 2.x: fewer structures than it gives */
 	m = parse_sm(2, 8, 9);
 	assert_problem(m, "3 structures in its");
@@ -645,17 +637,52 @@ static void renderings(void **state)
 
 	/* not read, absent */
 	r = scan_dump_file("kvm-guest-intel.txt");
-	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	hv_judge(r, &(struct judge_settings){ .strict = false });
 	assert_contains(text_of(r), "\nSMBIOS (firmware tables, DMTF DSP0134): not read: CPUID "
-				    "came from a recording\n      (-f), not this machine\n");
+				    "came from a recording,\n      not this machine\n");
 	assert_contains(json_of(r), "\"state\": \"not_read\", \"reason\": \"CPUID came from a "
-				    "recording (-f), not this machine\",\n    \"entry_point\": null");
+				    "recording, not this machine\",\n    \"entry_point\": null");
 	smbios_absent(&r->smbios, "/sys/firmware/dmi/tables/smbios_entry_point: No such file");
 	smbios_set_sys_hypervisor(&r->smbios, "xen\n", 4);
 	assert_contains(text_of(r), "): none:\n      /sys/firmware/dmi/tables/smbios_entry_point: "
 				    "No such file\n  Linux /sys/hypervisor/type: \"xen\"\n");
 	assert_contains(json_of(r), "\"sys_hypervisor_type\": \"xen\"");
+}
+
+/* Where the type 1 UUID of build_table's table starts. */
+static size_t uuid_offset(void)
+{
+	size_t at = 0;
+
+	while (table.data[at] != 0x01 || table.data[at + 1] != 0x1b)
+		at++;
+	return at + 8;
+}
+
+/* DSP0134 7.2.1: "If the value is all FFh, the ID is not currently present
+ * in the system, but it can be set. If the value is all 00h, the ID is not
+ * present in the system." dmidecode (dmi_system_uuid) prints "Not Present"
+ * for all FFh and "Not Settable" for all 00h (QEMU without -uuid). */
+static void uuid_that_is_none(void **state)
+{
+	(void)state;
+	build_table(0x14);
+	memset(table.data + uuid_offset(), 0xff, 16);
+	struct hv_report *r = report_with_tables(scan_dump_file("kvm-guest-intel.txt"), 3, 0);
+	assert_int_equal(r->smbios.system.uuid_state, SMBIOS_UUID_NOT_PRESENT);
+	assert_contains(text_of(r), "    uuid: ffffffff-ffff-ffff-ffff-ffffffffffff (Not Present)\n"
+				    "      all FFh: not currently present, but it can be set\n");
+	assert_contains(json_of(r), "\"uuid\": \"ffffffff-ffff-ffff-ffff-ffffffffffff\", "
+				    "\"uuid_state\": \"not_present\"");
+
+	memset(table.data + uuid_offset(), 0x00, 16);
+	r = report_with_tables(scan_dump_file("kvm-guest-intel.txt"), 3, 0);
+	assert_int_equal(r->smbios.system.uuid_state, SMBIOS_UUID_NOT_SETTABLE);
+	assert_contains(text_of(r), "    uuid: 00000000-0000-0000-0000-000000000000 (Not Settable)\n"
+				    "      all 00h: not present in the system\n");
+	assert_contains(json_of(r), "\"uuid\": \"00000000-0000-0000-0000-000000000000\", "
+				    "\"uuid_state\": \"not_settable\"");
 }
 
 static const char *fact(const struct hv_report *r, const char *key, struct fact_value *value)
@@ -667,25 +694,30 @@ static const char *fact(const struct hv_report *r, const char *key, struct fact_
 	return fact_value(r, &ref, value);
 }
 
-static void assert_fact_text(const struct hv_report *r, const char *key, const char *expected)
+/* The value of key, which must be known and of that type. */
+static void known_fact(const struct hv_report *r, const char *key, enum fact_type type,
+		       struct fact_value *value)
 {
-	struct fact_value value;
-	const char *why = fact(r, key, &value);
+	const char *why = fact(r, key, value);
 
 	if (why)
 		fail_msg("%s: %s", key, why);
-	assert_int_equal(value.type, FACT_TEXT);
+	assert_int_equal(value->type, type);
+}
+
+static void assert_fact_text(const struct hv_report *r, const char *key, const char *expected)
+{
+	struct fact_value value;
+
+	known_fact(r, key, FACT_TEXT, &value);
 	assert_string_equal(value.text, expected);
 }
 
 static void assert_fact_number(const struct hv_report *r, const char *key, uint64_t expected)
 {
 	struct fact_value value;
-	const char *why = fact(r, key, &value);
 
-	if (why)
-		fail_msg("%s: %s", key, why);
-	assert_int_equal(value.type, FACT_NUMBER);
+	known_fact(r, key, FACT_NUMBER, &value);
 	assert_int_equal(value.number, expected);
 }
 
@@ -758,7 +790,7 @@ static void requirement_keys(void **state)
 	assert_fact_number(r, "smbios.present", 0);
 	assert_fact_number(r, "smbios.problems", 1);
 	assert_no_fact(r, "smbios.version", "no usable SMBIOS entry point");
-	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	assert_no_fact(r, "smbios.present", "SMBIOS not read");
 	assert_no_fact(r, "smbios.type11.count", "SMBIOS not read");
 
@@ -852,7 +884,7 @@ static void corroboration_on_committed_dumps(void **state)
 		expect(r, WITHOUT_VM_BIT, OUTCOME_INFO, "SMBIOS 2.8 type 0 does not say virtual");
 		/* a replay: SMBIOS not read, nothing judged */
 		r = scan_dump_file(dumps[i]);
-		smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
+		smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 		hv_judge(r, &(struct judge_settings){ .strict = false });
 		expect(r, HIDDEN, OUTCOME_NOT_APPLICABLE, "SMBIOS not read: CPUID came from");
 		expect(r, WITHOUT_VM_BIT, OUTCOME_NOT_APPLICABLE, "SMBIOS not read");
@@ -933,7 +965,7 @@ static void requirements_on_the_tables(void **state)
 	       "smbios.type11.3 = \"x\": not known: no OEM string of that number");
 	expect(r, "require.smbios.type1.product", OUTCOME_PASS, "found \"Road Runner\"");
 	/* a replay: every one fails, not known */
-	smbios_not_read(&r->smbios, HV_NOT_READ_REPLAY);
+	smbios_not_read(&r->smbios, NOT_READ_FROM_RECORDING);
 	hv_check(r, &list);
 	for (size_t i = 0; i < r->check_count; i++)
 		assert_false(r->checks[i].passed);
@@ -947,14 +979,17 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sm3_entry_point_and_its_table),
 		cmocka_unit_test(sm_entry_point_and_its_table),
+		cmocka_unit_test(extension_byte_2_reserved_bit),
 		cmocka_unit_test(uuid_byte_order_by_version),
 		cmocka_unit_test(entry_point_checks),
 		cmocka_unit_test(falls_back_to_the_sm_entry_point),
+		cmocka_unit_test(unreadable_where_it_lies),
 		cmocka_unit_test(truncated_tables),
 		cmocka_unit_test(malformed_structures),
 		cmocka_unit_test(string_numbers),
 		cmocka_unit_test(bounds),
 		cmocka_unit_test(renderings),
+		cmocka_unit_test(uuid_that_is_none),
 		cmocka_unit_test(requirement_keys),
 		cmocka_unit_test(requirements_on_the_tables),
 		cmocka_unit_test(corroboration_on_committed_dumps),
