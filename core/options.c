@@ -56,6 +56,7 @@ void render_usage(const char *program, const char *default_log,
 	if (default_log)
 		sink_puts(out, "  --shutdown      power off when done, files closed\n"
 			       "  --exit-port     exit classes to QEMU's isa-debug-exit port 0xf4\n"
+			       "                  (AArch64: the status to \\hvfeat.status)\n"
 			       "  -b       page the output, as the shell's commands do\n");
 	sink_puts(out, "  -h       show this help\n");
 }
