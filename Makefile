@@ -89,6 +89,7 @@ $(BUILD)/smbios_plant.so: $(BUILD)/efi-obj/tests/firmware/smbios_plant.o
 $(BUILD)/efi-obj/tests/firmware/smbios_plant.o: tests/smbios_bytes.h
 $(BUILD)/guard_check.so: $(BUILD)/efi-obj/tests/firmware/guard_check.o \
                          $(BUILD)/efi-obj/efi/x86_64/probe_machine.o \
+                         $(BUILD)/efi-obj/efi/firmware_clock.o \
                          $(BUILD)/efi-obj/efi/firmware_tables.o \
                          $(patsubst %,$(BUILD)/efi-obj/core/%.o,acpi ascii clocks cpuid_hardware)
 

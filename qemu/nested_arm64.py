@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import firmware_vm as vm
+from nested_common import l1_console_problems, read_case_results, tail
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "nested-arm64"
@@ -295,21 +296,7 @@ def _run_l1(l1, job_dir, echo):
     l1.kernel = kernel.group(1) if kernel else ""
     mode = re.search(r"kvm \[\d+\]: ((?:VHE|Hyp) mode initialized successfully)", l1.console)
     l1.kvm_mode = mode.group(1) if mode else ""
-    for case in l1.cases:
-        case_dir = job_dir / case.name
-
-        def read(name):
-            path = case_dir / name
-            return path.read_text(errors="replace") if path.exists() else None
-
-        code, begun, ended = read("exit-code"), read("started"), read("ended")
-        case.console = vm.console_text((read("console.log") or "").encode())
-        case.stderr = read("stderr.log") or ""
-        if code and code.strip():
-            case.exit_code = int(code)
-            case.timed_out = case.exit_code == 128 + 9  # timeout -s KILL
-        if begun and ended:
-            case.seconds = float(ended) - float(begun)
+    read_case_results(job_dir, l1.cases)
 
 
 def l1_problems(l1):
@@ -318,14 +305,7 @@ def l1_problems(l1):
         problems.append("the outer QEMU did not finish in time (hang)")
     elif l1.outer_exit not in (0, None):
         problems.append(f"the outer QEMU exited with status {l1.outer_exit}")
-    failed = re.search(r"hvfeat-l1: FAILED: (.*)", l1.console)
-    if failed:
-        problems.append(f"L1 failed: {failed.group(1)}")
-    trouble = [t for t in L1_TROUBLE if t in l1.console]
-    if trouble:
-        problems.append(f"L1's kernel reported {', '.join(trouble)}")
-    if l1.job_start is None and not failed:
-        problems.append("L1 never reached its job")
+    problems += l1_console_problems(l1, L1_TROUBLE)
     expected = "Hyp mode initialized" if l1.nvhe else "VHE mode initialized"
     if l1.job_start is not None and expected not in l1.kvm_mode:
         problems.append(f"L1's KVM did not say {expected!r} (it said {l1.kvm_mode!r})")
@@ -341,9 +321,6 @@ def l1_problems(l1):
 
 
 def _raise_on_bed_failure(l1s, workdir):
-    def tail(text, n=3000):
-        return text[-n:] if text else "(empty)"
-
     report = []
     for l1 in l1s:
         problems = l1_problems(l1)

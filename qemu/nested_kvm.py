@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import firmware_vm as vm
+from nested_common import l1_console_problems, read_case_results, tail
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "nested"
@@ -345,21 +346,7 @@ def _run_l1(l1, job_dir, echo, smbios):
     l1.kvm = (kvm.group(1) if kvm else "") + "".join(f"; {line}" for line in nested)
     tsc = re.search(r"hvfeat-l1: tsc_khz=(\d+)", l1.console)
     l1.tsc_khz = int(tsc.group(1)) if tsc else None
-    for case in l1.cases:
-        case_dir = job_dir / case.name
-
-        def read(name):
-            path = case_dir / name
-            return path.read_text(errors="replace") if path.exists() else None
-
-        code, begun, ended = read("exit-code"), read("started"), read("ended")
-        case.console = vm.console_text((read("console.log") or "").encode())
-        case.stderr = read("stderr.log") or ""
-        if code and code.strip():
-            case.exit_code = int(code)
-            case.timed_out = case.exit_code == 128 + 9  # timeout -s KILL
-        if begun and ended:
-            case.seconds = float(ended) - float(begun)
+    read_case_results(job_dir, l1.cases)
 
 
 def run_native(cases, efi_bytes, workdir):
@@ -410,14 +397,7 @@ def l1_problems(l1):
         problems.append(f"the outer QEMU aborted (exit {l1.outer_exit})")
     elif l1.outer_exit not in (0, None) and not l1.timed_out:
         problems.append(f"the outer QEMU exited with status {l1.outer_exit}")
-    failed = re.search(r"hvfeat-l1: FAILED: (.*)", l1.console)
-    if failed:
-        problems.append(f"L1 failed: {failed.group(1)}")
-    trouble = [t for t in L1_TROUBLE if t in l1.console]
-    if trouble:
-        problems.append(f"L1's kernel reported {', '.join(trouble)}")
-    if l1.job_start is None and not failed:
-        problems.append("L1 never reached its job")
+    problems += l1_console_problems(l1, L1_TROUBLE)
     job = re.search(r"hvfeat-l1: job exited with status (\d+)", l1.console)
     if job and job.group(1) != "0":
         problems.append(f"L1's job failed (status {job.group(1)}, console below)")
@@ -432,9 +412,6 @@ def l1_problems(l1):
 
 
 def _raise_on_bed_failure(result, workdir):
-    def tail(text, n=3000):
-        return text[-n:] if text else "(empty)"
-
     report = []
     for l1 in result.l1s:
         problems = l1_problems(l1)

@@ -6,10 +6,10 @@
 #include <efilib.h>
 
 #include "arch.h"
-#include "clocks.h"
 #include "cvm_firmware.h"
 #include "esp_files.h"
 #include "fdt.h"
+#include "firmware_clock.h"
 #include "firmware_tables.h"
 #include "probe_smccc.h"
 #include "smccc_machine.h"
@@ -78,19 +78,6 @@ static uint64_t counter_frequency(void)
 	return value;
 }
 
-static bool rtc(void *context, int64_t *seconds, int16_t *zone_minutes)
-{
-	EFI_TIME now;
-
-	(void)context;
-	if (EFI_ERROR(RT->GetTime(&now, NULL)) || now.Month < 1 || now.Month > 12)
-		return false;
-	*seconds = civil_to_epoch(now.Year, now.Month, now.Day, now.Hour, now.Minute,
-				  now.Second);
-	*zone_minutes = now.TimeZone;
-	return true;
-}
-
 /* Firmware memory is identity-mapped (UEFI 2.11, 2.3.6.1). */
 static uint64_t load64(void *context, uint64_t address)
 {
@@ -148,7 +135,7 @@ static void probe(struct hv_report *report)
 {
 	struct smccc_probe_machine machine = {
 		.context = &report->smccc, .call = probe_call, .counter = counter,
-		.counter_hz = counter_frequency(), .rtc = rtc, .load64 = load64,
+		.counter_hz = counter_frequency(), .rtc = firmware_rtc, .load64 = load64,
 		.store64 = store64, .keep_reserved = keep_reserved,
 	};
 

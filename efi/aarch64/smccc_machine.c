@@ -6,23 +6,8 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "cpu_arch_protocol.h"
 #include "smccc_machine.h"
-
-/* UEFI PI 1.7, volume 2, 12.3: EFI_CPU_ARCH_PROTOCOL. gnu-efi does not
- * declare it; only RegisterInterruptHandler is used. */
-#define CPU_ARCH_PROTOCOL_GUID \
-	{ 0x26baccb1, 0x6f42, 0x11d4, { 0xbc, 0xe7, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } }
-
-typedef VOID(EFIAPI *INTERRUPT_HANDLER)(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT context);
-
-struct cpu_arch_protocol {
-	void *flush_data_cache, *enable_interrupt, *disable_interrupt,
-		*get_interrupt_state, *init;
-	EFI_STATUS(EFIAPI *register_interrupt_handler)(struct cpu_arch_protocol *self,
-						       EFI_EXCEPTION_TYPE type,
-						       INTERRUPT_HANDLER handler);
-	/* further members unused */
-};
 
 /* UEFI 2.11, 18.2.4: EXCEPT_AARCH64_SYNCHRONOUS_EXCEPTIONS, and the
  * EFI_SYSTEM_CONTEXT_AARCH64 gnu-efi does not declare: X0-X28, FP, LR,

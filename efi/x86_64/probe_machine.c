@@ -7,26 +7,11 @@
 #include <efilib.h>
 
 #include "acpi.h"
-#include "clocks.h"
+#include "cpu_arch_protocol.h"
 #include "cpuid_source.h"
+#include "firmware_clock.h"
 #include "firmware_tables.h"
 #include "probe_machine.h"
-
-/* UEFI PI 1.7, volume 2, 12.3: EFI_CPU_ARCH_PROTOCOL. gnu-efi does not
- * declare it; only RegisterInterruptHandler is used. */
-#define CPU_ARCH_PROTOCOL_GUID \
-	{ 0x26baccb1, 0x6f42, 0x11d4, { 0xbc, 0xe7, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } }
-
-typedef VOID(EFIAPI *INTERRUPT_HANDLER)(EFI_EXCEPTION_TYPE type, EFI_SYSTEM_CONTEXT context);
-
-struct cpu_arch_protocol {
-	void *flush_data_cache, *enable_interrupt, *disable_interrupt,
-		*get_interrupt_state, *init;
-	EFI_STATUS(EFIAPI *register_interrupt_handler)(struct cpu_arch_protocol *self,
-						       EFI_EXCEPTION_TYPE type,
-						       INTERRUPT_HANDLER handler);
-	/* further members unused */
-};
 
 /* Intel SDM vol. 3, 11.4 and 11.12; AMD APM vol. 2, 16.3 */
 #define MSR_IA32_APIC_BASE 0x1bu
@@ -265,19 +250,6 @@ static uint32_t read_pm_timer(void *context)
 	return value;
 }
 
-static bool rtc(void *context, int64_t *seconds, int16_t *zone_minutes)
-{
-	EFI_TIME now;
-
-	(void)context;
-	if (EFI_ERROR(RT->GetTime(&now, NULL)) || now.Month < 1 || now.Month > 12)
-		return false;
-	*seconds = civil_to_epoch(now.Year, now.Month, now.Day, now.Hour, now.Minute,
-				  now.Second);
-	*zone_minutes = now.TimeZone;
-	return true;
-}
-
 static void interrupts_off(void *context)
 {
 	(void)context;
@@ -452,7 +424,7 @@ const char *probe_machine_open_guard(struct probe_machine *machine, const char *
 	*left = NULL;
 	*machine = (struct probe_machine){ .read_msr = read_msr, .write_msr = write_msr,
 					   .read_tsc = read_tsc, .hypercall = hypercall,
-					   .tdcall = tdcall, .rtc = rtc,
+					   .tdcall = tdcall, .rtc = firmware_rtc,
 					   .interrupts_off = interrupts_off,
 					   .interrupts_restore = interrupts_restore,
 					   .vcpu_count = 1,

@@ -113,6 +113,33 @@ static inline NOT_COVERED void check_ci_format(const char *text, size_t length,
 		abort();
 }
 
+/* The report in each of formats, one pass each into a buffer of the
+ * documented bound (render_to_memory's two passes are the same code, and
+ * unit-tested), each checked as its readers take it; OUTPUT_RAW only for
+ * the bound. */
+static inline void render_and_check(const struct hv_report *report,
+				    const enum output_format *formats, size_t count)
+{
+	static char rendered[512 * 1024];
+	struct buffer_sink sink;
+
+	for (size_t f = 0; f < count; f++) {
+		buffer_sink_init(&sink, rendered, sizeof(rendered));
+		render_in_format(report, formats[f], &sink.sink);
+		if (sink.length >= sizeof(rendered))
+			abort(); /* past the README's bound */
+		if (formats[f] == OUTPUT_TEXT)
+			check_text(rendered, sink.length);
+		else if (formats[f] == OUTPUT_JSON)
+			check_json(rendered, sink.length, report);
+		else if (formats[f] == OUTPUT_TAP)
+			check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
+		else if (formats[f] == OUTPUT_JUNIT)
+			check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ",
+					"</testsuites>\n");
+	}
+}
+
 /* dump: its CPU sections as the vCPUs (NULL: none read); smbios (NULL:
  * not read) as the SMBIOS step left it; smccc (NULL: none) SMCCC answers
  * to replay after the scan. */
@@ -161,27 +188,9 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ .waivers = &list.waivers });
 
-	/* One pass each into a buffer of the documented bound (render_to_memory's
-	 * two passes are the same code, and unit-tested). */
-	static char rendered[512 * 1024];
-	struct buffer_sink sink;
 	static const enum output_format formats[] = { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_RAW,
 						      OUTPUT_TAP, OUTPUT_JUNIT };
-	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-		buffer_sink_init(&sink, rendered, sizeof(rendered));
-		render_in_format(&report, formats[f], &sink.sink);
-		if (sink.length >= sizeof(rendered))
-			abort(); /* past the README's bound */
-		if (formats[f] == OUTPUT_TEXT)
-			check_text(rendered, sink.length);
-		else if (formats[f] == OUTPUT_JSON)
-			check_json(rendered, sink.length, &report);
-		else if (formats[f] == OUTPUT_TAP)
-			check_ci_format(rendered, sink.length, "TAP version 13\n", "# verdict: ");
-		else if (formats[f] == OUTPUT_JUNIT)
-			check_ci_format(rendered, sink.length, "<?xml version=\"1.0\" ",
-					"</testsuites>\n");
-	}
+	render_and_check(&report, formats, sizeof(formats) / sizeof(formats[0]));
 }
 
 static inline void scan_check_and_render(const struct cpuid_source *source,
