@@ -218,6 +218,12 @@ def vars_template(key, efi_bytes, workdir):
     return vars_file.read_bytes()
 
 
+# In an l1_steps command: the first L1's job directory, which holds the
+# l1_files. A repository under /tmp is hidden in L1 behind its tmpfs; the
+# job directory is mounted over it, so what a step runs goes there.
+JOB_DIR = "{job}"
+
+
 def job_script(job_dir, cases, l1_steps=()):
     """The shell script L1 runs chrooted in the host's root: first the
     l1_steps, (name, shell command) pairs run in L1 itself, each one's
@@ -229,6 +235,7 @@ def job_script(job_dir, cases, l1_steps=()):
              # {tsc_hz} in a command: L1's own TSC frequency, in Hz
              f"TSC_HZ=$(( $(cat {shlex.quote(str(job_dir / 'l1-tsc-khz'))}) * 1000 ))"]
     for name, command in l1_steps:
+        command = command.replace(JOB_DIR, str(job_dir))
         kept = shlex.quote(str(job_dir / name))
         lines += [f"echo 'hvfeat-l1-step: {name}'",
                   f"timeout -s KILL {L1_STEP_TIMEOUT} sh -c {shlex.quote(command)} "
@@ -263,11 +270,13 @@ def outer_command(job_dir, smbios=()):
             *(option for fields in smbios for option in ("-smbios", fields))]
 
 
-def run(cases, efi_bytes, workdir, lanes=2, echo=None, l1_steps=(), l1_smbios=()):
+def run(cases, efi_bytes, workdir, lanes=2, echo=None, l1_steps=(), l1_smbios=(),
+        l1_files=()):
     """Boots `lanes` L1 guests side by side, each with one vCPU and its
     share of the cases run one after another as L2; returns a NestedRun.
-    The first L1 runs l1_steps (see job_script) before its cases; every
-    L1 gets the l1_smbios options (see outer_command).
+    The first L1 runs l1_steps (see job_script) before its cases, with
+    l1_files copied into its job directory (JOB_DIR); every L1 gets the
+    l1_smbios options (see outer_command).
 
     One vCPU per L1: two nested guests at once on a two-vCPU L1 corrupted
     L1's kernel stacks under TCG's SVM ("corrupted stack end detected inside
@@ -299,6 +308,8 @@ def run(cases, efi_bytes, workdir, lanes=2, echo=None, l1_steps=(), l1_smbios=()
             (case_dir / "OVMF_VARS.fd").write_bytes(templates[template_key(case)])
             case.command = l2_command(case)
         l1.job_dir = job_dir
+        for path in l1_files if l1 is l1s[0] else ():
+            shutil.copy2(path, job_dir / Path(path).name)
         (job_dir / "job.sh").write_text(
             job_script(job_dir, l1.cases, l1_steps if l1 is l1s[0] else ()))
     started = time.monotonic()

@@ -260,10 +260,12 @@ L1_SMBIOS = ("type=1," + ",".join(f"{k}={v.replace(',', ',,')}" for k, v in L1_T
 L1_REQUIREMENTS = ",".join(
     [f'smbios.type1.{k}="{v.lower() if k == "uuid" else v}"' for k, v in L1_TYPE1.items()]
     + [f'smbios.type11.{i}="{v}"' for i, v in enumerate(L1_TYPE11, 1)])
+# The host build runs from L1's job directory: the repository may sit
+# under /tmp, which L1 hides behind its own tmpfs.
+L1_HVFEAT = f"{bed.JOB_DIR}/{HOST_HVFEAT.name}"
 L1_STEPS = (
-    ("host-hvfeat", shlex.join([str(HOST_HVFEAT), "-j", "--require", L1_REQUIREMENTS])),
-    ("host-hvfeat-nobody", shlex.join(["setpriv", "--reuid=65534", "--regid=65534",
-                                       "--clear-groups", str(HOST_HVFEAT), "-j"])),
+    ("host-hvfeat", f"{L1_HVFEAT} -j --require {shlex.quote(L1_REQUIREMENTS)}"),
+    ("host-hvfeat-nobody", f"setpriv --reuid=65534 --regid=65534 --clear-groups {L1_HVFEAT} -j"),
     # by its path: L1's job runs with busybox's PATH, /bin only
     ("dmidecode", f"{shutil.which('dmidecode') or '/usr/sbin/dmidecode'} -t 0,1,11"),
     ("sys-hypervisor-type", "cat /sys/hypervisor/type"),
@@ -371,7 +373,8 @@ def setUpModule():
         RUN["bed"] = f"nested KVM (native unusable: {reason})"
         RUN["result"] = bed.run(CASES, efi, WORK / "nested",
                                 echo=lambda text: print(text, end="", file=sys.stderr),
-                                l1_steps=L1_STEPS, l1_smbios=L1_SMBIOS)
+                                l1_steps=L1_STEPS, l1_smbios=L1_SMBIOS,
+                                l1_files=(HOST_HVFEAT,))
     print(f"\nreal-KVM tests on {RUN['bed']}\n{RUN['result'].summary()}", file=sys.stderr)
 
 
