@@ -1,7 +1,9 @@
 /* The AArch64 probes: KVM's PTP call against the generic timer and the
- * RTC, and PV stolen time (Arm DEN 0057), each judged by what it measured.
- * KVM's semantics are Documentation/virt/kvm/arm/{ptp_kvm,pvtime}.rst and
- * arch/arm64/kvm/{hypercalls,pvtime}.c. */
+ * RTC, PV stolen time (Arm DEN 0057), and each Spectre-class workaround
+ * call the hypervisor says it implements (Arm DEN 0028), each judged by
+ * what it measured. KVM's semantics are
+ * Documentation/virt/kvm/arm/{ptp_kvm,pvtime}.rst and
+ * arch/arm64/kvm/{hypercalls,pvtime}.c, hyp/hyp-entry.S. */
 #include "probe_smccc.h"
 
 #include "clocks.h"
@@ -23,6 +25,16 @@ struct smccc_run {
 	const struct smccc_probe_machine *m;
 };
 
+struct smccc_probe_def {
+	const char *key, *title;
+	bool (*advertised)(const struct smccc_report *s, const struct smccc_probe_def *def);
+	void (*run)(struct smccc_run *run, const struct smccc_probe_def *def,
+		    struct probe_result *result);
+	/* A workaround's function and x1 (smccc_arch_features' rows). */
+	uint32_t function;
+	uint64_t argument;
+};
+
 static bool kvm_offers(const struct smccc_report *s, unsigned bit)
 {
 	const struct smccc_vendor *vendor = smccc_vendor(s);
@@ -30,13 +42,16 @@ static bool kvm_offers(const struct smccc_report *s, unsigned bit)
 	return vendor && vendor->key[0] == 'k' && smccc_kvm_function_offered(s, bit);
 }
 
-static bool ptp_advertised(const struct smccc_report *s)
+static bool ptp_advertised(const struct smccc_report *s, const struct smccc_probe_def *def)
 {
+	(void)def;
 	return kvm_offers(s, 1); /* ARM_SMCCC_KVM_FUNC_PTP */
 }
 
-static bool stolen_time_advertised(const struct smccc_report *s)
+static bool stolen_time_advertised(const struct smccc_report *s,
+				   const struct smccc_probe_def *def)
 {
+	(void)def;
 	const struct smccc_call *st =
 		smccc_answer(s, SMCCC_HV_PV_TIME_FEATURES, SMCCC_HV_PV_TIME_ST);
 
@@ -88,12 +103,14 @@ static bool ptp_sample(struct smccc_run *run, struct probe_result *result, uint6
 	return true;
 }
 
-static void probe_ptp(struct smccc_run *run, struct probe_result *result)
+static void probe_ptp(struct smccc_run *run, const struct smccc_probe_def *def,
+		      struct probe_result *result)
 {
 	uint64_t wall[2], cycles[2], before, after;
 	int64_t rtc, zone;
 	int16_t zone_minutes;
 
+	(void)def;
 	if (!run->m->counter_hz) {
 		set_state(result, PROBE_SKIPPED, "CNTFRQ_EL0 is 0: the counter's rate is unknown");
 		return;
@@ -140,11 +157,13 @@ static void probe_ptp(struct smccc_run *run, struct probe_result *result)
  * marker, it must zero it again: the host writes there. No call undoes the
  * registration (pvtime.rst): the structure's memory must stay the host's
  * for good, which keep_reserved sees to. */
-static void probe_stolen_time(struct smccc_run *run, struct probe_result *result)
+static void probe_stolen_time(struct smccc_run *run, const struct smccc_probe_def *def,
+			      struct probe_result *result)
 {
 	struct smccc_call c = { .function = SMCCC_HV_PV_TIME_ST };
 	const char *where = "";
 
+	(void)def;
 	if (!call(run, result, &c))
 		return;
 	uint64_t ipa = c.x[0];
@@ -206,17 +225,65 @@ static void probe_stolen_time(struct smccc_run *run, struct probe_result *result
 	       where);
 }
 
-struct smccc_probe_def {
-	const char *key, *title;
-	bool (*advertised)(const struct smccc_report *s);
-	void (*run)(struct smccc_run *run, struct probe_result *result);
-};
+/* A workaround is implemented when SMCCC_ARCH_FEATURES returns SUCCESS for
+ * it (DEN 0028 v1.4, 7.5-7.7: UNAFFECTED and NOT_REQUIRED mean there is
+ * nothing to call; Linux's spectre_v2/v4/bhb firmware states read it so). */
+static bool workaround_advertised(const struct smccc_report *s,
+				  const struct smccc_probe_def *def)
+{
+	const struct smccc_call *feature =
+		smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, def->function);
+
+	return feature && !feature->trapped && smccc_status(feature) == SMCCC_RET_SUCCESS;
+}
+
+/* The call a guest kernel makes on its own transitions, made once. What
+ * it mitigates is invisible to a guest; what is measured is that the
+ * hypervisor takes it and returns. WORKAROUND_1 and _3 leave no state.
+ * WORKAROUND_2's x1 = 1 asks for the SSB mitigation on this vCPU, which is
+ * its state at reset (DEN 0028 7.6; TF-A's dynamic mitigation and KVM up
+ * to 5.9 enable it at reset): hvfeat never passes 0, so it leaves the
+ * state as it found it and there is nothing to put back. KVM 6.1 never
+ * offers WORKAROUND_2 (hypercalls.c) and answers WORKAROUND_1 and _3 on
+ * its fast path with x0 = 0 (hyp-entry.S, wa_epilogue). */
+static void probe_workaround(struct smccc_run *run, const struct smccc_probe_def *def,
+			     struct probe_result *result)
+{
+	struct smccc_call c = { .function = def->function, .arg = def->argument };
+
+	uint64_t before = run->m->counter(run->m->context);
+	if (!call(run, result, &c))
+		return;
+	uint64_t after = run->m->counter(run->m->context);
+	add_value(result, "x0", c.x[0], VALUE_HEX);
+	if (run->m->counter_hz)
+		add_value(result, "call_ns",
+			  scale_u64(after - before, 1000000000u, run->m->counter_hz),
+			  VALUE_DECIMAL);
+	if (smccc_status(&c) == SMCCC_RET_NOT_SUPPORTED) {
+		set_state(result, PROBE_BROKEN, "advertised by SMCCC_ARCH_FEATURES, but the call "
+			  "returned NOT_SUPPORTED");
+		return;
+	}
+	remark(result, def->argument ? "called once, with x1 = %lu: the mitigation on, as at "
+				       "reset; hvfeat never turns it off"
+				     : "called once; it leaves no state",
+	       (unsigned long)def->argument);
+}
 
 static const struct smccc_probe_def smccc_probes[] = {
 	{ "smccc.kvm.ptp", "KVM PTP against CNTVCT_EL0, the RTC", ptp_advertised,
-	  probe_ptp },
+	  probe_ptp, 0, 0 },
 	{ "smccc.pv_time.st", "PV stolen time written by the host",
-	  stolen_time_advertised, probe_stolen_time },
+	  stolen_time_advertised, probe_stolen_time, 0, 0 },
+	/* Linux arm-smccc.h ARM_SMCCC_ARCH_WORKAROUND_1..3. WORKAROUND_4 is
+	 * discovery only: its firmware mitigates without a call. */
+	{ "smccc.arch.workaround_1", "Spectre v2 workaround called once",
+	  workaround_advertised, probe_workaround, SMCCC_ARCH_WORKAROUND_1, 0 },
+	{ "smccc.arch.workaround_2", "Spectre v4 workaround called, left on",
+	  workaround_advertised, probe_workaround, SMCCC_ARCH_WORKAROUND_2, 1 },
+	{ "smccc.arch.workaround_3", "Spectre-BHB workaround called once",
+	  workaround_advertised, probe_workaround, SMCCC_ARCH_WORKAROUND_3, 0 },
 };
 #define SMCCC_PROBE_COUNT (sizeof(smccc_probes) / sizeof(smccc_probes[0]))
 
@@ -241,9 +308,10 @@ void smccc_probe_run(struct hv_report *report, const struct smccc_probe_machine 
 		struct probe_result *result = &out->results[out->count++];
 		*result = (struct probe_result){ .key = probe->key, .title = probe->title,
 						 .state = PROBE_WORKS };
-		if (report->smccc.conduit == SMCCC_CONDUIT_NONE || !probe->advertised(&report->smccc))
+		if (report->smccc.conduit == SMCCC_CONDUIT_NONE ||
+		    !probe->advertised(&report->smccc, probe))
 			result->state = PROBE_NOT_ADVERTISED;
 		else
-			probe->run(&run, result);
+			probe->run(&run, probe, result);
 	}
 }

@@ -40,15 +40,15 @@ const size_t smccc_kvm_function_count =
 	sizeof(smccc_kvm_functions) / sizeof(smccc_kvm_functions[0]);
 
 const struct smccc_arch_feature smccc_arch_features[] = {
-	{ 0x80008000u, "ARM_SMCCC_ARCH_WORKAROUND_1", "workaround_1",
+	{ SMCCC_ARCH_WORKAROUND_1, "ARM_SMCCC_ARCH_WORKAROUND_1", "workaround_1",
 	  "Spectre v2: branch predictor invalidated by this call" },
-	{ 0x80007fffu, "ARM_SMCCC_ARCH_WORKAROUND_2", "workaround_2",
+	{ SMCCC_ARCH_WORKAROUND_2, "ARM_SMCCC_ARCH_WORKAROUND_2", "workaround_2",
 	  "Spectre v4: speculative store bypass safe state set by this call" },
-	{ 0x80003fffu, "ARM_SMCCC_ARCH_WORKAROUND_3", "workaround_3",
+	{ SMCCC_ARCH_WORKAROUND_3, "ARM_SMCCC_ARCH_WORKAROUND_3", "workaround_3",
 	  "Spectre-BHB: branch history cleared by this call" },
-	{ 0x80000004u, "ARM_SMCCC_ARCH_WORKAROUND_4", "workaround_4",
+	{ SMCCC_ARCH_WORKAROUND_4, "ARM_SMCCC_ARCH_WORKAROUND_4", "workaround_4",
 	  "the firmware mitigates the leaky data prefetcher" },
-	{ 0x80000002u, "ARM_SMCCC_ARCH_SOC_ID", "soc_id",
+	{ SMCCC_ARCH_SOC_ID, "ARM_SMCCC_ARCH_SOC_ID", "soc_id",
 	  "the SoC's JEP106 identity and revision" },
 	/* Arm DEN 0057: PV time is discovered through ARCH_FEATURES. */
 	{ SMCCC_HV_PV_TIME_FEATURES, "ARM_SMCCC_HV_PV_TIME_FEATURES", "pv_time",

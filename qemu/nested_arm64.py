@@ -42,6 +42,16 @@ L0_QEMU = "qemu-system-aarch64"
 # (QARMA costs 3x the L1 boot time: notes in the README, "The arm64 bed").
 L1_MACHINE = "virt,virtualization=on,gic-version=3"
 L1_CPU = "max,pauth-impdef=on"
+# The same CPU as a Cortex-A72 r0p3 by its MIDR (Arm: implementer 0x41,
+# part 0xd08), which Linux's Spectre-BHB code looks up (proton-pack.c,
+# spectre_bhb_loop_affected: the A72 takes the 8-iteration branch-history
+# loop). L1's KVM then mitigates Spectre-BHB and offers ARCH_WORKAROUND_3
+# to its guests (hypercalls.c: SUCCESS when mitigated); with QEMU's own
+# "max" MIDR, which no Linux table lists, it answers NOT_SUPPORTED
+# (measured: the committed -cpu host recording). nVHE only, as on a real
+# A72 (ARMv8.0, no VHE): under VHE, KVM 6.1 BUG()s mapping the hyp vectors
+# that loop needs (mmu.c, create_hyp_exec_mappings).
+L1_CPU_A72 = "max,pauth-impdef=on,midr=0x410fd083"
 L1_MEMORY_MB = 2048
 # L1 boots to its job in 3-4 s uncontended; a busy machine is ~5x slower.
 L1_BOOT_BUDGET = 90
@@ -98,6 +108,7 @@ class Arm64L1:
     name: str
     cases: list
     nvhe: bool = False
+    cpu: str = L1_CPU
     console: str = ""
     outer_stderr: str = ""
     outer_exit: int = None
@@ -109,7 +120,7 @@ class Arm64L1:
     lines: list = field(default_factory=list)
 
     def summary(self):
-        out = [f"arm64-kvm: {self.name}: L1 kernel {self.kernel or '?'}, "
+        out = [f"arm64-kvm: {self.name}: L1 -cpu {self.cpu}, kernel {self.kernel or '?'}, "
                f"{self.kvm_mode or 'KVM mode not reported'}; job at "
                + (f"{self.job_start:.1f} s" if self.job_start else "never")
                + f", L1 up {self.seconds:.1f} s"]
@@ -220,9 +231,9 @@ def job_script(cases):
     return "\n".join(lines) + "\n"
 
 
-def outer_command(job_dir, nvhe):
+def outer_command(job_dir, nvhe, cpu=L1_CPU):
     append = "console=ttyAMA0 panic=-1 quiet" + (" kvm-arm.mode=nvhe" if nvhe else "")
-    return [L0_QEMU, "-accel", "tcg", "-machine", L1_MACHINE, "-cpu", L1_CPU,
+    return [L0_QEMU, "-accel", "tcg", "-machine", L1_MACHINE, "-cpu", cpu,
             "-smp", "1", "-m", str(L1_MEMORY_MB), "-nodefaults", "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-no-reboot",
             "-kernel", str(L1_DIR / "vmlinuz"), "-initrd", str(L1_DIR / "initramfs.cpio.gz"),
@@ -232,7 +243,8 @@ def outer_command(job_dir, nvhe):
 
 
 def run(l1_groups, efi_bytes, workdir, echo=None):
-    """Boots one L1 per group, a (name, nvhe, cases) triple, side by side
+    """Boots one L1 per group, a (name, nvhe, cases) triple or (name, nvhe,
+    cases, L1's -cpu) quadruple, side by side
     (one vCPU each on this two-core machine), each running its cases one
     after another as L2. Returns the Arm64L1s. Raises NestedArm64Error when
     the bed fails; a case whose verdict is not a pass is no bed failure."""
@@ -244,8 +256,8 @@ def run(l1_groups, efi_bytes, workdir, echo=None):
     if workdir.exists():
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
     l1s = []
-    for name, nvhe, cases in l1_groups:
-        l1 = Arm64L1(name, cases, nvhe)
+    for name, nvhe, cases, *cpu in l1_groups:
+        l1 = Arm64L1(name, cases, nvhe, *cpu)
         job_dir = workdir / name
         aavmf_qcow2(job_dir)
         for case in cases:
@@ -267,7 +279,7 @@ def run(l1_groups, efi_bytes, workdir, echo=None):
 
 
 def _run_l1(l1, job_dir, echo):
-    command = outer_command(job_dir, l1.nvhe)
+    command = outer_command(job_dir, l1.nvhe, l1.cpu)
     (job_dir / "outer-command.txt").write_text(shlex.join(command) + "\n")
     budget = L1_BOOT_BUDGET + L2_TIMEOUT * len(l1.cases) + 30
     started = time.monotonic()

@@ -196,6 +196,11 @@ MUTANTS = [
      "\t\tif (0)", "a 2.x table walked past its structure count"),
     ("core/lints.c", "\tif (!report->interface_count) {\n\t\tsink_puts(detail, \"the hypervisor bit",
      "\tif (0) {\n\t\tsink_puts(detail, \"the hypervisor bit", "kvm=off not a hidden hypervisor"),
+    ("core/probe_smccc.c", "smccc_status(feature) == SMCCC_RET_SUCCESS;",
+     "smccc_status(feature) != SMCCC_RET_NOT_SUPPORTED;",
+     "a workaround answered UNAFFECTED or NOT_REQUIRED called anyway"),
+    ("core/probe_smccc.c", "SMCCC_ARCH_WORKAROUND_2, 1 },", "SMCCC_ARCH_WORKAROUND_2, 0 },",
+     "WORKAROUND_2 turns the SSB mitigation off"),
 ]
 
 

@@ -22,6 +22,17 @@ never from hvfeat's tables:
 - L1's KVM runs VHE by default and nVHE with kvm-arm.mode=nvhe
   (Documentation/admin-guide/kernel-parameters.txt); the answers above do
   not depend on it.
+- The workarounds (Linux 6.1 hypercalls.c, SMCCC_ARCH_FEATURES, from the
+  host's states in arch/arm64/kernel/proton-pack.c): WORKAROUND_1 is
+  UNAFFECTED (1), since QEMU's max CPU has ID_AA64PFR0_EL1.CSV2
+  (spectre_v2_get_cpu_hw_mitigation_state); WORKAROUND_2 is NOT_SUPPORTED,
+  since max has SSBS (the MITIGATED case with ARM64_SSBS breaks out before
+  NOT_REQUIRED); WORKAROUND_3 is SUCCESS on the nVHE L1, whose MIDR is a
+  Cortex-A72's (qemu/nested_arm64.py L1_CPU_A72: the branch-history loop,
+  spectre_bhb_loop_affected), and NOT_SUPPORTED with max's own MIDR. KVM
+  answers the WORKAROUND_3 call on its fast path with x0 = 0
+  (hyp/hyp-entry.S, wa_epilogue), so hvfeat's probe of it works there and
+  no other workaround is called.
 """
 
 import json
@@ -54,6 +65,11 @@ KVM_REQUIREMENTS = ("smccc.hypervisor=kvm,smccc.version=0x10001,smccc.kvm.featur
                     "acpi.fadt.hypervisor_vendor=QEMU,smccc.conduit=hvc,"
                     "probe.smccc.kvm.ptp")
 
+# L1 name: (nVHE, its -cpu, SMCCC_ARCH_FEATURES(WORKAROUND_3)'s word)
+L1S = {
+    "vhe": (False, bed.L1_CPU, "not_supported"),
+    "nvhe": (True, bed.L1_CPU_A72, "success"),
+}
 CASES = {
     # name: (L1, -cpu, PV time's stolen-time structure offered)
     "vhe-host": ("vhe", "host", True),
@@ -112,12 +128,15 @@ class Arm64Suite(unittest.TestCase):
         cls.cases = {}
         for name, (l1, cpu, steal_time) in CASES.items():
             steal = f",probe.smccc.pv_time.st={int(steal_time)}"
-            case = bed.Arm64Case(name, cpu=cpu,
-                                 options=f"{OPTIONS} --require {KVM_REQUIREMENTS}{steal}")
+            workarounds = (",smccc.arch.workaround_1=unaffected,"
+                           "smccc.arch.workaround_2=not_supported,"
+                           f"smccc.arch.workaround_3={L1S[l1][2]}")
+            case = bed.Arm64Case(name, cpu=cpu, options=f"{OPTIONS} --require "
+                                 f"{KVM_REQUIREMENTS}{steal}{workarounds}")
             groups.setdefault(l1, []).append(case)
             cls.cases[name] = case
-        cls.l1s = bed.run([(l1, l1 == "nvhe", cases) for l1, cases in groups.items()], efi,
-                          WORK / "kvm", echo=None)
+        cls.l1s = bed.run([(l1, L1S[l1][0], cases, L1S[l1][1])
+                           for l1, cases in groups.items()], efi, WORK / "kvm", echo=None)
         cls.seconds = time.monotonic() - started
         print("\n".join(l1.summary() for l1 in cls.l1s), file=sys.stderr)
         print(f"arm64: suite boots {cls.seconds:.1f} s", file=sys.stderr)
@@ -230,7 +249,11 @@ class Arm64Suite(unittest.TestCase):
                 data = self.json_of(case.esp)
                 states = jq("[.probes.results[] | {(.key): .state}] | add", data)
                 steal = "works" if CASES[name][2] else "not advertised"
-                self.assertEqual(states, {"smccc.kvm.ptp": "works", "smccc.pv_time.st": steal})
+                wa3 = "works" if L1S[CASES[name][0]][2] == "success" else "not advertised"
+                self.assertEqual(states, {"smccc.kvm.ptp": "works", "smccc.pv_time.st": steal,
+                                          "smccc.arch.workaround_1": "not advertised",
+                                          "smccc.arch.workaround_2": "not advertised",
+                                          "smccc.arch.workaround_3": wa3})
                 ppm = jq(".probes.results[0].values.wall_vs_counter_ppm", data)
                 self.assertLessEqual(abs(ppm), 1000)
                 self.assertEqual(jq(".probes.handlers_left", data), None)
@@ -242,22 +265,43 @@ class Arm64Suite(unittest.TestCase):
                                      "PV stolen time stays registered (DEN 0057 has no "
                                      "call to undo it)")
 
+    def test_workaround_3_called_once_where_offered(self):
+        """On the nVHE L1 (an A72 by its MIDR) KVM offers WORKAROUND_3 and
+        answers the call with x0 = 0; the other workarounds are not called."""
+        for name, case in self.cases.items():
+            if L1S[CASES[name][0]][2] != "success":
+                continue
+            with self.subTest(case=name):
+                data = self.json_of(case.esp)
+                probe = jq('.probes.results[] | select(.key == "smccc.arch.workaround_3")', data)
+                self.assertEqual([probe["state"], probe["values"]["x0"], probe["detail"]],
+                                 ["works", "0x0", "called once; it leaves no state"])
+
     def test_same_answers_whatever_the_cpu_features_and_mode(self):
         """PMU, the adjusted virtual time and VHE or nVHE are no SMCCC
-        service: those cases answer exactly as -cpu host on VHE."""
-        reference = jq(".smccc.calls", self.json_of(self.cases["vhe-host"].esp))
-        for name in ("nvhe-host", "nvhe-no-pmu-no-adjvtime"):
-            with self.subTest(case=name):
-                self.assertEqual(jq(".smccc.calls", self.json_of(self.cases[name].esp)),
-                                 reference)
+        service: an L1's cases answer exactly as its -cpu host, and the two
+        L1s differ in WORKAROUND_3's answer alone (the MIDR)."""
+        def calls(name):
+            return jq(".smccc.calls", self.json_of(self.cases[name].esp))
+        self.assertEqual(calls("nvhe-no-pmu-no-adjvtime"), calls("nvhe-host"))
+        differing = [(a, b) for a, b in zip(calls("vhe-host"), calls("nvhe-host")) if a != b]
+        self.assertEqual(differing, [(
+            {"function": 0x80000001, "arg": "0x80003fff", "x": ["0xffffffffffffffff", "0x0",
+                                                                 "0x0", "0x0"],
+             "trapped": False, "syndrome": 0},
+            {"function": 0x80000001, "arg": "0x80003fff", "x": ["0x0", "0x0", "0x0", "0x0"],
+             "trapped": False, "syndrome": 0})])
 
-    def test_recording_matches_the_committed_one(self):
-        """The committed recording is this bed's, call for call."""
-        log = self.cases["vhe-host"].log()
-        raw = log[log.index("SMCCC:\n"):log.index("\nresults:")]
-        committed = (ROOT / "tests" / "dumps" / "arm64" /
-                     "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt").read_text()
-        self.assertEqual(raw, committed)
+    def test_recordings_match_the_committed_ones(self):
+        """The committed recordings are this bed's, call for call."""
+        for name, recording in (("vhe-host", "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"),
+                                ("nvhe-host",
+                                 "kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt")):
+            with self.subTest(case=name):
+                log = self.cases[name].log()
+                raw = log[log.index("SMCCC:\n"):log.index("\nresults:")]
+                committed = (ROOT / "tests" / "dumps" / "arm64" / recording).read_text()
+                self.assertEqual(raw, committed)
 
     def test_boot_times(self):
         for l1 in self.l1s:

@@ -536,7 +536,22 @@ static struct {
 	uint64_t steal_per_rtc;  /* stolen ns each VMM exit adds */
 	bool reservable;
 	size_t pv_time_st_calls;
+	/* ARCH_WORKAROUND_1..3, as KVM's fast path answers them (x0 = 0,
+	 * hyp-entry.S): how often each was called, and the last x1. */
+	size_t workaround_calls[3];
+	uint64_t workaround_arg[3];
+	bool workaround_not_supported;
 } sim;
+
+static int workaround_index(uint32_t function)
+{
+	switch (function) {
+	case 0x80008000u: return 0; /* Linux arm-smccc.h ARM_SMCCC_ARCH_WORKAROUND_1 */
+	case 0x80007fffu: return 1; /* ..._2 */
+	case 0x80003fffu: return 2; /* ..._3 */
+	default: return -1;
+	}
+}
 
 static uint64_t sim_wall(void)
 {
@@ -558,6 +573,11 @@ static void sim_call(void *context, struct smccc_call *c)
 		c->x[1] = (uint32_t)wall;
 		c->x[2] = sim.counter >> 32;
 		c->x[3] = (uint32_t)sim.counter;
+	} else if (workaround_index(c->function) >= 0) {
+		int i = workaround_index(c->function);
+		sim.workaround_calls[i]++;
+		sim.workaround_arg[i] = c->arg;
+		c->x[0] = sim.workaround_not_supported ? ~0ull : 0;
 	} else if (c->function == SMCCC_HV_PV_TIME_ST) {
 		sim.pv_time_st_calls++;
 		c->x[0] = sim.st_ipa;
@@ -621,15 +641,20 @@ static void sim_reset(void)
 	sim.reservable = true;
 }
 
-static const struct probe_result *probed(const char *key)
+static const struct probe_result *probe_result(const char *key)
 {
-	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
-	smccc_probe_run(&report, &sim_machine);
 	for (size_t i = 0; i < report.probes.count; i++)
 		if (strcmp(report.probes.results[i].key, key) == 0)
 			return &report.probes.results[i];
 	fail_msg("no probe %s", key);
 	return NULL;
+}
+
+static const struct probe_result *probed(const char *key)
+{
+	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	smccc_probe_run(&report, &sim_machine);
+	return probe_result(key);
 }
 
 static void ptp_probe(void **state)
@@ -719,6 +744,81 @@ static void stolen_time_probe(void **state)
 	assert_true(report.checks[0].passed);
 	assert_true(report.checks[1].passed);
 	assert_int_equal(report.checks[1].probe_state, PROBE_NOT_ADVERTISED);
+}
+
+/* The recording of L1 with Cortex-A72's MIDR in nVHE, where KVM mitigates
+ * Spectre-BHB by the loop and says so for WORKAROUND_3 (Linux 6.1
+ * proton-pack.c, spectre_bhb_loop_affected; hypercalls.c), with the
+ * ARCH_FEATURES answer for workaround n (1..3) replaced by x0. */
+static void replay_workaround_answer(int n, const char *x0)
+{
+	static char text[1 << 16];
+	static const char *const asked[] = { "0x80008000", "0x80007fff", "0x80003fff" };
+	char line[64];
+
+	strcpy(text, read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"));
+	if (n) {
+		snprintf(line, sizeof(line), "0x80000001 %s: x0=", asked[n - 1]);
+		char *at = strstr(text, line);
+		assert_non_null(at);
+		at += strlen(line);
+		char *end = strchr(at, '\n');
+		memmove(at + strlen(x0), end, strlen(end) + 1);
+		memcpy(at, x0, strlen(x0));
+	}
+	replayed(text);
+}
+
+static void workaround_probes(void **state)
+{
+	(void)state;
+	/* As recorded: WORKAROUND_1 unaffected (1), _2 NOT_SUPPORTED, _3 SUCCESS. */
+	sim_reset();
+	replay_workaround_answer(0, NULL);
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(probe_result("smccc.arch.workaround_1")->state, PROBE_NOT_ADVERTISED);
+	assert_int_equal(probe_result("smccc.arch.workaround_2")->state, PROBE_NOT_ADVERTISED);
+	const struct probe_result *r = probe_result("smccc.arch.workaround_3");
+	assert_int_equal(r->state, PROBE_WORKS);
+	assert_string_equal(r->detail, "called once; it leaves no state");
+	assert_int_equal(sim.workaround_calls[0], 0);
+	assert_int_equal(sim.workaround_calls[1], 0);
+	assert_int_equal(sim.workaround_calls[2], 1);
+
+	/* SUCCESS for _1 and _2 too: each called once, _2 only with x1 = 1
+	 * (DEN 0028 7.6: enable, the state at reset), never 0. */
+	sim_reset();
+	replay_workaround_answer(1, "0x0");
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(probe_result("smccc.arch.workaround_1")->state, PROBE_WORKS);
+	sim_reset();
+	replay_workaround_answer(2, "0x0");
+	smccc_probe_run(&report, &sim_machine);
+	r = probe_result("smccc.arch.workaround_2");
+	assert_int_equal(r->state, PROBE_WORKS);
+	assert_int_equal(sim.workaround_calls[1], 1);
+	assert_int_equal(sim.workaround_arg[1], 1);
+	assert_contains(r->detail, "with x1 = 1: the mitigation on, as at reset");
+
+	/* NOT_REQUIRED (-2) and UNAFFECTED (1): nothing to call. */
+	sim_reset();
+	replay_workaround_answer(3, "0xfffffffffffffffe");
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(probe_result("smccc.arch.workaround_3")->state, PROBE_NOT_ADVERTISED);
+	replay_workaround_answer(3, "0x1");
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(probe_result("smccc.arch.workaround_3")->state, PROBE_NOT_ADVERTISED);
+	assert_int_equal(sim.workaround_calls[2], 0);
+
+	/* Advertised, then refused. */
+	sim_reset();
+	sim.workaround_not_supported = true;
+	replay_workaround_answer(0, NULL);
+	smccc_probe_run(&report, &sim_machine);
+	r = probe_result("smccc.arch.workaround_3");
+	assert_int_equal(r->state, PROBE_BROKEN);
+	assert_string_equal(r->detail, "advertised by SMCCC_ARCH_FEATURES, but the call "
+				       "returned NOT_SUPPORTED");
 }
 
 /* --- device trees, built by hand (Devicetree Specification 0.4, 5.2-5.4)
@@ -874,6 +974,7 @@ int main(void)
 		cmocka_unit_test(psci_method_from_the_device_tree),
 		cmocka_unit_test(ptp_probe),
 		cmocka_unit_test(stolen_time_probe),
+		cmocka_unit_test(workaround_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
