@@ -937,25 +937,22 @@ static void render_probe_values(const struct probe_result *p, struct text_sink *
 		sink_puts(out, "\n");
 }
 
-/* "key: broken: detail" or "key: works (remark)", the detail on the
- * lines below when the line would not fit. */
+/* "key: broken: detail" or "key: works (remark)", broken between words
+ * and continued indented when the line would not fit. */
 static void render_probe_state(const struct probe_result *p, struct text_sink *out)
 {
 	bool works = p->state == PROBE_WORKS;
-	const char *open = works ? " (" : ": ", *close = works ? ")" : "";
-	size_t column = 2 + text_length(p->key) + 2 + text_length(probe_state_name(p->state));
+	char text[PROBE_DETAIL_MAX + 2];
+	struct buffer_sink detail;
 
-	sink_printf(out, "  %s: %s", p->key, probe_state_name(p->state));
+	sink_printf(out, "  %s: %s%s", p->key, probe_state_name(p->state),
+		    p->detail[0] && !works ? ":" : "");
 	if (p->detail[0]) {
-		if (column + text_length(open) + text_length(p->detail) + text_length(close) >
-		    CONSOLE_COLUMNS) {
-			sink_puts(out, works ? "\n    " : ":\n    ");
-			column = 4;
-			open = works ? "  (" : "  ";
-		}
-		column = render_wrapped(column, open, out);
-		column = render_wrapped(column, p->detail, out);
-		render_wrapped(column, close, out);
+		string_sink_init(&detail, text, sizeof(text));
+		sink_printf(&detail.sink, works ? "(%s)" : "%s", p->detail);
+		render_words(2 + text_length(p->key) + 2 + text_length(probe_state_name(p->state)) +
+				     !works,
+			     6, string_sink_finish(&detail), out);
 	}
 	sink_puts(out, "\n");
 }
