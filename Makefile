@@ -237,7 +237,7 @@ ifeq ($(ARCH),aarch64)
 # AAVMF under TCG, or with KVM=nested on the arm64 KVM bed.
 run: $(EFI_OUT)/hvfeat.efi | deps-aarch64 $(if $(filter nested,$(KVM)),nested-arm64-bed)
 	$(PYTHON) qemu/nested_arm64.py --efi $(EFI_OUT)/hvfeat.efi --workdir $(BUILD)/run-aarch64 \
-	    $(if $(filter nested,$(KVM)),--kvm) $(if $(ARGS),--args="$(ARGS)")
+	    $(if $(filter nested,$(KVM)),--kvm --args="$(or $(ARGS),--probe)",$(if $(ARGS),--args="$(ARGS)"))
 else
 run: $(BUILD)/hvfeat.efi | deps-run $(if $(filter nested,$(KVM)),nested-bed)
 	$(PYTHON) qemu/hvfeat_vm.py --efi $(BUILD)/hvfeat.efi --workdir $(BUILD)/run \
