@@ -98,14 +98,18 @@ static bool already_recorded(const struct cpuid_dump *dump, const struct dump_cp
 	return false;
 }
 
-/* "SMCCC:" starts the section of SMCCC answers, which runs to a "CPU:". */
-static bool smccc_header(struct cursor c)
+/* The sections a dump can hold: CPUID leaves ("CPU:", "CPU N:", or none
+ * before the first leaf), and Arm's: "SMCCC:" (smccc.h) and "Arm ID
+ * registers:" (arm_id.h), each running to the next header. */
+enum dump_section { SECTION_CPU, SECTION_SMCCC, SECTION_ARM_ID };
+
+static bool header(struct cursor c, const char *name)
 {
-	return cursor_take(&c, "SMCCC:") && cursor_at_end(&c);
+	return cursor_take(&c, name) && cursor_at_end(&c);
 }
 
 static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor line,
-		       uint32_t counters[5], bool *in_smccc)
+		       uint32_t counters[5], enum dump_section *section)
 {
 	struct cpuid_record record;
 	uint32_t cpu_number;
@@ -122,30 +126,40 @@ static void parse_line(struct cpuid_dump *dump, uint32_t number, struct cursor l
 	cursor_skip_blanks(&line);
 	if (cursor_at_end(&line))
 		return;
-	if (smccc_header(line)) {
+	if (header(line, "SMCCC:")) {
 		if (dump->smccc.present)
 			cpuid_dump_add_problem(dump, number, "a second SMCCC section");
-		dump->smccc.present = *in_smccc = true;
+		dump->smccc.present = true;
+		*section = SECTION_SMCCC;
 		return;
 	}
-	if (*in_smccc && !cpu_header(line, &cpu_number)) {
-		const char *why = smccc_dump_line(&dump->smccc, line.at, (size_t)(line.end - line.at));
-		if (why)
-			cpuid_dump_add_problem(dump, number, why);
+	if (header(line, ARM_ID_DUMP_HEADER)) {
+		if (dump->arm_id.present)
+			cpuid_dump_add_problem(dump, number, "a second Arm ID registers section");
+		dump->arm_id.present = true;
+		*section = SECTION_ARM_ID;
 		return;
 	}
 	if (cpu_header(line, &cpu_number)) {
-		*in_smccc = false;
+		*section = SECTION_CPU;
 		open_cpu(dump, cpu_number);
 		for (size_t i = 0; i < 5; i++)
 			counters[i] = 0;
 		return;
 	}
-	if (!leaf_line(line, counters, &record)) {
-		cpuid_dump_add_problem(dump, number, "not a cpuid -r line");
+	if (*section == SECTION_CPU) {
+		if (leaf_line(line, counters, &record))
+			cpuid_dump_add_record(dump, number, &record);
+		else
+			cpuid_dump_add_problem(dump, number, "not a cpuid -r line");
 		return;
 	}
-	cpuid_dump_add_record(dump, number, &record);
+	size_t length = (size_t)(line.end - line.at);
+	const char *why = *section == SECTION_SMCCC
+				  ? smccc_dump_line(&dump->smccc, line.at, length)
+				  : arm_id_dump_line(&dump->arm_id, line.at, length);
+	if (why)
+		cpuid_dump_add_problem(dump, number, why);
 }
 
 void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
@@ -172,6 +186,7 @@ void cpuid_dump_add_record(struct cpuid_dump *dump, uint32_t line,
 void cpuid_dump_reset(struct cpuid_dump *dump)
 {
 	dump->smccc = (struct smccc_recording){ 0 };
+	dump->arm_id = (struct arm_id_recording){ 0 };
 	dump->record_count = 0;
 	dump->cpu_count = 0;
 	dump->cpus_kept = 0;
@@ -182,7 +197,7 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 {
 	uint32_t counters[5] = { 0 };
 	uint32_t number = 0;
-	bool in_smccc = false;
+	enum dump_section section = SECTION_CPU;
 
 	cpuid_dump_reset(dump);
 	if (length > DUMP_MAX_BYTES) {
@@ -197,13 +212,16 @@ bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length)
 		while (line.end > line.at &&
 		       (line.end[-1] == '\r' || line.end[-1] == ' ' || line.end[-1] == '\t'))
 			line.end--;
-		parse_line(dump, ++number, line, counters, &in_smccc);
+		parse_line(dump, ++number, line, counters, &section);
 		start = end + 1;
 	}
-	if (dump->record_count == 0 && !dump->smccc.present && dump->problem_count == 0)
+	if (dump->record_count == 0 && !dump->smccc.present && !dump->arm_id.present &&
+	    dump->problem_count == 0)
 		cpuid_dump_add_problem(dump, 0, "no CPUID leaves in it");
 	if (dump->smccc.present && !dump->smccc.conduit_given)
 		cpuid_dump_add_problem(dump, 0, "its SMCCC section has no conduit line");
+	if (dump->arm_id.present && arm_id_recording_problem(&dump->arm_id))
+		cpuid_dump_add_problem(dump, 0, arm_id_recording_problem(&dump->arm_id));
 	for (size_t i = 1; i < dump->cpus_kept && !dump->problem_count; i++)
 		if (!dump->cpus[i].count)
 			cpuid_dump_add_problem(dump, 0, "a CPU section without leaves");

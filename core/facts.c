@@ -3,6 +3,7 @@
 #include "facts.h"
 
 #include "acpi.h"
+#include "arm_id_facts.h"
 #include "ascii.h"
 #include "cpu_facts.h"
 #include "cvm.h"
@@ -15,6 +16,7 @@ static const struct fact_family *const families[] = {
 	&smbios_facts,
 	&cvm_facts,
 	&smccc_facts,
+	&arm_id_facts,
 	&fadt_facts,
 	&vcpu_facts,
 	NULL, /* each family above this line */

@@ -409,6 +409,39 @@ static void json_smccc(const struct smccc_report *s, struct text_sink *out)
 	sink_puts(out, s->call_count ? "\n    ]\n  },\n" : "]\n  },\n");
 }
 
+/* The registers whole, as hex strings (64 bits, which jq would round as
+ * numbers), and every field of the table with its value. */
+static void json_arm_id(const struct arm_id_report *id, struct text_sink *out)
+{
+	sink_puts(out, "  \"arm_id\": ");
+	if (!id->read) {
+		sink_puts(out, "null,\n");
+		return;
+	}
+	sink_puts(out, "{\n    \"registers\": {");
+	for (size_t r = 0; r < ARM_ID_REGISTER_COUNT; r++)
+		sink_printf(out, "%s\"%s\": \"0x%lx\"", r ? ", " : "", arm_id_registers[r].name,
+			    (unsigned long)id->values[r]);
+	sink_puts(out, "},\n    \"fields\": [");
+	for (size_t f = 0; f < arm_id_field_count; f++) {
+		const struct arm_id_field *field = &arm_id_fields[f];
+		uint64_t value = arm_id_field_value(field, id->values[field->reg]);
+		const char *name = arm_id_value_name(field, value);
+		sink_printf(out, "%s\n      {\"id\": \"%s\", \"key\": \"%s\", \"register\": \"%s\", "
+				 "\"shift\": %u, \"width\": %u, \"value\": %lu, \"name\": ",
+			    f ? "," : "", field->id, field->key, arm_id_registers[field->reg].name,
+			    field->shift, field->width, (unsigned long)value);
+		if (name)
+			json_string(name, out);
+		else
+			sink_puts(out, "null");
+		sink_puts(out, ", \"meaning\": ");
+		json_string(field->meaning, out);
+		sink_puts(out, "}");
+	}
+	sink_puts(out, "\n    ]\n  },\n");
+}
+
 static void json_fadt(const struct fadt_facts *fadt, struct text_sink *out)
 {
 	const char *product = acpi_hypervisor_vendor_product(fadt);
@@ -939,6 +972,7 @@ void render_json(const struct hv_report *r, struct text_sink *out)
 	}
 	sink_puts(out, r->leaf_count ? "\n  ],\n" : "],\n");
 	json_smccc(&r->smccc, out);
+	json_arm_id(&r->arm_id, out);
 	json_fadt(&r->fadt, out);
 	json_vcpus(&r->vcpus, out);
 	json_smbios(&r->smbios, out);

@@ -305,7 +305,7 @@ static void render_interface(const struct hv_report *r,
 		render_decoders(r, iface, out);
 }
 
-/* --- SMCCC (Arm) and the ACPI FADT --------------------------------------- */
+/* --- SMCCC and the ID registers (Arm), the ACPI FADT ---------------------- */
 
 /* "SMCCC_RET_SUCCESS", "1 SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED",
  * "trapped (ESR 0x...)", or the value. */
@@ -496,6 +496,35 @@ static void render_smccc(const struct smccc_report *s, struct text_sink *out)
 	render_smccc_trng(s, out);
 	if (s->handlers_left)
 		sink_printf(out, "  fault handler: NOT unregistered:\n      %s\n", s->handlers_left);
+}
+
+/* The registers, each with its fields below it: "    SVE  1  meaning". */
+static void render_arm_id(const struct arm_id_report *id, struct text_sink *out)
+{
+	sink_puts(out, "\nArm ID registers (the CPU the hypervisor presents, read at EL1)\n");
+	for (size_t r = 0; r < ARM_ID_REGISTER_COUNT; r++) {
+		sink_printf(out, "  %-16s 0x%016lx\n", arm_id_registers[r].name,
+			    (unsigned long)id->values[r]);
+		for (size_t f = 0; f < arm_id_field_count; f++) {
+			const struct arm_id_field *field = &arm_id_fields[f];
+			if (field->reg != r)
+				continue;
+			uint64_t value = arm_id_field_value(field, id->values[r]);
+			const char *name = arm_id_value_name(field, value);
+			char number[24], meaning[96];
+			struct buffer_sink text;
+			struct line line;
+			string_sink_init(&text, number, sizeof(number));
+			sink_printf(&text.sink, field->hex ? "0x%lx" : "%lu", (unsigned long)value);
+			string_sink_finish(&text);
+			string_sink_init(&text, meaning, sizeof(meaning));
+			sink_printf(&text.sink, "%s%s%s", field->meaning, name ? ": " : "",
+				    name ? name : "");
+			sink_printf(line_start(&line), "    %-12s %-6s", arm_id_field_name(field),
+				    number);
+			line_end(&line, " ", string_sink_finish(&text), out);
+		}
+	}
 }
 
 /* The FADT's hypervisor vendor identity (ACPI 6.0) and, on Arm, its boot
@@ -1162,6 +1191,8 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 		render_interface(r, &r->interfaces[i], out);
 	if (r->smccc.asked)
 		render_smccc(&r->smccc, out);
+	if (r->arm_id.read)
+		render_arm_id(&r->arm_id, out);
 	if (r->fadt.read)
 		render_fadt(&r->fadt, out);
 	if (r->vcpus.read || r->vcpus.not_read_reason)
@@ -1181,6 +1212,10 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 	if (r->smccc.asked) {
 		sink_puts(out, "\nraw SMCCC answers (hvfeat -r format):\n");
 		render_smccc_dump(&r->smccc, out);
+	}
+	if (r->arm_id.read) {
+		sink_puts(out, "\nraw Arm ID registers (hvfeat -r format):\n");
+		render_arm_id_dump(&r->arm_id, out);
 	}
 	render_results(r, false, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);

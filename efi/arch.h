@@ -13,9 +13,9 @@
  * architecture can examine, every fault guard and page given back before
  * the report is rendered: on x86_64 the confidential-computing status
  * (SEV_STATUS, TDCALL) through the fault guard, then, when probes, the
- * probes; on AArch64 the SMCCC calls (report->smccc), the
- * confidential-computing status from the firmware alone, then the AArch64
- * probes. */
+ * probes; on AArch64 the SMCCC calls (report->smccc), the ID registers
+ * (report->arm_id), the confidential-computing status from the firmware
+ * alone, then the AArch64 probes. */
 void arch_examine(struct hv_report *report, const struct hvfeat_options *options, bool probes);
 
 /* The scan's leaves on every other processor, into report->vcpus: on

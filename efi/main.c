@@ -462,6 +462,7 @@ static EFI_STATUS run(EFI_HANDLE image, struct hvfeat_options *options)
 			smbios_not_read(&report->smbios, NOT_READ_FROM_RECORDING);
 			if (smccc.call)
 				smccc_scan(&report->smccc, &smccc);
+			arm_id_replay(&report->arm_id, &replayed.dump->arm_id);
 			cvm_examine(report, NULL, NOT_READ_FROM_RECORDING, NULL);
 			if (probes)
 				probe_not_run(report, NOT_READ_FROM_RECORDING);

@@ -382,12 +382,14 @@ int main(int argc, char **argv)
 		smccc_source_recorded(&smccc, &dump.smccc, description);
 		smccc_scan(&report.smccc, &smccc);
 	}
-	if (options.replay_path)
+	if (options.replay_path) {
+		arm_id_replay(&report.arm_id, &dump.arm_id);
 		vcpus_read_dump(&report, &dump, json_report);
-	else if (pinned)
+	} else if (pinned) {
 		read_host_cpus(&report);
-	else
+	} else {
 		vcpus_not_read(&report, "this process may not choose its CPU (sched_setaffinity)");
+	}
 	if (options.replay_path)
 		smbios_not_read(&report.smbios, NOT_READ_FROM_RECORDING);
 	else

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arm_id.h"
 #include "cpuid_source.h"
 #include "smccc.h"
 #include "text_sink.h"
@@ -42,10 +43,14 @@ struct cpuid_dump {
 	struct dump_problem problems[DUMP_PROBLEMS_KEPT];
 	/* An "SMCCC:" section (smccc.h): the hypervisor calls of an Arm run. */
 	struct smccc_recording smccc;
+	/* An "Arm ID registers:" section (arm_id.h): the CPU an Arm run saw. */
+	struct arm_id_recording arm_id;
 };
 
 /* Parses a dump; true when every line was understood and it held leaves,
- * SMCCC answers (an "SMCCC:" section, up to a "CPU:" line), or both.
+ * SMCCC answers (an "SMCCC:" section), Arm ID registers (an "Arm ID
+ * registers:" section, every register), or more than one; each section
+ * runs to the next header.
  * Never reads past length, whatever the bytes are. */
 bool cpuid_dump_parse(struct cpuid_dump *dump, const char *text, size_t length);
 

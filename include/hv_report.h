@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "acpi.h"
+#include "arm_id.h"
 #include "cpuid_source.h"
 #include "checks.h"
 #include "cvm.h"
@@ -94,6 +95,9 @@ struct hv_report {
 	/* Arm's interface to the hypervisor, SMCCC (smccc_scan); asked on
 	 * AArch64 or replayed from a recording with an SMCCC section. */
 	struct smccc_report smccc;
+	/* The CPU the hypervisor presents on Arm, its ID registers (arm_id.h):
+	 * read in AArch64 firmware, or replayed from a dump that holds them. */
+	struct arm_id_report arm_id;
 	/* The ACPI FADT's view of the platform, on every architecture (not
 	 * read when CPUID came from a dump). */
 	struct fadt_facts fadt;

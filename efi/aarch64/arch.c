@@ -1,7 +1,7 @@
 /* The AArch64 side of the firmware shell (efi/arch.h): the hypervisor
- * asked through SMCCC over the conduit the firmware names, and the exit
- * status in \hvfeat.status, since QEMU's virt machine has no
- * isa-debug-exit. */
+ * asked through SMCCC over the conduit the firmware names, the CPU it
+ * presents read from the ID registers, and the exit status in
+ * \hvfeat.status, since QEMU's virt machine has no isa-debug-exit. */
 #include <efi.h>
 #include <efilib.h>
 
@@ -49,6 +49,22 @@ static void ask_hypervisor(struct hv_report *report)
 	smccc_scan(&report->smccc, &source);
 	if (!unguarded && conduit != SMCCC_CONDUIT_NONE)
 		report->smccc.handlers_left = smccc_guard_close();
+}
+
+/* Each lies in the ID register space (op0 3, op1 0, CRn 0) that every
+ * Armv8.0 CPU answers at EL1, a field of a feature it lacks reading as
+ * zero; under KVM the read traps to EL2 (HCR_EL2.TID3) and KVM answers
+ * with the value it lets the guest see. */
+static void read_id_registers(struct arm_id_report *id)
+{
+	UINT64 *v = id->values;
+
+	__asm__ volatile("mrs %0, midr_el1" : "=r"(v[ARM_MIDR_EL1]));
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(v[ARM_ID_AA64PFR0_EL1]));
+	__asm__ volatile("mrs %0, id_aa64pfr1_el1" : "=r"(v[ARM_ID_AA64PFR1_EL1]));
+	__asm__ volatile("mrs %0, id_aa64dfr0_el1" : "=r"(v[ARM_ID_AA64DFR0_EL1]));
+	__asm__ volatile("mrs %0, id_aa64isar1_el1" : "=r"(v[ARM_ID_AA64ISAR1_EL1]));
+	id->read = true;
 }
 
 /* --- the probes' machine ------------------------------------------------ */
@@ -167,6 +183,7 @@ void arch_examine(struct hv_report *report, const struct hvfeat_options *options
 
 	(void)options;
 	ask_hypervisor(report);
+	read_id_registers(&report->arm_id);
 	cvm_firmware_read(&firmware);
 	cvm_examine(report, NULL, CVM_NO_MACHINE_AARCH64, &firmware);
 	if (probes)
