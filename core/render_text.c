@@ -498,32 +498,42 @@ static void render_smccc(const struct smccc_report *s, struct text_sink *out)
 		sink_printf(out, "  fault handler: NOT unregistered:\n      %s\n", s->handlers_left);
 }
 
-/* The registers, each with its fields below it: "    SVE  1  meaning". */
+/* "    SVE          1      meaning", a code as wide as its field (0x00,
+ * 0x051) and, when it has one, the value's name after the meaning. */
+static void render_arm_id_field(const struct arm_id_field *field, uint64_t value,
+				struct text_sink *out)
+{
+	const char *name = arm_id_value_name(field, value);
+	char number[24], meaning[96];
+	struct buffer_sink text;
+	struct line line;
+
+	string_sink_init(&text, number, sizeof(number));
+	if (field->hex) {
+		sink_puts(&text.sink, "0x");
+		for (unsigned nibble = (field->width + 3u) / 4u; nibble-- > 0;)
+			sink_printf(&text.sink, "%x", (unsigned)(value >> 4 * nibble & 0xf));
+	} else {
+		sink_printf(&text.sink, "%lu", (unsigned long)value);
+	}
+	string_sink_finish(&text);
+	sink_printf(line_start(&line), "    %-12s %-6s", arm_id_field_name(field), number);
+	string_sink_init(&text, meaning, sizeof(meaning));
+	sink_printf(&text.sink, "%s%s%s", field->meaning, name ? ": " : "", name ? name : "");
+	line_end(&line, " ", string_sink_finish(&text), out);
+}
+
 static void render_arm_id(const struct arm_id_report *id, struct text_sink *out)
 {
 	sink_puts(out, "\nArm ID registers (the CPU the hypervisor presents, read at EL1)\n");
 	for (size_t r = 0; r < ARM_ID_REGISTER_COUNT; r++) {
 		sink_printf(out, "  %-16s 0x%016lx\n", arm_id_registers[r].name,
 			    (unsigned long)id->values[r]);
-		for (size_t f = 0; f < arm_id_field_count; f++) {
-			const struct arm_id_field *field = &arm_id_fields[f];
-			if (field->reg != r)
-				continue;
-			uint64_t value = arm_id_field_value(field, id->values[r]);
-			const char *name = arm_id_value_name(field, value);
-			char number[24], meaning[96];
-			struct buffer_sink text;
-			struct line line;
-			string_sink_init(&text, number, sizeof(number));
-			sink_printf(&text.sink, field->hex ? "0x%lx" : "%lu", (unsigned long)value);
-			string_sink_finish(&text);
-			string_sink_init(&text, meaning, sizeof(meaning));
-			sink_printf(&text.sink, "%s%s%s", field->meaning, name ? ": " : "",
-				    name ? name : "");
-			sink_printf(line_start(&line), "    %-12s %-6s", arm_id_field_name(field),
-				    number);
-			line_end(&line, " ", string_sink_finish(&text), out);
-		}
+		for (size_t f = 0; f < arm_id_field_count; f++)
+			if (arm_id_fields[f].reg == r)
+				render_arm_id_field(&arm_id_fields[f],
+						    arm_id_field_value(&arm_id_fields[f], id->values[r]),
+						    out);
 	}
 }
 

@@ -140,7 +140,8 @@ static inline void render_and_check(const struct hv_report *report,
 	}
 }
 
-/* dump: its CPU sections as the vCPUs (NULL: none read); smbios (NULL:
+/* dump: its CPU sections as the vCPUs and its Arm ID registers (NULL:
+ * none read); smbios (NULL:
  * not read) as the SMBIOS step left it; smccc (NULL: none) SMCCC answers
  * to replay after the scan. */
 static inline void scan_check_and_render_with(const struct cpuid_source *source,
@@ -156,6 +157,7 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 		"hyperv.isolation_type!=0, xen.hvm.x2apic_virt, vmware.vmcall,"
 		"bhyve.ext_dest_id<=0, interface.tcg=0,"
 		"smccc.kvm.ptp, smccc.hypervisor=kvm, smccc.arch.workaround_1!=success,"
+		"arm.sve=0, arm.midr.partnum>=0xd0c, arm.id_aa64pfr0_el1<=0x1100000001000011,"
 		"smbios.present, smbios.version>=0x0300, smbios.type0.vm=0,"
 		"smbios.type1.product=\"Standard PC, #1\", smbios.type11.count<=1,"
 		"smbios.type11.2!=\"\", smbios.type11.32=x, smbios.type1.uuid!=y,"
@@ -174,6 +176,7 @@ static inline void scan_check_and_render_with(const struct cpuid_source *source,
 			abort();
 	}
 	if (dump) {
+		arm_id_replay(&report.arm_id, &dump->arm_id);
 		vcpus_read_dump(&report, dump, false);
 		/* every vCPU kept is listed, and only those the dump holds */
 		if (dump->cpu_count > 1 && report.vcpus.count != (dump->cpu_count < VCPU_MAX
