@@ -185,6 +185,13 @@ MUTANTS = [
      "register values past 32 bits taken"),
     ("core/policy_writer.c", "if (!hv_find_item(vendor, key, true, &item) || item.bit != bit) {",
      "if (!hv_find_item(vendor, key, true, &item)) {", "a repeated Hyper-V name pinned"),
+    # Arm ID registers: fields read from the wrong bits, a register given twice
+    ("core/arm_id_tables.c", "{ ARM_ID_AA64PFR0_EL1, 32, 4, \"ID_AA64PFR0_EL1.SVE\"",
+     "{ ARM_ID_AA64PFR0_EL1, 36, 4, \"ID_AA64PFR0_EL1.SVE\"", "SVE read from SEL2's bits"),
+    ("core/arm_id_tables.c", "& ((UINT64_C(1) << field->width) - 1);",
+     "& ((UINT64_C(1) << (field->width - 1)) - 1);", "every ID field read a bit short"),
+    ("core/arm_id_dump.c", "\tif (recording->given[r])\n", "\tif (0)\n",
+     "an ID register given twice taken"),
     # SMBIOS
     ("core/smbios.c", "\tuint8_t sum = byte_sum(bytes, claimed);\n\tif (sum) {",
      "\tuint8_t sum = byte_sum(bytes, claimed);\n\tif (0) {", "entry-point checksum not checked"),
