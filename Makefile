@@ -284,7 +284,7 @@ test: | deps-run deps-test
 
 host-checks:
 	$(MAKE) unit unit-sanitized unit-valgrind fuzz-smoke lint cpuid-agreement install-check \
-	    matrix-check ci-formats drift-test smbios-host
+	    matrix-check ci-formats drift-test smbios-host arm-id-host
 
 # The host build diffing reports and dumps (--baseline A -f B), writing and
 # enforcing policies, reading jq's layouts of its JSON.
@@ -300,6 +300,11 @@ matrix-check: $(BUILD)/hvfeat.efi $(BUILD)/hvfeat | deps-run deps-test
 # junitparser and xmllint, against the JSON of the same runs.
 ci-formats: $(BUILD)/hvfeat $(BUILD)/unit/test_ci_formats | deps-run deps-test
 	$(PYTHON) tests/host/test_ci_formats.py
+
+# The host build replaying Arm ID registers from hand-composed dumps, its
+# JSON read with jq.
+arm-id-host: $(BUILD)/hvfeat | deps-run
+	$(PYTHON) tests/host/test_arm_id.py
 
 # The host build's SMBIOS on this machine against Debian's dmidecode.
 smbios-host: $(BUILD)/hvfeat | deps-run deps-test
@@ -426,4 +431,4 @@ deps-aarch64: deps-build
 # Object files are results, not intermediates to delete.
 .SECONDARY:
 
-.PHONY: all host image signed bench run host-checks drift-test smbios-host mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested deps-aarch64 nested-arm64-bed test-kvm-arm64
+.PHONY: all host image signed bench run host-checks drift-test smbios-host arm-id-host mutants unit unit-sanitized unit-valgrind fuzz fuzz-smoke lint firmware-test test test-kvm nested-bed cpuid-agreement matrix-check ci-formats install install-check clean deps-build deps-run deps-test deps-nested deps-aarch64 nested-arm64-bed test-kvm-arm64
