@@ -82,16 +82,16 @@ static const struct id_values kvm_sve_pmu_off = {
 
 static struct cpuid_dump dump;
 static struct hv_report report;
-static char text[1 << 16];
+static char shown[1 << 16];
 
 static const char *dump_text(const struct id_values *v, const char *before)
 {
-	snprintf(text, sizeof(text),
+	snprintf(shown, sizeof(shown),
 		 "%sArm ID registers:\n   MIDR_EL1 0x%lx\n   ID_AA64PFR0_EL1 0x%lx\n"
 		 "   ID_AA64PFR1_EL1 0x%lx\n   ID_AA64DFR0_EL1 0x%lx\n   ID_AA64ISAR1_EL1 0x%lx\n",
 		 before, (unsigned long)v->midr, (unsigned long)v->pfr0, (unsigned long)v->pfr1,
 		 (unsigned long)v->dfr0, (unsigned long)v->isar1);
-	return text;
+	return shown;
 }
 
 /* The report of a dump, as hvfeat -f makes it. */
@@ -111,11 +111,11 @@ static const char *rendered(void (*render)(const struct hv_report *, struct text
 {
 	struct buffer_sink sink;
 
-	buffer_sink_init(&sink, text, sizeof(text) - 1);
+	buffer_sink_init(&sink, shown, sizeof(shown) - 1);
 	render(&report, &sink.sink);
-	assert_true(sink.length < sizeof(text));
-	text[sink.length] = '\0';
-	return text;
+	assert_true(sink.length < sizeof(shown));
+	shown[sink.length] = '\0';
+	return shown;
 }
 
 static const char *read_file_text(const char *path)
@@ -305,20 +305,20 @@ static void a_hosts_cpu_decoded(void **state)
 
 	/* The JSON: the registers as hex strings, every field with its value. */
 	rendered(render_json);
-	assert_contains(text, "  \"arm_id\": {\n    \"registers\": {\"MIDR_EL1\": \"0x413fd0c1\", "
+	assert_contains(shown, "  \"arm_id\": {\n    \"registers\": {\"MIDR_EL1\": \"0x413fd0c1\", "
 			      "\"ID_AA64PFR0_EL1\": \"0x1101000121000122\", "
 			      "\"ID_AA64PFR1_EL1\": \"0x21\", \"ID_AA64DFR0_EL1\": \"0x5508\", "
 			      "\"ID_AA64ISAR1_EL1\": \"0x1031\"},\n    \"fields\": [\n");
-	assert_contains(text, "{\"id\": \"MIDR_EL1.Implementer\", \"key\": \"arm.midr.implementer\", "
+	assert_contains(shown, "{\"id\": \"MIDR_EL1.Implementer\", \"key\": \"arm.midr.implementer\", "
 			      "\"register\": \"MIDR_EL1\", \"shift\": 24, \"width\": 8, "
 			      "\"value\": 65, \"name\": \"Arm\", \"meaning\": ");
-	assert_contains(text, "{\"id\": \"MIDR_EL1.PartNum\", \"key\": \"arm.midr.partnum\", "
+	assert_contains(shown, "{\"id\": \"MIDR_EL1.PartNum\", \"key\": \"arm.midr.partnum\", "
 			      "\"register\": \"MIDR_EL1\", \"shift\": 4, \"width\": 12, "
 			      "\"value\": 3340, \"name\": null, ");
-	assert_contains(text, "{\"id\": \"ID_AA64PFR0_EL1.SVE\", \"key\": \"arm.sve\", "
+	assert_contains(shown, "{\"id\": \"ID_AA64PFR0_EL1.SVE\", \"key\": \"arm.sve\", "
 			      "\"register\": \"ID_AA64PFR0_EL1\", \"shift\": 32, \"width\": 4, "
 			      "\"value\": 1, ");
-	assert_contains(text, "{\"id\": \"ID_AA64DFR0_EL1.PMUVer\", \"key\": \"arm.pmuver\", "
+	assert_contains(shown, "{\"id\": \"ID_AA64DFR0_EL1.PMUVer\", \"key\": \"arm.pmuver\", "
 			      "\"register\": \"ID_AA64DFR0_EL1\", \"shift\": 8, \"width\": 4, "
 			      "\"value\": 5, ");
 }
