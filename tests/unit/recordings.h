@@ -83,15 +83,37 @@ static inline struct hv_report *scan_dump_file(const char *name)
 	return &test_report;
 }
 
-/* The text report, NUL-terminated, checked to fit the 80-column console. */
-static inline const char *text_of(const struct hv_report *report)
+/* A file's text, NUL-terminated, in a buffer of the helper's own (64 KiB:
+ * the Arm recordings and hand-written dumps). */
+static inline const char *read_text_file(const char *path)
+{
+	static char data[1 << 16];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	size_t length = fread(data, 1, sizeof(data) - 1, f);
+	fclose(f);
+	data[length] = '\0';
+	return data;
+}
+
+/* The report as render writes it, whole and NUL-terminated, in buffer. */
+static inline const char *render_into(char *buffer, size_t size, const struct hv_report *report,
+				      void (*render)(const struct hv_report *, struct text_sink *))
 {
 	struct buffer_sink sink;
 
-	buffer_sink_init(&sink, test_text, sizeof(test_text) - 1);
-	render_text(report, &sink.sink);
-	assert_true(sink.length < sizeof(test_text));
-	test_text[sink.length] = '\0';
+	buffer_sink_init(&sink, buffer, size - 1);
+	render(report, &sink.sink);
+	assert_true(sink.length < size);
+	buffer[sink.length] = '\0';
+	return buffer;
+}
+
+/* The text report, NUL-terminated, checked to fit the 80-column console. */
+static inline const char *text_of(const struct hv_report *report)
+{
+	render_into(test_text, sizeof(test_text), report, render_text);
 
 	size_t column = 0;
 	for (const char *p = test_text; *p; p++) {

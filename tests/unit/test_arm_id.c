@@ -109,24 +109,7 @@ static struct hv_report *replayed(const char *dump_text)
 
 static const char *rendered(void (*render)(const struct hv_report *, struct text_sink *))
 {
-	struct buffer_sink sink;
-
-	buffer_sink_init(&sink, shown, sizeof(shown) - 1);
-	render(&report, &sink.sink);
-	assert_true(sink.length < sizeof(shown));
-	shown[sink.length] = '\0';
-	return shown;
-}
-
-static const char *read_file_text(const char *path)
-{
-	static char data[1 << 16];
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t length = fread(data, 1, sizeof(data) - 1, f);
-	fclose(f);
-	data[length] = '\0';
-	return data;
+	return render_into(shown, sizeof(shown), &report, render);
 }
 
 static const char *fact_of(const char *key, uint64_t *number)
@@ -380,7 +363,7 @@ static void no_id_registers(void **state)
 	assert_lacks(rendered(render_raw_dump), "Arm ID registers");
 	assert_contains(rendered(render_json), "  \"arm_id\": null,\n");
 
-	replayed(read_file_text(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
 	assert_false(report.arm_id.read);
 	assert_string_equal(fact_of("arm.id_aa64pfr0_el1", &number),
 			    "no Arm ID registers: the recording has none");

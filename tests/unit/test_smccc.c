@@ -31,17 +31,6 @@ static struct cpuid_dump dump;
 static struct hv_report report;
 static char shown[1 << 16];
 
-static const char *read_file(const char *path)
-{
-	static char data[1 << 16];
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t length = fread(data, 1, sizeof(data) - 1, f);
-	fclose(f);
-	data[length] = '\0';
-	return data;
-}
-
 /* The report of a dump's SMCCC section, as hvfeat -f makes it. */
 static struct hv_report *replayed(const char *dump_text)
 {
@@ -59,12 +48,7 @@ static struct hv_report *replayed(const char *dump_text)
 
 static const char *rendered(void (*render)(const struct hv_report *, struct text_sink *))
 {
-	struct buffer_sink sink;
-
-	buffer_sink_init(&sink, shown, sizeof(shown) - 1);
-	render(&report, &sink.sink);
-	shown[sink.length < sizeof(shown) - 1 ? sink.length : sizeof(shown) - 1] = '\0';
-	return shown;
+	return render_into(shown, sizeof(shown), &report, render);
 }
 
 static void function_identifiers_are_linux_s(void **state)
@@ -224,7 +208,7 @@ static void real_kvm_recording(void **state)
 {
 	(void)state;
 	uint32_t version;
-	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
 	assert_true(smccc_version(&report.smccc, &version));
 	assert_int_equal(version, 0x10001);
 	assert_string_equal(smccc_vendor(&report.smccc)->product, "KVM");
@@ -248,7 +232,7 @@ static void real_kvm_recording(void **state)
 	assert_null(strstr(shown, "raw leaves"));
 	/* The raw dump is the recording again, byte for byte. */
 	assert_string_equal(rendered(render_raw_dump),
-			    read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+			    read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
 }
 
 /* QEMU's TCG answers every call of its PSCI conduit it does not know
@@ -258,7 +242,7 @@ static void tcg_answers_nothing(void **state)
 {
 	(void)state;
 	uint32_t version;
-	replayed(read_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
 	assert_int_equal(report.smccc.call_count, 2);
 	assert_true(smccc_version(&report.smccc, &version));
 	assert_int_equal(version, 0x10000);
@@ -389,13 +373,13 @@ static void smccc_requirements(void **state)
 	list.count = 0;
 	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
 	assert_true(requirements_add(&list, asked, strlen(asked), "--require", &sink.sink));
-	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
 	hv_check(&report, &list);
 	assert_int_equal(report.check_count, 7);
 	for (size_t i = 0; i < report.check_count; i++)
 		assert_true(report.checks[i].passed);
 
-	replayed(read_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
 	hv_check(&report, &list);
 	hv_judge(&report, &(struct judge_settings){ 0 });
 	assert_false(report.checks[0].passed); /* not KVM */
@@ -652,7 +636,7 @@ static const struct probe_result *probe_result(const char *key)
 
 static const struct probe_result *probed(const char *key)
 {
-	replayed(read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
 	smccc_probe_run(&report, &sim_machine);
 	return probe_result(key);
 }
@@ -686,7 +670,7 @@ static void ptp_probe(void **state)
 
 	/* Not offered under TCG: not advertised, nothing called. */
 	sim_reset();
-	replayed(read_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
+	replayed(read_text_file(DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"));
 	smccc_probe_run(&report, &sim_machine);
 	assert_int_equal(report.probes.results[0].state, PROBE_NOT_ADVERTISED);
 	assert_int_equal(report.probes.results[1].state, PROBE_NOT_ADVERTISED);
@@ -756,7 +740,7 @@ static void replay_workaround_answer(int n, const char *x0)
 	static const char *const asked[] = { "0x80008000", "0x80007fff", "0x80003fff" };
 	char line[64];
 
-	strcpy(text, read_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"));
+	strcpy(text, read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"));
 	if (n) {
 		snprintf(line, sizeof(line), "0x80000001 %s: x0=", asked[n - 1]);
 		char *at = strstr(text, line);
