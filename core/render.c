@@ -9,10 +9,10 @@
 
 void render_raw_dump(const struct hv_report *r, struct text_sink *out)
 {
-	if (r->smccc.asked)
-		render_smccc_dump(&r->smccc, out);
 	if (r->arm_id.read)
 		render_arm_id_dump(&r->arm_id, out);
+	if (r->smccc.asked)
+		render_smccc_dump(&r->smccc, out);
 	if (!hv_report_has_cpuid(r))
 		return;
 	sink_puts(out, "CPU:\n");

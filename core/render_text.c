@@ -1219,13 +1219,16 @@ void render_text(const struct hv_report *r, struct text_sink *out)
 			cpuid_dump_line(r->leaves[i].leaf, r->leaves[i].subleaf,
 					&r->leaves[i].regs, out);
 	}
-	if (r->smccc.asked) {
-		sink_puts(out, "\nraw SMCCC answers (hvfeat -r format):\n");
-		render_smccc_dump(&r->smccc, out);
-	}
+	/* The ID registers first, as -r writes them: the SMCCC answers stay
+	 * the last section before the results, which a log's reader cuts
+	 * out whole as an SMCCC recording (tests/firmware/test_kvm_arm64.py). */
 	if (r->arm_id.read) {
 		sink_puts(out, "\nraw Arm ID registers (hvfeat -r format):\n");
 		render_arm_id_dump(&r->arm_id, out);
+	}
+	if (r->smccc.asked) {
+		sink_puts(out, "\nraw SMCCC answers (hvfeat -r format):\n");
+		render_smccc_dump(&r->smccc, out);
 	}
 	render_results(r, false, out);
 	sink_printf(out, "%s\n", HVFEAT_REPORT_END);

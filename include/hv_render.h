@@ -18,9 +18,9 @@ void render_text(const struct hv_report *report, struct text_sink *out);
  * and the verdict. */
 void render_quiet(const struct hv_report *report, struct text_sink *out);
 
-/* What was read, as -f reads it back: on Arm the "SMCCC:" and "Arm ID
- * registers:" sections, then every leaf read, as `cpuid -r -1` prints
- * them: "CPU:", then a line each. */
+/* What was read, as -f reads it back: on Arm the "Arm ID registers:" and
+ * "SMCCC:" sections, then every leaf read, as `cpuid -r -1` prints them:
+ * "CPU:", then a line each. */
 void render_raw_dump(const struct hv_report *report, struct text_sink *out);
 
 /* The report as one JSON object; the schema is in the README. */

@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "facts.h"
 #include "judge.h"
+#include "smccc.h"
 
 /* value placed at bits [.. : lsb] */
 #define AT(value, lsb) ((uint64_t)(value) << (lsb))
@@ -370,6 +371,36 @@ static void no_id_registers(void **state)
 	assert_lacks(text_of(&report), "Arm ID registers");
 }
 
+/* The arm64 suite cuts a log from "SMCCC:" to "results:" and takes it for
+ * the SMCCC recording, which must equal the committed one
+ * (tests/firmware/test_kvm_arm64.py): the ID registers, in a run that has
+ * them, come before it, in the text and in -r alike. */
+static void smccc_answers_stay_last_before_the_results(void **state)
+{
+	(void)state;
+	static char recording[8192], both[16384];
+	const char *log;
+
+	strcpy(recording,
+	       read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"));
+	snprintf(both, sizeof(both), "%s%s", recording, dump_text(&neoverse, ""));
+	replayed(both);
+	assert_true(report.arm_id.read);
+	struct smccc_source source;
+	smccc_source_recorded(&source, &dump.smccc, "test");
+	smccc_scan(&report.smccc, &source);
+	log = text_of(&report);
+	const char *from = strstr(log, "SMCCC:\n"), *to = strstr(log, "\nresults:");
+	assert_non_null(from);
+	assert_non_null(to);
+	assert_int_equal((size_t)(to - from), strlen(recording));
+	assert_memory_equal(from, recording, strlen(recording));
+	/* -r: the ID registers, then the recording as committed */
+	rendered(render_raw_dump);
+	assert_string_equal(shown + strlen(shown) - strlen(recording), recording);
+	assert_true(!strncmp(shown, "Arm ID registers:\n", strlen("Arm ID registers:\n")));
+}
+
 /* The section beside the others, in any order, and what is refused. */
 static void sections_read_and_refused(void **state)
 {
@@ -419,6 +450,7 @@ int main(void)
 		cmocka_unit_test(a_hosts_cpu_decoded),
 		cmocka_unit_test(kvm_sve_and_pmu_off),
 		cmocka_unit_test(no_id_registers),
+		cmocka_unit_test(smccc_answers_stay_last_before_the_results),
 		cmocka_unit_test(sections_read_and_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
