@@ -981,12 +981,12 @@ static void render_probe_values(const struct probe_result *p, struct text_sink *
 static void render_probe_state(const struct probe_result *p, struct text_sink *out)
 {
 	bool works = p->state == PROBE_WORKS;
-	char text[PROBE_DETAIL_MAX + 2];
-	struct buffer_sink detail;
 
 	sink_printf(out, "  %s: %s%s", p->key, probe_state_name(p->state),
 		    p->detail[0] && !works ? ":" : "");
 	if (p->detail[0]) {
+		char text[PROBE_DETAIL_MAX + 2];
+		struct buffer_sink detail;
 		string_sink_init(&detail, text, sizeof(text));
 		sink_printf(&detail.sink, works ? "(%s)" : "%s", p->detail);
 		render_words(2 + text_length(p->key) + 2 + text_length(probe_state_name(p->state)) +

@@ -738,10 +738,10 @@ static void replay_workaround_answer(int n, const char *x0)
 {
 	static char text[1 << 16];
 	static const char *const asked[] = { "0x80008000", "0x80007fff", "0x80003fff" };
-	char line[64];
 
 	strcpy(text, read_text_file(DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"));
 	if (n) {
+		char line[64];
 		snprintf(line, sizeof(line), "0x80000001 %s: x0=", asked[n - 1]);
 		char *at = strstr(text, line);
 		assert_non_null(at);
