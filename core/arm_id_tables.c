@@ -43,7 +43,7 @@ const struct arm_id_field arm_id_fields[] = {
 	  "minor revision, the M of rNpM", false, NULL },
 
 	{ ARM_ID_AA64PFR0_EL1, 8, 4, "ID_AA64PFR0_EL1.EL2", "arm.el2",
-	  "EL2 for the guest (nested virt.): 0 none, 1 AArch64", false, NULL },
+	  "EL2 per the register: 0 none, 1 AArch64, 2 +AArch32", false, NULL },
 	{ ARM_ID_AA64PFR0_EL1, 24, 4, "ID_AA64PFR0_EL1.GIC", "arm.gic",
 	  "GICv3 CPU interface system registers: 0 none", false, NULL },
 	{ ARM_ID_AA64PFR0_EL1, 28, 4, "ID_AA64PFR0_EL1.RAS", "arm.ras",

@@ -33,6 +33,12 @@ never from hvfeat's tables:
   answers the WORKAROUND_3 call on its fast path with x0 = 0
   (hyp/hyp-entry.S, wa_epilogue), so hvfeat's probe of it works there and
   no other workaround is called.
+- The ID registers KVM 6.1 shows (arch/arm64/kvm/sys_regs.c, read_id_reg):
+  ID_AA64PFR0_EL1.SVE cleared unless the vCPU has SVE, which QEMU 7.2
+  gives it unless -cpu ...,sve=off (target/arm/kvm64.c) and L1's max CPU
+  has; ID_AA64DFR0_EL1.DebugVer always 6 (debug limited to ARMv8.0);
+  PMUVer 0 without a vCPU PMU (-cpu ...,pmu=off), else capped at PMUv3
+  for ARMv8.4 (5), below max's own.
 """
 
 import json
@@ -74,10 +80,19 @@ CASES = {
     # name: (L1, -cpu, PV time's stolen-time structure offered)
     "vhe-host": ("vhe", "host", True),
     "vhe-no-steal-time": ("vhe", "host,kvm-steal-time=off", False),
+    "vhe-no-sve": ("vhe", "host,sve=off", True),
     "nvhe-host": ("nvhe", "host", True),
-    # CPU features that are no SMCCC service: the answers stay the same.
+    # CPU features that are no SMCCC service: the answers stay the same,
+    # the ID registers change.
     "nvhe-no-pmu-no-adjvtime": ("nvhe", "host,pmu=off,kvm-no-adjvtime=on", True),
 }
+
+
+def id_fields(cpu):
+    """The ID register fields KVM shows an L2 with this -cpu (see above)."""
+    return {"arm.sve": 0 if "sve=off" in cpu else 1,
+            "arm.pmuver": 0 if "pmu=off" in cpu else 5,
+            "arm.debugver": 6}
 
 
 def jq(expression, data):
@@ -131,8 +146,9 @@ class Arm64Suite(unittest.TestCase):
             workarounds = (",smccc.arch.workaround_1=unaffected,"
                            "smccc.arch.workaround_2=not_supported,"
                            f"smccc.arch.workaround_3={L1S[l1][2]}")
+            ids = ",".join(f"{key}={value}" for key, value in id_fields(cpu).items())
             case = bed.Arm64Case(name, cpu=cpu, options=f"{OPTIONS} --require "
-                                 f"{KVM_REQUIREMENTS}{steal}{workarounds}")
+                                 f"{KVM_REQUIREMENTS}{steal}{workarounds},{ids}")
             groups.setdefault(l1, []).append(case)
             cls.cases[name] = case
         cls.l1s = bed.run([(l1, L1S[l1][0], cases, L1S[l1][1])
@@ -277,13 +293,22 @@ class Arm64Suite(unittest.TestCase):
                 self.assertEqual([probe["state"], probe["values"]["x0"], probe["detail"]],
                                  ["works", "0x0", "called once; it leaves no state"])
 
+    def test_id_registers_follow_the_cpu_properties(self):
+        for name, case in self.cases.items():
+            with self.subTest(case=name):
+                data = self.json_of(case.esp)
+                fields = jq("[.arm_id.fields[] | {(.key): .value}] | add", data)
+                expected = id_fields(CASES[name][1])
+                self.assertEqual({key: fields[key] for key in expected}, expected)
+
     def test_same_answers_whatever_the_cpu_features_and_mode(self):
-        """PMU, the adjusted virtual time and VHE or nVHE are no SMCCC
-        service: an L1's cases answer exactly as its -cpu host, and the two
+        """SVE, the PMU, the adjusted virtual time and VHE or nVHE are no
+        SMCCC service: an L1's cases answer exactly as its -cpu host, and the two
         L1s differ in WORKAROUND_3's answer alone (the MIDR)."""
         def calls(name):
             return jq(".smccc.calls", self.json_of(self.cases[name].esp))
         self.assertEqual(calls("nvhe-no-pmu-no-adjvtime"), calls("nvhe-host"))
+        self.assertEqual(calls("vhe-no-sve"), calls("vhe-host"))
         differing = [(a, b) for a, b in zip(calls("vhe-host"), calls("nvhe-host")) if a != b]
         self.assertEqual(differing, [(
             {"function": 0x80000001, "arg": "0x80003fff", "x": ["0xffffffffffffffff", "0x0",
@@ -293,13 +318,15 @@ class Arm64Suite(unittest.TestCase):
              "trapped": False, "syndrome": 0})])
 
     def test_recordings_match_the_committed_ones(self):
-        """The committed recordings are this bed's, call for call."""
+        """The committed recordings are this bed's, register for register and
+        call for call: the log's raw ID registers, then its SMCCC answers."""
         for name, recording in (("vhe-host", "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"),
                                 ("nvhe-host",
                                  "kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt")):
             with self.subTest(case=name):
                 log = self.cases[name].log()
-                raw = log[log.index("SMCCC:\n"):log.index("\nresults:")]
+                raw = (log[log.index("Arm ID registers:\n"):log.index("\nraw SMCCC answers")]
+                       + log[log.index("SMCCC:\n"):log.index("\nresults:")])
                 committed = (ROOT / "tests" / "dumps" / "arm64" / recording).read_text()
                 self.assertEqual(raw, committed)
 

@@ -11,6 +11,7 @@
 #include "facts.h"
 #include "fdt.h"
 #include "judge.h"
+#include "arm_id.h"
 #include "probe_smccc.h"
 #include "smccc.h"
 
@@ -31,7 +32,8 @@ static struct cpuid_dump dump;
 static struct hv_report report;
 static char shown[1 << 16];
 
-/* The report of a dump's SMCCC section, as hvfeat -f makes it. */
+/* The report of a dump's SMCCC section (and Arm ID registers), as hvfeat
+ * -f makes it. */
 static struct hv_report *replayed(const char *dump_text)
 {
 	struct cpuid_source none;
@@ -41,6 +43,7 @@ static struct hv_report *replayed(const char *dump_text)
 	assert_true(dump.smccc.present);
 	cpuid_source_none(&none, "test");
 	hv_scan(&report, &none);
+	arm_id_replay(&report.arm_id, &dump.arm_id);
 	smccc_source_recorded(&source, &dump.smccc, "test");
 	smccc_scan(&report.smccc, &source);
 	return &report;
