@@ -148,11 +148,11 @@ class ArmIdReplay(unittest.TestCase):
                       first.stdout)
 
     def test_nothing_where_nothing_was_read(self):
-        """x86 (CPUID) and the arm64 KVM recording made before hvfeat read
-        the registers: "arm_id" null, requirements not known."""
+        """x86 (CPUID) and TCG's arm64 recording, which has no ID registers:
+        "arm_id" null, requirements not known."""
         for dump, why in [(DUMPS / "kvm-real-6.1.0-56-amd64-qemu-7.2-host.txt",
                            "CPUID is this machine's interface"),
-                          (DUMPS / "arm64" / "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt",
+                          (DUMPS / "arm64" / "tcg-aavmf-qemu-7.2.txt",
                            "the recording has none")]:
             run = self.hvfeat("-f", dump, "--require", "arm.sve=0", "-j")
             self.assertEqual(jq(run.stdout, ".arm_id"), None)
