@@ -111,31 +111,49 @@ static bool hex64(struct cursor *c, uint64_t *value)
 	return digits > 0;
 }
 
-static const char *conduit_line(struct smccc_recording *recording, struct cursor c)
+const char *smccc_recording_conduit(struct smccc_recording *recording, const char *name,
+				    size_t length)
 {
 	static const enum smccc_conduit conduits[] = { SMCCC_CONDUIT_HVC, SMCCC_CONDUIT_SMC,
 						       SMCCC_CONDUIT_NONE };
-	size_t i = 0;
 
+	for (size_t i = 0; i < sizeof(conduits) / sizeof(conduits[0]); i++)
+		if (ascii_equal_span(name, length, smccc_conduit_name(conduits[i]), false)) {
+			recording->conduit = conduits[i];
+			return NULL;
+		}
+	return "conduit is not hvc, smc or none";
+}
+
+const char *smccc_recording_origin(struct smccc_recording *recording, const char *origin,
+				   size_t length)
+{
+	if (length >= SMCCC_ORIGIN_MAX)
+		return "the conduit's origin is too long";
+	for (size_t k = 0; k < length; k++)
+		if (!ascii_printable((unsigned char)origin[k]))
+			return "the conduit's origin is not printable ASCII";
+	for (size_t k = 0; k < length; k++)
+		recording->conduit_origin[k] = origin[k];
+	recording->conduit_origin[length] = '\0';
+	return NULL;
+}
+
+/* "NAME (ORIGIN)" */
+static const char *conduit_line(struct smccc_recording *recording, struct cursor c)
+{
 	cursor_skip_blanks(&c);
-	while (i < 3 && !cursor_take(&c, smccc_conduit_name(conduits[i])))
-		i++;
-	if (i == 3)
-		return "conduit is not hvc, smc or none";
+	const char *name = c.at;
+	while (c.at < c.end && *c.at != ' ' && *c.at != '\t' && *c.at != '(')
+		c.at++;
+	const char *why = smccc_recording_conduit(recording, name, (size_t)(c.at - name));
+	if (why)
+		return why;
 	cursor_skip_blanks(&c);
 	size_t length = (size_t)(c.end - c.at);
 	if (length < 2 || c.at[0] != '(' || c.end[-1] != ')')
 		return "the conduit's origin is not in parentheses";
-	if (length - 2 >= SMCCC_ORIGIN_MAX)
-		return "the conduit's origin is too long";
-	for (size_t k = 1; k + 1 < length; k++)
-		if (!ascii_printable((unsigned char)c.at[k]))
-			return "the conduit's origin is not printable ASCII";
-	for (size_t k = 0; k < length - 2; k++)
-		recording->conduit_origin[k] = c.at[1 + k];
-	recording->conduit_origin[length - 2] = '\0';
-	recording->conduit = conduits[i];
-	return NULL;
+	return smccc_recording_origin(recording, c.at + 1, length - 2);
 }
 
 /* Registers "xN=0x..." from the next one the call expects, in order, to
@@ -207,13 +225,21 @@ const char *smccc_dump_line(struct smccc_recording *recording, const char *text,
 		if (why)
 			return why;
 	}
+	const char *why = smccc_recording_add(recording, &call);
+	if (!why)
+		recording->next_register = next;
+	return why;
+}
+
+const char *smccc_recording_add(struct smccc_recording *recording,
+				const struct smccc_call *call)
+{
 	for (size_t i = 0; i < recording->count; i++)
-		if (recording->calls[i].function == call.function &&
-		    recording->calls[i].arg == call.arg)
+		if (recording->calls[i].function == call->function &&
+		    recording->calls[i].arg == call->arg)
 			return "function and argument given twice";
 	if (recording->count == SMCCC_CALLS_MAX)
 		return "more calls than hvfeat keeps (32)";
-	recording->calls[recording->count++] = call;
-	recording->next_register = next;
+	recording->calls[recording->count++] = *call;
 	return NULL;
 }

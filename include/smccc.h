@@ -210,4 +210,17 @@ void render_smccc_dump(const struct smccc_report *report, struct text_sink *out)
 const char *smccc_dump_line(struct smccc_recording *recording, const char *line,
 			    size_t length);
 
+/* What a recording takes, for the section's lines and a JSON report's
+ * "smccc" alike (report_reader.c); NULL when taken, else why not. The
+ * conduit by its name (smccc_conduit_name's); its origin, printable ASCII
+ * shorter than SMCCC_ORIGIN_MAX. */
+const char *smccc_recording_conduit(struct smccc_recording *recording, const char *name,
+				    size_t length);
+const char *smccc_recording_origin(struct smccc_recording *recording, const char *origin,
+				   size_t length);
+/* A call, refused when its function and argument were given already or
+ * the recording holds SMCCC_CALLS_MAX. */
+const char *smccc_recording_add(struct smccc_recording *recording,
+				const struct smccc_call *call);
+
 #endif
