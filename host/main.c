@@ -156,6 +156,19 @@ static int load_recording(const char *what, const char *path, struct cpuid_dump 
 	return EXIT_OK;
 }
 
+/* A recording's CPUID leaves, then its SMCCC answers when it has them. */
+static void scan_recording(struct hv_report *report, const struct cpuid_source *source,
+			   const struct cpuid_dump *dump)
+{
+	struct smccc_source smccc;
+
+	hv_scan(report, source);
+	if (dump->smccc.present) {
+		smccc_source_recorded(&smccc, &dump->smccc, source->description);
+		smccc_scan(&report->smccc, &smccc);
+	}
+}
+
 /* The golden report of --baseline, scanned as this run's was; NULL when it
  * could not be read, with why in *failure (its first message). */
 static const struct hv_report *load_baseline(const char *path, const char **failure)
@@ -181,7 +194,7 @@ static const struct hv_report *load_baseline(const char *path, const char **fail
 		*failure = strncmp(said, "hvfeat: ", 8) == 0 ? said + 8 : said;
 		return NULL;
 	}
-	hv_scan(&baseline, &source);
+	scan_recording(&baseline, &source, &dump);
 	return &baseline;
 }
 
@@ -376,12 +389,10 @@ int main(int argc, char **argv)
 		options.baseline_path ? load_baseline(options.baseline_path, &baseline_failure)
 				      : NULL;
 
-	hv_scan(&report, &source);
-	if (options.replay_path && dump.smccc.present) {
-		struct smccc_source smccc;
-		smccc_source_recorded(&smccc, &dump.smccc, description);
-		smccc_scan(&report.smccc, &smccc);
-	}
+	if (options.replay_path)
+		scan_recording(&report, &source, &dump);
+	else
+		hv_scan(&report, &source);
 	if (options.replay_path) {
 		arm_id_replay(&report.arm_id, &dump.arm_id);
 		vcpus_read_dump(&report, &dump, json_report);
