@@ -3,7 +3,7 @@
  * a signature in one with the n-th in the other), then compared item by
  * item through the decoder tables, then leaf by leaf for the bits no table
  * names. */
-#include "drift.h"
+#include "drift_internal.h"
 
 #include "ascii.h"
 #include "hv_report.h"
@@ -64,23 +64,13 @@ bool drift_register_is_feature(const struct decoder_table *table,
 	return false;
 }
 
-struct drift {
-	const struct hv_report *now, *base;
-	struct result_list *results;
-	size_t count;
-};
-
 static const char *interface_key(const struct hv_interface *iface)
 {
 	return iface->vendor ? iface->vendor->key : "unknown";
 }
 
-/* A difference: a result labelled "drift." and the name printf makes. */
-static struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
-				const char *format, ...) __attribute__((format(printf, 4, 5)));
-
-static struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
-				const char *format, ...)
+struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
+			 const char *format, ...)
 {
 	char name[RESULT_LABEL_MAX];
 	struct buffer_sink text;
@@ -397,6 +387,7 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 			    now->hypervisor_bit ? "set" : "clear");
 	else if (now->hypervisor_bit)
 		compare_interfaces(&d);
+	drift_smccc(&d);
 
 	if (summary == RESULTS_MAX)
 		return; /* not reached: requirements, probes and lints fit */
@@ -409,9 +400,10 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 			    (unsigned)d.count, d.count == 1 ? "" : "s",
 			    baseline->source_description);
 	else
-		sink_printf(&detail.sink, "matches the baseline (%s): %u interface%s compared",
+		sink_printf(&detail.sink, "matches the baseline (%s): %u interface%s%s compared",
 			    baseline->source_description, (unsigned)now->interface_count,
-			    now->interface_count == 1 ? "" : "s");
+			    now->interface_count == 1 ? "" : "s",
+			    now->smccc.asked ? " and the SMCCC answers" : "");
 	string_sink_finish(&detail);
 }
 
@@ -453,7 +445,8 @@ bool drift_label_known(const char *name)
 	const char *rest = ascii_after_prefix(name, "interface.", true);
 	bool unknown;
 
-	if (ascii_equal(name, "baseline", true) || ascii_equal(name, "hypervisor_bit", true))
+	if (ascii_equal(name, "baseline", true) || ascii_equal(name, "hypervisor_bit", true) ||
+	    drift_smccc_label_known(name))
 		return true;
 	if (rest) {
 		const char *dot = rest;
@@ -489,4 +482,5 @@ void render_drift_labels(struct text_sink *out)
 		  "                           a field changed warns\n"
 		  "  drift.KEY.raw.0xNN.REG   bits no table names differ in leaf base+0xNN\n"
 		  "                           (.0xNN.subN.REG for a sub-leaf) (warn)\n");
+	render_drift_smccc_labels(out);
 }

@@ -9,7 +9,9 @@
  * interface removed fails, one added, moved to another base or with
  * another max leaf warns; bits that no table names warn when they differ;
  * the hypervisor bit cleared fails, set warns. Which registers hold
- * features or privileges is drift.c's table, register by register. */
+ * features or privileges is drift.c's table, register by register. An
+ * Arm run's SMCCC answers are compared under their requirement keys,
+ * "drift.smccc.KEY", drift_smccc.c's table saying how each is judged. */
 #ifndef HVFEAT_DRIFT_H
 #define HVFEAT_DRIFT_H
 
@@ -50,9 +52,12 @@ void render_drift_labels(struct text_sink *out);
 
 /* The policy --write-policy writes: the hypervisor bit as found, every
  * known interface present, and each feature or privilege the first KVM,
- * Hyper-V and KVM Hyper-V interfaces offer, one requirement a line with
- * its upstream identifier in a comment. Returns how many requirements it
- * holds (a policy file takes MAX_REQUIREMENTS). */
+ * Hyper-V and KVM Hyper-V interfaces offer; for an Arm run, what SMCCC
+ * offered (the vendor hypervisor, KVM's functions, each ARCH_FEATURES
+ * answer not to become NOT_SUPPORTED, PV time's stolen-time structure, the
+ * TRNG). One requirement a line with its upstream identifier in a comment.
+ * Returns how many requirements it holds (a policy file takes
+ * MAX_REQUIREMENTS). */
 size_t render_policy(const struct hv_report *report, struct text_sink *out);
 
 #endif
