@@ -67,18 +67,87 @@ static size_t pin_features(const struct hv_report *r, const struct hv_interface 
 	return pinning.pinned;
 }
 
+/* One requirement line, its upstream names in a comment. */
+static size_t pin(struct text_sink *out, const char *comment, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static size_t pin(struct text_sink *out, const char *comment, const char *format, ...)
+{
+	char requirement[96];
+	struct buffer_sink text;
+	va_list args;
+
+	string_sink_init(&text, requirement, sizeof(requirement));
+	va_start(args, format);
+	sink_vprintf(&text.sink, format, args);
+	va_end(args);
+	sink_printf(out, "%-36s # %s\n", string_sink_finish(&text), comment);
+	return 1;
+}
+
+/* What SMCCC offered, each pinned where its loss fails --baseline
+ * (README, "Baselines and drift"): the vendor hypervisor (by its key, or
+ * its UID when no table knows it), KVM's functions, every
+ * SMCCC_ARCH_FEATURES answer of 0 or more (not to become NOT_SUPPORTED),
+ * PV time's stolen-time structure and the TRNG. */
+static size_t pin_smccc(const struct smccc_report *s, struct text_sink *out)
+{
+	const struct smccc_vendor *vendor = smccc_vendor(s);
+	char comment[96];
+	struct buffer_sink text;
+	size_t count = 0;
+
+	sink_puts(out, "\n# SMCCC: ");
+	render_smccc_summary(s, out);
+	sink_puts(out, "\n");
+	if (vendor)
+		count += pin(out, vendor->uuid, "smccc.hypervisor=%s", vendor->key);
+	else if (s->vendor_uid[0])
+		count += pin(out, "a UID no table knows", "smccc.hypervisor.uid=%s", s->vendor_uid);
+	for (size_t i = 0; i < smccc_kvm_function_count; i++) {
+		const struct smccc_kvm_function *f = &smccc_kvm_functions[i];
+		if (f->key && smccc_kvm_function_offered(s, f->first)) {
+			string_sink_init(&text, comment, sizeof(comment));
+			sink_printf(&text.sink, "%s, bit %u", f->id, f->first);
+			count += pin(out, string_sink_finish(&text), "smccc.kvm.%s", f->key);
+		}
+	}
+	for (size_t i = 0; i < smccc_arch_feature_count; i++) {
+		const struct smccc_arch_feature *f = &smccc_arch_features[i];
+		const struct smccc_call *call =
+			smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, f->function);
+		if (call && !call->trapped && smccc_status(call) >= 0)
+			count += pin(out, f->id, "smccc.arch.%s!=not_supported", f->key);
+	}
+	const struct smccc_call *st =
+		smccc_answer(s, SMCCC_HV_PV_TIME_FEATURES, SMCCC_HV_PV_TIME_ST);
+	if (st && !st->trapped && smccc_status(st) == SMCCC_RET_SUCCESS)
+		count += pin(out, "ARM_SMCCC_HV_PV_TIME_ST", "smccc.pv_time.st");
+	const struct smccc_call *trng = smccc_answer(s, SMCCC_TRNG_VERSION, 0);
+	if (trng && !trng->trapped && smccc_status(trng) >= 0)
+		count += pin(out, "ARM_SMCCC_TRNG_VERSION", "smccc.trng.version!=0");
+	return count;
+}
+
 size_t render_policy(const struct hv_report *r, struct text_sink *out)
 {
-	size_t count = 1;
+	size_t count = 0;
 
 	sink_printf(out, "# hvfeat %s --write-policy: what this VM offered, for --policy\n"
 			 "# from: ",
 		    HVFEAT_VERSION);
 	sink_escaped(out, r->source_description, text_length(r->source_description));
 	sink_puts(out, "\n# Each feature and privilege of KVM and Hyper-V found set is pinned,\n"
-		       "# so --policy fails on a VM that lost one; hints, fields, gains and\n"
-		       "# bases are not (--baseline reports every difference).\n");
+		       "# and each service SMCCC offered, so --policy fails on a VM that\n"
+		       "# lost one; hints, fields, gains and bases are not (--baseline\n"
+		       "# reports every difference).\n");
+	if (r->smccc.asked)
+		count += pin_smccc(&r->smccc, out);
+	/* An Arm run read no CPUID: nothing of it to pin. */
+	if (!hv_report_has_cpuid(r))
+		return count;
 	sink_puts(out, r->hypervisor_bit ? "hypervisor_bit\n" : "hypervisor_bit=0\n");
+	count++;
 	for (size_t i = 0; i < r->interface_count; i++) {
 		const struct hv_interface *iface = &r->interfaces[i];
 		if (!first_of_key(r, i)) {
