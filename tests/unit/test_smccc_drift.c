@@ -1,0 +1,905 @@
+/* SMCCC's answers through JSON reports, baselines and policies: the
+ * committed arm64 KVM recording and copies of it with chosen answers
+ * edited. hvfeat's JSON of the recording reads back call for call (and in
+ * jq -S's layout, committed in tests/dumps/reports), malformed "smccc"
+ * members are refused with their line; each edit gives exactly the drift
+ * results and outcomes the README's table gives, with labels written here
+ * from Linux include/linux/arm-smccc.h (ARM_SMCCC_KVM_FUNC_* bit numbers,
+ * ARM_SMCCC_ARCH_* identifiers) and the requirement keys, not taken from
+ * hvfeat's tables; the policy --write-policy writes pins what was offered. */
+#include "recordings.h"
+
+#include "checks.h"
+#include "drift.h"
+#include "judge.h"
+#include "labels.h"
+#include "report_reader.h"
+#include "smccc_facts.h"
+
+#define KVM_ARM64 DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"
+#define TCG_ARM64 DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"
+
+static struct cpuid_dump dump;
+static struct hv_report baseline_report, now_report;
+
+static const char *read_file(const char *path)
+{
+	static char data[4][1 << 16];
+	static unsigned next;
+	char *text = data[next++ % 4];
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	size_t length = fread(text, 1, sizeof(data[0]) - 1, f);
+	fclose(f);
+	text[length] = '\0';
+	return text;
+}
+
+/* A report of length bytes of a dump or JSON report as hvfeat -f makes
+ * it: its leaves (none here), then its SMCCC answers. */
+static struct hv_report *replay_bytes(struct hv_report *report, const char *text,
+				      size_t length, const char *description)
+{
+	struct cpuid_source none;
+	struct smccc_source source;
+
+	if (!cpuid_input_parse(&dump, text, length))
+		fail_msg("%s: line %u: %s", description, dump.problems[0].line,
+			 dump.problems[0].reason);
+	assert_int_equal(dump.record_count, 0);
+	assert_true(dump.smccc.present);
+	cpuid_source_none(&none, description);
+	hv_scan(report, &none);
+	smccc_source_recorded(&source, &dump.smccc, description);
+	smccc_scan(&report->smccc, &source);
+	return report;
+}
+
+static struct hv_report *replay(struct hv_report *report, const char *text,
+				const char *description)
+{
+	return replay_bytes(report, text, strlen(text), description);
+}
+
+/* The recording with each line that starts (after its indent) with one of
+ * the "from" texts replaced by the matching "to" line: an edited copy. */
+static const char *edited(const char *(*edits)[2], size_t count)
+{
+	static char copy[1 << 16];
+	const char *at = read_file(KVM_ARM64);
+	size_t n = 0, used = 0;
+
+	while (*at) {
+		const char *end = strchr(at, '\n');
+		size_t length = end ? (size_t)(end - at) + 1 : strlen(at);
+		size_t e = 0;
+		while (e < count && strncmp(at + 3, edits[e][0], strlen(edits[e][0])))
+			e++;
+		if (e < count) {
+			n += (size_t)snprintf(copy + n, sizeof(copy) - n, "   %s\n", edits[e][1]);
+			used++;
+		} else {
+			memcpy(copy + n, at, length);
+			n += length;
+		}
+		at += length;
+	}
+	copy[n] = '\0';
+	assert_int_equal(used, count);
+	return copy;
+}
+
+#define EDITED(list) edited(list, sizeof(list) / sizeof(list[0]))
+
+/* --- reading "smccc" back ------------------------------------------------ */
+
+static void assert_same_calls(const struct smccc_report *r, const struct smccc_recording *rec)
+{
+	assert_int_equal(rec->conduit, r->conduit);
+	assert_string_equal(rec->conduit_origin, r->conduit_origin);
+	assert_int_equal(rec->count, r->call_count);
+	for (size_t i = 0; i < r->call_count; i++) {
+		const struct smccc_call *a = &rec->calls[i], *b = &r->calls[i];
+		assert_int_equal(a->function, b->function);
+		assert_int_equal(a->arg, b->arg);
+		assert_memory_equal(a->x, b->x, sizeof(a->x));
+		assert_int_equal(a->trapped, b->trapped);
+		assert_int_equal(a->syndrome, b->syndrome);
+	}
+}
+
+/* Every smccc.* fact of two reports is the same, known or not. */
+static void assert_same_facts(const struct hv_report *a, const struct hv_report *b)
+{
+	for (size_t i = 0; i < smccc_facts.count; i++) {
+		const struct fact_def *def = &smccc_facts.defs[i];
+		struct fact_value x = { 0 }, y = { 0 };
+		const char *why_x = smccc_facts.value(a, def, 0, &x);
+		char text_x[FACT_STORAGE] = "";
+		if (!why_x && def->type == FACT_TEXT)
+			snprintf(text_x, sizeof(text_x), "%s", x.text);
+		const char *why_y = smccc_facts.value(b, def, 0, &y);
+		if ((why_x == NULL) != (why_y == NULL))
+			fail_msg("%s: known in one report only", def->key);
+		if (why_x)
+			assert_string_equal(why_x, why_y);
+		else if (def->type == FACT_TEXT)
+			assert_string_equal(text_x, y.text);
+		else
+			assert_int_equal(x.number, y.number);
+	}
+}
+
+/* The text of render_raw_dump of a report. */
+static const char *raw_of(const struct hv_report *r)
+{
+	static char raw[1 << 16];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, raw, sizeof(raw) - 1);
+	render_raw_dump(r, &sink.sink);
+	raw[sink.length] = '\0';
+	return raw;
+}
+
+/* The arm64 recordings, and a section with a trap and 64-bit registers:
+ * the JSON hvfeat writes of each gives back the same calls, the same
+ * raw dump, and the same smccc.* facts. */
+static void json_reads_back_call_for_call(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		read_file(KVM_ARM64), read_file(TCG_ARM64),
+		"SMCCC:\n   conduit smc (device tree /psci method)\n"
+		"   0x80000000 0x0: x0=0x10002\n"
+		"   0x80000001 0x80008000: trapped esr=0x5e000000\n"
+		"   0x80000001 0xffffffffffffffff: x0=0xffffffffffffffff x1=0x1\n"
+		"      x2=0xfedcba9876543210 x3=0x8000000000000000\n",
+		"SMCCC:\n   conduit none (no ACPI FADT with ARM boot flags)\n",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		static char raw[1 << 16];
+		struct hv_report *from_text = replay(&baseline_report, texts[i], "text");
+		snprintf(raw, sizeof(raw), "%s", raw_of(from_text));
+		size_t length;
+		char *json = render_to_memory(from_text, OUTPUT_JSON, malloc, &length);
+		assert_true(cpuid_input_is_json(json, length));
+		struct hv_report *from_json = replay_bytes(&now_report, json, length, "json");
+		assert_same_calls(&from_text->smccc, &dump.smccc);
+		assert_true(dump.smccc.conduit_given);
+		assert_string_equal(raw_of(from_json), raw);
+		assert_same_facts(from_text, from_json);
+		free(json);
+	}
+	/* the first one is the recording itself, byte for byte */
+	replay(&now_report, read_file(KVM_ARM64), "text");
+	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
+}
+
+/* jq 1.6's "jq -S ." of hvfeat -f KVM_ARM64 -j: "calls" comes before
+ * "conduit", "x" after "trapped". */
+static void jq_sorted_layout_reads_back(void **state)
+{
+	(void)state;
+	replay(&now_report, read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json"),
+	       "jq -S");
+	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
+	replay(&baseline_report, read_file(KVM_ARM64), "text");
+	assert_same_facts(&baseline_report, &now_report);
+}
+
+/* The reason (and line) a JSON text is refused with. */
+static const struct dump_problem *refused(const char *text)
+{
+	if (report_json_parse(&dump, text, strlen(text)))
+		fail_msg("taken: %s", text);
+	assert_true(dump.problem_count > 0);
+	return &dump.problems[0];
+}
+
+#define REPORT(smccc) "{\"tool\": \"hvfeat\", \"leaves\": [],\n\"smccc\": " smccc "}"
+#define CONDUIT "\"conduit\": \"hvc\", \"conduit_origin\": \"test\""
+#define CALLS(...) "{" CONDUIT ",\n\"calls\": [" __VA_ARGS__ "]}"
+#define CALL_OF(function, arg, x) \
+	"{\"function\": " function ", \"arg\": " arg ", \"x\": " x \
+	", \"trapped\": false, \"syndrome\": 0}"
+#define X0(x0) "[\"" x0 "\", \"0x0\", \"0x0\", \"0x0\"]"
+#define VERSION_CALL CALL_OF("2147483648", "\"0x0\"", X0("0x10001"))
+
+static void malformed_smccc_members(void **state)
+{
+	(void)state;
+	char origin_64[256];
+	snprintf(origin_64, sizeof(origin_64), REPORT("{\"conduit\": \"hvc\", \"conduit_origin\": "
+						      "\"%064d\", \"calls\": []}"), 0);
+	static const struct {
+		const char *text, *reason;
+		uint32_t line;
+	} cases[] = {
+		{ REPORT("[]"), "\"smccc\" is not an object or null", 2 },
+		{ REPORT("\"hvc\""), "\"smccc\" is not an object or null", 2 },
+		{ REPORT("{\"calls\": []}"),
+		  "an \"smccc\" object without \"conduit\", \"conduit_origin\" and \"calls\"", 2 },
+		{ REPORT("{" CONDUIT "}"),
+		  "an \"smccc\" object without \"conduit\", \"conduit_origin\" and \"calls\"", 2 },
+		{ REPORT("{\"conduit\": \"pio\", \"conduit_origin\": \"x\", \"calls\": []}"),
+		  "conduit is not hvc, smc or none", 2 },
+		{ REPORT("{\"conduit\": 1, \"conduit_origin\": \"x\", \"calls\": []}"),
+		  "conduit is not hvc, smc or none", 2 },
+		{ REPORT("{\"conduit\": \"hvc\", \"conduit_origin\": \"a\\tb\", \"calls\": []}"),
+		  "the conduit's origin is not printable ASCII", 2 },
+		{ REPORT("{\"conduit\": \"hvc\", \"conduit_origin\": null, \"calls\": []}"),
+		  "the conduit's origin is not a string", 2 },
+		{ REPORT("{" CONDUIT ", \"conduit\": \"smc\", \"calls\": []}"),
+		  "\"smccc\" names a member twice", 2 },
+		{ REPORT("{" CONDUIT ", \"calls\": {}}"), "\"calls\" is not an array", 2 },
+		{ REPORT(CALLS("1")), "an SMCCC call is not an object", 3 },
+		{ REPORT(CALLS("{\"function\": 2147483648}")),
+		  "an SMCCC call without all of \"function\", \"arg\", \"x\", \"trapped\" and "
+		  "\"syndrome\"", 3 },
+		{ REPORT(CALLS(CALL_OF("4294967296", "\"0x0\"", X0("0x0")))),
+		  "an SMCCC call's \"function\" is not a whole number of 32 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("\"0x80000000\"", "\"0x0\"", X0("0x0")))),
+		  "an SMCCC call's \"function\" is not a whole number of 32 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "0", X0("0x0")))),
+		  "an SMCCC call's \"arg\" is not a hex string of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0\"", X0("0x0")))),
+		  "an SMCCC call's \"arg\" is not a hex string of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x\"", X0("0x0")))),
+		  "an SMCCC call's \"arg\" is not a hex string of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x10000000000000000\"", X0("0x0")))),
+		  "an SMCCC call's \"arg\" is not a hex string of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0 \"", X0("0x0")))),
+		  "an SMCCC call's \"arg\" is not a hex string of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0\"", X0("0xg")))),
+		  "an SMCCC call's \"x\" is not an array of four hex strings of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0\"", "[\"0x1\", \"0x0\", \"0x0\"]"))),
+		  "an SMCCC call's \"x\" is not an array of four hex strings of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0\"",
+				       "[\"0x1\", \"0x0\", \"0x0\", \"0x0\", \"0x0\"]"))),
+		  "an SMCCC call's \"x\" is not an array of four hex strings of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0\"", "[1, 0, 0, 0]"))),
+		  "an SMCCC call's \"x\" is not an array of four hex strings of 64 bits", 3 },
+		{ REPORT(CALLS(CALL_OF("2147483648", "\"0x0\"", "{}"))),
+		  "an SMCCC call's \"x\" is not an array of four hex strings of 64 bits", 3 },
+		{ REPORT(CALLS("{\"function\": 1, \"arg\": \"0x0\", \"x\": " X0("0x0")
+			       ", \"trapped\": 0, \"syndrome\": 0}")),
+		  "an SMCCC call's \"trapped\" is not true or false", 3 },
+		{ REPORT(CALLS("{\"function\": 1, \"arg\": \"0x0\", \"x\": " X0("0x0")
+			       ", \"trapped\": true, \"syndrome\": -1}")),
+		  "an SMCCC call's \"syndrome\" is not a whole number of 32 bits", 3 },
+		{ REPORT(CALLS("{\"function\": 1, \"function\": 1}")),
+		  "an SMCCC call names a member twice", 3 },
+		{ REPORT(CALLS(VERSION_CALL ",\n" VERSION_CALL)),
+		  "function and argument given twice", 4 },
+		{ REPORT("{" CONDUIT ", \"calls\": []},\n\"smccc\": null"), "\"smccc\" given twice",
+		  3 },
+		{ "{\"tool\": \"hvfeat\", \"leaves\": [], \"smccc\": null}", "no CPUID leaves in it",
+		  0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct dump_problem *p = refused(cases[i].text);
+		if (strcmp(p->reason, cases[i].reason) || p->line != cases[i].line)
+			fail_msg("%s: %u: %s, expected %u: %s", cases[i].text, p->line, p->reason,
+				 cases[i].line, cases[i].reason);
+	}
+	assert_string_equal(refused(origin_64)->reason, "the conduit's origin is too long");
+
+	/* 33 calls: one more than a recording holds */
+	static char many[1 << 14];
+	size_t n = (size_t)snprintf(many, sizeof(many), "{\"tool\": \"hvfeat\", \"leaves\": [], "
+							"\"smccc\": {" CONDUIT ", \"calls\": [");
+	for (unsigned i = 0; i <= SMCCC_CALLS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+				      "%s{\"function\": 2147483649, \"arg\": \"0x%x\", \"x\": "
+				      X0("0x0") ", \"trapped\": false, \"syndrome\": 0}",
+				      i ? ",\n" : "", i);
+	snprintf(many + n, sizeof(many) - n, "]}}");
+	assert_string_equal(refused(many)->reason, "more calls than hvfeat keeps (32)");
+	assert_int_equal(dump.problems[0].line, SMCCC_CALLS_MAX + 1);
+
+	/* what is taken: a call from 0x0 to 2^64 - 1, in any member order,
+	 * members hvfeat does not read passed over; a report without
+	 * "smccc", or with null, has none */
+	const char *taken = REPORT("{\"calls\": [{\"x\": [\"0x0\", \"0X1\", "
+				   "\"0xffffffffffffffff\", \"0x00000000000000000002\"], "
+				   "\"syndrome\": 4294967295, \"trapped\": true, \"arg\": "
+				   "\"0xFFFFFFFFFFFFFFFF\", \"function\": 0, \"note\": [1]}], "
+				   "\"version\": 65537, " CONDUIT "}");
+	assert_true(report_json_parse(&dump, taken, strlen(taken)));
+	assert_true(dump.smccc.present && dump.smccc.conduit_given);
+	assert_int_equal(dump.smccc.conduit, SMCCC_CONDUIT_HVC);
+	assert_int_equal(dump.smccc.count, 1);
+	assert_int_equal(dump.smccc.calls[0].arg, UINT64_MAX);
+	assert_int_equal(dump.smccc.calls[0].x[1], 1);
+	assert_int_equal(dump.smccc.calls[0].x[2], UINT64_MAX);
+	assert_int_equal(dump.smccc.calls[0].x[3], 2);
+	assert_true(dump.smccc.calls[0].trapped);
+	assert_int_equal(dump.smccc.calls[0].syndrome, 0xffffffffu);
+	const char *x86 = "{\"tool\": \"hvfeat\", \"smccc\": null, \"leaves\": [{\"leaf\": 0, "
+			  "\"subleaf\": 0, \"eax\": 1, \"ebx\": 2, \"ecx\": 3, \"edx\": 4}]}";
+	assert_true(report_json_parse(&dump, x86, strlen(x86)));
+	assert_false(dump.smccc.present);
+	assert_int_equal(dump.record_count, 1);
+}
+
+/* --- drift --------------------------------------------------------------- */
+
+struct expected {
+	const char *label;
+	enum outcome outcome;
+};
+
+static const struct result *find_result(const struct hv_report *r, const char *label)
+{
+	for (size_t i = 0; i < r->results.count; i++)
+		if (strcmp(r->results.items[i].label, label) == 0)
+			return &r->results.items[i];
+	return NULL;
+}
+
+/* now judged against the baseline, each text replayed: the drift results
+ * are exactly these (drift.baseline aside), each a label hvfeat says it
+ * gives. */
+static struct hv_report *drift_of(const char *baseline, const char *now,
+				  const struct expected *expected, size_t count)
+{
+	static struct requirement_list none;
+	size_t drift = 0;
+
+	replay(&baseline_report, baseline, "golden");
+	struct hv_report *r = replay(&now_report, now, "now");
+	hv_check(r, &none);
+	hv_judge(r, &(struct judge_settings){ .baseline = &baseline_report });
+	for (size_t i = 0; i < r->results.count; i++) {
+		const struct result *result = &r->results.items[i];
+		if (strncmp(result->label, "drift.", 6) || !strcmp(result->label, "drift.baseline"))
+			continue;
+		drift++;
+		if (!result_label_known(result->label))
+			fail_msg("%s: a label hvfeat does not know", result->label);
+		size_t e = 0;
+		while (e < count && strcmp(expected[e].label, result->label))
+			e++;
+		if (e == count)
+			fail_msg("unexpected %s (%s): %s", result->label,
+				 outcome_name(result->outcome), result->detail);
+		if (result->outcome != expected[e].outcome)
+			fail_msg("%s: %s, expected %s: %s", result->label,
+				 outcome_name(result->outcome), outcome_name(expected[e].outcome),
+				 result->detail);
+	}
+	for (size_t e = 0; e < count; e++)
+		if (!find_result(r, expected[e].label))
+			fail_msg("no %s", expected[e].label);
+	assert_int_equal(drift, count);
+	assert_int_equal(find_result(r, "drift.baseline")->outcome,
+			 count ? OUTCOME_INFO : OUTCOME_PASS);
+	return r;
+}
+
+#define DRIFT(baseline, now, list) drift_of(baseline, now, list, sizeof(list) / sizeof(list[0]))
+
+static const char *detail_of(const struct hv_report *r, const char *label)
+{
+	const struct result *result = find_result(r, label);
+	if (!result)
+		fail_msg("no %s", label);
+	return result->detail;
+}
+
+static void recording_matches_itself(void **state)
+{
+	(void)state;
+	struct hv_report *r = drift_of(read_file(KVM_ARM64), read_file(KVM_ARM64), NULL, 0);
+	assert_string_equal(detail_of(r, "drift.baseline"),
+			    "matches the baseline (golden): 0 interfaces and the SMCCC answers "
+			    "compared");
+	assert_true(r->verdict.passed);
+	/* its JSON in jq -S's layout, both ways */
+	const char *sorted = read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json");
+	drift_of(read_file(KVM_ARM64), sorted, NULL, 0);
+	drift_of(sorted, read_file(KVM_ARM64), NULL, 0);
+}
+
+/* Linux arm-smccc.h: ARM_SMCCC_KVM_FUNC_FEATURES 0, _PTP 1, _HYP_MEMINFO
+ * 2, _MEM_SHARE 3, _MEM_UNSHARE 4, _MMIO_GUARD 7, _DISCOVER_IMPL_VER 64,
+ * _DISCOVER_IMPL_CPUS 65, _FEATURES_2 127; 5, 6 and 8 to 63 are
+ * _PKVM_RESV_n, the others unnumbered. The key is the name after
+ * ARM_SMCCC_KVM_FUNC_, in lower case (--list-keys, smccc.kvm.KEY). */
+static const struct {
+	unsigned bit;
+	const char *label;
+} kvm_functions[] = {
+	{ 0, "drift.smccc.kvm.features" },	{ 1, "drift.smccc.kvm.ptp" },
+	{ 2, "drift.smccc.kvm.hyp_meminfo" },	{ 3, "drift.smccc.kvm.mem_share" },
+	{ 4, "drift.smccc.kvm.mem_unshare" },	{ 7, "drift.smccc.kvm.mmio_guard" },
+	{ 64, "drift.smccc.kvm.discover_impl_ver" },
+	{ 65, "drift.smccc.kvm.discover_impl_cpus" },
+	{ 127, "drift.smccc.kvm.features_2" },
+};
+
+/* The features answer (ARM_SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID,
+ * 0x86000000) with exactly these bits, 32 a register from x0. */
+static const char *features_line(const uint32_t words[4])
+{
+	static char line[128];
+	snprintf(line, sizeof(line), "0x86000000 0x0: x0=0x%x x1=0x%x x2=0x%x x3=0x%x", words[0],
+		 words[1], words[2], words[3]);
+	return line;
+}
+
+static void kvm_functions_lost_and_gained(void **state)
+{
+	(void)state;
+	/* PTP (bit 1) lost, then gained */
+	static const char *no_ptp[][2] = { { "0x86000000 0x0:", "0x86000000 0x0: x0=0x1" } };
+	static const struct expected lost[] = { { "drift.smccc.kvm.ptp", OUTCOME_FAIL } };
+	static const struct expected gained[] = { { "drift.smccc.kvm.ptp", OUTCOME_WARN } };
+	static char without_ptp[1 << 16];
+	snprintf(without_ptp, sizeof(without_ptp), "%s", EDITED(no_ptp));
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), without_ptp, lost);
+	assert_string_equal(detail_of(r, "drift.smccc.kvm.ptp"),
+			    "ARM_SMCCC_KVM_FUNC_PTP (bit 1) lost: set in the baseline, clear now");
+	assert_int_equal(find_result(r, "drift.smccc.kvm.ptp")->severity, SEVERITY_HIGH);
+	assert_false(r->verdict.passed);
+	assert_contains(text_of(r), "  FAIL  drift.smccc.kvm.ptp: ARM_SMCCC_KVM_FUNC_PTP (bit 1) "
+				    "lost:");
+	r = DRIFT(without_ptp, read_file(KVM_ARM64), gained);
+	assert_true(r->verdict.passed);
+
+	/* Each bit alone against none: a function with a key is lost (fail)
+	 * or gained (warn), a bit without one differs (warn), both ways. */
+	for (unsigned bit = 0; bit < 128; bit++) {
+		static char with_bit[1 << 16], none[1 << 16];
+		uint32_t words[4] = { 0 };
+		const char *one[][2] = { { "0x86000000 0x0:", NULL } };
+		words[bit / 32] = 1u << (bit % 32);
+		one[0][1] = features_line(words);
+		snprintf(with_bit, sizeof(with_bit), "%s", edited(one, 1));
+		one[0][1] = "0x86000000 0x0: x0=0x0";
+		snprintf(none, sizeof(none), "%s", edited(one, 1));
+		struct expected expected = { NULL, OUTCOME_FAIL };
+		char raw[64];
+		for (size_t f = 0; f < sizeof(kvm_functions) / sizeof(kvm_functions[0]); f++)
+			if (kvm_functions[f].bit == bit)
+				expected.label = kvm_functions[f].label;
+		if (!expected.label) {
+			snprintf(raw, sizeof(raw), "drift.smccc.kvm.raw.%u", bit);
+			expected = (struct expected){ raw, OUTCOME_WARN };
+		}
+		drift_of(with_bit, none, &expected, 1);
+		expected.outcome = OUTCOME_WARN;
+		drift_of(none, with_bit, &expected, 1);
+	}
+}
+
+/* Hyper-V's UID (Linux arch/arm64/hyperv/mshyperv.c, UUID_INIT(0x58ba324d,
+ * 0x6447, 0x24cd, 0x75, 0x6c, 0xef, 0x8e, 0x24, 0x70, 0x59, 0x16), each
+ * register four bytes little-endian): another hypervisor, whose features
+ * bitmap KVM's call is not asked for. */
+static void vendor_uid_changed_or_gone(void **state)
+{
+	(void)state;
+	static const char *hyperv[][2] = {
+		{ "0x8600ff01", "0x8600ff01 0x0: x0=0x4d32ba58 x1=0xcd244764 x2=0x8eef6c75 "
+				"x3=0x16597024" },
+	};
+	static const char *gone[][2] = {
+		{ "0x8600ff01", "0x8600ff01 0x0: x0=0xffffffffffffffff" },
+	};
+	static const char *trapped[][2] = {
+		{ "0x8600ff01", "0x8600ff01 0x0: trapped esr=0x5a000000" },
+	};
+	static const struct expected other[] = {
+		{ "drift.smccc.hypervisor", OUTCOME_FAIL },
+		{ "drift.smccc.kvm.features", OUTCOME_FAIL },
+		{ "drift.smccc.kvm.ptp", OUTCOME_FAIL },
+	};
+	static const struct expected appeared[] = {
+		{ "drift.smccc.hypervisor", OUTCOME_WARN },
+		{ "drift.smccc.kvm.features", OUTCOME_WARN },
+		{ "drift.smccc.kvm.ptp", OUTCOME_WARN },
+	};
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(hyperv), other);
+	assert_string_equal(detail_of(r, "drift.smccc.hypervisor"),
+			    "the vendor hypervisor UID changed: "
+			    "28b46fb6-2ec5-11e9-a9ca-4b564d003a74 (KVM) in the baseline, "
+			    "58ba324d-6447-24cd-756c-ef8e24705916 (Microsoft Hyper-V) now");
+	assert_string_equal(detail_of(r, "drift.smccc.kvm.ptp"),
+			    "ARM_SMCCC_KVM_FUNC_PTP (bit 1) lost: set in the baseline, not asked "
+			    "now");
+	r = DRIFT(read_file(KVM_ARM64), EDITED(gone), other);
+	assert_contains(detail_of(r, "drift.smccc.hypervisor"), " gone: ");
+	DRIFT(read_file(KVM_ARM64), EDITED(trapped), other);
+	DRIFT(EDITED(gone), read_file(KVM_ARM64), appeared);
+}
+
+/* SMCCC_ARCH_FEATURES (0x80000001) of ARM_SMCCC_ARCH_WORKAROUND_1
+ * (0x80008000), _2 (0x80007fff), _3 (0x80003fff), _4 (0x80000004),
+ * ARM_SMCCC_ARCH_SOC_ID (0x80000002) and ARM_SMCCC_HV_PV_TIME_FEATURES
+ * (0xc5000020): an answer of 0 or more offered (SMCCC_RET_SUCCESS 0,
+ * SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED 1), NOT_SUPPORTED -1, NOT_REQUIRED
+ * -2. */
+static void arch_features_answers(void **state)
+{
+	(void)state;
+	static const char *answers[][2] = {
+		/* unaffected to NOT_SUPPORTED: lost */
+		{ "0x80000001 0x80008000:", "0x80000001 0x80008000: x0=0xffffffffffffffff" },
+		/* NOT_SUPPORTED to success: gained */
+		{ "0x80000001 0x80007fff:", "0x80000001 0x80007fff: x0=0x0" },
+		/* NOT_SUPPORTED to NOT_REQUIRED: changed */
+		{ "0x80000001 0x80003fff:", "0x80000001 0x80003fff: x0=0xfffffffffffffffe" },
+		/* NOT_SUPPORTED to a value: gained */
+		{ "0x80000001 0x80000002:", "0x80000001 0x80000002: x0=0x7" },
+	};
+	static const struct expected expected[] = {
+		{ "drift.smccc.arch.workaround_1", OUTCOME_FAIL },
+		{ "drift.smccc.arch.workaround_2", OUTCOME_WARN },
+		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
+		{ "drift.smccc.arch.soc_id", OUTCOME_WARN },
+	};
+	static const struct expected back[] = {
+		{ "drift.smccc.arch.workaround_1", OUTCOME_WARN },
+		{ "drift.smccc.arch.workaround_2", OUTCOME_FAIL },
+		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
+		{ "drift.smccc.arch.soc_id", OUTCOME_FAIL },
+	};
+	static char changed[1 << 16];
+	snprintf(changed, sizeof(changed), "%s", EDITED(answers));
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), changed, expected);
+	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_1"),
+			    "ARM_SMCCC_ARCH_WORKAROUND_1 lost: SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED "
+			    "in the baseline, SMCCC_RET_NOT_SUPPORTED now");
+	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_3"),
+			    "ARM_SMCCC_ARCH_WORKAROUND_3 changed: SMCCC_RET_NOT_SUPPORTED in the "
+			    "baseline, SMCCC_RET_NOT_REQUIRED now");
+	assert_string_equal(detail_of(r, "drift.smccc.arch.soc_id"),
+			    "ARM_SMCCC_ARCH_SOC_ID gained: SMCCC_RET_NOT_SUPPORTED in the baseline, "
+			    "0x7 now");
+	DRIFT(changed, read_file(KVM_ARM64), back);
+
+	/* unaffected to success: both offered, changed */
+	static const char *success[][2] = {
+		{ "0x80000001 0x80008000:", "0x80000001 0x80008000: x0=0x0" },
+	};
+	static const struct expected warned[] = { { "drift.smccc.arch.workaround_1", OUTCOME_WARN } };
+	DRIFT(read_file(KVM_ARM64), EDITED(success), warned);
+
+	/* PV time no longer offered: neither is its stolen-time structure,
+	 * whose call is then not made */
+	static const char *no_pv_time[][2] = {
+		{ "0x80000001 0xc5000020:", "0x80000001 0xc5000020: x0=0xffffffffffffffff" },
+	};
+	static const struct expected pv_time_lost[] = {
+		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
+		{ "drift.smccc.pv_time.st", OUTCOME_FAIL },
+	};
+	r = DRIFT(read_file(KVM_ARM64), EDITED(no_pv_time), pv_time_lost);
+	assert_string_equal(detail_of(r, "drift.smccc.pv_time.st"),
+			    "ARM_SMCCC_HV_PV_TIME_ST lost: SMCCC_RET_SUCCESS in the baseline, not "
+			    "asked now");
+	/* the structure alone (PV_TIME_FEATURES of PV_TIME_ST, 0xc5000021) */
+	static const char *no_st[][2] = {
+		{ "0xc5000020 0xc5000021:", "0xc5000020 0xc5000021: x0=0xffffffffffffffff" },
+	};
+	static const struct expected st_lost[] = { { "drift.smccc.pv_time.st", OUTCOME_FAIL } };
+	static const struct expected st_gained[] = { { "drift.smccc.pv_time.st", OUTCOME_WARN } };
+	DRIFT(read_file(KVM_ARM64), EDITED(no_st), st_lost);
+	DRIFT(EDITED(no_st), read_file(KVM_ARM64), st_gained);
+}
+
+/* The conduit and SMCCC_VERSION (0x80000000) are settings: a change
+ * warns. Version 1.0 (NOT_SUPPORTED) has no ARCH_FEATURES and no TRNG
+ * (DEN 0028): what they offered is lost with it. */
+static void conduit_and_version(void **state)
+{
+	(void)state;
+	static const char *smc[][2] = {
+		{ "conduit", "conduit smc (device tree /psci method)" },
+	};
+	static const struct expected conduit[] = { { "drift.smccc.conduit", OUTCOME_WARN } };
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(smc), conduit);
+	assert_string_equal(detail_of(r, "drift.smccc.conduit"),
+			    "the conduit changed: hvc in the baseline, smc now");
+
+	static const char *v1_2[][2] = { { "0x80000000 0x0:", "0x80000000 0x0: x0=0x10002" } };
+	static const struct expected version[] = { { "drift.smccc.version", OUTCOME_WARN } };
+	r = DRIFT(read_file(KVM_ARM64), EDITED(v1_2), version);
+	assert_string_equal(detail_of(r, "drift.smccc.version"),
+			    "SMCCC_VERSION changed: 0x10001 (1.1) in the baseline, 0x10002 (1.2) "
+			    "now");
+
+	static const char *v1_0[][2] = {
+		{ "0x80000000 0x0:", "0x80000000 0x0: x0=0xffffffffffffffff" },
+	};
+	static const struct expected older[] = {
+		{ "drift.smccc.version", OUTCOME_WARN },
+		{ "drift.smccc.arch.workaround_1", OUTCOME_FAIL },
+		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
+		{ "drift.smccc.pv_time.st", OUTCOME_FAIL },
+		{ "drift.smccc.trng.version", OUTCOME_FAIL },
+		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
+	};
+	DRIFT(read_file(KVM_ARM64), EDITED(v1_0), older);
+
+	/* no conduit at all: nothing called */
+	static const struct expected nothing_called[] = {
+		{ "drift.smccc.conduit", OUTCOME_WARN },
+		{ "drift.smccc.version", OUTCOME_WARN },
+		{ "drift.smccc.hypervisor", OUTCOME_FAIL },
+		{ "drift.smccc.kvm.features", OUTCOME_FAIL },
+		{ "drift.smccc.kvm.ptp", OUTCOME_FAIL },
+		{ "drift.smccc.arch.workaround_1", OUTCOME_FAIL },
+		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
+		{ "drift.smccc.pv_time.st", OUTCOME_FAIL },
+		{ "drift.smccc.trng.version", OUTCOME_FAIL },
+		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
+	};
+	DRIFT(read_file(KVM_ARM64), "SMCCC:\n   conduit none (no PSCI)\n", nothing_called);
+}
+
+/* The TRNG (DEN 0098; ARM_SMCCC_TRNG_VERSION 0x84000050, _FEATURES
+ * 0x84000051, _GET_UUID 0x84000052, _RND64 0xc4000053): gone fails, a new
+ * version or UUID warns; a function of it answered otherwise is a call no
+ * key reads (warn). */
+static void trng(void **state)
+{
+	(void)state;
+	static const char *gone[][2] = {
+		{ "0x84000050 0x0:", "0x84000050 0x0: x0=0xffffffffffffffff" },
+	};
+	static const struct expected lost[] = {
+		{ "drift.smccc.trng.version", OUTCOME_FAIL },
+		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
+	};
+	static const struct expected new[] = {
+		{ "drift.smccc.trng.version", OUTCOME_WARN },
+		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
+	};
+	DRIFT(read_file(KVM_ARM64), EDITED(gone), lost);
+	DRIFT(EDITED(gone), read_file(KVM_ARM64), new);
+
+	static const char *other[][2] = {
+		{ "0x84000050 0x0:", "0x84000050 0x0: x0=0x10001" },
+		{ "0x84000052 0x0:", "0x84000052 0x0: x0=0x1 x1=0x2 x2=0x3 x3=0x4" },
+		{ "0x84000051 0xc4000053:", "0x84000051 0xc4000053: x0=0xffffffffffffffff" },
+	};
+	static const struct expected changed[] = {
+		{ "drift.smccc.trng.version", OUTCOME_WARN },
+		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
+		{ "drift.smccc.call.0x84000051.0xc4000053", OUTCOME_WARN },
+	};
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(other), changed);
+	assert_string_equal(detail_of(r, "drift.smccc.call.0x84000051.0xc4000053"),
+			    "call 0x84000051 0xc4000053 changed: x0=0x0 in the baseline, "
+			    "x0=0xffffffffffffffff now");
+	assert_string_equal(detail_of(r, "drift.smccc.trng.uuid"),
+			    "the TRNG's UUID changed: 0d21e000-4384-11eb-8070-5244554e5a4c in the "
+			    "baseline, 01000000-0200-0000-0300-000004000000 now");
+}
+
+/* A report with SMCCC answers against one without (an x86 run): nothing
+ * of SMCCC compared, one result. */
+static void smccc_on_one_side_only(void **state)
+{
+	(void)state;
+	static struct requirement_list none;
+	static const struct cpuid_record x86[] = {
+		LEAF(0, 1, VENDOR_INTEL), LEAF(1, 0x000806f8, 0, 0, 0),
+	};
+	static const struct expected gone[] = { { "drift.smccc", OUTCOME_FAIL } };
+	static const struct expected new[] = { { "drift.smccc", OUTCOME_WARN } };
+
+	replay(&baseline_report, read_file(KVM_ARM64), "golden");
+	struct hv_report *r = SCAN(x86);
+	hv_check(r, &none);
+	hv_judge(r, &(struct judge_settings){ .baseline = &baseline_report });
+	const struct result *result = find_result(r, "drift.smccc");
+	assert_non_null(result);
+	assert_int_equal(result->outcome, gone[0].outcome);
+	assert_string_equal(result->detail, "SMCCC answers in the baseline (KVM through hvc), "
+					    "none now: not compared");
+	replay(&now_report, read_file(KVM_ARM64), "now");
+	hv_check(&now_report, &none);
+	hv_judge(&now_report, &(struct judge_settings){ .baseline = SCAN(x86) });
+	assert_int_equal(find_result(&now_report, "drift.smccc")->outcome, new[0].outcome);
+}
+
+static bool waive(struct waiver_list *list, const char *labels)
+{
+	static char errors[512];
+	struct buffer_sink sink;
+
+	list->count = 0;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	return waivers_add(list, labels, strlen(labels), "--waive", &sink.sink);
+}
+
+static void smccc_labels_known_listed_and_waived(void **state)
+{
+	(void)state;
+	static const char *const known[] = {
+		"drift.smccc", "drift.smccc.conduit", "drift.smccc.version",
+		"drift.smccc.hypervisor", "DRIFT.SMCCC.KVM.PTP", "drift.smccc.kvm.features",
+		"drift.smccc.kvm.mmio_guard", "drift.smccc.kvm.features_2", "drift.smccc.kvm.raw.5",
+		"drift.smccc.kvm.raw.66", "drift.smccc.kvm.raw.126", "drift.smccc.arch.workaround_4",
+		"drift.smccc.arch.soc_id", "drift.smccc.arch.pv_time", "drift.smccc.pv_time.st",
+		"drift.smccc.trng.version", "drift.smccc.trng.uuid",
+		"drift.smccc.call.0x84000051.0xc4000053", "drift.smccc.call.0xc5000020.0xc5000020",
+	};
+	static const char *const unknown[] = {
+		"drift.smccc.", "drift.smcccx", "drift.smccc.kvm", "drift.smccc.kvm.nope",
+		"drift.smccc.kvm.raw.1", "drift.smccc.kvm.raw.127", "drift.smccc.kvm.raw.128",
+		"drift.smccc.kvm.raw.0x5", "drift.smccc.arch.workaround_5", "drift.smccc.arch",
+		"drift.smccc.hypervisor.uid", "drift.smccc.pv_time", "drift.smccc.call.0x1",
+		"drift.smccc.call.0x100000000.0x0", "drift.smccc.call.1.0x0",
+		"drift.smccc.call.0x84000051.0x10000000000000000", "drift.smccc.call.0x1.0x0.x",
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!result_label_known(known[i]))
+			fail_msg("%s refused", known[i]);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		if (result_label_known(unknown[i]))
+			fail_msg("%s taken", unknown[i]);
+
+	static char listed[1 << 15];
+	struct buffer_sink sink;
+	buffer_sink_init(&sink, listed, sizeof(listed) - 1);
+	render_result_labels(&sink.sink);
+	listed[sink.length] = '\0';
+	for (const char *p = strstr(listed, "  drift.smccc "); *p;) {
+		const char *end = strchr(p, '\n');
+		if ((size_t)(end - p) > 79)
+			fail_msg("longer than 79 columns: %.*s", (int)(end - p), p);
+		p = end + 1;
+	}
+	static const char *const patterns[] = {
+		"  drift.smccc ", "  drift.smccc.conduit ", "  drift.smccc.version ",
+		"  drift.smccc.hypervisor ", "  drift.smccc.kvm.KEY ", "  drift.smccc.kvm.raw.N ",
+		"  drift.smccc.arch.KEY ", "  drift.smccc.pv_time.st ", "  drift.smccc.trng.version ",
+		"  drift.smccc.trng.uuid ", "  drift.smccc.call.0xFUNCTION.0xARG ",
+	};
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+		assert_contains(listed, patterns[i]);
+
+	/* waived, the lost function warns and the verdict passes */
+	static struct waiver_list list;
+	static const char *no_ptp[][2] = { { "0x86000000 0x0:", "0x86000000 0x0: x0=0x1" } };
+	assert_true(waive(&list, "drift.smccc.kvm.ptp"));
+	replay(&baseline_report, read_file(KVM_ARM64), "golden");
+	replay(&now_report, EDITED(no_ptp), "now");
+	hv_check(&now_report, &(struct requirement_list){ 0 });
+	hv_judge(&now_report, &(struct judge_settings){ .waivers = &list,
+							 .baseline = &baseline_report });
+	const struct result *r = find_result(&now_report, "drift.smccc.kvm.ptp");
+	assert_true(r->waived);
+	assert_true(now_report.verdict.passed);
+	assert_false(waive(&list, "drift.smccc.kvm.ptpp"));
+}
+
+/* --- policies -------------------------------------------------------------- */
+
+static char policy[1 << 16];
+static struct requirement_list policy_list;
+
+static size_t write_policy(const struct hv_report *r)
+{
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, policy, sizeof(policy) - 1);
+	size_t count = render_policy(r, &sink.sink);
+	policy[sink.length] = '\0';
+	return count;
+}
+
+/* The policy read back, then the labels of the requirements that fail
+ * on report r, comma-separated. */
+static const char *failed_on(struct hv_report *r, size_t count)
+{
+	static char errors[512], failed[4096];
+	struct buffer_sink sink;
+	size_t n = 0;
+
+	policy_list.count = 0;
+	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
+	if (!requirements_add(&policy_list, policy, strlen(policy), "written", &sink.sink)) {
+		errors[sink.length] = '\0';
+		fail_msg("%s in:\n%s", errors, policy);
+	}
+	assert_int_equal(policy_list.count, count);
+	hv_check(r, &policy_list);
+	hv_judge(r, &(struct judge_settings){ 0 });
+	failed[0] = '\0';
+	for (size_t i = 0; i < r->results.count; i++)
+		if (r->results.items[i].outcome == OUTCOME_FAIL)
+			n += (size_t)snprintf(failed + n, sizeof(failed) - n, "%s%s", n ? "," : "",
+					      r->results.items[i].label);
+	return failed;
+}
+
+static void written_policy_pins_what_smccc_offers(void **state)
+{
+	(void)state;
+	size_t count = write_policy(replay(&baseline_report, read_file(KVM_ARM64), "golden"));
+	/* KVM's UID; FEATURES and PTP; WORKAROUND_1 and PV time answered 0 or
+	 * more; the stolen-time structure; the TRNG. No CPUID was read: no
+	 * hypervisor_bit. */
+	assert_int_equal(count, 7);
+	assert_contains(policy,
+			"\n# SMCCC: KVM through hvc\n"
+			"smccc.hypervisor=kvm                 # "
+			"28b46fb6-2ec5-11e9-a9ca-4b564d003a74\n"
+			"smccc.kvm.features                   # ARM_SMCCC_KVM_FUNC_FEATURES, bit 0\n"
+			"smccc.kvm.ptp                        # ARM_SMCCC_KVM_FUNC_PTP, bit 1\n"
+			"smccc.arch.workaround_1!=not_supported # ARM_SMCCC_ARCH_WORKAROUND_1\n"
+			"smccc.arch.pv_time!=not_supported    # ARM_SMCCC_HV_PV_TIME_FEATURES\n"
+			"smccc.pv_time.st                     # ARM_SMCCC_HV_PV_TIME_ST\n"
+			"smccc.trng.version!=0                # ARM_SMCCC_TRNG_VERSION\n");
+	assert_lacks(policy, "hypervisor_bit");
+	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
+			    "");
+	/* its JSON in jq -S's layout passes too */
+	assert_string_equal(
+		failed_on(replay(&now_report,
+				 read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json"),
+				 "now"),
+			  count),
+		"");
+
+	/* exactly the losses fail; a gain, a changed answer, do not */
+	static const char *degraded[][2] = {
+		{ "0x86000000 0x0:", "0x86000000 0x0: x0=0x5" },               /* PTP lost */
+		{ "0x80000001 0x80008000:", "0x80000001 0x80008000: x0=0x0" }, /* changed */
+		{ "0x80000001 0x80007fff:", "0x80000001 0x80007fff: x0=0x0" }, /* gained */
+		{ "0x84000050 0x0:", "0x84000050 0x0: x0=0xffffffffffffffff" }, /* TRNG gone */
+	};
+	assert_string_equal(failed_on(replay(&now_report, EDITED(degraded), "now"), count),
+			    "require.smccc.kvm.ptp,require.smccc.trng.version");
+	assert_string_equal(failed_on(replay(&now_report, read_file(TCG_ARM64), "now"), count),
+			    "require.smccc.hypervisor,require.smccc.kvm.features,"
+			    "require.smccc.kvm.ptp,require.smccc.arch.workaround_1,"
+			    "require.smccc.arch.pv_time,require.smccc.pv_time.st,"
+			    "require.smccc.trng.version");
+
+	/* Under TCG nothing is offered: nothing pinned */
+	count = write_policy(replay(&baseline_report, read_file(TCG_ARM64), "golden"));
+	assert_int_equal(count, 0);
+	assert_contains(policy, "# SMCCC: no hypervisor services: every call returned "
+				"NOT_SUPPORTED\n");
+	/* a UID no table knows is pinned as it is */
+	static const char *unknown_uid[][2] = {
+		{ "0x8600ff01", "0x8600ff01 0x0: x0=0x11223344 x1=0x55667788 x2=0x99aabbcc "
+				"x3=0xddeeff00" },
+	};
+	count = write_policy(replay(&baseline_report, EDITED(unknown_uid), "golden"));
+	assert_contains(policy, "\nsmccc.hypervisor.uid=44332211-8877-6655-ccbb-aa9900ffeedd # "
+				"a UID no table knows\n");
+	assert_lacks(policy, "smccc.kvm.");
+	assert_string_equal(failed_on(replay(&now_report, EDITED(unknown_uid), "now"), count), "");
+	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
+			    "require.smccc.hypervisor.uid");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_reads_back_call_for_call),
+		cmocka_unit_test(jq_sorted_layout_reads_back),
+		cmocka_unit_test(malformed_smccc_members),
+		cmocka_unit_test(recording_matches_itself),
+		cmocka_unit_test(kvm_functions_lost_and_gained),
+		cmocka_unit_test(vendor_uid_changed_or_gone),
+		cmocka_unit_test(arch_features_answers),
+		cmocka_unit_test(conduit_and_version),
+		cmocka_unit_test(trng),
+		cmocka_unit_test(smccc_on_one_side_only),
+		cmocka_unit_test(smccc_labels_known_listed_and_waived),
+		cmocka_unit_test(written_policy_pins_what_smccc_offers),
+	};
+	return cmocka_run_group_tests_name("SMCCC through JSON, baselines and policies", tests,
+					   NULL, NULL);
+}
