@@ -50,6 +50,15 @@ static void problem(struct json_reader *reader, const char *reason)
 	cpuid_dump_add_problem(s->dump, reader->line, reason);
 }
 
+static bool whole_32_bits(enum json_event event, const struct json_scalar *scalar,
+			  uint32_t *value)
+{
+	if (event != JSON_EVENT_NUMBER || !scalar->is_integer || scalar->integer > 0xffffffffu)
+		return false;
+	*value = (uint32_t)scalar->integer;
+	return true;
+}
+
 static void leaf_entry_value(struct json_reader *reader, enum json_event event,
 			     const struct json_scalar *scalar)
 {
@@ -72,14 +81,11 @@ static void leaf_entry_value(struct json_reader *reader, enum json_event event,
 		if (s->have >> k & 1) {
 			problem(reader, "a leaf entry names a register twice");
 			s->entry_bad = true;
-		} else if (event != JSON_EVENT_NUMBER || !scalar->is_integer ||
-			   scalar->integer > 0xffffffffu) {
+		} else if (!whole_32_bits(event, scalar, &s->values[k])) {
 			problem(reader, not_32_bits[k]);
 			s->entry_bad = true;
 		}
 		s->have |= 1u << k;
-		if (!s->entry_bad)
-			s->values[k] = (uint32_t)scalar->integer;
 		return;
 	}
 }
@@ -116,15 +122,6 @@ static bool hex_string(enum json_event event, const struct json_scalar *scalar,
 		return false;
 	c = (struct cursor){ scalar->string, scalar->string + scalar->string_length };
 	return cursor_number_up_to(&c, UINT64_MAX, value, &hex) && hex && cursor_at_end(&c);
-}
-
-static bool whole_32_bits(enum json_event event, const struct json_scalar *scalar,
-			  uint32_t *value)
-{
-	if (event != JSON_EVENT_NUMBER || !scalar->is_integer || scalar->integer > 0xffffffffu)
-		return false;
-	*value = (uint32_t)scalar->integer;
-	return true;
 }
 
 static void bad_call(struct json_reader *reader, const char *reason)
