@@ -1,10 +1,11 @@
 /* libFuzzer: arbitrary bytes as a JSON report, as --baseline and -f read
  * one. The JSON reader must keep to its bounds (depth, kept strings) and
- * say on which line it stopped; whatever reads as a report is scanned,
- * judged against itself (exactly one drift result: drift.baseline, pass)
- * and against a fixed baseline (a real KVM guest's leaves), rendered
- * within the README's bounds, and the policy --write-policy would write
- * for it reads back and passes on it. */
+ * say on which line it stopped; whatever reads as a report is scanned
+ * (its leaves, then its SMCCC answers), judged against itself (exactly
+ * one drift result: drift.baseline, pass) and against fixed baselines (a
+ * real KVM guest's leaves, a real arm64 KVM guest's SMCCC answers) both
+ * ways, rendered within the README's bounds, and the policy
+ * --write-policy would write for it reads back and passes on it. */
 #include <stdint.h>
 #include <string.h>
 
@@ -45,6 +46,28 @@ static const struct cpuid_record kvm_host[] = {
 	{ 0x40000001, 0, { 0x01007afb, 0x00000000, 0x00000000, 0x00000000 } },
 };
 
+/* KVM on arm64 under QEMU 7.2 on Linux 6.1: the committed recording
+ * (tests/dumps/arm64), read once. */
+static const char kvm_arm64[] =
+	"SMCCC:\n"
+	"   conduit hvc (ACPI FADT ARM boot flags 0x0003)\n"
+	"   0x80000000 0x0: x0=0x10001\n"
+	"   0x80000001 0x80008000: x0=0x1\n"
+	"   0x80000001 0x80007fff: x0=0xffffffffffffffff\n"
+	"   0x80000001 0x80003fff: x0=0xffffffffffffffff\n"
+	"   0x80000001 0x80000004: x0=0xffffffffffffffff\n"
+	"   0x80000001 0x80000002: x0=0xffffffffffffffff\n"
+	"   0x80000001 0xc5000020: x0=0x0\n"
+	"   0x8600ff01 0x0: x0=0xb66fb428 x1=0xe911c52e x2=0x564bcaa9 x3=0x743a004d\n"
+	"   0x86000000 0x0: x0=0x3\n"
+	"   0xc5000020 0xc5000020: x0=0x0\n"
+	"   0xc5000020 0xc5000021: x0=0x0\n"
+	"   0x84000050 0x0: x0=0x10000\n"
+	"   0x84000051 0x84000052: x0=0x0\n"
+	"   0x84000051 0x84000053: x0=0x0\n"
+	"   0x84000051 0xc4000053: x0=0x0\n"
+	"   0x84000052 0x0: x0=0xe0210d x1=0xeb118443 x2=0x44527080 x3=0x4c5a4e55\n";
+
 static void render_checked(const struct hv_report *report)
 {
 	static char rendered[512 * 1024];
@@ -60,6 +83,15 @@ static void render_checked(const struct hv_report *report)
 	if (sink.length >= sizeof(rendered))
 		abort();
 	check_json(rendered, sink.length, report);
+}
+
+/* report judged against baseline and the other way round, each rendered */
+static void both_ways(struct hv_report *report, struct hv_report *baseline)
+{
+	hv_judge(report, &(struct judge_settings){ .baseline = baseline });
+	render_checked(report);
+	hv_judge(baseline, &(struct judge_settings){ .baseline = report });
+	render_checked(baseline);
 }
 
 static void policy_round_trip(struct hv_report *report)
@@ -86,11 +118,12 @@ static void policy_round_trip(struct hv_report *report)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cpuid_dump dump, fixed;
+	static struct cpuid_dump dump, fixed, arm64;
 	static struct cpuid_recording recording, fixed_recording;
 	static struct hv_report report, baseline;
 	struct json_reader reader = { .value = check_value };
 	struct cpuid_source source;
+	struct smccc_source smccc;
 	const char *text = (const char *)data;
 
 	if (!json_read(&reader, text, size) && (!reader.error || !reader.line))
@@ -103,6 +136,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	recording.count = dump.record_count;
 	cpuid_source_recorded(&source, &recording, "fuzz.json");
 	hv_scan(&report, &source);
+	if (dump.smccc.present) {
+		smccc_source_recorded(&smccc, &dump.smccc, "fuzz.json");
+		smccc_scan(&report.smccc, &smccc);
+	}
 
 	/* against itself: nothing differs */
 	hv_judge(&report, &(struct judge_settings){ .baseline = &report });
@@ -113,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	/* against a real KVM guest, both ways */
+	/* against a real KVM guest and a real arm64 KVM guest, both ways */
 	if (!fixed.record_count) {
 		fixed.record_count = sizeof(kvm_host) / sizeof(kvm_host[0]);
 		memcpy(fixed.records, kvm_host, sizeof(kvm_host));
@@ -122,10 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	cpuid_source_recorded(&source, &fixed_recording, "golden");
 	hv_scan(&baseline, &source);
-	hv_judge(&report, &(struct judge_settings){ .baseline = &baseline });
-	render_checked(&report);
-	hv_judge(&baseline, &(struct judge_settings){ .baseline = &report });
-	render_checked(&baseline);
+	both_ways(&report, &baseline);
+	if (!arm64.smccc.present && !cpuid_dump_parse(&arm64, kvm_arm64, sizeof(kvm_arm64) - 1))
+		abort();
+	cpuid_source_none(&source, "golden arm64");
+	hv_scan(&baseline, &source);
+	smccc_source_recorded(&smccc, &arm64.smccc, "golden arm64");
+	smccc_scan(&baseline.smccc, &smccc);
+	both_ways(&report, &baseline);
 
 	policy_round_trip(&report);
 	return 0;
