@@ -12,6 +12,13 @@ lower-cased when it is an all-capitals macro name) and its outcome by the
 README's table (a feature or privilege lost fails, gained warns; a hint
 changed warns; bits no upstream list names are raw differences, which
 warn). hvfeat's results are read with jq from its -j output.
+
+Arm runs: the JSON the host build writes of the arm64 recordings, edited
+with jq (a KVM function's bit dropped, another UID, an answer changed),
+as baselines and replays; the labels are formed from Linux
+include/linux/arm-smccc.h (ARM_SMCCC_KVM_FUNC_* bit numbers, the
+ARM_SMCCC_ARCH_* identifiers SMCCC_ARCH_FEATURES is asked about) and the
+requirement keys, the outcomes from the README's SMCCC table.
 """
 
 import json
@@ -30,6 +37,30 @@ from upstream_bits import (  # noqa: E402
 HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
 RECORDINGS = sorted(DUMPS.glob("kvm-real-*-qemu-7.2-*.txt"))
+ARM64 = sorted((DUMPS / "arm64").glob("*.txt"))
+KVM_ARM64 = DUMPS / "arm64" / "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"
+
+# Linux include/linux/arm-smccc.h: function identifiers, and what
+# SMCCC_ARCH_FEATURES is asked about, by the key --list-keys gives it
+# (smccc.arch.KEY: the identifier after ARM_SMCCC_ARCH_, lower case; PV
+# time's ARM_SMCCC_HV_PV_TIME_FEATURES is pv_time).
+ARCH_FEATURES = 0x80000001
+VENDOR_HYP_CALL_UID = 0x8600ff01
+KVM_FEATURES_FUNC = 0x86000000
+PV_TIME_FEATURES, PV_TIME_ST = 0xc5000020, 0xc5000021
+TRNG_VERSION, TRNG_FEATURES, TRNG_RND64 = 0x84000050, 0x84000051, 0xc4000053
+ARCH_KEYS = {0x80008000: "workaround_1", 0x80007fff: "workaround_2", 0x80003fff: "workaround_3",
+             0x80000004: "workaround_4", 0x80000002: "soc_id", PV_TIME_FEATURES: "pv_time"}
+# ARM_SMCCC_KVM_FUNC_* by bit; the key is the name in lower case (smccc.kvm.KEY)
+KVM_FUNCTIONS = {0: "FEATURES", 1: "PTP", 2: "HYP_MEMINFO", 3: "MEM_SHARE", 4: "MEM_UNSHARE",
+                 7: "MMIO_GUARD", 64: "DISCOVER_IMPL_VER", 65: "DISCOVER_IMPL_CPUS",
+                 127: "FEATURES_2"}
+# ARM_SMCCC_VENDOR_HYP_UID_KVM as a UUID, and Hyper-V's UID in registers
+# (arch/arm64/hyperv/mshyperv.c, UUID_INIT(0x58ba324d, 0x6447, 0x24cd, ...)
+# four bytes a register, little-endian)
+KVM_UUID = "28b46fb6-2ec5-11e9-a9ca-4b564d003a74"
+HYPERV_UID_REGS = (0x4d32ba58, 0xcd244764, 0x8eef6c75, 0x16597024)
+NOT_SUPPORTED = (1 << 64) - 1
 
 # The README's table: which registers hold features or privileges (a loss
 # fails) and which hints (a change warns); (offset, register) -> (names,
@@ -145,6 +176,59 @@ def drift_results(baseline, now):
     run = hvfeat("--baseline", baseline, "-f", now, "-j")
     return run, jq('[.results[] | select(.label | startswith("drift.")) '
                    '| {"label": .label, outcome, detail}]', run.stdout)
+
+
+def calls_of(report):
+    """{(function, arg): [x0, x1, x2, x3]} of a JSON report's SMCCC calls."""
+    return {(c["function"], int(c["arg"], 16)): [int(x, 16) for x in c["x"]]
+            for c in json.loads(report)["smccc"]["calls"]}
+
+
+def status(x0):
+    """x0's low 32 bits as SMCCC's signed return code."""
+    return (x0 & 0xffffffff) - (1 << 32 if x0 & 0x80000000 else 0)
+
+
+def uuid_of(regs):
+    """Linux smccc_res_to_uuid: the low 32 bits of x0..x3, little-endian."""
+    b = b"".join((r & 0xffffffff).to_bytes(4, "little") for r in regs)
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def edit_call(function, arg, x=None):
+    """A jq filter: the call's registers replaced by x, or the call dropped
+    (a replay then answers it NOT_SUPPORTED)."""
+    match = f'.function == {function} and .arg == "{arg:#x}"'
+    if x is None:
+        return f".smccc.calls |= map(select(({match}) | not))"
+    registers = json.dumps([f"{v:#x}" for v in (list(x) + [0, 0, 0])[:4]])
+    return f".smccc.calls |= map(if {match} then .x = {registers} else . end)"
+
+
+def offered_by_smccc(report):
+    """The requirements --write-policy pins for an Arm report, by the
+    README's rules, from its calls: the vendor key (KVM's UUID), each
+    KVM function set, each ARCH_FEATURES answer of 0 or more, the
+    stolen-time structure, the TRNG."""
+    calls, pinned = calls_of(report), set()
+    uid = calls.get((VENDOR_HYP_CALL_UID, 0))
+    if uid and uuid_of(uid) == KVM_UUID:
+        pinned.add("smccc.hypervisor=kvm")
+        bitmap = calls.get((KVM_FEATURES_FUNC, 0), [0, 0, 0, 0])
+        pinned |= {f"smccc.kvm.{name.lower()}" for bit, name in KVM_FUNCTIONS.items()
+                   if bitmap[bit // 32] >> (bit % 32) & 1}
+    for function, key in ARCH_KEYS.items():
+        answer = calls.get((ARCH_FEATURES, function))
+        if answer and status(answer[0]) >= 0:
+            pinned.add(f"smccc.arch.{key}!=not_supported")
+    st = calls.get((PV_TIME_FEATURES, PV_TIME_ST))
+    if st and status(st[0]) == 0:
+        pinned.add("smccc.pv_time.st")
+    trng = calls.get((TRNG_VERSION, 0))
+    if trng and status(trng[0]) >= 0:
+        pinned.add("smccc.trng.version!=0")
+    return pinned
 
 
 class Drift(unittest.TestCase):
@@ -275,8 +359,9 @@ class Drift(unittest.TestCase):
 
     def test_json_reports_in_jq_layouts(self):
         """-f and --baseline take hvfeat's JSON as jq lays it out: the same
-        raw dump, and nothing differs."""
-        for path in [*RECORDINGS, DUMPS / "xen-viridian.txt", DUMPS / "hyperv-snp.txt"]:
+        raw dump (the SMCCC section for the arm64 recordings), and nothing
+        differs."""
+        for path in [*RECORDINGS, DUMPS / "xen-viridian.txt", DUMPS / "hyperv-snp.txt", *ARM64]:
             raw = hvfeat("-f", path, "-r").stdout
             report = hvfeat("-f", path, "-j").stdout
             for layout in (".", "-S .", "-c ."):
@@ -295,6 +380,177 @@ class Drift(unittest.TestCase):
                 described = jq(".source.description",
                                hvfeat("-f", json_path, "-j").stdout)
                 self.assertEqual(described, f"JSON report {json_path}")
+
+    def write_json(self, name, text, *jq_args):
+        """text through jq (jq . when no arguments), into the scratch
+        directory."""
+        path = self.tmp / name
+        path.write_text(subprocess.run(["jq", *(jq_args or (".",))], input=text,
+                                       capture_output=True, text=True, check=True).stdout)
+        return path
+
+    def test_arm64_json_replays_as_its_recording(self):
+        """-f of an arm64 report's JSON, in jq's three layouts: the text
+        report's SMCCC section and the smccc.* requirement results of -f
+        of the recording itself."""
+        requirements = ("smccc.conduit=hvc,smccc.version>=0x10001,smccc.hypervisor=kvm,"
+                        f"smccc.hypervisor.uid={KVM_UUID},smccc.kvm.features,smccc.kvm.ptp,"
+                        "smccc.kvm.mmio_guard=0,smccc.arch.workaround_1=unaffected,"
+                        "smccc.arch.workaround_2=not_supported,smccc.arch.pv_time=success,"
+                        "smccc.pv_time.st,smccc.trng.version=0x10000,"
+                        "smccc.trng.uuid=0d21e000-4384-11eb-8070-5244554e5a4c")
+        required = ('[.results[] | select(.label | startswith("require.")) '
+                    '| [.label, .outcome, .detail]]')
+
+        def smccc_section(text):
+            return [part for part in text.split("\n\n")
+                    if part.startswith("hypervisor services through SMCCC\n")]
+
+        for path in ARM64:
+            report = hvfeat("-f", path, "-j").stdout
+            section = smccc_section(hvfeat("-f", path).stdout)
+            self.assertEqual(len(section), 1, path.name)
+            results = jq(required, hvfeat("-f", path, "--require", requirements, "-j").stdout)
+            self.assertEqual(len(results), 13, path.name)
+            if path == KVM_ARM64:
+                self.assertEqual({outcome for _, outcome, _ in results}, {"pass"})
+            for layout in ((".",), ("-S", "."), ("-c", ".")):
+                again = self.write_json("again.json", report, *layout)
+                run = hvfeat("-f", again)
+                self.assertEqual(run.returncode & 0x12, 0, run.stderr)
+                self.assertEqual(smccc_section(run.stdout), section, f"{path.name}, {layout}")
+                self.assertEqual(
+                    jq(required, hvfeat("-f", again, "--require", requirements, "-j").stdout),
+                    results, f"{path.name}, {layout}")
+
+    def smccc_drift(self, baseline, now, expected, why):
+        """--baseline A -f B -j: exactly these drift results, the
+        summary and the exit classes to match."""
+        run, results = drift_results(baseline, now)
+        self.assertEqual(run.returncode & 0x10, 0, f"{why}: {run.stderr}")
+        got = {r["label"]: r["outcome"] for r in results if r["label"] != "drift.baseline"}
+        self.assertEqual(len(got), len(results) - 1, f"{why}: a label twice: {results}")
+        self.assertEqual(got, expected, why)
+        summary = next(r for r in results if r["label"] == "drift.baseline")
+        self.assertEqual(summary["outcome"], "info" if expected else "pass", why)
+        fails = "fail" in expected.values()
+        self.assertEqual(run.returncode & 0x03, 0x03 if fails else 0, why)
+        self.assertEqual(bool(run.returncode & 0x04), "warn" in expected.values(), why)
+        return results
+
+    def test_smccc_drift_of_edited_json(self):
+        """The JSON of the arm64 KVM recording against copies edited with
+        jq, both ways: a service lost fails and gained warns, another or no
+        vendor UID fails, a setting changed warns."""
+        report = hvfeat("-f", KVM_ARM64, "-j").stdout
+        golden = self.write_json("golden.json", report)
+        hyperv_uid = edit_call(VENDOR_HYP_CALL_UID, 0, HYPERV_UID_REGS)
+        # (what, jq filter, expected now, expected the other way round)
+        cases = [
+            ("PTP dropped", edit_call(KVM_FEATURES_FUNC, 0, [0x1]),
+             {"drift.smccc.kvm.ptp": "fail"}, {"drift.smccc.kvm.ptp": "warn"}),
+            ("MMIO_GUARD and DISCOVER_IMPL_VER added, bit 5 (pKVM reserved) set",
+             edit_call(KVM_FEATURES_FUNC, 0, [0x3 | 1 << 7 | 1 << 5, 0, 0x1]),
+             {"drift.smccc.kvm.mmio_guard": "warn", "drift.smccc.kvm.discover_impl_ver": "warn",
+              "drift.smccc.kvm.raw.5": "warn"},
+             {"drift.smccc.kvm.mmio_guard": "fail", "drift.smccc.kvm.discover_impl_ver": "fail",
+              "drift.smccc.kvm.raw.5": "warn"}),
+            # another hypervisor: KVM's features are not asked of it
+            ("Hyper-V's UID", hyperv_uid,
+             {"drift.smccc.hypervisor": "fail", "drift.smccc.kvm.features": "fail",
+              "drift.smccc.kvm.ptp": "fail"},
+             {"drift.smccc.hypervisor": "fail", "drift.smccc.kvm.features": "warn",
+              "drift.smccc.kvm.ptp": "warn"}),
+            ("no UID", edit_call(VENDOR_HYP_CALL_UID, 0, [NOT_SUPPORTED]),
+             {"drift.smccc.hypervisor": "fail", "drift.smccc.kvm.features": "fail",
+              "drift.smccc.kvm.ptp": "fail"},
+             {"drift.smccc.hypervisor": "warn", "drift.smccc.kvm.features": "warn",
+              "drift.smccc.kvm.ptp": "warn"}),
+            ("WORKAROUND_1 not supported, WORKAROUND_2 offered",
+             f"{edit_call(ARCH_FEATURES, 0x80008000, [NOT_SUPPORTED])} | "
+             f"{edit_call(ARCH_FEATURES, 0x80007fff, [0])}",
+             {"drift.smccc.arch.workaround_1": "fail", "drift.smccc.arch.workaround_2": "warn"},
+             {"drift.smccc.arch.workaround_1": "warn", "drift.smccc.arch.workaround_2": "fail"}),
+            ("WORKAROUND_1 from unaffected to success",
+             edit_call(ARCH_FEATURES, 0x80008000, [0]),
+             {"drift.smccc.arch.workaround_1": "warn"}, {"drift.smccc.arch.workaround_1": "warn"}),
+            ("conduit smc", '.smccc.conduit = "smc"',
+             {"drift.smccc.conduit": "warn"}, {"drift.smccc.conduit": "warn"}),
+            ("SMCCC 1.2", edit_call(0x80000000, 0, [0x10002]),
+             {"drift.smccc.version": "warn"}, {"drift.smccc.version": "warn"}),
+            ("no TRNG", edit_call(TRNG_VERSION, 0, [NOT_SUPPORTED]),
+             {"drift.smccc.trng.version": "fail", "drift.smccc.trng.uuid": "warn"},
+             {"drift.smccc.trng.version": "warn", "drift.smccc.trng.uuid": "warn"}),
+            # a call no key reads, dropped: the replay answers NOT_SUPPORTED
+            ("TRNG_RND64 dropped", edit_call(TRNG_FEATURES, TRNG_RND64),
+             {f"drift.smccc.call.{TRNG_FEATURES:#010x}.{TRNG_RND64:#x}": "warn"},
+             {f"drift.smccc.call.{TRNG_FEATURES:#010x}.{TRNG_RND64:#x}": "warn"}),
+        ]
+        self.smccc_drift(golden, golden, {}, "the report against itself")
+        self.smccc_drift(KVM_ARM64, golden, {}, "the recording against its JSON")
+        for what, jq_filter, now, back in cases:
+            edited = self.write_json("edited.json", report, jq_filter)
+            results = self.smccc_drift(golden, edited, now, what)
+            self.smccc_drift(edited, golden, back, f"{what}, the other way round")
+            # the text dump of the recording as the baseline, the same
+            self.smccc_drift(KVM_ARM64, edited, now, f"{what}, against the dump")
+            for r in results:
+                for bit, name in KVM_FUNCTIONS.items():
+                    if r["label"] == f"drift.smccc.kvm.{name.lower()}":
+                        self.assertTrue(r["detail"].startswith(
+                            f"ARM_SMCCC_KVM_FUNC_{name} (bit {bit}) "), r)
+
+    def test_each_kvm_function_bit(self):
+        """One bit of KVM's features bitmap set against none, both ways:
+        a function Linux names is lost (fail) or gained (warn); a bit with
+        no name differs (warn)."""
+        report = hvfeat("-f", KVM_ARM64, "-j").stdout
+        none = self.write_json("none.json", report, edit_call(KVM_FEATURES_FUNC, 0, [0]))
+        for bit in (*KVM_FUNCTIONS, 5, 6, 8, 63, 66, 100, 126):
+            words = [0, 0, 0, 0]
+            words[bit // 32] = 1 << (bit % 32)
+            one = self.write_json("one.json", report, edit_call(KVM_FEATURES_FUNC, 0, words))
+            if bit in KVM_FUNCTIONS:
+                label = f"drift.smccc.kvm.{KVM_FUNCTIONS[bit].lower()}"
+                self.smccc_drift(one, none, {label: "fail"}, f"bit {bit} lost")
+                self.smccc_drift(none, one, {label: "warn"}, f"bit {bit} gained")
+            else:
+                label = f"drift.smccc.kvm.raw.{bit}"
+                self.smccc_drift(one, none, {label: "warn"}, f"bit {bit} cleared")
+                self.smccc_drift(none, one, {label: "warn"}, f"bit {bit} set")
+
+    def test_smccc_against_cpuid(self):
+        """An x86 report against an arm64 one: the hypervisor bit and SMCCC
+        each give one result, nothing of either compared."""
+        x86, arm = RECORDINGS[0], self.write_json("arm.json", hvfeat("-f", KVM_ARM64, "-j").stdout)
+        self.smccc_drift(x86, arm, {"drift.hypervisor_bit": "fail", "drift.smccc": "warn"},
+                         "x86 baseline")
+        self.smccc_drift(arm, x86, {"drift.hypervisor_bit": "warn", "drift.smccc": "fail"},
+                         "arm64 baseline")
+
+    def test_smccc_policy_pins_what_was_offered(self):
+        report = hvfeat("-f", KVM_ARM64, "-j").stdout
+        golden = self.write_json("golden.json", report)
+        for path in (*ARM64, golden):
+            policy = self.tmp / "smccc.policy"
+            run = hvfeat("-f", path, "--write-policy", policy, "-n")
+            self.assertEqual(run.returncode & 0x13, 0, run.stderr)
+            pinned = {line.split("#")[0].strip() for line in policy.read_text().splitlines()
+                      if line.split("#")[0].strip()}
+            self.assertEqual(pinned, offered_by_smccc(hvfeat("-f", path, "-j").stdout),
+                             path.name)
+            run = hvfeat("-f", path, "--policy", policy, "-j")
+            self.assertEqual(jq(".verdict", run.stdout), "pass", path.name)
+        self.assertEqual(len(pinned), 7)
+        # PTP and the TRNG lost, WORKAROUND_2 gained, WORKAROUND_1 changed:
+        # the losses fail, nothing else
+        degraded = self.write_json("degraded.json", report, " | ".join((
+            edit_call(KVM_FEATURES_FUNC, 0, [0x1]), edit_call(TRNG_VERSION, 0, [NOT_SUPPORTED]),
+            edit_call(ARCH_FEATURES, 0x80007fff, [0]), edit_call(ARCH_FEATURES, 0x80008000, [0]))))
+        run = hvfeat("-f", degraded, "--policy", policy, "-j")
+        failed = jq('[.results[] | select(.outcome == "fail") | .label]', run.stdout)
+        self.assertEqual(set(failed), {"require.smccc.kvm.ptp", "require.smccc.trng.version"})
+        self.assertEqual(run.returncode & 0x03, 0x03)
 
     def test_largest_report_in_jq_layout_reads_back(self):
         """Hyper-V at every base, every leaf all ones: hvfeat's largest JSON,
