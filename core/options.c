@@ -48,8 +48,8 @@ void render_usage(const char *program, const char *default_log,
 		       "  --baseline PATH  compare with a golden JSON report or cpuid -r dump:\n"
 		       "                  each difference is a result, drift.*; a feature or\n"
 		       "                  privilege lost fails, other changes warn\n"
-		       "  --write-policy PATH  write a policy pinning the KVM and Hyper-V\n"
-		       "                  features offered, for --policy to enforce\n"
+		       "  --write-policy PATH  write a policy pinning the KVM, Hyper-V and\n"
+		       "                  SMCCC services offered, for --policy to enforce\n"
 		       "  --list-keys     list every key a requirement can name\n"
 		       "  --list-labels   list every result label\n"
 		       "  --version       show the version\n");
