@@ -3,9 +3,10 @@
  * a signature in one with the n-th in the other), then compared item by
  * item through the decoder tables, then leaf by leaf for the bits no table
  * names. */
-#include "drift_internal.h"
+#include "drift.h"
 
 #include "ascii.h"
+#include "drift_smccc.h"
 #include "hv_report.h"
 #include "interface_tables.h"
 
@@ -64,13 +65,23 @@ bool drift_register_is_feature(const struct decoder_table *table,
 	return false;
 }
 
+struct drift {
+	const struct hv_report *now, *base;
+	struct result_list *results;
+	size_t count;
+};
+
 static const char *interface_key(const struct hv_interface *iface)
 {
 	return iface->vendor ? iface->vendor->key : "unknown";
 }
 
-struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
-			 const char *format, ...)
+/* A difference: a result labelled "drift." and the name printf makes. */
+static struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
+				const char *format, ...) __attribute__((format(printf, 4, 5)));
+
+static struct text_sink *differ(struct drift *d, enum outcome outcome, enum severity severity,
+				const char *format, ...)
 {
 	char name[RESULT_LABEL_MAX];
 	struct buffer_sink text;
@@ -387,7 +398,7 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 			    now->hypervisor_bit ? "set" : "clear");
 	else if (now->hypervisor_bit)
 		compare_interfaces(&d);
-	drift_smccc(&d);
+	d.count += drift_smccc(now, baseline, results);
 
 	if (summary == RESULTS_MAX)
 		return; /* not reached: requirements, probes and lints fit */

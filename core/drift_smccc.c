@@ -2,11 +2,18 @@
  * under the requirement key it answers (smccc_facts.c, --list-keys),
  * labelled "drift.smccc.KEY" and judged by what kind of thing it is; the
  * calls no key reads compared whole. */
-#include "drift_internal.h"
+#include "drift_smccc.h"
 
 #include "ascii.h"
 #include "hv_report.h"
 #include "interface_tables.h"
+
+/* The two reports' answers, and the differences found. */
+struct smccc_drift {
+	const struct smccc_report *was, *is;
+	struct result_list *results;
+	size_t count;
+};
 
 /* What one report says of an item. */
 enum presence {
@@ -162,7 +169,7 @@ static const struct item items[] = {
 };
 
 /* One item of both reports: a result when they differ. */
-static void compare(struct drift *d, enum kind kind, const char *label, const char *what,
+static void compare(struct smccc_drift *d, enum kind kind, const char *label, const char *what,
 		    const struct side *was, const struct side *is)
 {
 	enum change change;
@@ -177,23 +184,23 @@ static void compare(struct drift *d, enum kind kind, const char *label, const ch
 	else
 		change = CHANGED;
 	const struct judgement *j = &judgements[kind][change];
-	sink_printf(differ(d, j->outcome, j->severity, "smccc.%s", label),
+	d->count++;
+	sink_printf(results_add(d->results, j->outcome, j->severity, "drift.smccc.", label),
 		    "%s %s: %s in the baseline, %s now", what, j->word, was->shown, is->shown);
 }
 
-static void compare_items(struct drift *d)
+static void compare_items(struct smccc_drift *d)
 {
-	const struct smccc_report *was = &d->base->smccc, *is = &d->now->smccc;
 	struct side before, after;
 
 	for (size_t i = 0; i < COUNT_OF(items); i++) {
-		items[i].read(was, &items[i], &before);
-		items[i].read(is, &items[i], &after);
+		items[i].read(d->was, &items[i], &before);
+		items[i].read(d->is, &items[i], &after);
 		compare(d, items[i].kind, items[i].key, items[i].what, &before, &after);
 	}
 }
 
-static void compare_arch_features(struct drift *d)
+static void compare_arch_features(struct smccc_drift *d)
 {
 	char label[RESULT_LABEL_MAX];
 	struct side before, after;
@@ -201,10 +208,8 @@ static void compare_arch_features(struct drift *d)
 	for (size_t i = 0; i < smccc_arch_feature_count; i++) {
 		const struct smccc_arch_feature *f = &smccc_arch_features[i];
 		bool workaround = ascii_after_prefix(f->key, "workaround_", false) != NULL;
-		answer(&d->base->smccc, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround,
-		       &before);
-		answer(&d->now->smccc, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround,
-		       &after);
+		answer(d->was, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround, &before);
+		answer(d->is, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround, &after);
 		struct buffer_sink text;
 		string_sink_init(&text, label, sizeof(label));
 		sink_printf(&text.sink, "arch.%s", f->key);
@@ -232,7 +237,7 @@ static void kvm_bit(const struct smccc_report *s, unsigned bit, struct side *out
 /* KVM's features bitmap, bit by bit: a function with a key is an offer;
  * a bit no key names (pKVM's reserved ones, those Linux does not number)
  * differs as a setting. */
-static void compare_kvm_functions(struct drift *d)
+static void compare_kvm_functions(struct smccc_drift *d)
 {
 	char label[RESULT_LABEL_MAX], what[64];
 	struct side before, after;
@@ -240,8 +245,8 @@ static void compare_kvm_functions(struct drift *d)
 	for (unsigned bit = 0; bit < 128; bit++) {
 		const struct smccc_kvm_function *f = kvm_function(bit);
 		struct buffer_sink text;
-		kvm_bit(&d->base->smccc, bit, &before);
-		kvm_bit(&d->now->smccc, bit, &after);
+		kvm_bit(d->was, bit, &before);
+		kvm_bit(d->is, bit, &after);
 		string_sink_init(&text, label, sizeof(label));
 		if (f && f->key)
 			sink_printf(&text.sink, "kvm.%s", f->key);
@@ -295,14 +300,13 @@ static void whole_answer(const struct smccc_call *call, struct side *out)
  * not make is no result of its own: the scan makes each on an answer
  * that came before it (the version, ARCH_FEATURES of PV time, the TRNG's
  * version), whose difference is one. */
-static void compare_other_calls(struct drift *d)
+static void compare_other_calls(struct smccc_drift *d)
 {
-	const struct smccc_report *was = &d->base->smccc, *is = &d->now->smccc;
 	struct side before, after;
 
-	for (size_t i = 0; i < is->call_count; i++) {
-		const struct smccc_call *now = &is->calls[i];
-		const struct smccc_call *then = smccc_answer(was, now->function, now->arg);
+	for (size_t i = 0; i < d->is->call_count; i++) {
+		const struct smccc_call *now = &d->is->calls[i];
+		const struct smccc_call *then = smccc_answer(d->was, now->function, now->arg);
 		if (!then || read_by_an_item(now))
 			continue;
 		char label[RESULT_LABEL_MAX], what[48];
@@ -318,28 +322,31 @@ static void compare_other_calls(struct drift *d)
 	}
 }
 
-void drift_smccc(struct drift *d)
+size_t drift_smccc(const struct hv_report *now, const struct hv_report *baseline,
+		   struct result_list *results)
 {
-	const struct smccc_report *was = &d->base->smccc, *is = &d->now->smccc;
+	const struct smccc_report *was = &baseline->smccc, *is = &now->smccc;
+	struct smccc_drift d = { was, is, results, 0 };
 
 	if (was->asked != is->asked) {
 		char summary[96];
 		struct buffer_sink text;
 		string_sink_init(&text, summary, sizeof(summary));
 		render_smccc_summary(was->asked ? was : is, &text.sink);
-		sink_printf(differ(d, was->asked ? OUTCOME_FAIL : OUTCOME_WARN,
-				   was->asked ? SEVERITY_HIGH : SEVERITY_LOW, "smccc"),
+		sink_printf(results_add(results, was->asked ? OUTCOME_FAIL : OUTCOME_WARN,
+					was->asked ? SEVERITY_HIGH : SEVERITY_LOW, "drift.", "smccc"),
 			    "SMCCC answers %s (%s), none %s: not compared",
 			    was->asked ? "in the baseline" : "now", string_sink_finish(&text),
 			    was->asked ? "now" : "in the baseline");
-		return;
+		return 1;
 	}
-	if (!is->asked)
-		return; /* CPUID's runs (x86) */
-	compare_items(d);
-	compare_arch_features(d);
-	compare_kvm_functions(d);
-	compare_other_calls(d);
+	if (is->asked) { /* not on CPUID's runs (x86) */
+		compare_items(&d);
+		compare_arch_features(&d);
+		compare_kvm_functions(&d);
+		compare_other_calls(&d);
+	}
+	return d.count;
 }
 
 /* "0x" and hex digits, of at most largest. */
