@@ -371,9 +371,9 @@ int main(int argc, char **argv)
 	if (status != EXIT_OK)
 		return exit_status(status, NULL);
 
-	static char description[4096];
 	bool pinned = false, json_report = false;
 	if (options.replay_path) {
+		static char description[4096];
 		if (load_recording("dump", options.replay_path, &dump, &recording, description,
 				   sizeof(description), &source, &json_report, &err) != EXIT_OK)
 			return exit_status(EXIT_NOT_DONE, NULL);

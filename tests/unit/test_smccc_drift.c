@@ -462,11 +462,11 @@ static void kvm_functions_lost_and_gained(void **state)
 		one[0][1] = "0x86000000 0x0: x0=0x0";
 		snprintf(none, sizeof(none), "%s", edited(one, 1));
 		struct expected expected = { NULL, OUTCOME_FAIL };
-		char raw[64];
 		for (size_t f = 0; f < sizeof(kvm_functions) / sizeof(kvm_functions[0]); f++)
 			if (kvm_functions[f].bit == bit)
 				expected.label = kvm_functions[f].label;
 		if (!expected.label) {
+			static char raw[64];
 			snprintf(raw, sizeof(raw), "drift.smccc.kvm.raw.%u", bit);
 			expected = (struct expected){ raw, OUTCOME_WARN };
 		}
