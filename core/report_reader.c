@@ -109,6 +109,24 @@ static void leaf_entry_end(struct json_reader *reader)
 	cpuid_dump_add_record(s->dump, reader->line, &record);
 }
 
+/* An entry of an array of objects (a leaf, a call): its beginning, its
+ * end, taken by end, or a value that is not an object. */
+static void entry(struct json_reader *reader, enum json_event event,
+		  void (*end)(struct json_reader *reader), const char *not_an_object)
+{
+	struct report_state *s = reader->context;
+
+	if (event == JSON_EVENT_OBJECT_BEGIN) {
+		s->have = 0;
+		s->entry_bad = false;
+		s->call = (struct smccc_call){ 0 };
+	} else if (event == JSON_EVENT_OBJECT_END) {
+		end(reader);
+	} else if (event != JSON_EVENT_ARRAY_END) {
+		problem(reader, not_an_object);
+	}
+}
+
 /* --- "smccc" ---------------------------------------------------------------- */
 
 /* "0x" and the hex digits of a value below 2^64: the whole string. */
@@ -289,15 +307,7 @@ static bool smccc_value(struct json_reader *reader, enum json_event event,
 	if (!key_is(&path[1], "calls") || path[2].in_object)
 		return true; /* another member, or "calls" was not an array */
 	if (depth == 3) {
-		if (event == JSON_EVENT_OBJECT_BEGIN) {
-			s->have = 0;
-			s->entry_bad = false;
-			s->call = (struct smccc_call){ 0 };
-		} else if (event == JSON_EVENT_OBJECT_END) {
-			call_end(reader);
-		} else if (event != JSON_EVENT_ARRAY_END) {
-			problem(reader, "an SMCCC call is not an object");
-		}
+		entry(reader, event, call_end, "an SMCCC call is not an object");
 		return true;
 	}
 	if (!path[3].in_object)
@@ -344,14 +354,7 @@ static bool report_value(struct json_reader *reader, enum json_event event,
 	if (path[0].in_object && depth >= 2 && path[1].in_object)
 		return true; /* "leaves" was an object, said already */
 	if (depth == 2) {
-		if (event == JSON_EVENT_OBJECT_BEGIN) {
-			s->have = 0;
-			s->entry_bad = false;
-		} else if (event == JSON_EVENT_OBJECT_END) {
-			leaf_entry_end(reader);
-		} else if (event != JSON_EVENT_ARRAY_END) {
-			problem(reader, "a leaf entry is not an object");
-		}
+		entry(reader, event, leaf_entry_end, "a leaf entry is not an object");
 		return true;
 	}
 	if (depth == 3 && path[2].in_object)

@@ -14,10 +14,14 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
 #include "cpuid_dump.h"
 #include "cpuid_source.h"
+#include "drift.h"
 #include "hv_render.h"
 #include "hv_report.h"
+#include "judge.h"
+#include "labels.h"
 #include "text_sink.h"
 
 /* LEAF(leaf, eax, ebx, ecx, edx); the registers may come from one macro. */
@@ -161,6 +165,120 @@ static inline void assert_lacks(const char *haystack, const char *needle)
 {
 	if (strstr(haystack, needle))
 		fail_msg("did not expect \"%s\" in:\n%s", needle, haystack);
+}
+
+/* --- drift from a baseline (test_drift.c, test_smccc_drift.c) ---------- */
+
+struct expected_drift {
+	const char *label;
+	enum outcome outcome;
+};
+
+static inline const struct result *find_result(const struct hv_report *r, const char *label)
+{
+	for (size_t i = 0; i < r->results.count; i++)
+		if (strcmp(r->results.items[i].label, label) == 0)
+			return &r->results.items[i];
+	return NULL;
+}
+
+/* The drift results are exactly these, each a label hvfeat says it gives
+ * (drift.baseline aside, which is info when anything differs and pass
+ * otherwise). */
+static inline void expect_drift(const struct hv_report *r, const struct expected_drift *expected,
+				size_t count)
+{
+	size_t drift = 0;
+
+	for (size_t i = 0; i < r->results.count; i++) {
+		const struct result *given = &r->results.items[i];
+		if (strncmp(given->label, "drift.", 6) || !strcmp(given->label, "drift.baseline"))
+			continue;
+		drift++;
+		if (!result_label_known(given->label))
+			fail_msg("%s: a label hvfeat does not know", given->label);
+		size_t e = 0;
+		while (e < count && strcmp(expected[e].label, given->label))
+			e++;
+		if (e == count)
+			fail_msg("unexpected %s (%s): %s", given->label, outcome_name(given->outcome),
+				 given->detail);
+		if (given->outcome != expected[e].outcome)
+			fail_msg("%s: %s, expected %s: %s", given->label, outcome_name(given->outcome),
+				 outcome_name(expected[e].outcome), given->detail);
+	}
+	for (size_t e = 0; e < count; e++)
+		if (!find_result(r, expected[e].label))
+			fail_msg("no %s", expected[e].label);
+	assert_int_equal(drift, count);
+	const struct result *summary = find_result(r, "drift.baseline");
+	assert_non_null(summary);
+	assert_int_equal(summary->outcome, count ? OUTCOME_INFO : OUTCOME_PASS);
+}
+
+#define EXPECT_DRIFT(r, list) expect_drift(r, list, sizeof(list) / sizeof(list[0]))
+
+/* --waive labels, into list alone; false when one is refused. */
+static inline bool waive_into(struct waiver_list *list, const char *labels)
+{
+	static char why[512];
+	struct buffer_sink sink;
+
+	list->count = 0;
+	buffer_sink_init(&sink, why, sizeof(why) - 1);
+	return waivers_add(list, labels, strlen(labels), "--waive", &sink.sink);
+}
+
+/* --- policies (--write-policy, --policy) ------------------------------------ */
+
+static char written_policy[1 << 16];
+static struct requirement_list written_policy_list;
+
+/* The policy --write-policy writes for r, into written_policy; how many
+ * requirements it holds. */
+static inline size_t write_policy(const struct hv_report *r)
+{
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, written_policy, sizeof(written_policy) - 1);
+	size_t count = render_policy(r, &sink.sink);
+	assert_true(sink.length < sizeof(written_policy));
+	written_policy[sink.length] = '\0';
+	return count;
+}
+
+/* The policy read back as --policy reads it: count requirements. */
+static inline void read_policy(size_t count)
+{
+	static char not_read[512];
+	struct buffer_sink sink;
+
+	written_policy_list.count = 0;
+	buffer_sink_init(&sink, not_read, sizeof(not_read) - 1);
+	if (!requirements_add(&written_policy_list, written_policy, strlen(written_policy),
+			      "written", &sink.sink)) {
+		not_read[sink.length] = '\0';
+		fail_msg("%s in:\n%s", not_read, written_policy);
+	}
+	assert_int_equal(written_policy_list.count, count);
+}
+
+/* The labels of the requirements read that fail on r, comma-separated. */
+static inline const char *failed_requirements(struct hv_report *r)
+{
+	static char failed[4096];
+	size_t n = 0;
+
+	hv_check(r, &written_policy_list);
+	hv_judge(r, &(struct judge_settings){ .strict = false });
+	failed[0] = '\0';
+	for (size_t i = 0; i < r->results.count; i++) {
+		const struct result *given = &r->results.items[i];
+		if (given->outcome == OUTCOME_FAIL)
+			n += (size_t)snprintf(failed + n, sizeof(failed) - n, "%s%s", n ? "," : "",
+					      given->label);
+	}
+	return failed;
 }
 
 #endif

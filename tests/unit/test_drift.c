@@ -11,7 +11,6 @@
 #include "drift.h"
 #include "json_reader.h"
 #include "judge.h"
-#include "labels.h"
 #include "report_reader.h"
 
 #define REPORTS_DIR DUMPS_DIR "/reports"
@@ -39,11 +38,6 @@ static struct hv_report *scan_into(struct hv_report *report, const struct cpuid_
 	scan_into(&baseline_report, records, sizeof(records) / sizeof(records[0]), "golden")
 #define NOW(records) scan_into(&now_report, records, sizeof(records) / sizeof(records[0]), "now")
 
-struct expected {
-	const char *label;
-	enum outcome outcome;
-};
-
 static void judge_against(struct hv_report *now, const struct hv_report *baseline,
 			  const struct waiver_list *waivers)
 {
@@ -52,47 +46,6 @@ static void judge_against(struct hv_report *now, const struct hv_report *baselin
 	hv_check(now, &none);
 	hv_judge(now, &(struct judge_settings){ .waivers = waivers, .baseline = baseline });
 }
-
-static const struct result *find_result(const struct hv_report *r, const char *label)
-{
-	for (size_t i = 0; i < r->results.count; i++)
-		if (strcmp(r->results.items[i].label, label) == 0)
-			return &r->results.items[i];
-	return NULL;
-}
-
-/* The drift results are exactly these (drift.baseline aside, which is
- * info when anything differs and pass otherwise). */
-static void expect_drift(const struct hv_report *r, const struct expected *expected, size_t count)
-{
-	size_t drift = 0;
-
-	for (size_t i = 0; i < r->results.count; i++) {
-		const struct result *result = &r->results.items[i];
-		if (strncmp(result->label, "drift.", 6) || !strcmp(result->label, "drift.baseline"))
-			continue;
-		drift++;
-		size_t e = 0;
-		while (e < count && strcmp(expected[e].label, result->label))
-			e++;
-		if (e == count)
-			fail_msg("unexpected %s (%s): %s", result->label,
-				 outcome_name(result->outcome), result->detail);
-		if (result->outcome != expected[e].outcome)
-			fail_msg("%s: %s, expected %s: %s", result->label,
-				 outcome_name(result->outcome), outcome_name(expected[e].outcome),
-				 result->detail);
-	}
-	for (size_t e = 0; e < count; e++)
-		if (!find_result(r, expected[e].label))
-			fail_msg("no %s", expected[e].label);
-	assert_int_equal(drift, count);
-	const struct result *summary = find_result(r, "drift.baseline");
-	assert_non_null(summary);
-	assert_int_equal(summary->outcome, count ? OUTCOME_INFO : OUTCOME_PASS);
-}
-
-#define EXPECT_DRIFT(r, list) expect_drift(r, list, sizeof(list) / sizeof(list[0]))
 
 /* KVM at 0x40000000: kvm_para.h's feature bits 0, 1, 3-7, 9, 11-14 and 24. */
 #define KVM_FEATURES_HOST 0x01007afb
@@ -126,7 +79,7 @@ static void kvm_features_lost_gained_and_hints(void **state)
 		LEAF(0x40000001, (KVM_FEATURES_HOST & ~(1u << 5 | 1u << 24)) | 1u << 15 | 1u << 20,
 		     0, 0, 1),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.kvm.steal_time", OUTCOME_FAIL },
 		{ "drift.kvm.clocksource_stable_bit", OUTCOME_FAIL },
 		{ "drift.kvm.msi_ext_dest_id", OUTCOME_WARN },
@@ -189,7 +142,7 @@ static void hyperv_privileges_recommendations_fields(void **state)
 		LEAF(0x40000003, 0x00000032, 1u << 4, 0, 0),
 		LEAF(0x40000004, 0x00000008, 0xffffffff, 0, 0),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.hyperv.AccessPartitionReferenceTsc", OUTCOME_FAIL },
 		{ "drift.hyperv.FrequencyRegsAvailable", OUTCOME_FAIL },
 		{ "drift.hyperv.PostMessages", OUTCOME_WARN },
@@ -216,7 +169,7 @@ static void hyperv_interface_signature_lost(void **state)
 		LEAF(0x40000003, 0x00000232, 0, 0, 0x00000100),
 		LEAF(0x40000004, 0x00000028, 0x00001fff, 0, 0),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.hyperv.interface_signature", OUTCOME_WARN },
 		{ "drift.hyperv.AccessPartitionReferenceCounter", OUTCOME_FAIL }, /* bit 1 */
 		{ "drift.hyperv.AccessIntrCtrlRegs", OUTCOME_FAIL },              /* bit 4 */
@@ -266,7 +219,7 @@ static void interfaces_added_removed_moved(void **state)
 		LEAF(0x40000100, 0x40000101, SIG_KVM),
 		LEAF(0x40000101, KVM_FEATURES_HOST, 0, 0, 0),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.interface.kvm.base", OUTCOME_WARN },
 		{ "drift.interface.tcg", OUTCOME_FAIL },
 		{ "drift.interface.hyperv", OUTCOME_WARN },
@@ -303,7 +256,7 @@ static void max_leaf_and_timing_fields(void **state)
 		LEAF(0x40000001, KVM_FEATURES_HOST, 0, 0, 0),
 		LEAF(0x40000010, 2600000, 1000000, 0, 0),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.interface.kvm.max_leaf", OUTCOME_WARN },
 		{ "drift.kvm.tsc_khz", OUTCOME_WARN },
 		{ "drift.kvm.apic_bus_khz", OUTCOME_WARN },
@@ -347,7 +300,7 @@ static void raw_differences_where_no_table_names_bits(void **state)
 		LEAF(0x40000300, 0x40000303, 0x566e6558, 0x65584d4d, 0x4d4d566e),
 		SUBLEAF(0x40000303, 1, 0, 0, 0, 0x0000017f),
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.kvm.raw.0x01.ebx", OUTCOME_WARN },
 		{ "drift.kvm.raw.0x02.eax", OUTCOME_WARN },
 		{ "drift.tcg.raw.0x01.eax", OUTCOME_WARN },
@@ -375,8 +328,8 @@ static void hypervisor_bit_cleared_or_set(void **state)
 		LEAF(0x40000000, 0x40000001, SIG_KVM),
 		LEAF(0x40000001, KVM_FEATURES_HOST, 0, 0, 0),
 	};
-	static const struct expected cleared[] = { { "drift.hypervisor_bit", OUTCOME_FAIL } };
-	static const struct expected set[] = { { "drift.hypervisor_bit", OUTCOME_WARN } };
+	static const struct expected_drift cleared[] = { { "drift.hypervisor_bit", OUTCOME_FAIL } };
+	static const struct expected_drift set[] = { { "drift.hypervisor_bit", OUTCOME_WARN } };
 
 	BASELINE(kvm_golden);
 	struct hv_report *now = NOW(bare);
@@ -390,16 +343,6 @@ static void hypervisor_bit_cleared_or_set(void **state)
 	now = NOW(bare);
 	judge_against(now, &baseline_report, NULL);
 	expect_drift(now, NULL, 0);
-}
-
-static bool waive(struct waiver_list *list, const char *labels)
-{
-	static char errors[512];
-	struct buffer_sink sink;
-
-	list->count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	return waivers_add(list, labels, strlen(labels), "--waive", &sink.sink);
 }
 
 static void drift_labels_are_waivable_and_checked(void **state)
@@ -433,7 +376,7 @@ static void drift_labels_are_waivable_and_checked(void **state)
 		LEAF(0x40000000, 0x40000001, SIG_KVM),
 		LEAF(0x40000001, KVM_FEATURES_HOST & ~(1u << 5), 0, 0, 0),
 	};
-	assert_true(waive(&list, "drift.kvm.steal_time"));
+	assert_true(waive_into(&list, "drift.kvm.steal_time"));
 	BASELINE(kvm_golden);
 	struct hv_report *now = NOW(now_records);
 	judge_against(now, &baseline_report, &list);
@@ -441,7 +384,7 @@ static void drift_labels_are_waivable_and_checked(void **state)
 	assert_int_equal(r->outcome, OUTCOME_WARN);
 	assert_true(r->waived);
 	assert_true(now->verdict.passed);
-	assert_false(waive(&list, "drift.kvm.stealtime"));
+	assert_false(waive_into(&list, "drift.kvm.stealtime"));
 }
 
 /* A baseline that could not be read: drift.baseline is skipped, with why. */
@@ -721,53 +664,6 @@ static void too_large_or_too_many(void **state)
 
 /* --- policies ------------------------------------------------------------ */
 
-static char policy[1 << 16];
-
-static size_t write_policy(const struct hv_report *r)
-{
-	struct buffer_sink sink;
-
-	buffer_sink_init(&sink, policy, sizeof(policy) - 1);
-	size_t count = render_policy(r, &sink.sink);
-	assert_true(sink.length < sizeof(policy));
-	policy[sink.length] = '\0';
-	return count;
-}
-
-static struct requirement_list policy_list;
-
-/* The labels of the requirements that failed, comma-separated. */
-static const char *failed_requirements(struct hv_report *r)
-{
-	static char failed[4096];
-	size_t n = 0;
-
-	hv_check(r, &policy_list);
-	hv_judge(r, &(struct judge_settings){ .strict = false });
-	failed[0] = '\0';
-	for (size_t i = 0; i < r->results.count; i++) {
-		const struct result *result = &r->results.items[i];
-		if (result->outcome == OUTCOME_FAIL)
-			n += (size_t)snprintf(failed + n, sizeof(failed) - n, "%s%s", n ? "," : "",
-					      result->label);
-	}
-	return failed;
-}
-
-static void read_policy(size_t count)
-{
-	static char errors[512];
-	struct buffer_sink sink;
-
-	policy_list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	if (!requirements_add(&policy_list, policy, strlen(policy), "written", &sink.sink)) {
-		errors[sink.length] = '\0';
-		fail_msg("%s in:\n%s", errors, policy);
-	}
-	assert_int_equal(policy_list.count, count);
-}
-
 static void written_policy_pins_what_is_offered(void **state)
 {
 	(void)state;
@@ -797,10 +693,10 @@ static void written_policy_pins_what_is_offered(void **state)
 	};
 	size_t count = write_policy(SCAN(golden));
 	assert_int_equal(count, 2 + 9);
-	assert_contains(policy, "\nhypervisor_bit\n\n# KVM at 0x40000000\ninterface.kvm\n"
+	assert_contains(written_policy, "\nhypervisor_bit\n\n# KVM at 0x40000000\ninterface.kvm\n"
 				"kvm.clocksource                      # KVM_FEATURE_CLOCKSOURCE, leaf "
 				"0x40000001 eax bit 0\n");
-	assert_lacks(policy, "realtime");
+	assert_lacks(written_policy, "realtime");
 	read_policy(count);
 	assert_string_equal(failed_requirements(SCAN(degraded)),
 			    "require.kvm.clocksource2,require.kvm.pv_unhalt");
@@ -827,8 +723,8 @@ static void nested_privileges_noted_not_pinned(void **state)
 	struct hv_report *r = SCAN(records);
 	size_t count = write_policy(r);
 	assert_int_equal(count, 3);
-	assert_contains(policy, "hyperv.AccessVpIndex ");
-	assert_contains(policy, "# not pinned: AccessSynicRegs, leaf 0x40000009 eax bit 2 "
+	assert_contains(written_policy, "hyperv.AccessVpIndex ");
+	assert_contains(written_policy, "# not pinned: AccessSynicRegs, leaf 0x40000009 eax bit 2 "
 				"(hyperv.AccessSynicRegs names another bit)\n");
 	read_policy(count);
 	assert_string_equal(failed_requirements(r), "");

@@ -12,7 +12,6 @@
 #include "checks.h"
 #include "drift.h"
 #include "judge.h"
-#include "labels.h"
 #include "report_reader.h"
 #include "smccc_facts.h"
 
@@ -327,56 +326,18 @@ static void malformed_smccc_members(void **state)
 
 /* --- drift --------------------------------------------------------------- */
 
-struct expected {
-	const char *label;
-	enum outcome outcome;
-};
-
-static const struct result *find_result(const struct hv_report *r, const char *label)
-{
-	for (size_t i = 0; i < r->results.count; i++)
-		if (strcmp(r->results.items[i].label, label) == 0)
-			return &r->results.items[i];
-	return NULL;
-}
-
 /* now judged against the baseline, each text replayed: the drift results
- * are exactly these (drift.baseline aside), each a label hvfeat says it
- * gives. */
+ * are exactly these. */
 static struct hv_report *drift_of(const char *baseline, const char *now,
-				  const struct expected *expected, size_t count)
+				  const struct expected_drift *expected, size_t count)
 {
 	static struct requirement_list none;
-	size_t drift = 0;
 
 	replay(&baseline_report, baseline, "golden");
 	struct hv_report *r = replay(&now_report, now, "now");
 	hv_check(r, &none);
 	hv_judge(r, &(struct judge_settings){ .baseline = &baseline_report });
-	for (size_t i = 0; i < r->results.count; i++) {
-		const struct result *result = &r->results.items[i];
-		if (strncmp(result->label, "drift.", 6) || !strcmp(result->label, "drift.baseline"))
-			continue;
-		drift++;
-		if (!result_label_known(result->label))
-			fail_msg("%s: a label hvfeat does not know", result->label);
-		size_t e = 0;
-		while (e < count && strcmp(expected[e].label, result->label))
-			e++;
-		if (e == count)
-			fail_msg("unexpected %s (%s): %s", result->label,
-				 outcome_name(result->outcome), result->detail);
-		if (result->outcome != expected[e].outcome)
-			fail_msg("%s: %s, expected %s: %s", result->label,
-				 outcome_name(result->outcome), outcome_name(expected[e].outcome),
-				 result->detail);
-	}
-	for (size_t e = 0; e < count; e++)
-		if (!find_result(r, expected[e].label))
-			fail_msg("no %s", expected[e].label);
-	assert_int_equal(drift, count);
-	assert_int_equal(find_result(r, "drift.baseline")->outcome,
-			 count ? OUTCOME_INFO : OUTCOME_PASS);
+	expect_drift(r, expected, count);
 	return r;
 }
 
@@ -436,8 +397,8 @@ static void kvm_functions_lost_and_gained(void **state)
 	(void)state;
 	/* PTP (bit 1) lost, then gained */
 	static const char *no_ptp[][2] = { { "0x86000000 0x0:", "0x86000000 0x0: x0=0x1" } };
-	static const struct expected lost[] = { { "drift.smccc.kvm.ptp", OUTCOME_FAIL } };
-	static const struct expected gained[] = { { "drift.smccc.kvm.ptp", OUTCOME_WARN } };
+	static const struct expected_drift lost[] = { { "drift.smccc.kvm.ptp", OUTCOME_FAIL } };
+	static const struct expected_drift gained[] = { { "drift.smccc.kvm.ptp", OUTCOME_WARN } };
 	static char without_ptp[1 << 16];
 	snprintf(without_ptp, sizeof(without_ptp), "%s", EDITED(no_ptp));
 	struct hv_report *r = DRIFT(read_file(KVM_ARM64), without_ptp, lost);
@@ -461,14 +422,14 @@ static void kvm_functions_lost_and_gained(void **state)
 		snprintf(with_bit, sizeof(with_bit), "%s", edited(one, 1));
 		one[0][1] = "0x86000000 0x0: x0=0x0";
 		snprintf(none, sizeof(none), "%s", edited(one, 1));
-		struct expected expected = { NULL, OUTCOME_FAIL };
+		struct expected_drift expected = { NULL, OUTCOME_FAIL };
 		for (size_t f = 0; f < sizeof(kvm_functions) / sizeof(kvm_functions[0]); f++)
 			if (kvm_functions[f].bit == bit)
 				expected.label = kvm_functions[f].label;
 		if (!expected.label) {
 			static char raw[64];
 			snprintf(raw, sizeof(raw), "drift.smccc.kvm.raw.%u", bit);
-			expected = (struct expected){ raw, OUTCOME_WARN };
+			expected = (struct expected_drift){ raw, OUTCOME_WARN };
 		}
 		drift_of(with_bit, none, &expected, 1);
 		expected.outcome = OUTCOME_WARN;
@@ -493,12 +454,12 @@ static void vendor_uid_changed_or_gone(void **state)
 	static const char *trapped[][2] = {
 		{ "0x8600ff01", "0x8600ff01 0x0: trapped esr=0x5a000000" },
 	};
-	static const struct expected other[] = {
+	static const struct expected_drift other[] = {
 		{ "drift.smccc.hypervisor", OUTCOME_FAIL },
 		{ "drift.smccc.kvm.features", OUTCOME_FAIL },
 		{ "drift.smccc.kvm.ptp", OUTCOME_FAIL },
 	};
-	static const struct expected appeared[] = {
+	static const struct expected_drift appeared[] = {
 		{ "drift.smccc.hypervisor", OUTCOME_WARN },
 		{ "drift.smccc.kvm.features", OUTCOME_WARN },
 		{ "drift.smccc.kvm.ptp", OUTCOME_WARN },
@@ -536,13 +497,13 @@ static void arch_features_answers(void **state)
 		/* NOT_SUPPORTED to a value: gained */
 		{ "0x80000001 0x80000002:", "0x80000001 0x80000002: x0=0x7" },
 	};
-	static const struct expected expected[] = {
+	static const struct expected_drift expected[] = {
 		{ "drift.smccc.arch.workaround_1", OUTCOME_FAIL },
 		{ "drift.smccc.arch.workaround_2", OUTCOME_WARN },
 		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
 		{ "drift.smccc.arch.soc_id", OUTCOME_WARN },
 	};
-	static const struct expected back[] = {
+	static const struct expected_drift back[] = {
 		{ "drift.smccc.arch.workaround_1", OUTCOME_WARN },
 		{ "drift.smccc.arch.workaround_2", OUTCOME_FAIL },
 		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
@@ -566,7 +527,7 @@ static void arch_features_answers(void **state)
 	static const char *success[][2] = {
 		{ "0x80000001 0x80008000:", "0x80000001 0x80008000: x0=0x0" },
 	};
-	static const struct expected warned[] = { { "drift.smccc.arch.workaround_1", OUTCOME_WARN } };
+	static const struct expected_drift warned[] = { { "drift.smccc.arch.workaround_1", OUTCOME_WARN } };
 	DRIFT(read_file(KVM_ARM64), EDITED(success), warned);
 
 	/* PV time no longer offered: neither is its stolen-time structure,
@@ -574,7 +535,7 @@ static void arch_features_answers(void **state)
 	static const char *no_pv_time[][2] = {
 		{ "0x80000001 0xc5000020:", "0x80000001 0xc5000020: x0=0xffffffffffffffff" },
 	};
-	static const struct expected pv_time_lost[] = {
+	static const struct expected_drift pv_time_lost[] = {
 		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
 		{ "drift.smccc.pv_time.st", OUTCOME_FAIL },
 	};
@@ -586,8 +547,8 @@ static void arch_features_answers(void **state)
 	static const char *no_st[][2] = {
 		{ "0xc5000020 0xc5000021:", "0xc5000020 0xc5000021: x0=0xffffffffffffffff" },
 	};
-	static const struct expected st_lost[] = { { "drift.smccc.pv_time.st", OUTCOME_FAIL } };
-	static const struct expected st_gained[] = { { "drift.smccc.pv_time.st", OUTCOME_WARN } };
+	static const struct expected_drift st_lost[] = { { "drift.smccc.pv_time.st", OUTCOME_FAIL } };
+	static const struct expected_drift st_gained[] = { { "drift.smccc.pv_time.st", OUTCOME_WARN } };
 	DRIFT(read_file(KVM_ARM64), EDITED(no_st), st_lost);
 	DRIFT(EDITED(no_st), read_file(KVM_ARM64), st_gained);
 }
@@ -601,13 +562,13 @@ static void conduit_and_version(void **state)
 	static const char *smc[][2] = {
 		{ "conduit", "conduit smc (device tree /psci method)" },
 	};
-	static const struct expected conduit[] = { { "drift.smccc.conduit", OUTCOME_WARN } };
+	static const struct expected_drift conduit[] = { { "drift.smccc.conduit", OUTCOME_WARN } };
 	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(smc), conduit);
 	assert_string_equal(detail_of(r, "drift.smccc.conduit"),
 			    "the conduit changed: hvc in the baseline, smc now");
 
 	static const char *v1_2[][2] = { { "0x80000000 0x0:", "0x80000000 0x0: x0=0x10002" } };
-	static const struct expected version[] = { { "drift.smccc.version", OUTCOME_WARN } };
+	static const struct expected_drift version[] = { { "drift.smccc.version", OUTCOME_WARN } };
 	r = DRIFT(read_file(KVM_ARM64), EDITED(v1_2), version);
 	assert_string_equal(detail_of(r, "drift.smccc.version"),
 			    "SMCCC_VERSION changed: 0x10001 (1.1) in the baseline, 0x10002 (1.2) "
@@ -616,7 +577,7 @@ static void conduit_and_version(void **state)
 	static const char *v1_0[][2] = {
 		{ "0x80000000 0x0:", "0x80000000 0x0: x0=0xffffffffffffffff" },
 	};
-	static const struct expected older[] = {
+	static const struct expected_drift older[] = {
 		{ "drift.smccc.version", OUTCOME_WARN },
 		{ "drift.smccc.arch.workaround_1", OUTCOME_FAIL },
 		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
@@ -627,7 +588,7 @@ static void conduit_and_version(void **state)
 	DRIFT(read_file(KVM_ARM64), EDITED(v1_0), older);
 
 	/* no conduit at all: nothing called */
-	static const struct expected nothing_called[] = {
+	static const struct expected_drift nothing_called[] = {
 		{ "drift.smccc.conduit", OUTCOME_WARN },
 		{ "drift.smccc.version", OUTCOME_WARN },
 		{ "drift.smccc.hypervisor", OUTCOME_FAIL },
@@ -652,11 +613,11 @@ static void trng(void **state)
 	static const char *gone[][2] = {
 		{ "0x84000050 0x0:", "0x84000050 0x0: x0=0xffffffffffffffff" },
 	};
-	static const struct expected lost[] = {
+	static const struct expected_drift lost[] = {
 		{ "drift.smccc.trng.version", OUTCOME_FAIL },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 	};
-	static const struct expected new[] = {
+	static const struct expected_drift new[] = {
 		{ "drift.smccc.trng.version", OUTCOME_WARN },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 	};
@@ -668,7 +629,7 @@ static void trng(void **state)
 		{ "0x84000052 0x0:", "0x84000052 0x0: x0=0x1 x1=0x2 x2=0x3 x3=0x4" },
 		{ "0x84000051 0xc4000053:", "0x84000051 0xc4000053: x0=0xffffffffffffffff" },
 	};
-	static const struct expected changed[] = {
+	static const struct expected_drift changed[] = {
 		{ "drift.smccc.trng.version", OUTCOME_WARN },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 		{ "drift.smccc.call.0x84000051.0xc4000053", OUTCOME_WARN },
@@ -691,8 +652,8 @@ static void smccc_on_one_side_only(void **state)
 	static const struct cpuid_record x86[] = {
 		LEAF(0, 1, VENDOR_INTEL), LEAF(1, 0x000806f8, 0, 0, 0),
 	};
-	static const struct expected gone[] = { { "drift.smccc", OUTCOME_FAIL } };
-	static const struct expected new[] = { { "drift.smccc", OUTCOME_WARN } };
+	static const struct expected_drift gone[] = { { "drift.smccc", OUTCOME_FAIL } };
+	static const struct expected_drift new[] = { { "drift.smccc", OUTCOME_WARN } };
 
 	replay(&baseline_report, read_file(KVM_ARM64), "golden");
 	struct hv_report *r = SCAN(x86);
@@ -707,16 +668,6 @@ static void smccc_on_one_side_only(void **state)
 	hv_check(&now_report, &none);
 	hv_judge(&now_report, &(struct judge_settings){ .baseline = SCAN(x86) });
 	assert_int_equal(find_result(&now_report, "drift.smccc")->outcome, new[0].outcome);
-}
-
-static bool waive(struct waiver_list *list, const char *labels)
-{
-	static char errors[512];
-	struct buffer_sink sink;
-
-	list->count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	return waivers_add(list, labels, strlen(labels), "--waive", &sink.sink);
 }
 
 static void smccc_labels_known_listed_and_waived(void **state)
@@ -769,7 +720,7 @@ static void smccc_labels_known_listed_and_waived(void **state)
 	/* waived, the lost function warns and the verdict passes */
 	static struct waiver_list list;
 	static const char *no_ptp[][2] = { { "0x86000000 0x0:", "0x86000000 0x0: x0=0x1" } };
-	assert_true(waive(&list, "drift.smccc.kvm.ptp"));
+	assert_true(waive_into(&list, "drift.smccc.kvm.ptp"));
 	replay(&baseline_report, read_file(KVM_ARM64), "golden");
 	replay(&now_report, EDITED(no_ptp), "now");
 	hv_check(&now_report, &(struct requirement_list){ 0 });
@@ -778,47 +729,17 @@ static void smccc_labels_known_listed_and_waived(void **state)
 	const struct result *r = find_result(&now_report, "drift.smccc.kvm.ptp");
 	assert_true(r->waived);
 	assert_true(now_report.verdict.passed);
-	assert_false(waive(&list, "drift.smccc.kvm.ptpp"));
+	assert_false(waive_into(&list, "drift.smccc.kvm.ptpp"));
 }
 
 /* --- policies -------------------------------------------------------------- */
-
-static char policy[1 << 16];
-static struct requirement_list policy_list;
-
-static size_t write_policy(const struct hv_report *r)
-{
-	struct buffer_sink sink;
-
-	buffer_sink_init(&sink, policy, sizeof(policy) - 1);
-	size_t count = render_policy(r, &sink.sink);
-	policy[sink.length] = '\0';
-	return count;
-}
 
 /* The policy read back, then the labels of the requirements that fail
  * on report r, comma-separated. */
 static const char *failed_on(struct hv_report *r, size_t count)
 {
-	static char errors[512], failed[4096];
-	struct buffer_sink sink;
-	size_t n = 0;
-
-	policy_list.count = 0;
-	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
-	if (!requirements_add(&policy_list, policy, strlen(policy), "written", &sink.sink)) {
-		errors[sink.length] = '\0';
-		fail_msg("%s in:\n%s", errors, policy);
-	}
-	assert_int_equal(policy_list.count, count);
-	hv_check(r, &policy_list);
-	hv_judge(r, &(struct judge_settings){ 0 });
-	failed[0] = '\0';
-	for (size_t i = 0; i < r->results.count; i++)
-		if (r->results.items[i].outcome == OUTCOME_FAIL)
-			n += (size_t)snprintf(failed + n, sizeof(failed) - n, "%s%s", n ? "," : "",
-					      r->results.items[i].label);
-	return failed;
+	read_policy(count);
+	return failed_requirements(r);
 }
 
 static void written_policy_pins_what_smccc_offers(void **state)
@@ -829,7 +750,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 	 * more; the stolen-time structure; the TRNG. No CPUID was read: no
 	 * hypervisor_bit. */
 	assert_int_equal(count, 7);
-	assert_contains(policy,
+	assert_contains(written_policy,
 			"\n# SMCCC: KVM through hvc\n"
 			"smccc.hypervisor=kvm                 # "
 			"28b46fb6-2ec5-11e9-a9ca-4b564d003a74\n"
@@ -839,7 +760,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 			"smccc.arch.pv_time!=not_supported    # ARM_SMCCC_HV_PV_TIME_FEATURES\n"
 			"smccc.pv_time.st                     # ARM_SMCCC_HV_PV_TIME_ST\n"
 			"smccc.trng.version!=0                # ARM_SMCCC_TRNG_VERSION\n");
-	assert_lacks(policy, "hypervisor_bit");
+	assert_lacks(written_policy, "hypervisor_bit");
 	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
 			    "");
 	/* its JSON in jq -S's layout passes too */
@@ -868,7 +789,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 	/* Under TCG nothing is offered: nothing pinned */
 	count = write_policy(replay(&baseline_report, read_file(TCG_ARM64), "golden"));
 	assert_int_equal(count, 0);
-	assert_contains(policy, "# SMCCC: no hypervisor services: every call returned "
+	assert_contains(written_policy, "# SMCCC: no hypervisor services: every call returned "
 				"NOT_SUPPORTED\n");
 	/* a UID no table knows is pinned as it is */
 	static const char *unknown_uid[][2] = {
@@ -876,9 +797,9 @@ static void written_policy_pins_what_smccc_offers(void **state)
 				"x3=0xddeeff00" },
 	};
 	count = write_policy(replay(&baseline_report, EDITED(unknown_uid), "golden"));
-	assert_contains(policy, "\nsmccc.hypervisor.uid=44332211-8877-6655-ccbb-aa9900ffeedd # "
+	assert_contains(written_policy, "\nsmccc.hypervisor.uid=44332211-8877-6655-ccbb-aa9900ffeedd # "
 				"a UID no table knows\n");
-	assert_lacks(policy, "smccc.kvm.");
+	assert_lacks(written_policy, "smccc.kvm.");
 	assert_string_equal(failed_on(replay(&now_report, EDITED(unknown_uid), "now"), count), "");
 	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
 			    "require.smccc.hypervisor.uid");
