@@ -206,6 +206,44 @@ def edit_call(function, arg, x=None):
     return f".smccc.calls |= map(if {match} then .x = {registers} else . end)"
 
 
+def parse_smccc(text):
+    """{(function, arg): [x0..x3]} of a dump's SMCCC section, whose call
+    lines the recordings hold whole (no trap, no continuation line)."""
+    calls = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1].endswith(":") and parts[0].startswith("0x"):
+            registers = dict(p.split("=") for p in parts[2:])
+            calls[(int(parts[0], 16), int(parts[1][:-1], 16))] = [
+                int(registers.get(f"x{i}", "0x0"), 16) for i in range(4)]
+    return calls
+
+
+def expected_smccc_drift(old, new):
+    """label -> outcome, by the README's SMCCC table, for two runs whose
+    calls differ only in ARCH_FEATURES answers and KVM's features bitmap."""
+    expected = {}
+    for (function, arg) in old.keys() | new.keys():
+        if old.get((function, arg)) == new.get((function, arg)):
+            continue
+        a, b = old[(function, arg)], new[(function, arg)]
+        if function == ARCH_FEATURES:
+            was, now = status(a[0]), status(b[0])
+            key = f"drift.smccc.arch.{ARCH_KEYS[arg]}"
+            expected[key] = "fail" if was >= 0 and now == -1 else "warn"
+        elif function == KVM_FEATURES_FUNC:
+            for bit in range(128):
+                before, after = (a[bit // 32] >> bit % 32) & 1, (b[bit // 32] >> bit % 32) & 1
+                if before != after and bit in KVM_FUNCTIONS:
+                    expected[f"drift.smccc.kvm.{KVM_FUNCTIONS[bit].lower()}"] = \
+                        "fail" if before else "warn"
+                elif before != after:
+                    expected[f"drift.smccc.kvm.raw.{bit}"] = "warn"
+        else:
+            raise AssertionError(f"{function:#x} {arg:#x} differs: not modelled here")
+    return expected
+
+
 def offered_by_smccc(report):
     """The requirements --write-policy pins for an Arm report, by the
     README's rules, from its calls: the vendor key (KVM's UUID), each
@@ -437,6 +475,22 @@ class Drift(unittest.TestCase):
         self.assertEqual(run.returncode & 0x03, 0x03 if fails else 0, why)
         self.assertEqual(bool(run.returncode & 0x04), "warn" in expected.values(), why)
         return results
+
+    def test_arm64_kvm_recordings_against_each_other(self):
+        """The real arm64 KVM recordings, dumps and their JSON, each against
+        each: the drift the README's rules give their raw answers."""
+        recordings = [path for path in ARM64 if path.name.startswith("kvm-real-")]
+        self.assertGreaterEqual(len(recordings), 2, recordings)
+        reports = {path: self.write_json(f"{path.stem}.json", hvfeat("-f", path, "-j").stdout)
+                   for path in recordings}
+        for a in recordings:
+            for b in recordings:
+                expected = expected_smccc_drift(parse_smccc(a.read_text()),
+                                                parse_smccc(b.read_text()))
+                if a == b:
+                    self.assertEqual(expected, {})
+                for baseline, now in ((a, b), (reports[a], reports[b]), (a, reports[b])):
+                    self.smccc_drift(baseline, now, expected, f"{baseline.name} -> {now.name}")
 
     def test_smccc_drift_of_edited_json(self):
         """The JSON of the arm64 KVM recording against copies edited with

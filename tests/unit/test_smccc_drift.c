@@ -16,6 +16,7 @@
 #include "smccc_facts.h"
 
 #define KVM_ARM64 DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"
+#define KVM_ARM64_A72_NVHE DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"
 #define TCG_ARM64 DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"
 
 static struct cpuid_dump dump;
@@ -363,6 +364,28 @@ static void recording_matches_itself(void **state)
 	const char *sorted = read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json");
 	drift_of(read_file(KVM_ARM64), sorted, NULL, 0);
 	drift_of(sorted, read_file(KVM_ARM64), NULL, 0);
+}
+
+/* The two real recordings: KVM in an L1 of -cpu max (VHE), and in an nVHE
+ * L1 with a Cortex-A72's MIDR, where it answers SMCCC_ARCH_FEATURES of
+ * ARM_SMCCC_ARCH_WORKAROUND_3 (0x80003fff) with SMCCC_RET_SUCCESS instead
+ * of NOT_SUPPORTED; nothing else differs. */
+static void real_recordings_against_each_other(void **state)
+{
+	(void)state;
+	static const struct expected_drift gained[] = {
+		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
+	};
+	static const struct expected_drift lost[] = {
+		{ "drift.smccc.arch.workaround_3", OUTCOME_FAIL },
+	};
+	struct hv_report *r = DRIFT(read_file(KVM_ARM64), read_file(KVM_ARM64_A72_NVHE), gained);
+	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_3"),
+			    "ARM_SMCCC_ARCH_WORKAROUND_3 gained: SMCCC_RET_NOT_SUPPORTED in the "
+			    "baseline, SMCCC_RET_SUCCESS now");
+	r = DRIFT(read_file(KVM_ARM64_A72_NVHE), read_file(KVM_ARM64), lost);
+	assert_false(r->verdict.passed);
+	drift_of(read_file(KVM_ARM64_A72_NVHE), read_file(KVM_ARM64_A72_NVHE), NULL, 0);
 }
 
 /* Linux arm-smccc.h: ARM_SMCCC_KVM_FUNC_FEATURES 0, _PTP 1, _HYP_MEMINFO
@@ -812,6 +835,7 @@ int main(void)
 		cmocka_unit_test(jq_sorted_layout_reads_back),
 		cmocka_unit_test(malformed_smccc_members),
 		cmocka_unit_test(recording_matches_itself),
+		cmocka_unit_test(real_recordings_against_each_other),
 		cmocka_unit_test(kvm_functions_lost_and_gained),
 		cmocka_unit_test(vendor_uid_changed_or_gone),
 		cmocka_unit_test(arch_features_answers),
