@@ -218,6 +218,23 @@ static inline void expect_drift(const struct hv_report *r, const struct expected
 
 #define EXPECT_DRIFT(r, list) expect_drift(r, list, sizeof(list) / sizeof(list[0]))
 
+/* Each label of known is one hvfeat gives (--waive takes it), none of
+ * unknown is. */
+static inline void expect_labels(const char *const *known, size_t known_count,
+				 const char *const *unknown, size_t unknown_count)
+{
+	for (size_t i = 0; i < known_count; i++)
+		if (!result_label_known(known[i]))
+			fail_msg("%s refused", known[i]);
+	for (size_t i = 0; i < unknown_count; i++)
+		if (result_label_known(unknown[i]))
+			fail_msg("%s taken", unknown[i]);
+}
+
+#define EXPECT_LABELS(known, unknown)                                                   \
+	expect_labels(known, sizeof(known) / sizeof(known[0]), unknown,                 \
+		      sizeof(unknown) / sizeof(unknown[0]))
+
 /* --waive labels, into list alone; false when one is refused. */
 static inline bool waive_into(struct waiver_list *list, const char *labels)
 {

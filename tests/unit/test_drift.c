@@ -363,12 +363,7 @@ static void drift_labels_are_waivable_and_checked(void **state)
 		"drift.kvm.raw.0x01.esi", "drift.kvm.raw.0x01", "drift.tcg.anything",
 		"drift.unknown.steal_time", "drift.nope.raw.0x01.eax", "drift.kvm.hints",
 	};
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!result_label_known(known[i]))
-			fail_msg("%s refused", known[i]);
-	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
-		if (result_label_known(unknown[i]))
-			fail_msg("%s taken", unknown[i]);
+	EXPECT_LABELS(known, unknown);
 
 	/* waived, a lost feature warns and the verdict passes */
 	static const struct cpuid_record now_records[] = {

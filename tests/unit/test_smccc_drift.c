@@ -713,12 +713,7 @@ static void smccc_labels_known_listed_and_waived(void **state)
 		"drift.smccc.call.0x100000000.0x0", "drift.smccc.call.1.0x0",
 		"drift.smccc.call.0x84000051.0x10000000000000000", "drift.smccc.call.0x1.0x0.x",
 	};
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!result_label_known(known[i]))
-			fail_msg("%s refused", known[i]);
-	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
-		if (result_label_known(unknown[i]))
-			fail_msg("%s taken", unknown[i]);
+	EXPECT_LABELS(known, unknown);
 
 	static char listed[1 << 15];
 	struct buffer_sink sink;
