@@ -136,12 +136,19 @@ static void assert_same_facts(const struct hv_report *a, const struct hv_report 
 static const char *raw_of(const struct hv_report *r)
 {
 	static char raw[1 << 16];
-	struct buffer_sink sink;
 
-	buffer_sink_init(&sink, raw, sizeof(raw) - 1);
-	render_raw_dump(r, &sink.sink);
-	raw[sink.length] = '\0';
-	return raw;
+	return render_into(raw, sizeof(raw), r, render_raw_dump);
+}
+
+/* A recording's "SMCCC:" section, to its end: what -r writes of the
+ * replays here (the "Arm ID registers:" section before it is another
+ * part of the report, which they leave out). */
+static const char *smccc_section(const char *recording)
+{
+	const char *section = strstr(recording, "SMCCC:\n");
+
+	assert_non_null(section);
+	return section;
 }
 
 /* The arm64 recordings, and a section with a trap and 64-bit registers:
@@ -173,9 +180,9 @@ static void json_reads_back_call_for_call(void **state)
 		assert_same_facts(from_text, from_json);
 		free(json);
 	}
-	/* the first one is the recording itself, byte for byte */
+	/* the first one is the recording's SMCCC section, byte for byte */
 	replay(&now_report, read_file(KVM_ARM64), "text");
-	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
+	assert_string_equal(raw_of(&now_report), smccc_section(read_file(KVM_ARM64)));
 }
 
 /* jq 1.6's "jq -S ." of hvfeat -f KVM_ARM64 -j: "calls" comes before
@@ -185,7 +192,7 @@ static void jq_sorted_layout_reads_back(void **state)
 	(void)state;
 	replay(&now_report, read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json"),
 	       "jq -S");
-	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
+	assert_string_equal(raw_of(&now_report), smccc_section(read_file(KVM_ARM64)));
 	replay(&baseline_report, read_file(KVM_ARM64), "text");
 	assert_same_facts(&baseline_report, &now_report);
 }
