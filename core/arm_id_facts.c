@@ -24,7 +24,7 @@ static const struct fact_def defs[] = {
 	{ "arm.mte", FACT_NUMBER, 0xf, 0, "memory tagging: 0 none, 2 MTE2" },
 	{ "arm.sme", FACT_NUMBER, 0xf, 0, "SME: 0 none, 1 SME, 2 SME2" },
 	{ "arm.debugver", FACT_NUMBER, 0xf, 0, "debug architecture, 6 v8.0" },
-	{ "arm.pmuver", FACT_NUMBER, 0xf, 0, "PMU: 0 none, 1 PMUv3, 4 and up" },
+	{ "arm.pmuver", FACT_NUMBER, 0xf, 0, "PMU: 0 none, 1 PMUv3, 4-8 v8.x, 15 IMPDEF" },
 	{ "arm.apa", FACT_NUMBER, 0xf, 0, "pointer auth., QARMA5: 0 none" },
 	{ "arm.api", FACT_NUMBER, 0xf, 0, "pointer auth., IMPDEF: 0 none" },
 	{ "arm.midr_el1", FACT_NUMBER, UINT64_MAX, 0, "MIDR_EL1 whole" },

@@ -16,7 +16,7 @@ const struct arm_id_register_def arm_id_registers[ARM_ID_REGISTER_COUNT] = {
 /* Linux cputype.h, ARM_CPU_IMP_*; 0 is the Arm ARM's "reserved for
  * software use", which QEMU's TCG -cpu max takes (target/arm/cpu64.c). */
 static const struct arm_id_name implementers[] = {
-	{ 0x00, "software (QEMU's max)" },
+	{ 0x00, "reserved for software use" }, /* QEMU's TCG "max" answers it */
 	{ 0x41, "Arm" },
 	{ 0x42, "Broadcom" },
 	{ 0x43, "Cavium" },
@@ -69,7 +69,7 @@ const struct arm_id_field arm_id_fields[] = {
 	{ ARM_ID_AA64DFR0_EL1, 0, 4, "ID_AA64DFR0_EL1.DebugVer", "arm.debugver",
 	  "debug architecture: 6 v8.0, 7 VHE, 8 v8.2, 9 v8.4", false, NULL },
 	{ ARM_ID_AA64DFR0_EL1, 8, 4, "ID_AA64DFR0_EL1.PMUVer", "arm.pmuver",
-	  "PMU: 0 none (QEMU's pmu=off), 1 PMUv3, 4 and up v8.x", false, NULL },
+	  "PMU: 0 none (pmu=off), 1 PMUv3, 4-8 v8.x, 15 IMPDEF", false, NULL },
 
 	{ ARM_ID_AA64ISAR1_EL1, 4, 4, "ID_AA64ISAR1_EL1.APA", "arm.apa",
 	  "pointer authentication, QARMA5: 0 none, 1 PAuth", false, NULL },

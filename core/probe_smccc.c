@@ -225,27 +225,41 @@ static void probe_stolen_time(struct smccc_run *run, const struct smccc_probe_de
 	       where);
 }
 
-/* A workaround is implemented when SMCCC_ARCH_FEATURES returns SUCCESS for
- * it (DEN 0028 v1.4, 7.5-7.7: UNAFFECTED and NOT_REQUIRED mean there is
- * nothing to call; Linux's spectre_v2/v4/bhb firmware states read it so). */
-static bool workaround_advertised(const struct smccc_report *s,
-				  const struct smccc_probe_def *def)
+/* The ARCH_FEATURES answer about a workaround, when the call was made. */
+static const struct smccc_call *workaround_feature(const struct smccc_report *s,
+						   const struct smccc_probe_def *def)
 {
 	const struct smccc_call *feature =
 		smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, def->function);
 
-	return feature && !feature->trapped && smccc_status(feature) == SMCCC_RET_SUCCESS;
+	return feature && !feature->trapped ? feature : NULL;
+}
+
+/* A workaround is implemented when SMCCC_ARCH_FEATURES answers 0 or more
+ * for it (Arm DEN 0028 v1.4, 7.5-7.7): SUCCESS, needed here, or
+ * SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED (1), implemented but not needed on
+ * this PE, where the call is still safe (KVM takes it on its fast path
+ * whatever it said). NOT_REQUIRED (-2) says not to call it, NOT_SUPPORTED
+ * (-1) that there is none. */
+static bool workaround_advertised(const struct smccc_report *s,
+				  const struct smccc_probe_def *def)
+{
+	const struct smccc_call *feature = workaround_feature(s, def);
+
+	return feature && smccc_status(feature) >= SMCCC_RET_SUCCESS;
 }
 
 /* The call a guest kernel makes on its own transitions, made once. What
  * it mitigates is invisible to a guest; what is measured is that the
  * hypervisor takes it and returns. WORKAROUND_1 and _3 leave no state.
- * WORKAROUND_2's x1 = 1 asks for the SSB mitigation on this vCPU, which is
- * its state at reset (DEN 0028 7.6; TF-A's dynamic mitigation and KVM up
- * to 5.9 enable it at reset): hvfeat never passes 0, so it leaves the
- * state as it found it and there is nothing to put back. KVM 6.1 never
- * offers WORKAROUND_2 (hypercalls.c) and answers WORKAROUND_1 and _3 on
- * its fast path with x0 = 0 (hyp-entry.S, wa_epilogue). */
+ * WORKAROUND_2's x1 = 1 asks for the SSB mitigation on this vCPU, its
+ * state at reset (DEN 0028 7.6; TF-A's dynamic mitigation and KVM up to
+ * 5.9, kvm_reset_vcpu, turn it on at reset); x1 = 0 would turn it off,
+ * which hvfeat never asks. No call reads the state back: had something
+ * before hvfeat turned it off, hvfeat turned it on again, the safe
+ * direction, and cannot tell. KVM 6.1 never offers WORKAROUND_2
+ * (hypercalls.c) and answers WORKAROUND_1 and _3 on its fast path with
+ * x0 = 0 (hyp-entry.S, wa_epilogue). */
 static void probe_workaround(struct smccc_run *run, const struct smccc_probe_def *def,
 			     struct probe_result *result)
 {
@@ -265,10 +279,11 @@ static void probe_workaround(struct smccc_run *run, const struct smccc_probe_def
 			  "returned NOT_SUPPORTED");
 		return;
 	}
-	remark(result, def->argument ? "called once, with x1 = %lu: the mitigation on, as at "
-				       "reset; hvfeat never turns it off"
-				     : "called once; it leaves no state",
-	       (unsigned long)def->argument);
+	bool unaffected = smccc_status(workaround_feature(&run->report->smccc, def)) > 0;
+	remark(result, "%s%s", def->argument ? "called once, with x1 = 1: the mitigation left "
+					       "on, its state at reset"
+					     : "called once; it leaves no state",
+	       unaffected ? " (UNAFFECTED: implemented, not needed on this vCPU)" : "");
 }
 
 static const struct smccc_probe_def smccc_probes[] = {

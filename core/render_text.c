@@ -525,7 +525,7 @@ static void render_arm_id_field(const struct arm_id_field *field, uint64_t value
 
 static void render_arm_id(const struct arm_id_report *id, struct text_sink *out)
 {
-	sink_puts(out, "\nArm ID registers (the CPU the hypervisor presents, read at EL1)\n");
+	sink_puts(out, "\nArm ID registers (the CPU the hypervisor presents)\n");
 	for (size_t r = 0; r < ARM_ID_REGISTER_COUNT; r++) {
 		sink_printf(out, "  %-16s 0x%016lx\n", arm_id_registers[r].name,
 			    (unsigned long)id->values[r]);

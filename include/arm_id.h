@@ -1,7 +1,9 @@
-/* The CPU a hypervisor presents on Arm: the ID registers a guest reads at
- * EL1, which KVM traps (HCR_EL2.TID3) and answers with sanitised values
+/* The CPU a hypervisor presents on Arm: the ID registers a guest reads,
+ * which KVM traps (HCR_EL2.TID3) and answers with sanitised values
  * (Linux arch/arm64/kvm/sys_regs.c, read_id_reg), so they are AArch64's
- * counterpart of CPUID's feature leaves. What is read, where the values
+ * counterpart of CPUID's feature leaves; and MIDR_EL1, which a guest
+ * reads from VPIDR_EL2 without a trap, the host CPU's own unless the VMM
+ * sets another. What is read, where the values
  * come from (mrs in firmware, a dump's "Arm ID registers:" section) and
  * what the fields mean, as data. Register and field names are Linux's
  * arch/arm64/tools/sysreg (MIDR_EL1's, asm/cputype.h); the meanings are

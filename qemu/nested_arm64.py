@@ -46,11 +46,15 @@ L1_CPU = "max,pauth-impdef=on"
 # part 0xd08), which Linux's Spectre-BHB code looks up (proton-pack.c,
 # spectre_bhb_loop_affected: the A72 takes the 8-iteration branch-history
 # loop). L1's KVM then mitigates Spectre-BHB and offers ARCH_WORKAROUND_3
-# to its guests (hypercalls.c: SUCCESS when mitigated); with QEMU's own
-# "max" MIDR, which no Linux table lists, it answers NOT_SUPPORTED
-# (measured: the committed -cpu host recording). nVHE only, as on a real
-# A72 (ARMv8.0, no VHE): under VHE, KVM 6.1 BUG()s mapping the hyp vectors
-# that loop needs (mmu.c, create_hyp_exec_mappings).
+# to its guests (hypercalls.c: SUCCESS when mitigated). With QEMU's own
+# "max" MIDR it answers NOT_SUPPORTED: measured (the committed -cpu host
+# recording), not derived, since mainline 6.1 would say UNAFFECTED there
+# (spectre_bhb_state starts so); Debian's 6.1.0-57 carries the stable
+# backports of the later Spectre-BHB changes, which we take to treat an
+# unknown CPU as affected. nVHE only, as on a real A72 (ARMv8.0, no VHE):
+# the A72 also matches ARM64_SPECTRE_V3A, for which KVM 6.1's
+# kvm_init_vector_slots maps hyp vectors through create_hyp_exec_mappings,
+# and that BUG()s in VHE mode (is_kernel_in_hyp_mode).
 L1_CPU_A72 = "max,pauth-impdef=on,midr=0x410fd083"
 L1_MEMORY_MB = 2048
 # L1 boots to its job in 3-4 s uncontended; a busy machine is ~5x slower.

@@ -52,9 +52,10 @@ static void ask_hypervisor(struct hv_report *report)
 }
 
 /* Each lies in the ID register space (op0 3, op1 0, CRn 0) that every
- * Armv8.0 CPU answers at EL1, a field of a feature it lacks reading as
- * zero; under KVM the read traps to EL2 (HCR_EL2.TID3) and KVM answers
- * with the value it lets the guest see. */
+ * Armv8.0 CPU answers at EL1 and EL2, a field of a feature it lacks
+ * reading as zero; under KVM an ID_AA64* read traps to EL2
+ * (HCR_EL2.TID3) and KVM answers with the value it lets the guest see,
+ * and MIDR_EL1 reads VPIDR_EL2 without a trap. */
 static void read_id_registers(struct arm_id_report *id)
 {
 	UINT64 *v = id->values;

@@ -29,10 +29,14 @@ never from hvfeat's tables:
   since max has SSBS (the MITIGATED case with ARM64_SSBS breaks out before
   NOT_REQUIRED); WORKAROUND_3 is SUCCESS on the nVHE L1, whose MIDR is a
   Cortex-A72's (qemu/nested_arm64.py L1_CPU_A72: the branch-history loop,
-  spectre_bhb_loop_affected), and NOT_SUPPORTED with max's own MIDR. KVM
-  answers the WORKAROUND_3 call on its fast path with x0 = 0
-  (hyp/hyp-entry.S, wa_epilogue), so hvfeat's probe of it works there and
-  no other workaround is called.
+  spectre_bhb_loop_affected), and NOT_SUPPORTED with max's own MIDR, which
+  is measured, not derived (mainline 6.1 would answer UNAFFECTED; Debian's
+  6.1.0-57 carries later stable Spectre-BHB backports). KVM
+  answers the WORKAROUND_1 and _3 calls on its fast path with x0 = 0
+  (hyp/hyp-entry.S, wa_epilogue). Arm DEN 0028 7.5-7.7: 0 or more
+  (SUCCESS, UNAFFECTED) says the call is implemented, -2 not to call it:
+  hvfeat calls WORKAROUND_1 on both L1s and WORKAROUND_3 on the nVHE one,
+  never WORKAROUND_2.
 - The ID registers KVM 6.1 shows (arch/arm64/kvm/sys_regs.c, read_id_reg):
   ID_AA64PFR0_EL1.SVE cleared unless the vCPU has SVE, which QEMU 7.2
   gives it unless -cpu ...,sve=off (target/arm/kvm64.c) and L1's max CPU
@@ -267,7 +271,7 @@ class Arm64Suite(unittest.TestCase):
                 steal = "works" if CASES[name][2] else "not advertised"
                 wa3 = "works" if L1S[CASES[name][0]][2] == "success" else "not advertised"
                 self.assertEqual(states, {"smccc.kvm.ptp": "works", "smccc.pv_time.st": steal,
-                                          "smccc.arch.workaround_1": "not advertised",
+                                          "smccc.arch.workaround_1": "works",
                                           "smccc.arch.workaround_2": "not advertised",
                                           "smccc.arch.workaround_3": wa3})
                 ppm = jq(".probes.results[0].values.wall_vs_counter_ppm", data)
@@ -281,17 +285,23 @@ class Arm64Suite(unittest.TestCase):
                                      "PV stolen time stays registered (DEN 0057 has no "
                                      "call to undo it)")
 
-    def test_workaround_3_called_once_where_offered(self):
-        """On the nVHE L1 (an A72 by its MIDR) KVM offers WORKAROUND_3 and
-        answers the call with x0 = 0; the other workarounds are not called."""
+    def test_workarounds_called_once_where_implemented(self):
+        """KVM answers WORKAROUND_1 UNAFFECTED on both L1s and WORKAROUND_3
+        SUCCESS on the nVHE one (an A72 by its MIDR), and takes both calls
+        on its fast path: x0 = 0."""
+        unaffected = " (UNAFFECTED: implemented, not needed on this vCPU)"
         for name, case in self.cases.items():
-            if L1S[CASES[name][0]][2] != "success":
-                continue
-            with self.subTest(case=name):
-                data = self.json_of(case.esp)
-                probe = jq('.probes.results[] | select(.key == "smccc.arch.workaround_3")', data)
-                self.assertEqual([probe["state"], probe["values"]["x0"], probe["detail"]],
-                                 ["works", "0x0", "called once; it leaves no state"])
+            data = self.json_of(case.esp)
+            expected = {"smccc.arch.workaround_1": ["works", "0x0", "called once; it leaves "
+                                                    "no state" + unaffected]}
+            if L1S[CASES[name][0]][2] == "success":
+                expected["smccc.arch.workaround_3"] = ["works", "0x0",
+                                                       "called once; it leaves no state"]
+            for key, (state, x0, detail) in expected.items():
+                with self.subTest(case=name, probe=key):
+                    probe = jq(f'.probes.results[] | select(.key == "{key}")', data)
+                    self.assertEqual([probe["state"], probe["values"]["x0"], probe["detail"]],
+                                     [state, x0, detail])
 
     def test_id_registers_follow_the_cpu_properties(self):
         for name, case in self.cases.items():
@@ -320,6 +330,11 @@ class Arm64Suite(unittest.TestCase):
     def test_recordings_match_the_committed_ones(self):
         """The committed recordings are this bed's, register for register and
         call for call: the log's raw ID registers, then its SMCCC answers."""
+        kernels = {l1.kernel for l1 in self.l1s}
+        self.assertEqual(kernels, {"6.1.0-57-arm64"},
+                         "the bed's L1 kernel is not the one the recordings were made on "
+                         "(Debian's linux-image-arm64 moved on): record them again with "
+                         "hvfeat -r and rename them for the new kernel")
         for name, recording in (("vhe-host", "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"),
                                 ("nvhe-host",
                                  "kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt")):

@@ -49,7 +49,7 @@ REGISTERS = ["MIDR_EL1", "ID_AA64PFR0_EL1", "ID_AA64PFR1_EL1", "ID_AA64DFR0_EL1"
 UNDECODED = [("MIDR_EL1", 16, 0xf), ("ID_AA64PFR0_EL1", 0, 2), ("ID_AA64PFR0_EL1", 4, 2),
              ("ID_AA64PFR0_EL1", 48, 1), ("ID_AA64DFR0_EL1", 12, 5)]
 
-# A host's CPU: Arm's Neoverse N1 r3p1 (cputype.h 0x41, 0xd0c) with SVE,
+# A synthetic host CPU: Neoverse N1 r3p1's MIDR (cputype.h 0x41, 0xd0c) with SVE,
 # debug v8.2, PMUv3 for v8.4, SSBS with MSR/MRS, QARMA5 PAuth2.
 HOST = {"arm.midr.implementer": 0x41, "arm.midr.variant": 3, "arm.midr.partnum": 0xd0c,
         "arm.midr.revision": 1, "arm.el2": 1, "arm.gic": 1, "arm.ras": 2, "arm.sve": 1,
@@ -116,7 +116,7 @@ class ArmIdReplay(unittest.TestCase):
                 ["ID_AA64PFR0_EL1.SVE", "ID_AA64PFR0_EL1", 32, 4])
         self.assertEqual(jq(run.stdout, '.arm_id.fields[] '
                                         '| select(.key == "arm.midr.implementer") | .name'),
-                         "software (QEMU's max)")
+                         "reserved for software use")
 
     def test_requirements_of_sve_and_pmu_off(self):
         """The bed's sve=off,pmu=off case: met by its registers, failed by

@@ -51,8 +51,9 @@ struct id_values {
 	uint64_t midr, pfr0, pfr1, dfr0, isar1;
 };
 
-/* A CPU as a host might present it: Arm's Neoverse N1 r3p1 (cputype.h:
- * ARM_CPU_IMP_ARM 0x41, ARM_CPU_PART_NEOVERSE_N1 0xd0c), EL2 and EL1 with
+/* A synthetic CPU, no real part: Neoverse N1 r3p1's MIDR (cputype.h:
+ * ARM_CPU_IMP_ARM 0x41, ARM_CPU_PART_NEOVERSE_N1 0xd0c) with features a
+ * real N1 (Armv8.2) lacks: EL2 and EL1 with
  * AArch32 at EL1/EL0, GICv3, RASv1p1, SVE, CSV2 and CSV3, SSBS with its
  * MSR/MRS form, debug v8.2 and PMUv3 for v8.4, both pointer
  * authentications. Neighbouring fields differ, so a field read from the
@@ -218,7 +219,7 @@ static void implementers_are_named(void **state)
 		uint64_t code;
 		const char *name;
 	} named[] = { { 0x41, "Arm" }, { 0x51, "Qualcomm" }, { 0x61, "Apple" },
-		      { 0xc0, "Ampere" }, { 0x00, "software (QEMU's max)" },
+		      { 0xc0, "Ampere" }, { 0x00, "reserved for software use" },
 		      { 0x48, "HiSilicon" }, { 0x4e, "NVIDIA" }, { 0x6d, "Microsoft" } };
 	const struct arm_id_field *implementer = &arm_id_fields[0];
 
@@ -261,8 +262,8 @@ static void a_hosts_cpu_decoded(void **state)
 
 	/* The text report: the registers, each field named under its own. */
 	text_of(&report);
-	assert_contains(test_text, "\nArm ID registers (the CPU the hypervisor presents, "
-				   "read at EL1)\n  MIDR_EL1         0x00000000413fd0c1\n"
+	assert_contains(test_text, "\nArm ID registers (the CPU the hypervisor presents)\n"
+				   "  MIDR_EL1         0x00000000413fd0c1\n"
 				   "    Implementer  0x41   who designed the CPU: Arm\n"
 				   "    Variant      3      ");
 	assert_contains(test_text, "    PartNum      0xd0c  ");
@@ -323,7 +324,7 @@ static void kvm_sve_and_pmu_off(void **state)
 
 	replayed(dump_text(&kvm_sve_pmu_off, ""));
 	assert_contains(text_of(&report), "    Implementer  0x00   who designed the CPU: "
-					  "software (QEMU's max)\n");
+					  "reserved for software use\n");
 	list.count = 0;
 	buffer_sink_init(&sink, errors, sizeof(errors) - 1);
 	assert_true(requirements_add(&list, policy, strlen(policy), "arm.policy", &sink.sink));

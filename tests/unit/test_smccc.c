@@ -759,25 +759,25 @@ static void replay_workaround_answer(int n, const char *x0)
 static void workaround_probes(void **state)
 {
 	(void)state;
-	/* As recorded: WORKAROUND_1 unaffected (1), _2 NOT_SUPPORTED, _3 SUCCESS. */
+	/* As recorded: WORKAROUND_1 UNAFFECTED (1: implemented, not needed
+	 * here, DEN 0028 7.5), _2 NOT_SUPPORTED, _3 SUCCESS. */
 	sim_reset();
 	replay_workaround_answer(0, NULL);
 	smccc_probe_run(&report, &sim_machine);
-	assert_int_equal(probe_result("smccc.arch.workaround_1")->state, PROBE_NOT_ADVERTISED);
+	const struct probe_result *r = probe_result("smccc.arch.workaround_1");
+	assert_int_equal(r->state, PROBE_WORKS);
+	assert_string_equal(r->detail, "called once; it leaves no state (UNAFFECTED: "
+				       "implemented, not needed on this vCPU)");
 	assert_int_equal(probe_result("smccc.arch.workaround_2")->state, PROBE_NOT_ADVERTISED);
-	const struct probe_result *r = probe_result("smccc.arch.workaround_3");
+	r = probe_result("smccc.arch.workaround_3");
 	assert_int_equal(r->state, PROBE_WORKS);
 	assert_string_equal(r->detail, "called once; it leaves no state");
-	assert_int_equal(sim.workaround_calls[0], 0);
+	assert_int_equal(sim.workaround_calls[0], 1);
 	assert_int_equal(sim.workaround_calls[1], 0);
 	assert_int_equal(sim.workaround_calls[2], 1);
 
-	/* SUCCESS for _1 and _2 too: each called once, _2 only with x1 = 1
-	 * (DEN 0028 7.6: enable, the state at reset), never 0. */
-	sim_reset();
-	replay_workaround_answer(1, "0x0");
-	smccc_probe_run(&report, &sim_machine);
-	assert_int_equal(probe_result("smccc.arch.workaround_1")->state, PROBE_WORKS);
+	/* SUCCESS for _2 too: called once, only with x1 = 1 (DEN 0028 7.6:
+	 * enable, the state at reset), never 0. */
 	sim_reset();
 	replay_workaround_answer(2, "0x0");
 	smccc_probe_run(&report, &sim_machine);
@@ -785,17 +785,20 @@ static void workaround_probes(void **state)
 	assert_int_equal(r->state, PROBE_WORKS);
 	assert_int_equal(sim.workaround_calls[1], 1);
 	assert_int_equal(sim.workaround_arg[1], 1);
-	assert_contains(r->detail, "with x1 = 1: the mitigation on, as at reset");
+	assert_string_equal(r->detail, "called once, with x1 = 1: the mitigation left on, its "
+				       "state at reset");
 
-	/* NOT_REQUIRED (-2) and UNAFFECTED (1): nothing to call. */
+	/* NOT_REQUIRED (-2: do not call) and NOT_SUPPORTED (-1): not called. */
 	sim_reset();
 	replay_workaround_answer(3, "0xfffffffffffffffe");
 	smccc_probe_run(&report, &sim_machine);
 	assert_int_equal(probe_result("smccc.arch.workaround_3")->state, PROBE_NOT_ADVERTISED);
-	replay_workaround_answer(3, "0x1");
-	smccc_probe_run(&report, &sim_machine);
-	assert_int_equal(probe_result("smccc.arch.workaround_3")->state, PROBE_NOT_ADVERTISED);
 	assert_int_equal(sim.workaround_calls[2], 0);
+	sim_reset();
+	replay_workaround_answer(1, "0xffffffffffffffff");
+	smccc_probe_run(&report, &sim_machine);
+	assert_int_equal(probe_result("smccc.arch.workaround_1")->state, PROBE_NOT_ADVERTISED);
+	assert_int_equal(sim.workaround_calls[0], 0);
 
 	/* Advertised, then refused. */
 	sim_reset();
