@@ -43,7 +43,7 @@ FLOORS = {"direct": ("floor-direct", 1.05), "shell": ("floor-shell", 1.05),
           "floor-smp4": ("floor-direct", None), "direct-smp4": ("direct", None),
           "kvm": ("floor-kvm", 1.05), "kvm-probe": ("kvm", None),
           "kvm-probe-smp2": ("kvm-probe", None),
-          "arm64-kvm": ("arm64-floor", None), "arm64-kvm-quiet": ("arm64-floor", 1.05)}
+          "arm64-kvm": ("arm64-floor", 1.05), "arm64-kvm-quiet": ("arm64-floor", 1.05)}
 # vCPUs of the boots whose kind says so
 SMP = {"floor-smp4": 4, "direct-smp4": 4, "kvm-probe-smp2": 2}
 # One arm64 L2 boot of hvfeat, start to verdict (its median).
