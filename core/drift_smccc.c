@@ -5,6 +5,7 @@
 #include "drift_smccc.h"
 
 #include "ascii.h"
+#include "drift_rules.h"
 #include "hv_report.h"
 #include "interface_tables.h"
 
@@ -27,30 +28,6 @@ struct side {
 	/* How the detail says it, and what is compared: registers past x0
 	 * and the UUIDs fit (a call's four registers take 88 characters). */
 	char shown[96];
-};
-
-/* The README's rules, "Baselines and drift": an item is an offer (KVM's
- * functions, an SMCCC_ARCH_FEATURES answer, PV time's stolen-time
- * structure, the TRNG), the hypervisor's identity (its UID), or a setting
- * (the conduit, the version, the TRNG's UUID, an answer no key reads). */
-enum kind { OFFER, IDENTITY, SETTING, KIND_COUNT };
-/* present, then absent; absent, then present; any other difference */
-enum change { LOST, GAINED, CHANGED, CHANGE_COUNT };
-
-static const struct judgement {
-	enum outcome outcome;
-	enum severity severity;
-	const char *word;
-} judgements[KIND_COUNT][CHANGE_COUNT] = {
-	[OFFER] = { [LOST] = { OUTCOME_FAIL, SEVERITY_HIGH, "lost" },
-		    [GAINED] = { OUTCOME_WARN, SEVERITY_LOW, "gained" },
-		    [CHANGED] = { OUTCOME_WARN, SEVERITY_LOW, "changed" } },
-	[IDENTITY] = { [LOST] = { OUTCOME_FAIL, SEVERITY_HIGH, "gone" },
-		       [GAINED] = { OUTCOME_WARN, SEVERITY_LOW, "appeared" },
-		       [CHANGED] = { OUTCOME_FAIL, SEVERITY_HIGH, "changed" } },
-	[SETTING] = { [LOST] = { OUTCOME_WARN, SEVERITY_LOW, "changed" },
-		      [GAINED] = { OUTCOME_WARN, SEVERITY_LOW, "changed" },
-		      [CHANGED] = { OUTCOME_WARN, SEVERITY_LOW, "changed" } },
 };
 
 static void show(struct side *side, enum presence presence, const char *format, ...)
@@ -96,9 +73,14 @@ static void answer(const struct smccc_report *s, uint32_t function, uint64_t arg
 		show(out, presence, "0x%x", (uint32_t)call->x[0]);
 }
 
+/* Each item is judged by what kind of thing it is (drift_rules.h): an
+ * offer (KVM's functions, an SMCCC_ARCH_FEATURES answer, PV time's
+ * stolen-time structure, the TRNG), the hypervisor's identity (its UID),
+ * or a setting (the conduit, the version, the TRNG's UUID, an answer no
+ * key reads). */
 struct item {
 	const char *key; /* after "smccc.": the requirement key it answers */
-	enum kind kind;
+	enum drift_kind kind;
 	const char *what; /* the detail's subject */
 	void (*read)(const struct smccc_report *s, const struct item *item, struct side *out);
 	uint32_t function; /* the call it reads, 0 for none */
@@ -154,36 +136,36 @@ static void read_trng_uuid(const struct smccc_report *s, const struct item *item
 }
 
 static const struct item items[] = {
-	{ "conduit", SETTING, "the conduit", read_conduit, 0, 0, "the conduit changed (warn)" },
-	{ "version", SETTING, "SMCCC_VERSION", read_version, SMCCC_VERSION_FUNC_ID, 0,
+	{ "conduit", DRIFT_SETTING, "the conduit", read_conduit, 0, 0, "the conduit changed (warn)" },
+	{ "version", DRIFT_SETTING, "SMCCC_VERSION", read_version, SMCCC_VERSION_FUNC_ID, 0,
 	  "the SMCCC version changed (warn)" },
-	{ "hypervisor", IDENTITY, "the vendor hypervisor UID", read_vendor,
+	{ "hypervisor", DRIFT_IDENTITY, "the vendor hypervisor UID", read_vendor,
 	  SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID, 0, "vendor UID changed or gone (fail), new (warn)" },
-	{ "pv_time.st", OFFER, "ARM_SMCCC_HV_PV_TIME_ST", read_answer,
+	{ "pv_time.st", DRIFT_OFFER, "ARM_SMCCC_HV_PV_TIME_ST", read_answer,
 	  SMCCC_HV_PV_TIME_FEATURES, SMCCC_HV_PV_TIME_ST,
 	  "stolen-time structure lost (fail), gained (warn)" },
-	{ "trng.version", OFFER, "the TRNG (ARM_SMCCC_TRNG_VERSION)", read_answer,
+	{ "trng.version", DRIFT_OFFER, "the TRNG (ARM_SMCCC_TRNG_VERSION)", read_answer,
 	  SMCCC_TRNG_VERSION, 0, "TRNG gone (fail), new or other version (warn)" },
-	{ "trng.uuid", SETTING, "the TRNG's UUID", read_trng_uuid, SMCCC_TRNG_GET_UUID, 0,
+	{ "trng.uuid", DRIFT_SETTING, "the TRNG's UUID", read_trng_uuid, SMCCC_TRNG_GET_UUID, 0,
 	  "the TRNG's UUID changed (warn)" },
 };
 
 /* One item of both reports: a result when they differ. */
-static void compare(struct smccc_drift *d, enum kind kind, const char *label, const char *what,
-		    const struct side *was, const struct side *is)
+static void compare(struct smccc_drift *d, enum drift_kind kind, const char *label,
+		    const char *what, const struct side *was, const struct side *is)
 {
-	enum change change;
+	enum drift_change change;
 
 	if (was->presence == is->presence &&
 	    (was->presence == ABSENT || ascii_equal(was->shown, is->shown, false)))
 		return; /* the same, or nothing offered either way */
 	if (was->presence == PRESENT && is->presence == ABSENT)
-		change = LOST;
+		change = DRIFT_LOST;
 	else if (was->presence == ABSENT && is->presence == PRESENT)
-		change = GAINED;
+		change = DRIFT_GAINED;
 	else
-		change = CHANGED;
-	const struct judgement *j = &judgements[kind][change];
+		change = DRIFT_CHANGED;
+	const struct drift_judgement *j = drift_judgement(kind, change);
 	d->count++;
 	sink_printf(results_add(d->results, j->outcome, j->severity, "drift.smccc.", label),
 		    "%s %s: %s in the baseline, %s now", what, j->word, was->shown, is->shown);
@@ -213,7 +195,7 @@ static void compare_arch_features(struct smccc_drift *d)
 		struct buffer_sink text;
 		string_sink_init(&text, label, sizeof(label));
 		sink_printf(&text.sink, "arch.%s", f->key);
-		compare(d, OFFER, string_sink_finish(&text), f->id, &before, &after);
+		compare(d, DRIFT_OFFER, string_sink_finish(&text), f->id, &before, &after);
 	}
 }
 
@@ -259,7 +241,7 @@ static void compare_kvm_functions(struct smccc_drift *d)
 		else
 			sink_puts(&text.sink, "KVM's features bitmap");
 		sink_printf(&text.sink, " (bit %u)", bit);
-		compare(d, f && f->key ? OFFER : SETTING, label, string_sink_finish(&text),
+		compare(d, f && f->key ? DRIFT_OFFER : DRIFT_SETTING, label, string_sink_finish(&text),
 			&before, &after);
 	}
 }
@@ -318,7 +300,7 @@ static void compare_other_calls(struct smccc_drift *d)
 		string_sink_finish(&text);
 		string_sink_init(&text, what, sizeof(what));
 		sink_printf(&text.sink, "call 0x%08x 0x%lx", now->function, (unsigned long)now->arg);
-		compare(d, SETTING, label, string_sink_finish(&text), &before, &after);
+		compare(d, DRIFT_SETTING, label, string_sink_finish(&text), &before, &after);
 	}
 }
 
@@ -333,12 +315,8 @@ size_t drift_smccc(const struct hv_report *now, const struct hv_report *baseline
 		struct buffer_sink text;
 		string_sink_init(&text, summary, sizeof(summary));
 		render_smccc_summary(was->asked ? was : is, &text.sink);
-		sink_printf(results_add(results, was->asked ? OUTCOME_FAIL : OUTCOME_WARN,
-					was->asked ? SEVERITY_HIGH : SEVERITY_LOW, "drift.", "smccc"),
-			    "SMCCC answers %s (%s), none %s: not compared",
-			    was->asked ? "in the baseline" : "now", string_sink_finish(&text),
-			    was->asked ? "now" : "in the baseline");
-		return 1;
+		return drift_section_on_one_side(results, was->asked, "smccc", "SMCCC answers",
+						 string_sink_finish(&text));
 	}
 	if (is->asked) { /* not on CPUID's runs (x86) */
 		compare_items(&d);
