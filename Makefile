@@ -120,6 +120,9 @@ $(GNU_EFI_AARCH64)/stamp: | deps-aarch64
 # --- host build of the core, for unit tests -------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Icore
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+# What the unit tests share: recorded answers and helpers (recordings.h,
+# arm_recordings.h), the SMBIOS bytes.
+UNIT_HEADERS := $(wildcard tests/unit/*.h) tests/smbios_bytes.h
 HOST_CORE_OBJ := $(patsubst %.c,$(BUILD)/host-obj/%.o,$(CORE_SRC))
 
 $(BUILD)/host-obj/%.o: %.c $(HEADERS) | deps-build
@@ -133,8 +136,7 @@ $(BUILD)/hvfeat: host/main.c $(HOST_CORE_OBJ) $(HEADERS)
 	@echo "  CC (host) $@"
 	@gcc $(HOST_CFLAGS) $< $(HOST_CORE_OBJ) -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
-                 $(HOST_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_HEADERS) $(HOST_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (test) $@"
 	@gcc $(HOST_CFLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< $(HOST_CORE_OBJ) -lcmocka -o $@
@@ -149,8 +151,7 @@ $(BUILD)/san-obj/%.o: %.c $(HEADERS) | deps-test
 	@echo "  CC (asan) $<"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/unit-san/%: tests/unit/%.c tests/unit/recordings.h tests/smbios_bytes.h \
-                     $(SAN_CORE_OBJ) $(HEADERS)
+$(BUILD)/unit-san/%: tests/unit/%.c $(UNIT_HEADERS) $(SAN_CORE_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (asan) $@"
 	@gcc $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -DDUMPS_DIR=\"tests/dumps\" $< \

@@ -26,15 +26,12 @@ const char *arm_id_dump_line(struct arm_id_recording *recording, const char *lin
 	struct cursor c = { line, line + length };
 	uint64_t value;
 	bool hex;
-	size_t r = 0;
 
 	cursor_skip_blanks(&c);
 	const char *name = c.at;
 	while (!cursor_at_end(&c) && *c.at != ' ' && *c.at != '\t')
 		c.at++;
-	while (r < ARM_ID_REGISTER_COUNT &&
-	       !ascii_equal_span(name, (size_t)(c.at - name), arm_id_registers[r].name, false))
-		r++;
+	enum arm_id_register r = arm_id_register_named(name, (size_t)(c.at - name));
 	if (r == ARM_ID_REGISTER_COUNT)
 		return "names no ID register hvfeat reads";
 	cursor_skip_blanks(&c);
@@ -43,6 +40,22 @@ const char *arm_id_dump_line(struct arm_id_recording *recording, const char *lin
 	cursor_skip_blanks(&c);
 	if (!cursor_at_end(&c))
 		return "more after the register's value";
+	return arm_id_recording_add(recording, r, value);
+}
+
+enum arm_id_register arm_id_register_named(const char *name, size_t length)
+{
+	enum arm_id_register r = 0;
+
+	while (r < ARM_ID_REGISTER_COUNT &&
+	       !ascii_equal_span(name, length, arm_id_registers[r].name, false))
+		r++;
+	return r;
+}
+
+const char *arm_id_recording_add(struct arm_id_recording *recording, enum arm_id_register r,
+				 uint64_t value)
+{
 	if (recording->given[r])
 		return "a register given twice";
 	recording->given[r] = true;

@@ -99,3 +99,15 @@ const char *arm_id_field_name(const struct arm_id_field *field)
 		name++;
 	return *name ? name + 1 : field->id;
 }
+
+void render_arm_id_value(const struct arm_id_field *field, uint64_t value,
+			 struct text_sink *out)
+{
+	if (!field->hex) {
+		sink_printf(out, "%lu", (unsigned long)value);
+		return;
+	}
+	sink_puts(out, "0x");
+	for (unsigned nibble = (field->width + 3u) / 4u; nibble-- > 0;)
+		sink_printf(out, "%x", (unsigned)(value >> 4 * nibble & 0xf));
+}

@@ -6,6 +6,7 @@
 #include "drift.h"
 
 #include "ascii.h"
+#include "drift_arm_id.h"
 #include "drift_smccc.h"
 #include "hv_report.h"
 #include "interface_tables.h"
@@ -399,6 +400,7 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 	else if (now->hypervisor_bit)
 		compare_interfaces(&d);
 	d.count += drift_smccc(now, baseline, results);
+	d.count += drift_arm_id(now, baseline, results);
 
 	if (summary == RESULTS_MAX)
 		return; /* not reached: requirements, probes and lints fit */
@@ -406,15 +408,21 @@ void drift_judge(const struct hv_report *now, const struct hv_report *baseline,
 	struct buffer_sink detail;
 	r->outcome = d.count ? OUTCOME_INFO : OUTCOME_PASS;
 	string_sink_init(&detail, r->detail, sizeof(r->detail));
-	if (d.count)
+	if (d.count) {
 		sink_printf(&detail.sink, "%u difference%s from the baseline (%s)",
 			    (unsigned)d.count, d.count == 1 ? "" : "s",
 			    baseline->source_description);
-	else
-		sink_printf(&detail.sink, "matches the baseline (%s): %u interface%s%s compared",
+	} else {
+		sink_printf(&detail.sink, "matches the baseline (%s): %u interface%s",
 			    baseline->source_description, (unsigned)now->interface_count,
-			    now->interface_count == 1 ? "" : "s",
-			    now->smccc.asked ? " and the SMCCC answers" : "");
+			    now->interface_count == 1 ? "" : "s");
+		if (now->smccc.asked)
+			sink_puts(&detail.sink, now->arm_id.read ? ", the SMCCC answers"
+								 : " and the SMCCC answers");
+		if (now->arm_id.read)
+			sink_puts(&detail.sink, " and the Arm ID registers");
+		sink_puts(&detail.sink, " compared");
+	}
 	string_sink_finish(&detail);
 }
 
@@ -457,7 +465,7 @@ bool drift_label_known(const char *name)
 	bool unknown;
 
 	if (ascii_equal(name, "baseline", true) || ascii_equal(name, "hypervisor_bit", true) ||
-	    drift_smccc_label_known(name))
+	    drift_smccc_label_known(name) || drift_arm_id_label_known(name))
 		return true;
 	if (rest) {
 		const char *dot = rest;
@@ -494,4 +502,5 @@ void render_drift_labels(struct text_sink *out)
 		  "  drift.KEY.raw.0xNN.REG   bits no table names differ in leaf base+0xNN\n"
 		  "                           (.0xNN.subN.REG for a sub-leaf) (warn)\n");
 	render_drift_smccc_labels(out);
+	render_drift_arm_id_labels(out);
 }

@@ -129,6 +129,25 @@ static size_t pin_smccc(const struct smccc_report *s, struct text_sink *out)
 	return count;
 }
 
+static void pin_arm_id_feature(void *context, const struct arm_id_field *field, uint64_t value)
+{
+	struct text_sink *out = context;
+
+	pin(out, field->id, "%s>=%lu", field->key, (unsigned long)value);
+}
+
+/* The ID registers' fields that say what the CPU offers, each at least
+ * as much, where --baseline fails on a lower value: what the guest's
+ * kernel enabled (SVE, the PMU, pointer authentication) stays. MIDR_EL1,
+ * the CPU model, may change with the host; a field at 0 offers nothing to
+ * keep. */
+static size_t pin_arm_id(const struct hv_report *r, struct text_sink *out)
+{
+	sink_printf(out, "\n# Arm ID registers: %s 0x%016lx\n", arm_id_registers[ARM_MIDR_EL1].name,
+		    (unsigned long)r->arm_id.values[ARM_MIDR_EL1]);
+	return drift_each_arm_id_feature(r, pin_arm_id_feature, out);
+}
+
 size_t render_policy(const struct hv_report *r, struct text_sink *out)
 {
 	size_t count = 0;
@@ -138,11 +157,14 @@ size_t render_policy(const struct hv_report *r, struct text_sink *out)
 		    HVFEAT_VERSION);
 	sink_escaped(out, r->source_description, text_length(r->source_description));
 	sink_puts(out, "\n# Each feature and privilege of KVM and Hyper-V found set is pinned,\n"
-		       "# and each service SMCCC offered, so --policy fails on a VM that\n"
-		       "# lost one; hints, fields, gains and bases are not (--baseline\n"
-		       "# reports every difference).\n");
+		       "# each service SMCCC offered and each Arm ID register field at least\n"
+		       "# as offered, so --policy fails on a VM that lost one; hints,\n"
+		       "# fields, gains and bases are not (--baseline reports every\n"
+		       "# difference).\n");
 	if (r->smccc.asked)
 		count += pin_smccc(&r->smccc, out);
+	if (r->arm_id.read)
+		count += pin_arm_id(r, out);
 	/* An Arm run read no CPUID: nothing of it to pin. */
 	if (!hv_report_has_cpuid(r))
 		return count;

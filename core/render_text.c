@@ -509,13 +509,7 @@ static void render_arm_id_field(const struct arm_id_field *field, uint64_t value
 	struct line line;
 
 	string_sink_init(&text, number, sizeof(number));
-	if (field->hex) {
-		sink_puts(&text.sink, "0x");
-		for (unsigned nibble = (field->width + 3u) / 4u; nibble-- > 0;)
-			sink_printf(&text.sink, "%x", (unsigned)(value >> 4 * nibble & 0xf));
-	} else {
-		sink_printf(&text.sink, "%lu", (unsigned long)value);
-	}
+	render_arm_id_value(field, value, &text.sink);
 	string_sink_finish(&text);
 	sink_printf(line_start(&line), "    %-12s %-6s", arm_id_field_name(field), number);
 	string_sink_init(&text, meaning, sizeof(meaning));

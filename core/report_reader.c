@@ -5,8 +5,11 @@
  * "conduit_origin", and "calls", each an object with "function" and
  * "syndrome" (32-bit whole numbers), "arg" and "x" (x0..x3: 64-bit values
  * as the hex strings hvfeat writes) and "trapped", read into the dump's
- * SMCCC recording with the checks an "SMCCC:" section's lines get. Other
- * members are passed over, so a report of a later version still reads. */
+ * SMCCC recording with the checks an "SMCCC:" section's lines get; and its
+ * "arm_id", when not null: "registers", each register by name, a 64-bit
+ * hex string, read into the dump's Arm ID recording as an "Arm ID
+ * registers:" section's lines are. Other members are passed over, so a
+ * report of a later version still reads. */
 #include "report_reader.h"
 
 #include "ascii.h"
@@ -34,6 +37,8 @@ struct report_state {
 	/* the call being read, and how many of x0..x3 it gave */
 	struct smccc_call call;
 	size_t registers;
+	/* "arm_id" given, as an object, and its "registers" given, as one */
+	bool arm_id_given, arm_id_seen, id_registers_given, id_registers_seen;
 };
 
 static bool key_is(const struct json_step *step, const char *key)
@@ -319,6 +324,74 @@ static bool smccc_value(struct json_reader *reader, enum json_event event,
 	return true;
 }
 
+/* --- "arm_id" ---------------------------------------------------------------- */
+
+/* A register of "arm_id"'s "registers" (path[2]), by its name. */
+static void id_register(struct json_reader *reader, enum json_event event,
+			const struct json_scalar *scalar)
+{
+	struct report_state *s = reader->context;
+	const struct json_step *step = &reader->path[2];
+	enum arm_id_register r = ARM_ID_REGISTER_COUNT;
+	uint64_t value;
+	const char *why;
+
+	if (event == JSON_EVENT_ARRAY_END || event == JSON_EVENT_OBJECT_END)
+		return; /* refused at its beginning */
+	if (!step->key_cut)
+		r = arm_id_register_named(step->key, step->key_length);
+	if (r == ARM_ID_REGISTER_COUNT)
+		why = "\"arm_id\" names a register hvfeat does not read";
+	else if (!hex_string(event, scalar, &value))
+		why = "an Arm ID register's value is not a hex string of 64 bits";
+	else
+		why = arm_id_recording_add(&s->dump->arm_id, r, value);
+	if (why)
+		problem(reader, why);
+}
+
+/* "arm_id" (render_json.c's json_arm_id): null, or an object whose
+ * "registers" hold every register hvfeat reads, "0x..." strings; its
+ * decoded "fields" are passed over, as the other decoded sections are. */
+static bool arm_id_value(struct json_reader *reader, enum json_event event,
+			 const struct json_scalar *scalar)
+{
+	struct report_state *s = reader->context;
+	const struct json_step *path = reader->path;
+	bool end = event == JSON_EVENT_ARRAY_END || event == JSON_EVENT_OBJECT_END;
+
+	if (reader->depth == 1) {
+		if (!end && s->arm_id_given)
+			problem(reader, "\"arm_id\" given twice");
+		else if (event == JSON_EVENT_OBJECT_BEGIN)
+			s->arm_id_seen = s->dump->arm_id.present = true;
+		else if (event == JSON_EVENT_OBJECT_END && s->arm_id_seen && !s->id_registers_given)
+			problem(reader, "an \"arm_id\" object without \"registers\"");
+		else if (!end && event != JSON_EVENT_NULL)
+			/* null: the run read no ID registers (x86, TCG's recording) */
+			problem(reader, "\"arm_id\" is not an object or null");
+		s->arm_id_given = true;
+		return true;
+	}
+	if (!path[1].in_object || !s->arm_id_seen || !key_is(&path[1], "registers"))
+		return true; /* "arm_id" was not an object (said already), or another member */
+	if (reader->depth == 2) {
+		if (event == JSON_EVENT_OBJECT_END && s->id_registers_seen &&
+		    arm_id_recording_problem(&s->dump->arm_id))
+			problem(reader, arm_id_recording_problem(&s->dump->arm_id));
+		else if (!end && s->id_registers_given)
+			problem(reader, "\"arm_id\" names a member twice");
+		else if (event == JSON_EVENT_OBJECT_BEGIN)
+			s->id_registers_seen = true;
+		else if (!end)
+			problem(reader, "\"arm_id\"'s \"registers\" is not an object");
+		s->id_registers_given = true;
+	} else if (reader->depth == 3 && path[2].in_object && s->id_registers_seen) {
+		id_register(reader, event, scalar);
+	}
+	return true;
+}
+
 static bool report_value(struct json_reader *reader, enum json_event event,
 			 const struct json_scalar *scalar)
 {
@@ -340,6 +413,8 @@ static bool report_value(struct json_reader *reader, enum json_event event,
 	}
 	if (key_is(&path[0], "smccc"))
 		return smccc_value(reader, event, scalar);
+	if (key_is(&path[0], "arm_id"))
+		return arm_id_value(reader, event, scalar);
 	if (!key_is(&path[0], "leaves"))
 		return true;
 	if (depth == 1) {
@@ -380,7 +455,8 @@ bool report_json_parse(struct cpuid_dump *dump, const char *text, size_t length)
 		cpuid_dump_add_problem(dump, 0, "not an hvfeat JSON report: no \"tool\": \"hvfeat\"");
 	else if (!state.leaves_seen)
 		cpuid_dump_add_problem(dump, 0, "an hvfeat JSON report without \"leaves\"");
-	else if (!dump->record_count && !dump->smccc.present && !dump->problem_count)
+	else if (!dump->record_count && !dump->smccc.present && !dump->arm_id.present &&
+		 !dump->problem_count)
 		cpuid_dump_add_problem(dump, 0, "no CPUID leaves in it");
 	return dump->problem_count == 0;
 }

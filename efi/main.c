@@ -294,18 +294,21 @@ static void said_write(struct text_sink *self, const char *text, size_t length)
 	errors_shown.write(&errors_shown, text, length);
 }
 
-/* The golden report of --baseline, scanned as this run's is; NULL when it
- * cannot be used, with the first line of what was said about it (without
- * "hvfeat: ") in *failure. */
+/* The golden report of --baseline, scanned as a replay of it is (its
+ * leaves, SMCCC answers and Arm ID registers); NULL when it cannot be
+ * used, with the first line of what was said about it (without "hvfeat: ")
+ * in *failure. */
 static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 					     const char **failure)
 {
 	struct cpuid_source source;
+	struct smccc_source smccc = { .call = NULL };
+	struct replay golden = { NULL, false };
 
 	string_sink_init(&said_sink, said, sizeof(said));
 	errors_shown = errors;
 	errors.write = said_write;
-	EFI_STATUS status = recording_source(image, "baseline", path, &source, NULL, NULL);
+	EFI_STATUS status = recording_source(image, "baseline", path, &source, &smccc, &golden);
 	errors = errors_shown;
 	string_sink_finish(&said_sink);
 	struct hv_report *baseline = EFI_ERROR(status) ? NULL : allocate_kept(sizeof(*baseline));
@@ -325,6 +328,9 @@ static const struct hv_report *load_baseline(EFI_HANDLE image, const char *path,
 		return NULL;
 	}
 	hv_scan(baseline, &source);
+	if (smccc.call)
+		smccc_scan(&baseline->smccc, &smccc);
+	arm_id_replay(&baseline->arm_id, &golden.dump->arm_id);
 	return baseline;
 }
 

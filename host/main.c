@@ -156,7 +156,8 @@ static int load_recording(const char *what, const char *path, struct cpuid_dump 
 	return EXIT_OK;
 }
 
-/* A recording's CPUID leaves, then its SMCCC answers when it has them. */
+/* A recording's CPUID leaves, then its SMCCC answers and its Arm ID
+ * registers when it has them: -f's report and --baseline's alike. */
 static void scan_recording(struct hv_report *report, const struct cpuid_source *source,
 			   const struct cpuid_dump *dump)
 {
@@ -167,6 +168,7 @@ static void scan_recording(struct hv_report *report, const struct cpuid_source *
 		smccc_source_recorded(&smccc, &dump->smccc, source->description);
 		smccc_scan(&report->smccc, &smccc);
 	}
+	arm_id_replay(&report->arm_id, &dump->arm_id);
 }
 
 /* The golden report of --baseline, scanned as this run's was; NULL when it
@@ -394,7 +396,6 @@ int main(int argc, char **argv)
 	else
 		hv_scan(&report, &source);
 	if (options.replay_path) {
-		arm_id_replay(&report.arm_id, &dump.arm_id);
 		vcpus_read_dump(&report, &dump, json_report);
 	} else if (pinned) {
 		read_host_cpus(&report);

@@ -68,6 +68,11 @@ const char *arm_id_value_name(const struct arm_id_field *field, uint64_t value);
 /* The field's name within its register: "SVE" of "ID_AA64PFR0_EL1.SVE". */
 const char *arm_id_field_name(const struct arm_id_field *field);
 
+/* The field's value as the text report and drift show it: a code in hex,
+ * a digit a nibble ("0x051"), else a version in decimal ("5"). */
+void render_arm_id_value(const struct arm_id_field *field, uint64_t value,
+			 struct text_sink *out);
+
 /* --- recordings (arm_id_dump.c) -------------------------------------------- */
 
 #define ARM_ID_DUMP_HEADER "Arm ID registers:"
@@ -82,6 +87,16 @@ struct arm_id_recording {
 /* The section hvfeat -r writes: the header, then "   NAME 0xVALUE" for
  * each register, 16 hex digits. */
 void render_arm_id_dump(const struct arm_id_report *report, struct text_sink *out);
+
+/* The register a name of length bytes is, as the dump and the JSON report
+ * spell it (arm_id_registers[].name, in that case); ARM_ID_REGISTER_COUNT
+ * when hvfeat reads none of that name. */
+enum arm_id_register arm_id_register_named(const char *name, size_t length);
+
+/* A register's value into recording, from a dump's line or a JSON
+ * report's "arm_id" (report_reader.c); NULL, or why not. */
+const char *arm_id_recording_add(struct arm_id_recording *recording, enum arm_id_register r,
+				 uint64_t value);
 
 /* One line of the section into recording; NULL when understood, else why
  * not. */

@@ -11,12 +11,17 @@
  * the hypervisor bit cleared fails, set warns. Which registers hold
  * features or privileges is drift.c's table, register by register. An
  * Arm run's SMCCC answers are compared under their requirement keys,
- * "drift.smccc.KEY", drift_smccc.c's table saying how each is judged. */
+ * "drift.smccc.KEY", and its ID registers field by field, "drift.arm.KEY"
+ * (drift_smccc.c, drift_arm_id.c), each judged by drift_rules.c's table:
+ * an offer (an ID register's feature field lower) lost fails, gained
+ * warns; the hypervisor's identity changed fails; a setting (the CPU
+ * model MIDR_EL1 names) changed warns. */
 #ifndef HVFEAT_DRIFT_H
 #define HVFEAT_DRIFT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hv_catalog.h"
 #include "results.h"
@@ -47,6 +52,17 @@ size_t drift_each_feature(const struct hv_report *r, const struct hv_interface *
 					const struct bit_def *bit),
 			  void *context);
 
+struct arm_id_field;
+
+/* Calls visit (when not NULL) for each field of the report's Arm ID
+ * registers that says what the CPU offers (not MIDR_EL1's, which names
+ * it) and offers something, with its value, and returns how many: what
+ * drift fails on when it goes down, and what --write-policy pins. */
+size_t drift_each_arm_id_feature(const struct hv_report *r,
+				 void (*visit)(void *context, const struct arm_id_field *field,
+					       uint64_t value),
+				 void *context);
+
 /* The drift labels and what they mean, for --list-labels. */
 void render_drift_labels(struct text_sink *out);
 
@@ -55,7 +71,9 @@ void render_drift_labels(struct text_sink *out);
  * Hyper-V and KVM Hyper-V interfaces offer; for an Arm run, what SMCCC
  * offered (the vendor hypervisor, KVM's functions, each ARCH_FEATURES
  * answer not to become NOT_SUPPORTED, PV time's stolen-time structure, the
- * TRNG). One requirement a line with its upstream identifier in a comment.
+ * TRNG) and each Arm ID register field that offers something, at least
+ * as much (arm.sve>=1). One requirement a line with its upstream
+ * identifier in a comment.
  * Returns how many requirements it holds (a policy file takes
  * MAX_REQUIREMENTS). */
 size_t render_policy(const struct hv_report *report, struct text_sink *out);

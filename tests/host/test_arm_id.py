@@ -1,6 +1,7 @@
 """The host build replaying Arm ID registers (-f a dump with an "Arm ID
-registers:" section) as a CI job reads it: the JSON's "arm_id" through jq,
-requirements on the arm.* keys with their exit status, -r read back, and
+registers:" section, or the JSON report of one) as a CI job reads it: the
+JSON's "arm_id" through jq, requirements on the arm.* keys with their exit
+status, -r and the JSON (in jq's layouts, edited by jq) read back, and
 nothing where no registers were read. The dumps are composed here from
 field values at the positions Linux's arch/arm64/tools/sysreg (MIDR_EL1's:
 asm/cputype.h) gives, never from hvfeat's table."""
@@ -146,6 +147,47 @@ class ArmIdReplay(unittest.TestCase):
         self.assertEqual(again.stdout, first.stdout)
         self.assertIn("   ID_AA64PFR0_EL1  0x%016x\n" % registers(HOST)["ID_AA64PFR0_EL1"],
                       first.stdout)
+
+    def test_json_replays_as_the_dump(self):
+        """-f of the JSON of a replay, in jq's three layouts: the same -r,
+        "arm_id" and arm.* requirement results as -f of the dump; a
+        register jq edits is read as a dump's line would be, a malformed
+        one refused with its line."""
+        require = "arm.sve=0,arm.pmuver=0,arm.debugver=6,arm.midr.implementer=0"
+        checks = "[.checks[] | [.requirement, .found, .result]]"
+        for fields in (HOST, SVE_PMU_OFF):
+            dump = self.write("cpu.txt", dump_text(registers(fields)))
+            raw = self.hvfeat("-f", dump, "-r").stdout
+            report = self.hvfeat("-f", dump, "-j").stdout
+            found = jq(self.hvfeat("-f", dump, "--require", require, "-j").stdout, checks)
+            for layout in (["."], ["-S", "."], ["-c", "."]):
+                text = subprocess.run(["jq", *layout], input=report, capture_output=True,
+                                      text=True, check=True).stdout
+                again = self.write("again.json", text)
+                run = self.hvfeat("-f", again, "-r")
+                self.assertEqual(run.returncode, 0, run.stderr)
+                self.assertEqual(run.stdout, raw, layout)
+                run = self.hvfeat("-f", again, "--require", require, "-j")
+                self.assertEqual(jq(run.stdout, ".arm_id"), jq(report, ".arm_id"), layout)
+                self.assertEqual(jq(run.stdout, checks), found, layout)
+        # jq sets SVE (bits 35:32) in the off case's ID_AA64PFR0_EL1
+        pfr0 = registers(SVE_PMU_OFF)["ID_AA64PFR0_EL1"] | 1 << 32
+        edited = self.write("sve.json", subprocess.run(
+            ["jq", f'.arm_id.registers.ID_AA64PFR0_EL1 = "{pfr0:#x}"'], input=report,
+            capture_output=True, text=True, check=True).stdout)
+        run = self.hvfeat("-f", edited, "--require", "arm.sve=1", "-j")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(jq(run.stdout, '.arm_id.fields[] | select(.key == "arm.sve") | .value'),
+                         1)
+        # a value that is not a 64-bit hex string: refused, with its line
+        lines = subprocess.run(["jq", '.arm_id.registers.MIDR_EL1 = "0x1g"'], input=report,
+                               capture_output=True, text=True, check=True).stdout
+        bad = self.write("bad.json", lines)
+        line = next(n for n, text in enumerate(lines.splitlines(), 1) if '"0x1g"' in text)
+        run = self.hvfeat("-f", bad)
+        self.assertEqual(run.returncode & 0x12, 0x12, run.stderr)
+        self.assertIn(f"hvfeat: {bad}:{line}: an Arm ID register's value is not a hex string "
+                      "of 64 bits\n", run.stderr)
 
     def test_nothing_where_nothing_was_read(self):
         """x86 (CPUID) and TCG's arm64 recording, which has no ID registers:

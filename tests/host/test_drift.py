@@ -14,11 +14,13 @@ changed warns; bits no upstream list names are raw differences, which
 warn). hvfeat's results are read with jq from its -j output.
 
 Arm runs: the JSON the host build writes of the arm64 recordings, edited
-with jq (a KVM function's bit dropped, another UID, an answer changed),
-as baselines and replays; the labels are formed from Linux
-include/linux/arm-smccc.h (ARM_SMCCC_KVM_FUNC_* bit numbers, the
-ARM_SMCCC_ARCH_* identifiers SMCCC_ARCH_FEATURES is asked about) and the
-requirement keys, the outcomes from the README's SMCCC table.
+with jq (a KVM function's bit dropped, another UID, an answer changed, an
+ID register's field lowered), as baselines and replays; the labels are
+formed from Linux include/linux/arm-smccc.h (ARM_SMCCC_KVM_FUNC_* bit
+numbers, the ARM_SMCCC_ARCH_* identifiers SMCCC_ARCH_FEATURES is asked
+about), the ID registers' field positions of Linux's
+arch/arm64/tools/sysreg (test_arm_id.py's table) and the requirement keys,
+the outcomes from the README's SMCCC and Arm ID tables.
 """
 
 import json
@@ -34,6 +36,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from upstream_bits import (  # noqa: E402
     HV_FEATURES_ECX, HV_FEATURES_EDX, HV_NESTED_VIRT_EAX, HV_PRIVILEGES_EAX,
     HV_PRIVILEGES_EBX, HV_RECOMMENDATIONS_EAX, HV_SYNDBG, KVM_FEATURES, KVM_HINTS)
+sys.path.insert(0, str(ROOT / "tests" / "host"))
+from test_arm_id import FIELDS as ARM_ID_FIELDS  # noqa: E402
 HVFEAT = ROOT / "build" / "hvfeat"
 DUMPS = ROOT / "tests" / "dumps"
 RECORDINGS = sorted(DUMPS.glob("kvm-real-*-qemu-7.2-*.txt"))
@@ -244,6 +248,65 @@ def expected_smccc_drift(old, new):
     return expected
 
 
+def parse_arm_id(text):
+    """{register: value} of a dump's "Arm ID registers:" section."""
+    values, section = {}, False
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            section = line == "Arm ID registers:"
+        elif section:
+            name, value = line.split()
+            values[name] = int(value, 16)
+    return values
+
+
+def arm_id_of(report):
+    """{register: value} of a JSON report's "arm_id", {} when null."""
+    arm_id = json.loads(report)["arm_id"]
+    return {name: int(v, 16) for name, v in arm_id["registers"].items()} if arm_id else {}
+
+
+def field(values, key):
+    register, lsb, width = ARM_ID_FIELDS[key]
+    return values[register] >> lsb & ((1 << width) - 1)
+
+
+def expected_arm_id_drift(old, new):
+    """label -> outcome, by the README's Arm ID table: a field of the
+    ID_AA64 registers lower fails, higher warns (PMUVer's IMP_DEF, 0xF,
+    Linux cpufeature.h's "unimplemented", counting as 0); MIDR_EL1's
+    fields changed warn; a register's other bits changed warn; registers
+    on one side only: drift.arm."""
+    if bool(old) != bool(new):
+        return {"drift.arm": "fail" if old else "warn"}
+    expected, decoded = {}, dict.fromkeys(old, 0)
+    for key, (register, lsb, width) in ARM_ID_FIELDS.items():
+        decoded[register] |= ((1 << width) - 1) << lsb
+        was, now = field(old, key), field(new, key)
+        if was == now:
+            continue
+        label = f"drift.{key}"
+        if register == "MIDR_EL1":
+            expected[label] = "warn"
+            continue
+        if key == "arm.pmuver":
+            was, now = (0 if v == 0xf else v for v in (was, now))
+        expected[label] = "fail" if now < was else "warn"
+    for register, mask in decoded.items():
+        if (old[register] ^ new[register]) & ~mask:
+            expected[f"drift.arm.raw.{register.lower()}"] = "warn"
+    return expected
+
+
+def offered_by_arm_id(report):
+    """The requirements --write-policy pins of a JSON report's ID
+    registers: each ID_AA64 field above 0, at least as offered."""
+    values = arm_id_of(report)
+    return {f"{key}>={field(values, key)}" for key, (register, _, _) in ARM_ID_FIELDS.items()
+            if values and register != "MIDR_EL1" and field(values, key)
+            and not (key == "arm.pmuver" and field(values, key) == 0xf)}
+
+
 def offered_by_smccc(report):
     """The requirements --write-policy pins for an Arm report, by the
     README's rules, from its calls: the vendor key (KVM's UUID), each
@@ -397,8 +460,9 @@ class Drift(unittest.TestCase):
 
     def test_json_reports_in_jq_layouts(self):
         """-f and --baseline take hvfeat's JSON as jq lays it out: the same
-        raw dump, and nothing differs."""
-        for path in [*RECORDINGS, DUMPS / "xen-viridian.txt", DUMPS / "hyperv-snp.txt"]:
+        raw dump (an arm64 recording's ID registers and SMCCC answers), and
+        nothing differs."""
+        for path in [*RECORDINGS, DUMPS / "xen-viridian.txt", DUMPS / "hyperv-snp.txt", *ARM64]:
             raw = hvfeat("-f", path, "-r").stdout
             report = hvfeat("-f", path, "-j").stdout
             for layout in (".", "-S .", "-c ."):
@@ -428,39 +492,42 @@ class Drift(unittest.TestCase):
 
     def test_arm64_json_replays_as_its_recording(self):
         """-f of an arm64 report's JSON, in jq's three layouts: the SMCCC
-        section of -r and of the text report, and the smccc.* requirement
-        results, of -f of the recording itself; nothing differs from it.
-        (The ID registers before the SMCCC section are not read back.)"""
+        and Arm ID register sections of -r and of the text report, and the
+        smccc.* and arm.* requirement results, of -f of the recording
+        itself; nothing differs from it."""
         requirements = ("smccc.conduit=hvc,smccc.version>=0x10001,smccc.hypervisor=kvm,"
                         f"smccc.hypervisor.uid={KVM_UUID},smccc.kvm.features,smccc.kvm.ptp,"
                         "smccc.kvm.mmio_guard=0,smccc.arch.workaround_1=unaffected,"
                         "smccc.arch.workaround_2=not_supported,smccc.arch.pv_time=success,"
                         "smccc.pv_time.st,smccc.trng.version=0x10000,"
-                        "smccc.trng.uuid=0d21e000-4384-11eb-8070-5244554e5a4c")
+                        "smccc.trng.uuid=0d21e000-4384-11eb-8070-5244554e5a4c,"
+                        "arm.sve=1,arm.pmuver=5,arm.debugver=6,arm.midr.implementer=0,"
+                        "arm.id_aa64pfr0_el1=0x1101001121110222")
         required = ('[.results[] | select(.label | startswith("require.")) '
                     '| [.label, .outcome, .detail]]')
 
-        def smccc_section(text):
+        def sections(text):
             return [part for part in text.split("\n\n")
-                    if part.startswith("hypervisor services through SMCCC\n")]
+                    if part.startswith(("hypervisor services through SMCCC\n",
+                                        "Arm ID registers (the CPU the hypervisor presents"))]
 
         for path in ARM64:
             report = hvfeat("-f", path, "-j").stdout
-            section = smccc_section(hvfeat("-f", path).stdout)
-            self.assertEqual(len(section), 1, path.name)
+            shown = sections(hvfeat("-f", path).stdout)
+            has_id_registers = "Arm ID registers:" in path.read_text()
+            self.assertEqual(len(shown), 1 + has_id_registers, path.name)
             raw = hvfeat("-f", path, "-r").stdout
-            self.assertIn("SMCCC:\n", raw, path.name)
-            smccc_raw = raw[raw.index("SMCCC:\n"):]
+            self.assertEqual(raw, path.read_text(), path.name)
             results = jq(required, hvfeat("-f", path, "--require", requirements, "-j").stdout)
-            self.assertEqual(len(results), 13, path.name)
+            self.assertEqual(len(results), 18, path.name)
             if path == KVM_ARM64:
                 self.assertEqual({outcome for _, outcome, _ in results}, {"pass"})
             for layout in ((".",), ("-S", "."), ("-c", ".")):
                 again = self.write_json("again.json", report, *layout)
                 run = hvfeat("-f", again)
                 self.assertEqual(run.returncode & 0x12, 0, run.stderr)
-                self.assertEqual(smccc_section(run.stdout), section, f"{path.name}, {layout}")
-                self.assertEqual(hvfeat("-f", again, "-r").stdout, smccc_raw,
+                self.assertEqual(sections(run.stdout), shown, f"{path.name}, {layout}")
+                self.assertEqual(hvfeat("-f", again, "-r").stdout, raw,
                                  f"{path.name}, {layout}")
                 for baseline, now in ((again, path), (path, again), (again, again)):
                     _, drift = drift_results(baseline, now)
@@ -487,7 +554,8 @@ class Drift(unittest.TestCase):
 
     def test_arm64_kvm_recordings_against_each_other(self):
         """The real arm64 KVM recordings, dumps and their JSON, each against
-        each: the drift the README's rules give their raw answers."""
+        each: the drift the README's rules give their raw answers and ID
+        registers (the nVHE L1's Cortex-A72 MIDR_EL1: another model)."""
         recordings = [path for path in ARM64 if path.name.startswith("kvm-real-")]
         self.assertGreaterEqual(len(recordings), 2, recordings)
         reports = {path: self.write_json(f"{path.stem}.json", hvfeat("-f", path, "-j").stdout)
@@ -496,6 +564,8 @@ class Drift(unittest.TestCase):
             for b in recordings:
                 expected = expected_smccc_drift(parse_smccc(a.read_text()),
                                                 parse_smccc(b.read_text()))
+                expected |= expected_arm_id_drift(parse_arm_id(a.read_text()),
+                                                  parse_arm_id(b.read_text()))
                 if a == b:
                     self.assertEqual(expected, {})
                 for baseline, now in ((a, b), (reports[a], reports[b]), (a, reports[b])):
@@ -583,36 +653,101 @@ class Drift(unittest.TestCase):
                 self.smccc_drift(none, one, {label: "warn"}, f"bit {bit} set")
 
     def test_smccc_against_cpuid(self):
-        """An x86 report against an arm64 one: the hypervisor bit and SMCCC
-        each give one result, nothing of either compared."""
+        """An x86 report against an arm64 one: the hypervisor bit, SMCCC
+        and the ID registers each give one result, nothing of any
+        compared."""
         x86, arm = RECORDINGS[0], self.write_json("arm.json", hvfeat("-f", KVM_ARM64, "-j").stdout)
-        self.smccc_drift(x86, arm, {"drift.hypervisor_bit": "fail", "drift.smccc": "warn"},
-                         "x86 baseline")
-        self.smccc_drift(arm, x86, {"drift.hypervisor_bit": "warn", "drift.smccc": "fail"},
-                         "arm64 baseline")
+        self.smccc_drift(x86, arm, {"drift.hypervisor_bit": "fail", "drift.smccc": "warn",
+                                    "drift.arm": "warn"}, "x86 baseline")
+        self.smccc_drift(arm, x86, {"drift.hypervisor_bit": "warn", "drift.smccc": "fail",
+                                    "drift.arm": "fail"}, "arm64 baseline")
 
-    def test_smccc_policy_pins_what_was_offered(self):
+    def test_arm_id_drift_of_edited_json(self):
+        """The JSON of the arm64 KVM recording against copies whose ID
+        registers jq edited, both ways and against the dump: a feature
+        field lower fails, higher warns; another CPU model warns; bits no
+        field decodes warn; registers gone fail."""
+        report = hvfeat("-f", KVM_ARM64, "-j").stdout
+        golden = self.write_json("golden.json", report)
+        recorded = arm_id_of(report)
+        self.assertEqual(recorded, parse_arm_id(KVM_ARM64.read_text()))
+
+        def with_fields(**fields):
+            values = dict(recorded)
+            for key, value in fields.items():
+                register, lsb, width = ARM_ID_FIELDS[f"arm.{key.replace('_', '.')}"]
+                values[register] = values[register] & ~(((1 << width) - 1) << lsb) | value << lsb
+            return values
+
+        cases = [
+            ("sve=off", with_fields(sve=0)),
+            ("pmu=off", with_fields(pmuver=0)),
+            ("SVE and PMU off, MTE2 offered", with_fields(sve=0, pmuver=0, mte=2)),
+            ("SSBS 2 -> 1, CSV2 1 -> 2", with_fields(ssbs=1, csv2=2)),
+            ("a Cortex-A72 r0p3", with_fields(midr_implementer=0x41, midr_partnum=0xd08,
+                                              midr_revision=3)),
+            ("ID_AA64PFR0_EL1.EL0 (3:0) 2 -> 1",
+             dict(recorded, ID_AA64PFR0_EL1=recorded["ID_AA64PFR0_EL1"] ^ 0x3)),
+            ("PMUVer IMP_DEF", with_fields(pmuver=0xf)),
+        ]
+        self.smccc_drift(golden, golden, {}, "the report against itself")
+        for what, values in cases:
+            edited = self.write_json("edited.json", report, ".arm_id.registers = " + json.dumps(
+                {name: f"{value:#x}" for name, value in values.items()}))
+            now = expected_arm_id_drift(recorded, values)
+            back = expected_arm_id_drift(values, recorded)
+            self.assertTrue(now, what)
+            results = self.smccc_drift(golden, edited, now, what)
+            self.smccc_drift(edited, golden, back, f"{what}, the other way round")
+            self.smccc_drift(KVM_ARM64, edited, now, f"{what}, against the dump")
+            for r in results:
+                if r["label"] == "drift.arm.sve":
+                    self.assertEqual(r["detail"],
+                                     "ID_AA64PFR0_EL1.SVE lost: 1 in the baseline, 0 now")
+        self.assertEqual(expected_arm_id_drift(recorded, cases[0][1]), {"drift.arm.sve": "fail"})
+        self.assertEqual(expected_arm_id_drift(recorded, cases[1][1]),
+                         {"drift.arm.pmuver": "fail"})
+        # no ID registers (a report of an older hvfeat, of TCG's firmware)
+        none = self.write_json("none.json", report, ".arm_id = null")
+        self.smccc_drift(golden, none, {"drift.arm": "fail"}, "registers gone")
+        self.smccc_drift(none, golden, {"drift.arm": "warn"}, "registers new")
+        gone = self.write_json("gone.json", report, "del(.arm_id)")
+        self.smccc_drift(golden, gone, {"drift.arm": "fail"}, "no arm_id member")
+
+    def test_policy_pins_what_was_offered(self):
+        """--write-policy of the arm64 recordings and their JSON: what SMCCC
+        offered and each ID register feature field at least as offered;
+        --policy then fails on exactly the losses."""
         report = hvfeat("-f", KVM_ARM64, "-j").stdout
         golden = self.write_json("golden.json", report)
         for path in (*ARM64, golden):
-            policy = self.tmp / "smccc.policy"
+            policy = self.tmp / "arm.policy"
             run = hvfeat("-f", path, "--write-policy", policy, "-n")
             self.assertEqual(run.returncode & 0x13, 0, run.stderr)
             pinned = {line.split("#")[0].strip() for line in policy.read_text().splitlines()
                       if line.split("#")[0].strip()}
-            self.assertEqual(pinned, offered_by_smccc(hvfeat("-f", path, "-j").stdout),
+            json_report = hvfeat("-f", path, "-j").stdout
+            self.assertEqual(pinned, offered_by_smccc(json_report) | offered_by_arm_id(json_report),
                              path.name)
             run = hvfeat("-f", path, "--policy", policy, "-j")
             self.assertEqual(jq(".verdict", run.stdout), "pass", path.name)
-        self.assertEqual(len(pinned), 7)
-        # PTP and the TRNG lost, WORKAROUND_2 gained, WORKAROUND_1 changed:
-        # the losses fail, nothing else
+        # 7 of SMCCC, 11 fields: EL2 GIC RAS SVE CSV2 CSV3 BT SSBS DebugVer
+        # PMUVer API
+        self.assertEqual(len(pinned), 18)
+        self.assertIn("arm.sve>=1", pinned)
+        # PTP and the TRNG lost, WORKAROUND_2 gained, WORKAROUND_1 changed,
+        # SVE gone, MTE gained: the losses fail, nothing else
+        registers = arm_id_of(report)
+        registers["ID_AA64PFR0_EL1"] &= ~(0xf << 32)
+        registers["ID_AA64PFR1_EL1"] |= 2 << 8
         degraded = self.write_json("degraded.json", report, " | ".join((
             edit_call(KVM_FEATURES_FUNC, 0, [0x1]), edit_call(TRNG_VERSION, 0, [NOT_SUPPORTED]),
-            edit_call(ARCH_FEATURES, 0x80007fff, [0]), edit_call(ARCH_FEATURES, 0x80008000, [0]))))
+            edit_call(ARCH_FEATURES, 0x80007fff, [0]), edit_call(ARCH_FEATURES, 0x80008000, [0]),
+            ".arm_id.registers = " + json.dumps({n: hex(v) for n, v in registers.items()}))))
         run = hvfeat("-f", degraded, "--policy", policy, "-j")
         failed = jq('[.results[] | select(.outcome == "fail") | .label]', run.stdout)
-        self.assertEqual(set(failed), {"require.smccc.kvm.ptp", "require.smccc.trng.version"})
+        self.assertEqual(set(failed), {"require.smccc.kvm.ptp", "require.smccc.trng.version",
+                                       "require.arm.sve"})
         self.assertEqual(run.returncode & 0x03, 0x03)
 
     def test_largest_report_in_jq_layout_reads_back(self):

@@ -7,91 +7,12 @@
  * from Linux include/linux/arm-smccc.h (ARM_SMCCC_KVM_FUNC_* bit numbers,
  * ARM_SMCCC_ARCH_* identifiers) and the requirement keys, not taken from
  * hvfeat's tables; the policy --write-policy writes pins what was offered. */
-#include "recordings.h"
+#include "arm_recordings.h"
 
 #include "checks.h"
 #include "drift.h"
 #include "judge.h"
-#include "report_reader.h"
 #include "smccc_facts.h"
-
-#define KVM_ARM64 DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"
-#define KVM_ARM64_A72_NVHE DUMPS_DIR "/arm64/kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"
-#define TCG_ARM64 DUMPS_DIR "/arm64/tcg-aavmf-qemu-7.2.txt"
-
-static struct cpuid_dump dump;
-static struct hv_report baseline_report, now_report;
-
-static const char *read_file(const char *path)
-{
-	static char data[4][1 << 16];
-	static unsigned next;
-	char *text = data[next++ % 4];
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	size_t length = fread(text, 1, sizeof(data[0]) - 1, f);
-	fclose(f);
-	text[length] = '\0';
-	return text;
-}
-
-/* A report of length bytes of a dump or JSON report as hvfeat -f makes
- * it: its leaves (none here), then its SMCCC answers. */
-static struct hv_report *replay_bytes(struct hv_report *report, const char *text,
-				      size_t length, const char *description)
-{
-	struct cpuid_source none;
-	struct smccc_source source;
-
-	if (!cpuid_input_parse(&dump, text, length))
-		fail_msg("%s: line %u: %s", description, dump.problems[0].line,
-			 dump.problems[0].reason);
-	assert_int_equal(dump.record_count, 0);
-	assert_true(dump.smccc.present);
-	cpuid_source_none(&none, description);
-	hv_scan(report, &none);
-	smccc_source_recorded(&source, &dump.smccc, description);
-	smccc_scan(&report->smccc, &source);
-	return report;
-}
-
-static struct hv_report *replay(struct hv_report *report, const char *text,
-				const char *description)
-{
-	return replay_bytes(report, text, strlen(text), description);
-}
-
-/* The recording with each line that starts (after its indent) with one of
- * the "from" texts replaced by the matching "to" line: an edited copy. */
-static const char *edited(const char *(*edits)[2], size_t count)
-{
-	static char copy[1 << 16];
-	const char *at = read_file(KVM_ARM64);
-	size_t n = 0, used = 0;
-
-	while (*at) {
-		const char *end = strchr(at, '\n');
-		size_t length = end ? (size_t)(end - at) + 1 : strlen(at);
-		size_t e = 0;
-		while (e < count && strncmp(at + 3, edits[e][0], strlen(edits[e][0])))
-			e++;
-		if (e < count) {
-			n += (size_t)snprintf(copy + n, sizeof(copy) - n, "   %s\n", edits[e][1]);
-			used++;
-		} else {
-			memcpy(copy + n, at, length);
-			n += length;
-		}
-		at += length;
-	}
-	copy[n] = '\0';
-	assert_int_equal(used, count);
-	return copy;
-}
-
-#define EDITED(list) edited(list, sizeof(list) / sizeof(list[0]))
 
 /* --- reading "smccc" back ------------------------------------------------ */
 
@@ -108,47 +29,6 @@ static void assert_same_calls(const struct smccc_report *r, const struct smccc_r
 		assert_int_equal(a->trapped, b->trapped);
 		assert_int_equal(a->syndrome, b->syndrome);
 	}
-}
-
-/* Every smccc.* fact of two reports is the same, known or not. */
-static void assert_same_facts(const struct hv_report *a, const struct hv_report *b)
-{
-	for (size_t i = 0; i < smccc_facts.count; i++) {
-		const struct fact_def *def = &smccc_facts.defs[i];
-		struct fact_value x = { 0 }, y = { 0 };
-		const char *why_x = smccc_facts.value(a, def, 0, &x);
-		char text_x[FACT_STORAGE] = "";
-		if (!why_x && def->type == FACT_TEXT)
-			snprintf(text_x, sizeof(text_x), "%s", x.text);
-		const char *why_y = smccc_facts.value(b, def, 0, &y);
-		if ((why_x == NULL) != (why_y == NULL))
-			fail_msg("%s: known in one report only", def->key);
-		if (why_x)
-			assert_string_equal(why_x, why_y);
-		else if (def->type == FACT_TEXT)
-			assert_string_equal(text_x, y.text);
-		else
-			assert_int_equal(x.number, y.number);
-	}
-}
-
-/* The text of render_raw_dump of a report. */
-static const char *raw_of(const struct hv_report *r)
-{
-	static char raw[1 << 16];
-
-	return render_into(raw, sizeof(raw), r, render_raw_dump);
-}
-
-/* A recording's "SMCCC:" section, to its end: what -r writes of the
- * replays here (the "Arm ID registers:" section before it is another
- * part of the report, which they leave out). */
-static const char *smccc_section(const char *recording)
-{
-	const char *section = strstr(recording, "SMCCC:\n");
-
-	assert_non_null(section);
-	return section;
 }
 
 /* The arm64 recordings, and a section with a trap and 64-bit registers:
@@ -177,12 +57,12 @@ static void json_reads_back_call_for_call(void **state)
 		assert_same_calls(&from_text->smccc, &dump.smccc);
 		assert_true(dump.smccc.conduit_given);
 		assert_string_equal(raw_of(from_json), raw);
-		assert_same_facts(from_text, from_json);
+		assert_same_facts(&smccc_facts, from_text, from_json);
 		free(json);
 	}
-	/* the first one is the recording's SMCCC section, byte for byte */
+	/* the first one is the recording itself, byte for byte */
 	replay(&now_report, read_file(KVM_ARM64), "text");
-	assert_string_equal(raw_of(&now_report), smccc_section(read_file(KVM_ARM64)));
+	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
 }
 
 /* jq 1.6's "jq -S ." of hvfeat -f KVM_ARM64 -j: "calls" comes before
@@ -190,11 +70,10 @@ static void json_reads_back_call_for_call(void **state)
 static void jq_sorted_layout_reads_back(void **state)
 {
 	(void)state;
-	replay(&now_report, read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json"),
-	       "jq -S");
-	assert_string_equal(raw_of(&now_report), smccc_section(read_file(KVM_ARM64)));
+	replay(&now_report, read_file(KVM_ARM64_JQ_SORTED), "jq -S");
+	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
 	replay(&baseline_report, read_file(KVM_ARM64), "text");
-	assert_same_facts(&baseline_report, &now_report);
+	assert_same_facts(&smccc_facts, &baseline_report, &now_report);
 }
 
 /* The reason (and line) a JSON text is refused with. */
@@ -334,41 +213,16 @@ static void malformed_smccc_members(void **state)
 
 /* --- drift --------------------------------------------------------------- */
 
-/* now judged against the baseline, each text replayed: the drift results
- * are exactly these. */
-static struct hv_report *drift_of(const char *baseline, const char *now,
-				  const struct expected_drift *expected, size_t count)
-{
-	static struct requirement_list none;
-
-	replay(&baseline_report, baseline, "golden");
-	struct hv_report *r = replay(&now_report, now, "now");
-	hv_check(r, &none);
-	hv_judge(r, &(struct judge_settings){ .baseline = &baseline_report });
-	expect_drift(r, expected, count);
-	return r;
-}
-
-#define DRIFT(baseline, now, list) drift_of(baseline, now, list, sizeof(list) / sizeof(list[0]))
-
-static const char *detail_of(const struct hv_report *r, const char *label)
-{
-	const struct result *result = find_result(r, label);
-	if (!result)
-		fail_msg("no %s", label);
-	return result->detail;
-}
-
 static void recording_matches_itself(void **state)
 {
 	(void)state;
 	struct hv_report *r = drift_of(read_file(KVM_ARM64), read_file(KVM_ARM64), NULL, 0);
 	assert_string_equal(detail_of(r, "drift.baseline"),
-			    "matches the baseline (golden): 0 interfaces and the SMCCC answers "
-			    "compared");
+			    "matches the baseline (golden): 0 interfaces, the SMCCC answers and "
+			    "the Arm ID registers compared");
 	assert_true(r->verdict.passed);
 	/* its JSON in jq -S's layout, both ways */
-	const char *sorted = read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json");
+	const char *sorted = read_file(KVM_ARM64_JQ_SORTED);
 	drift_of(read_file(KVM_ARM64), sorted, NULL, 0);
 	drift_of(sorted, read_file(KVM_ARM64), NULL, 0);
 }
@@ -376,15 +230,25 @@ static void recording_matches_itself(void **state)
 /* The two real recordings: KVM in an L1 of -cpu max (VHE), and in an nVHE
  * L1 with a Cortex-A72's MIDR, where it answers SMCCC_ARCH_FEATURES of
  * ARM_SMCCC_ARCH_WORKAROUND_3 (0x80003fff) with SMCCC_RET_SUCCESS instead
- * of NOT_SUPPORTED; nothing else differs. */
+ * of NOT_SUPPORTED. Their MIDR_EL1s, 0x000f0510 and 0x410fd083, differ in
+ * Implementer (bits 31:24, asm/cputype.h: 0 and ARM_CPU_IMP_ARM 0x41),
+ * PartNum (15:4: 0x051 and ARM_CPU_PART_CORTEX_A72 0xd08) and Revision
+ * (3:0: 0 and 3): another CPU model, which warns either way; nothing else
+ * differs. */
 static void real_recordings_against_each_other(void **state)
 {
 	(void)state;
 	static const struct expected_drift gained[] = {
 		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
+		{ "drift.arm.midr.implementer", OUTCOME_WARN },
+		{ "drift.arm.midr.partnum", OUTCOME_WARN },
+		{ "drift.arm.midr.revision", OUTCOME_WARN },
 	};
 	static const struct expected_drift lost[] = {
 		{ "drift.smccc.arch.workaround_3", OUTCOME_FAIL },
+		{ "drift.arm.midr.implementer", OUTCOME_WARN },
+		{ "drift.arm.midr.partnum", OUTCOME_WARN },
+		{ "drift.arm.midr.revision", OUTCOME_WARN },
 	};
 	struct hv_report *r = DRIFT(read_file(KVM_ARM64), read_file(KVM_ARM64_A72_NVHE), gained);
 	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_3"),
@@ -617,8 +481,10 @@ static void conduit_and_version(void **state)
 	};
 	DRIFT(read_file(KVM_ARM64), EDITED(v1_0), older);
 
-	/* no conduit at all: nothing called */
+	/* no conduit at all: nothing called (and, the text holding no ID
+	 * registers, one drift.arm result) */
 	static const struct expected_drift nothing_called[] = {
+		{ "drift.arm", OUTCOME_FAIL },
 		{ "drift.smccc.conduit", OUTCOME_WARN },
 		{ "drift.smccc.version", OUTCOME_WARN },
 		{ "drift.smccc.hypervisor", OUTCOME_FAIL },
@@ -759,18 +625,13 @@ static void smccc_labels_known_listed_and_waived(void **state)
 
 /* --- policies -------------------------------------------------------------- */
 
-/* The policy read back, then the labels of the requirements that fail
- * on report r, comma-separated. */
-static const char *failed_on(struct hv_report *r, size_t count)
-{
-	read_policy(count);
-	return failed_requirements(r);
-}
-
 static void written_policy_pins_what_smccc_offers(void **state)
 {
 	(void)state;
-	size_t count = write_policy(replay(&baseline_report, read_file(KVM_ARM64), "golden"));
+	/* the recording's SMCCC section alone: what its ID registers pin is
+	 * test_arm_id_drift.c's */
+	const char *smccc_section = strstr(read_file(KVM_ARM64), "SMCCC:\n");
+	size_t count = write_policy(replay(&baseline_report, smccc_section, "golden"));
 	/* KVM's UID; FEATURES and PTP; WORKAROUND_1 and PV time answered 0 or
 	 * more; the stolen-time structure; the TRNG. No CPUID was read: no
 	 * hypervisor_bit. */
@@ -791,7 +652,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 	/* its JSON in jq -S's layout passes too */
 	assert_string_equal(
 		failed_on(replay(&now_report,
-				 read_file(DUMPS_DIR "/reports/kvm-arm64-host.jq-sorted.json"),
+				 read_file(KVM_ARM64_JQ_SORTED),
 				 "now"),
 			  count),
 		"");
