@@ -1,11 +1,12 @@
 /* libFuzzer: arbitrary bytes as a JSON report, as --baseline and -f read
  * one. The JSON reader must keep to its bounds (depth, kept strings) and
  * say on which line it stopped; whatever reads as a report is scanned
- * (its leaves, then its SMCCC answers), judged against itself (exactly
- * one drift result: drift.baseline, pass) and against fixed baselines (a
- * real KVM guest's leaves, a real arm64 KVM guest's SMCCC answers) both
- * ways, rendered within the README's bounds, and the policy
- * --write-policy would write for it reads back and passes on it. */
+ * (its leaves, then its SMCCC answers and its Arm ID registers), judged
+ * against itself (exactly one drift result: drift.baseline, pass) and
+ * against fixed baselines (a real KVM guest's leaves, a real arm64 KVM
+ * guest's ID registers and SMCCC answers) both ways, rendered within the
+ * README's bounds, and the policy --write-policy would write for it reads
+ * back and passes on it. */
 #include <stdint.h>
 #include <string.h>
 
@@ -49,6 +50,12 @@ static const struct cpuid_record kvm_host[] = {
 /* KVM on arm64 under QEMU 7.2 on Linux 6.1: the committed recording
  * (tests/dumps/arm64), read once. */
 static const char kvm_arm64[] =
+	"Arm ID registers:\n"
+	"   MIDR_EL1         0x00000000000f0510\n"
+	"   ID_AA64PFR0_EL1  0x1101001121110222\n"
+	"   ID_AA64PFR1_EL1  0x0000000000000021\n"
+	"   ID_AA64DFR0_EL1  0x0000000010305506\n"
+	"   ID_AA64ISAR1_EL1 0x0011111110211102\n"
 	"SMCCC:\n"
 	"   conduit hvc (ACPI FADT ARM boot flags 0x0003)\n"
 	"   0x80000000 0x0: x0=0x10001\n"
@@ -140,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		smccc_source_recorded(&smccc, &dump.smccc, "fuzz.json");
 		smccc_scan(&report.smccc, &smccc);
 	}
+	arm_id_replay(&report.arm_id, &dump.arm_id);
 
 	/* against itself: nothing differs */
 	hv_judge(&report, &(struct judge_settings){ .baseline = &report });
@@ -166,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv_scan(&baseline, &source);
 	smccc_source_recorded(&smccc, &arm64.smccc, "golden arm64");
 	smccc_scan(&baseline.smccc, &smccc);
+	arm_id_replay(&baseline.arm_id, &arm64.arm_id);
 	both_ways(&report, &baseline);
 
 	policy_round_trip(&report);
