@@ -264,6 +264,27 @@ static void smccc_text(struct json_reader *reader, enum json_event event,
 		problem(reader, why);
 }
 
+/* The value of a member of the report that is an object or null (an Arm
+ * section: "smccc", "arm_id"; null where the run had none, as on x86):
+ * true when the event begins its object; given twice or anything else, a
+ * problem. */
+static bool object_or_null(struct json_reader *reader, enum json_event event, bool *given,
+			   const char *twice, const char *not_object)
+{
+	bool begins = false;
+
+	if (event == JSON_EVENT_ARRAY_END || event == JSON_EVENT_OBJECT_END)
+		return false;
+	if (*given)
+		problem(reader, twice);
+	else if (event == JSON_EVENT_OBJECT_BEGIN)
+		begins = true;
+	else if (event != JSON_EVENT_NULL)
+		problem(reader, not_object);
+	*given = true;
+	return begins;
+}
+
 static bool smccc_value(struct json_reader *reader, enum json_event event,
 			const struct json_scalar *scalar)
 {
@@ -272,22 +293,15 @@ static bool smccc_value(struct json_reader *reader, enum json_event event,
 	size_t depth = reader->depth;
 
 	if (depth == 1) {
-		if (event != JSON_EVENT_OBJECT_END && event != JSON_EVENT_ARRAY_END &&
-		    s->smccc_given)
-			problem(reader, "\"smccc\" given twice");
-		else if (event == JSON_EVENT_OBJECT_BEGIN)
+		if (object_or_null(reader, event, &s->smccc_given, "\"smccc\" given twice",
+				   "\"smccc\" is not an object or null")) {
 			s->smccc_seen = s->dump->smccc.present = true;
-		else if (event == JSON_EVENT_OBJECT_END && s->smccc_seen) {
+		} else if (event == JSON_EVENT_OBJECT_END && s->smccc_seen) {
 			if (!s->conduit_seen || !s->origin_seen || !s->calls_seen)
 				problem(reader, "an \"smccc\" object without \"conduit\", "
 						"\"conduit_origin\" and \"calls\"");
 			s->dump->smccc.conduit_given = s->conduit_seen && s->origin_seen;
-		} else if (event != JSON_EVENT_NULL && event != JSON_EVENT_ARRAY_END &&
-			   event != JSON_EVENT_OBJECT_END) {
-			/* null: the run asked nothing through SMCCC (x86) */
-			problem(reader, "\"smccc\" is not an object or null");
 		}
-		s->smccc_given = true;
 		return true;
 	}
 	if (!path[0].in_object || !path[1].in_object || !s->smccc_seen)
@@ -361,16 +375,11 @@ static bool arm_id_value(struct json_reader *reader, enum json_event event,
 	bool end = event == JSON_EVENT_ARRAY_END || event == JSON_EVENT_OBJECT_END;
 
 	if (reader->depth == 1) {
-		if (!end && s->arm_id_given)
-			problem(reader, "\"arm_id\" given twice");
-		else if (event == JSON_EVENT_OBJECT_BEGIN)
+		if (object_or_null(reader, event, &s->arm_id_given, "\"arm_id\" given twice",
+				   "\"arm_id\" is not an object or null"))
 			s->arm_id_seen = s->dump->arm_id.present = true;
 		else if (event == JSON_EVENT_OBJECT_END && s->arm_id_seen && !s->id_registers_given)
 			problem(reader, "an \"arm_id\" object without \"registers\"");
-		else if (!end && event != JSON_EVENT_NULL)
-			/* null: the run read no ID registers (x86, TCG's recording) */
-			problem(reader, "\"arm_id\" is not an object or null");
-		s->arm_id_given = true;
 		return true;
 	}
 	if (!path[1].in_object || !s->arm_id_seen || !key_is(&path[1], "registers"))

@@ -154,6 +154,81 @@ static inline const char *detail_of(const struct hv_report *r, const char *label
 	return result->detail;
 }
 
+/* The first problem a JSON text is refused with. */
+static inline const struct dump_problem *refused(const char *text)
+{
+	if (report_json_parse(&dump, text, strlen(text)))
+		fail_msg("taken: %s", text);
+	assert_true(dump.problem_count > 0);
+	return &dump.problems[0];
+}
+
+struct refusal {
+	const char *text, *reason;
+	uint32_t line;
+};
+
+/* Each text refused with its reason, on its line. */
+static inline void expect_refusals(const struct refusal *cases, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct dump_problem *p = refused(cases[i].text);
+		if (strcmp(p->reason, cases[i].reason) || p->line != cases[i].line)
+			fail_msg("%s: %u: %s, expected %u: %s", cases[i].text, p->line, p->reason,
+				 cases[i].line, cases[i].reason);
+	}
+}
+
+#define EXPECT_REFUSALS(cases) expect_refusals(cases, sizeof(cases) / sizeof(cases[0]))
+
+/* --list-labels from the line of first on: within 79 columns, each of
+ * patterns listed. */
+static inline void expect_listed(const char *first, const char *const *patterns, size_t count)
+{
+	static char listed[1 << 15];
+	struct buffer_sink sink;
+
+	buffer_sink_init(&sink, listed, sizeof(listed) - 1);
+	render_result_labels(&sink.sink);
+	listed[sink.length] = '\0';
+	const char *p = strstr(listed, first);
+	assert_non_null(p);
+	while (*p) {
+		const char *end = strchr(p, '\n');
+		if ((size_t)(end - p) > 79)
+			fail_msg("longer than 79 columns: %.*s", (int)(end - p), p);
+		p = end + 1;
+	}
+	for (size_t i = 0; i < count; i++)
+		assert_contains(listed, patterns[i]);
+}
+
+#define EXPECT_LISTED(first, patterns) \
+	expect_listed(first, patterns, sizeof(patterns) / sizeof(patterns[0]))
+
+/* now against the recording with label waived (--waive): the result
+ * found waived, and the verdict passed; a label one letter longer is
+ * refused. */
+static inline void expect_waived(const char *label, const char *now)
+{
+	static struct waiver_list list;
+	static char misspelt[RESULT_LABEL_MAX + 1];
+
+	assert_true(waive_into(&list, label));
+	replay(&baseline_report, read_file(KVM_ARM64), "golden");
+	replay(&now_report, now, "now");
+	hv_check(&now_report, &(struct requirement_list){ 0 });
+	hv_judge(&now_report, &(struct judge_settings){ .waivers = &list,
+							 .baseline = &baseline_report });
+	const struct result *r = find_result(&now_report, label);
+	assert_non_null(r);
+	assert_true(r->waived);
+	assert_true(now_report.verdict.passed);
+	snprintf(misspelt, sizeof(misspelt), "%.*s%c", (int)strlen(label), label,
+		 label[strlen(label) - 1]);
+	assert_false(waive_into(&list, misspelt));
+}
+
 /* The policy read back, then the labels of the requirements that fail
  * on report r, comma-separated. */
 static inline const char *failed_on(struct hv_report *r, size_t count)

@@ -193,22 +193,11 @@ static void json_reads_back_register_for_register(void **state)
 	"\"ID_AA64DFR0_EL1\": \"0x3\", \"ID_AA64ISAR1_EL1\": \"0x4\""
 #define REGISTERS(midr) "{\"registers\": {\"MIDR_EL1\": " midr ",\n" FOUR_REGISTERS "}}"
 
-static const struct dump_problem *refused(const char *text)
-{
-	if (report_json_parse(&dump, text, strlen(text)))
-		fail_msg("taken: %s", text);
-	assert_true(dump.problem_count > 0);
-	return &dump.problems[0];
-}
-
 static void malformed_arm_id_members(void **state)
 {
 	(void)state;
 	static const char *const not_hex = "an Arm ID register's value is not a hex string of 64 bits";
-	static const struct {
-		const char *text, *reason;
-		uint32_t line;
-	} cases[] = {
+	static const struct refusal cases[] = {
 		{ REPORT("[]"), "\"arm_id\" is not an object or null", 2 },
 		{ REPORT("\"0xf0510\""), "\"arm_id\" is not an object or null", 2 },
 		{ REPORT("{\"fields\": []}"), "an \"arm_id\" object without \"registers\"", 2 },
@@ -236,12 +225,7 @@ static void malformed_arm_id_members(void **state)
 		{ "{\"tool\": \"hvfeat\", \"leaves\": [], \"arm_id\": null}", "no CPUID leaves in it",
 		  0 },
 	};
-	for (size_t i = 0; i < COUNT(cases); i++) {
-		const struct dump_problem *p = refused(cases[i].text);
-		if (strcmp(p->reason, cases[i].reason) || p->line != cases[i].line)
-			fail_msg("%s: %u: %s, expected %u: %s", cases[i].text, p->line, p->reason,
-				 cases[i].line, cases[i].reason);
-	}
+	EXPECT_REFUSALS(cases);
 
 	/* what is taken: 1 to 16 hex digits in either case, leading zeros,
 	 * members in any order, "fields" and members hvfeat does not read
@@ -487,35 +471,14 @@ static void arm_labels_known_listed_and_waived(void **state)
 		if (!result_label_known(label_of(fields[i].key)))
 			fail_msg("%s refused", label_of(fields[i].key));
 
-	static char listed[1 << 15];
-	struct buffer_sink sink;
-	buffer_sink_init(&sink, listed, sizeof(listed) - 1);
-	render_result_labels(&sink.sink);
-	listed[sink.length] = '\0';
-	for (const char *p = strstr(listed, "  drift.arm "); *p;) {
-		const char *end = strchr(p, '\n');
-		if ((size_t)(end - p) > 79)
-			fail_msg("longer than 79 columns: %.*s", (int)(end - p), p);
-		p = end + 1;
-	}
 	static const char *const patterns[] = {
 		"  drift.arm ", "  drift.arm.KEY ", "  drift.arm.midr.KEY ", "  drift.arm.raw.REGISTER ",
 	};
-	for (size_t i = 0; i < COUNT(patterns); i++)
-		assert_contains(listed, patterns[i]);
+	EXPECT_LISTED("  drift.arm ", patterns);
 
 	/* waived, the lost SVE warns and the verdict passes */
-	static struct waiver_list list;
-	assert_true(waive_into(&list, "drift.arm.sve"));
-	replay(&baseline_report, read_file(KVM_ARM64), "golden");
-	replay(&now_report,
-	       with_register(0, "ID_AA64PFR0_EL1", with_field(field_of("arm.sve"), PFR0, 0)), "now");
-	hv_check(&now_report, &(struct requirement_list){ 0 });
-	hv_judge(&now_report, &(struct judge_settings){ .waivers = &list,
-							 .baseline = &baseline_report });
-	assert_true(find_result(&now_report, "drift.arm.sve")->waived);
-	assert_true(now_report.verdict.passed);
-	assert_false(waive_into(&list, "drift.arm.svee"));
+	expect_waived("drift.arm.sve", with_register(0, "ID_AA64PFR0_EL1",
+						     with_field(field_of("arm.sve"), PFR0, 0)));
 }
 
 /* --- policies -------------------------------------------------------------- */

@@ -76,15 +76,6 @@ static void jq_sorted_layout_reads_back(void **state)
 	assert_same_facts(&smccc_facts, &baseline_report, &now_report);
 }
 
-/* The reason (and line) a JSON text is refused with. */
-static const struct dump_problem *refused(const char *text)
-{
-	if (report_json_parse(&dump, text, strlen(text)))
-		fail_msg("taken: %s", text);
-	assert_true(dump.problem_count > 0);
-	return &dump.problems[0];
-}
-
 #define REPORT(smccc) "{\"tool\": \"hvfeat\", \"leaves\": [],\n\"smccc\": " smccc "}"
 #define CONDUIT "\"conduit\": \"hvc\", \"conduit_origin\": \"test\""
 #define CALLS(...) "{" CONDUIT ",\n\"calls\": [" __VA_ARGS__ "]}"
@@ -100,10 +91,7 @@ static void malformed_smccc_members(void **state)
 	char origin_64[256];
 	snprintf(origin_64, sizeof(origin_64), REPORT("{\"conduit\": \"hvc\", \"conduit_origin\": "
 						      "\"%064d\", \"calls\": []}"), 0);
-	static const struct {
-		const char *text, *reason;
-		uint32_t line;
-	} cases[] = {
+	static const struct refusal cases[] = {
 		{ REPORT("[]"), "\"smccc\" is not an object or null", 2 },
 		{ REPORT("\"hvc\""), "\"smccc\" is not an object or null", 2 },
 		{ REPORT("{\"calls\": []}"),
@@ -165,12 +153,7 @@ static void malformed_smccc_members(void **state)
 		{ "{\"tool\": \"hvfeat\", \"leaves\": [], \"smccc\": null}", "no CPUID leaves in it",
 		  0 },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct dump_problem *p = refused(cases[i].text);
-		if (strcmp(p->reason, cases[i].reason) || p->line != cases[i].line)
-			fail_msg("%s: %u: %s, expected %u: %s", cases[i].text, p->line, p->reason,
-				 cases[i].line, cases[i].reason);
-	}
+	EXPECT_REFUSALS(cases);
 	assert_string_equal(refused(origin_64)->reason, "the conduit's origin is too long");
 
 	/* 33 calls: one more than a recording holds */
@@ -588,39 +571,17 @@ static void smccc_labels_known_listed_and_waived(void **state)
 	};
 	EXPECT_LABELS(known, unknown);
 
-	static char listed[1 << 15];
-	struct buffer_sink sink;
-	buffer_sink_init(&sink, listed, sizeof(listed) - 1);
-	render_result_labels(&sink.sink);
-	listed[sink.length] = '\0';
-	for (const char *p = strstr(listed, "  drift.smccc "); *p;) {
-		const char *end = strchr(p, '\n');
-		if ((size_t)(end - p) > 79)
-			fail_msg("longer than 79 columns: %.*s", (int)(end - p), p);
-		p = end + 1;
-	}
 	static const char *const patterns[] = {
 		"  drift.smccc ", "  drift.smccc.conduit ", "  drift.smccc.version ",
 		"  drift.smccc.hypervisor ", "  drift.smccc.kvm.KEY ", "  drift.smccc.kvm.raw.N ",
 		"  drift.smccc.arch.KEY ", "  drift.smccc.pv_time.st ", "  drift.smccc.trng.version ",
 		"  drift.smccc.trng.uuid ", "  drift.smccc.call.0xFUNCTION.0xARG ",
 	};
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
-		assert_contains(listed, patterns[i]);
+	EXPECT_LISTED("  drift.smccc ", patterns);
 
 	/* waived, the lost function warns and the verdict passes */
-	static struct waiver_list list;
 	static const char *no_ptp[][2] = { { "0x86000000 0x0:", "0x86000000 0x0: x0=0x1" } };
-	assert_true(waive_into(&list, "drift.smccc.kvm.ptp"));
-	replay(&baseline_report, read_file(KVM_ARM64), "golden");
-	replay(&now_report, EDITED(no_ptp), "now");
-	hv_check(&now_report, &(struct requirement_list){ 0 });
-	hv_judge(&now_report, &(struct judge_settings){ .waivers = &list,
-							 .baseline = &baseline_report });
-	const struct result *r = find_result(&now_report, "drift.smccc.kvm.ptp");
-	assert_true(r->waived);
-	assert_true(now_report.verdict.passed);
-	assert_false(waive_into(&list, "drift.smccc.kvm.ptpp"));
+	expect_waived("drift.smccc.kvm.ptp", EDITED(no_ptp));
 }
 
 /* --- policies -------------------------------------------------------------- */
