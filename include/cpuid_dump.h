@@ -41,9 +41,11 @@ struct cpuid_dump {
 	struct dump_cpu cpus[DUMP_MAX_CPUS];
 	size_t problem_count; /* all of them, even past those kept */
 	struct dump_problem problems[DUMP_PROBLEMS_KEPT];
-	/* An "SMCCC:" section (smccc.h): the hypervisor calls of an Arm run. */
+	/* An "SMCCC:" section (smccc.h), or a JSON report's "smccc": the
+	 * hypervisor calls of an Arm run. */
 	struct smccc_recording smccc;
-	/* An "Arm ID registers:" section (arm_id.h): the CPU an Arm run saw. */
+	/* An "Arm ID registers:" section (arm_id.h), or a JSON report's
+	 * "arm_id": the CPU an Arm run saw. */
 	struct arm_id_recording arm_id;
 };
 

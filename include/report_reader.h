@@ -1,8 +1,9 @@
-/* hvfeat's own JSON reports read back as CPUID leaves and SMCCC answers:
- * their "leaves" array holds every leaf a run read, their "smccc" every
- * call an Arm run made, so scanning them again gives the run's report
- * again (a baseline, a replay), however jq or another tool laid the JSON
- * out. Problems go to the same list the cpuid -r parser fills. */
+/* hvfeat's own JSON reports read back as CPUID leaves, SMCCC answers and
+ * Arm ID registers: their "leaves" array holds every leaf a run read,
+ * their "smccc" every call an Arm run made, their "arm_id" the ID
+ * registers it read, so scanning them again gives the run's report again
+ * (a baseline, a replay), however jq or another tool laid the JSON out.
+ * Problems go to the same list the cpuid -r parser fills. */
 #ifndef HVFEAT_REPORT_READER_H
 #define HVFEAT_REPORT_READER_H
 
@@ -15,10 +16,11 @@
  * under 512 KiB, and jq's layout of the largest one stays under 2 MiB. */
 #define REPORT_MAX_BYTES (2048u * 1024u)
 
-/* Reads the "leaves" and "smccc" of a JSON report hvfeat wrote ("tool":
- * "hvfeat") into dump's records and SMCCC recording; true when the text is
- * one whole JSON object with leaves, SMCCC answers or both, and no
- * problem. Never reads past length, whatever the bytes are. */
+/* Reads the "leaves", "smccc" and "arm_id" of a JSON report hvfeat wrote
+ * ("tool": "hvfeat") into dump's records, SMCCC recording and Arm ID
+ * recording; true when the text is one whole JSON object with leaves,
+ * SMCCC answers, ID registers or more than one, and no problem. Never
+ * reads past length, whatever the bytes are. */
 bool report_json_parse(struct cpuid_dump *dump, const char *text, size_t length);
 
 /* A JSON report when the text starts (after white space) with '{', else a
