@@ -47,7 +47,8 @@ static void show(struct side *side, enum presence presence, const char *format, 
 }
 
 /* An answer whose x0 is a return code or a value: offered when 0 or
- * more (what the text report says), NOT_SUPPORTED and a trap offer
+ * more (what the text report says; an ARCH_FEATURES answer as
+ * smccc_arch_feature_offered has it), NOT_SUPPORTED and a trap offer
  * nothing, as a call not asked (SMCCC 1.0 has no ARCH_FEATURES: Linux
  * takes every feature as not supported). */
 static void answer(const struct smccc_report *s, uint32_t function, uint64_t arg,
@@ -65,7 +66,10 @@ static void answer(const struct smccc_report *s, uint32_t function, uint64_t arg
 	}
 	int32_t status = smccc_status(call);
 	const struct smccc_return_code *code = smccc_return_code(status, arch_workaround);
-	enum presence presence = status >= 0 ? PRESENT
+	bool offered = function == SMCCC_ARCH_FEATURES_FUNC_ID
+			       ? smccc_arch_feature_offered((uint32_t)arg, status)
+			       : status >= 0;
+	enum presence presence = offered ? PRESENT
 				 : status == SMCCC_RET_NOT_SUPPORTED ? ABSENT : DECLINED;
 	if (code)
 		show(out, presence, "%s", code->id);

@@ -116,7 +116,8 @@ static size_t pin_smccc(const struct smccc_report *s, struct text_sink *out)
 		const struct smccc_arch_feature *f = &smccc_arch_features[i];
 		const struct smccc_call *call =
 			smccc_answer(s, SMCCC_ARCH_FEATURES_FUNC_ID, f->function);
-		if (call && !call->trapped && smccc_status(call) >= 0)
+		if (call && !call->trapped && smccc_arch_feature_offered(f->function,
+									 smccc_status(call)))
 			count += pin(out, f->id, "smccc.arch.%s!=not_supported", f->key);
 	}
 	const struct smccc_call *st =

@@ -67,6 +67,12 @@ static const struct smccc_return_code workaround_unaffected = {
 	1, "SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED", "unaffected"
 };
 
+bool smccc_arch_feature_offered(uint32_t feature, int32_t status)
+{
+	return status >= 0 ||
+	       (feature == SMCCC_ARCH_WORKAROUND_2 && status == SMCCC_RET_NOT_REQUIRED);
+}
+
 const struct smccc_return_code *smccc_return_code(int32_t value, bool arch_workaround)
 {
 	if (arch_workaround && value == workaround_unaffected.value)

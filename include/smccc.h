@@ -165,6 +165,13 @@ struct smccc_return_code {
 	const char *id;   /* "SMCCC_RET_NOT_SUPPORTED" */
 	const char *word; /* "not_supported" */
 };
+/* Whether an SMCCC_ARCH_FEATURES answer about feature offers it: 0 or
+ * more, and, for WORKAROUND_2 alone, NOT_REQUIRED, which there means the
+ * mitigation is on for good or not needed (DEN 0028 7.6; Linux's
+ * spectre_v4_get_cpu_fw_mitigation_state takes it as UNAFFECTED, while
+ * its v2 and BHB readings take -2 as vulnerable). */
+bool smccc_arch_feature_offered(uint32_t feature, int32_t status);
+
 /* The name of a return code, NULL when it has none; arch_workaround says
  * whether 1 means UNAFFECTED. */
 const struct smccc_return_code *smccc_return_code(int32_t value, bool arch_workaround);

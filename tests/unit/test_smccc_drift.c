@@ -407,6 +407,21 @@ static void arch_features_answers(void **state)
 	static const struct expected_drift warned[] = { { "drift.smccc.arch.workaround_1", OUTCOME_WARN } };
 	DRIFT(read_file(KVM_ARM64), EDITED(success), warned);
 
+	/* WORKAROUND_2's NOT_REQUIRED is protection (DEN 0028 7.6: the
+	 * mitigation permanently on, or not needed; Linux reads it as
+	 * SPECTRE_UNAFFECTED): losing it to NOT_SUPPORTED fails. */
+	static const char *ssb_protected[][2] = {
+		{ "0x80000001 0x80007fff:", "0x80000001 0x80007fff: x0=0xfffffffffffffffe" },
+	};
+	static const struct expected_drift ssb_lost[] = {
+		{ "drift.smccc.arch.workaround_2", OUTCOME_FAIL } };
+	static const struct expected_drift ssb_gained[] = {
+		{ "drift.smccc.arch.workaround_2", OUTCOME_WARN } };
+	static char ssb[1 << 16];
+	snprintf(ssb, sizeof(ssb), "%s", EDITED(ssb_protected));
+	DRIFT(ssb, read_file(KVM_ARM64), ssb_lost);
+	DRIFT(read_file(KVM_ARM64), ssb, ssb_gained);
+
 	/* PV time no longer offered: neither is its stolen-time structure,
 	 * whose call is then not made */
 	static const char *no_pv_time[][2] = {
