@@ -6,7 +6,7 @@
  *      MIDR_EL1         0x00000000000f0510
  *      ID_AA64PFR0_EL1  0x0000000101111112
  *
- * A line is a register's name and its value, "0x" and 1 to 16 hex digits;
+ * A line is a register's name and its value, "0x" and hex digits below 2^64;
  * the section holds every register hvfeat reads, each once. */
 #include "arm_id.h"
 
@@ -36,7 +36,7 @@ const char *arm_id_dump_line(struct arm_id_recording *recording, const char *lin
 		return "names no ID register hvfeat reads";
 	cursor_skip_blanks(&c);
 	if (!cursor_number_up_to(&c, UINT64_MAX, &value, &hex) || !hex)
-		return "a register's value must be 0x and up to 16 hex digits";
+		return "a register's value must be 0x and hex digits below 2^64";
 	cursor_skip_blanks(&c);
 	if (!cursor_at_end(&c))
 		return "more after the register's value";

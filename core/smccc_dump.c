@@ -87,7 +87,7 @@ void render_smccc_dump(const struct smccc_report *report, struct text_sink *out)
 		call_line(&report->calls[i], out);
 }
 
-/* "0x" and 1 to 16 hex digits. */
+/* "0x" and hex digits below 2^64 (leading zeros taken). */
 static bool hex64(struct cursor *c, uint64_t *value)
 {
 	size_t digits = 0;
