@@ -92,6 +92,18 @@ CASES = {
 }
 
 
+RECORDINGS = ROOT / "tests" / "dumps" / "arm64"
+VHE_RECORDING = "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"
+NVHE_RECORDING = "kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt"
+# The firmware's --baseline, given the committed recording of -cpu host
+# on the VHE L1: the same on that L1, and on the nVHE one different in
+# WORKAROUND_3 (NOT_SUPPORTED to SUCCESS, gained: warn) and in MIDR_EL1,
+# 0x000f0510 to 0x410fd083 (Arm ARM D19.2: Implementer [31:24] 0x00 to
+# 0x41, PartNum [15:4] 0x051 to 0xd08, Revision [3:0] 0 to 3; Variant and
+# Architecture unchanged): another CPU model warns.
+BASELINES = {"vhe-host": VHE_RECORDING, "nvhe-host": VHE_RECORDING}
+
+
 def id_fields(cpu):
     """The ID register fields KVM shows an L2 with this -cpu (see above)."""
     return {"arm.sve": 0 if "sve=off" in cpu else 1,
@@ -151,8 +163,12 @@ class Arm64Suite(unittest.TestCase):
                            "smccc.arch.workaround_2=not_supported,"
                            f"smccc.arch.workaround_3={L1S[l1][2]}")
             ids = ",".join(f"{key}={value}" for key, value in id_fields(cpu).items())
+            baseline = BASELINES.get(name)
             case = bed.Arm64Case(name, cpu=cpu, options=f"{OPTIONS} --require "
-                                 f"{KVM_REQUIREMENTS}{steal}{workarounds},{ids}")
+                                 f"{KVM_REQUIREMENTS}{steal}{workarounds},{ids}"
+                                 + (r" --baseline \baseline.txt" if baseline else ""),
+                                 extra={"baseline.txt": (RECORDINGS / baseline).read_bytes()}
+                                 if baseline else None)
             groups.setdefault(l1, []).append(case)
             cls.cases[name] = case
         cls.l1s = bed.run([(l1, L1S[l1][0], cases, L1S[l1][1])
@@ -303,6 +319,18 @@ class Arm64Suite(unittest.TestCase):
                     self.assertEqual([probe["state"], probe["values"]["x0"], probe["detail"]],
                                      [state, x0, detail])
 
+    def test_firmware_baseline_compares_smccc_and_id_registers(self):
+        drift = {}
+        for name in BASELINES:
+            data = self.json_of(self.cases[name].esp)
+            drift[name] = jq('[.results[] | select(.label | startswith("drift.")) '
+                             '| {(.label): .outcome}] | add', data)
+        self.assertEqual(drift["vhe-host"], {"drift.baseline": "pass"})
+        self.assertEqual(drift["nvhe-host"], {
+            "drift.baseline": "info", "drift.smccc.arch.workaround_3": "warn",
+            "drift.arm.midr.implementer": "warn", "drift.arm.midr.partnum": "warn",
+            "drift.arm.midr.revision": "warn"})
+
     def test_id_registers_follow_the_cpu_properties(self):
         for name, case in self.cases.items():
             with self.subTest(case=name):
@@ -335,14 +363,12 @@ class Arm64Suite(unittest.TestCase):
                          "the bed's L1 kernel is not the one the recordings were made on "
                          "(Debian's linux-image-arm64 moved on): record them again with "
                          "hvfeat -r and rename them for the new kernel")
-        for name, recording in (("vhe-host", "kvm-real-6.1.0-57-arm64-qemu-7.2-host.txt"),
-                                ("nvhe-host",
-                                 "kvm-real-6.1.0-57-arm64-qemu-7.2-host-a72-nvhe.txt")):
+        for name, recording in (("vhe-host", VHE_RECORDING), ("nvhe-host", NVHE_RECORDING)):
             with self.subTest(case=name):
                 log = self.cases[name].log()
                 raw = (log[log.index("Arm ID registers:\n"):log.index("\nraw SMCCC answers")]
                        + log[log.index("SMCCC:\n"):log.index("\nresults:")])
-                committed = (ROOT / "tests" / "dumps" / "arm64" / recording).read_text()
+                committed = (RECORDINGS / recording).read_text()
                 self.assertEqual(raw, committed)
 
     def test_boot_times(self):
