@@ -253,7 +253,8 @@ MUTANTS = [
     ("core/probe_smccc.c", "SMCCC_ARCH_WORKAROUND_2, 1 },", "SMCCC_ARCH_WORKAROUND_2, 0 },",
      "WORKAROUND_2 turns the SSB mitigation off"),
     ("core/smccc_tables.c", "(feature == SMCCC_ARCH_WORKAROUND_2 && status == SMCCC_RET_NOT_REQUIRED)",
-     "(0)", "WORKAROUND_2's NOT_REQUIRED lost without a failure"),
+     "(feature == SMCCC_ARCH_WORKAROUND_2 && 0)",
+     "WORKAROUND_2's NOT_REQUIRED lost without a failure"),
 ]
 
 
