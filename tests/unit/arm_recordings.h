@@ -21,23 +21,6 @@
 static struct cpuid_dump dump;
 static struct hv_report baseline_report, now_report;
 
-/* A file's text, in one of four buffers used in turn: a test holds a few
- * at once. */
-static inline const char *read_file(const char *path)
-{
-	static char data[4][1 << 16];
-	static unsigned next;
-	char *text = data[next++ % 4];
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	size_t length = fread(text, 1, sizeof(data[0]) - 1, f);
-	fclose(f);
-	text[length] = '\0';
-	return text;
-}
-
 /* A report of length bytes of a dump or JSON report as hvfeat -f makes
  * it: its leaves (none here), then its SMCCC answers and its ID registers
  * when it has them. */
@@ -96,7 +79,7 @@ static inline void assert_same_facts(const struct fact_family *family, const str
 static inline const char *edited(const char *(*edits)[2], size_t count)
 {
 	static char copy[1 << 16];
-	const char *at = read_file(KVM_ARM64);
+	const char *at = read_text_file(KVM_ARM64);
 	size_t n = 0, used = 0;
 
 	while (*at) {
@@ -215,7 +198,7 @@ static inline void expect_waived(const char *label, const char *now)
 	static char misspelt[RESULT_LABEL_MAX + 1];
 
 	assert_true(waive_into(&list, label));
-	replay(&baseline_report, read_file(KVM_ARM64), "golden");
+	replay(&baseline_report, read_text_file(KVM_ARM64), "golden");
 	replay(&now_report, now, "now");
 	hv_check(&now_report, &(struct requirement_list){ 0 });
 	hv_judge(&now_report, &(struct judge_settings){ .waivers = &list,

@@ -87,18 +87,21 @@ static inline struct hv_report *scan_dump_file(const char *name)
 	return &test_report;
 }
 
-/* A file's text, NUL-terminated, in a buffer of the helper's own (64 KiB:
- * the Arm recordings and hand-written dumps). */
+/* A file's text, NUL-terminated, in one of four 64 KiB buffers used in
+ * turn (the Arm recordings and hand-written dumps): a test may hold a few
+ * files at once. */
 static inline const char *read_text_file(const char *path)
 {
-	static char data[1 << 16];
+	static char data[4][1 << 16];
+	static unsigned next;
+	char *text = data[next++ % 4];
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		fail_msg("cannot open %s", path);
-	size_t length = fread(data, 1, sizeof(data) - 1, f);
+	size_t length = fread(text, 1, sizeof(data[0]) - 1, f);
 	fclose(f);
-	data[length] = '\0';
-	return data;
+	text[length] = '\0';
+	return text;
 }
 
 /* The report as render writes it, whole and NUL-terminated, in buffer. */

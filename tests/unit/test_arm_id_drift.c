@@ -126,7 +126,7 @@ static const char *label_of(const char *key)
 static void recording_holds_these_registers(void **state)
 {
 	(void)state;
-	const char *text = read_file(KVM_ARM64);
+	const char *text = read_text_file(KVM_ARM64);
 	for (size_t r = 0; r < COUNT(registers); r++) {
 		char line[64];
 		snprintf(line, sizeof(line), "   %-16s 0x%016llx\n", registers[r].name,
@@ -163,8 +163,8 @@ static void json_round_trip(const char *text)
 static void json_reads_back_register_for_register(void **state)
 {
 	(void)state;
-	json_round_trip(read_file(KVM_ARM64));
-	json_round_trip(read_file(KVM_ARM64_A72_NVHE));
+	json_round_trip(read_text_file(KVM_ARM64));
+	json_round_trip(read_text_file(KVM_ARM64_A72_NVHE));
 	/* every bit of every register, and none */
 	json_round_trip("Arm ID registers:\n"
 			"   MIDR_EL1 0xffffffffffffffff\n   ID_AA64PFR0_EL1 0x8000000000000001\n"
@@ -172,12 +172,12 @@ static void json_reads_back_register_for_register(void **state)
 			"   ID_AA64ISAR1_EL1 0x1\n");
 	/* the recording itself, byte for byte, from its JSON in jq -S's
 	 * layout ("registers" after "fields", sorted by name) */
-	replay(&now_report, read_file(KVM_ARM64_JQ_SORTED), "jq -S");
-	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
-	replay(&baseline_report, read_file(KVM_ARM64), "text");
+	replay(&now_report, read_text_file(KVM_ARM64_JQ_SORTED), "jq -S");
+	assert_string_equal(raw_of(&now_report), read_text_file(KVM_ARM64));
+	replay(&baseline_report, read_text_file(KVM_ARM64), "text");
 	assert_same_facts(&arm_id_facts, &baseline_report, &now_report);
 	/* and a replay without them has none, as before */
-	replay(&now_report, read_file(TCG_ARM64), "text");
+	replay(&now_report, read_text_file(TCG_ARM64), "text");
 	size_t length;
 	char *json = render_to_memory(&now_report, OUTPUT_JSON, malloc, &length);
 	assert_contains(json, "\"arm_id\": null,");
@@ -251,11 +251,11 @@ static void malformed_arm_id_members(void **state)
 static void recording_matches_its_json(void **state)
 {
 	(void)state;
-	struct hv_report *r = drift_of(read_file(KVM_ARM64), read_file(KVM_ARM64_JQ_SORTED), NULL, 0);
+	struct hv_report *r = drift_of(read_text_file(KVM_ARM64), read_text_file(KVM_ARM64_JQ_SORTED), NULL, 0);
 	assert_string_equal(detail_of(r, "drift.baseline"),
 			    "matches the baseline (golden): 0 interfaces, the SMCCC answers and "
 			    "the Arm ID registers compared");
-	drift_of(read_file(KVM_ARM64_JQ_SORTED), read_file(KVM_ARM64), NULL, 0);
+	drift_of(read_text_file(KVM_ARM64_JQ_SORTED), read_text_file(KVM_ARM64), NULL, 0);
 }
 
 /* One field of the recording's registers to value, against the recording
@@ -270,8 +270,8 @@ static void one_field(const struct field *f, uint64_t value, enum outcome lowere
 								: raised_or_changed };
 	struct expected_drift back = { now.label, value < value_of(f, was) ? raised_or_changed
 									  : lowered_or_changed };
-	drift_of(read_file(KVM_ARM64), changed, &now, 1);
-	drift_of(changed, read_file(KVM_ARM64), &back, 1);
+	drift_of(read_text_file(KVM_ARM64), changed, &now, 1);
+	drift_of(changed, read_text_file(KVM_ARM64), &back, 1);
 }
 
 /* Each field, one at a time, one step up and down to 0 (from 0: to 1):
@@ -296,21 +296,21 @@ static void sve_and_pmu_lost(void **state)
 	static const struct expected_drift sve_gained[] = { { "drift.arm.sve", OUTCOME_WARN } };
 	const char *no_sve = with_register(1, "ID_AA64PFR0_EL1",
 					   with_field(field_of("arm.sve"), PFR0, 0));
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), no_sve, sve_lost);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), no_sve, sve_lost);
 	assert_string_equal(detail_of(r, "drift.arm.sve"),
 			    "ID_AA64PFR0_EL1.SVE lost: 1 in the baseline, 0 now");
 	assert_int_equal(find_result(r, "drift.arm.sve")->severity, SEVERITY_HIGH);
 	assert_false(r->verdict.passed);
 	assert_contains(text_of(r), "  FAIL  drift.arm.sve: ID_AA64PFR0_EL1.SVE lost: 1 in the "
 				    "baseline, 0 now\n");
-	r = DRIFT(no_sve, read_file(KVM_ARM64), sve_gained);
+	r = DRIFT(no_sve, read_text_file(KVM_ARM64), sve_gained);
 	assert_string_equal(detail_of(r, "drift.arm.sve"),
 			    "ID_AA64PFR0_EL1.SVE gained: 0 in the baseline, 1 now");
 	assert_true(r->verdict.passed);
 
 	/* pmu=off: PMUVer 5 (PMUv3 for v8.4) -> 0 */
 	static const struct expected_drift pmu_lost[] = { { "drift.arm.pmuver", OUTCOME_FAIL } };
-	r = DRIFT(read_file(KVM_ARM64),
+	r = DRIFT(read_text_file(KVM_ARM64),
 		  with_register(1, "ID_AA64DFR0_EL1", with_field(field_of("arm.pmuver"), DFR0, 0)),
 		  pmu_lost);
 	assert_string_equal(detail_of(r, "drift.arm.pmuver"),
@@ -321,10 +321,10 @@ static void sve_and_pmu_lost(void **state)
 	static const struct expected_drift ssbs_raised[] = { { "drift.arm.ssbs", OUTCOME_WARN } };
 	const char *ssbs_1 = with_register(1, "ID_AA64PFR1_EL1",
 					   with_field(field_of("arm.ssbs"), PFR1, 1));
-	r = DRIFT(read_file(KVM_ARM64), ssbs_1, ssbs_lowered);
+	r = DRIFT(read_text_file(KVM_ARM64), ssbs_1, ssbs_lowered);
 	assert_string_equal(detail_of(r, "drift.arm.ssbs"),
 			    "ID_AA64PFR1_EL1.SSBS lowered: 2 in the baseline, 1 now");
-	r = DRIFT(ssbs_1, read_file(KVM_ARM64), ssbs_raised);
+	r = DRIFT(ssbs_1, read_text_file(KVM_ARM64), ssbs_raised);
 	assert_string_equal(detail_of(r, "drift.arm.ssbs"),
 			    "ID_AA64PFR1_EL1.SSBS raised: 1 in the baseline, 2 now");
 
@@ -334,7 +334,7 @@ static void sve_and_pmu_lost(void **state)
 	 * way of offering nothing (warn) */
 	const char *imp_def = with_register(1, "ID_AA64DFR0_EL1",
 					    with_field(field_of("arm.pmuver"), DFR0, 0xf));
-	r = DRIFT(read_file(KVM_ARM64), imp_def, pmu_lost);
+	r = DRIFT(read_text_file(KVM_ARM64), imp_def, pmu_lost);
 	assert_string_equal(detail_of(r, "drift.arm.pmuver"),
 			    "ID_AA64DFR0_EL1.PMUVer lost: 5 in the baseline, 15 now");
 	static const struct expected_drift pmu_changed[] = { { "drift.arm.pmuver", OUTCOME_WARN } };
@@ -361,7 +361,7 @@ static void another_cpu_model(void **state)
 	midr = with_field(field_of("arm.midr.partnum"), midr, 0xd08);
 	midr = with_field(field_of("arm.midr.revision"), midr, 3);
 	assert_int_equal(midr, 0x410fd083u); /* the nVHE recording's */
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), with_register(0, "MIDR_EL1", midr), a72);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), with_register(0, "MIDR_EL1", midr), a72);
 	assert_string_equal(detail_of(r, "drift.arm.midr.implementer"),
 			    "MIDR_EL1.Implementer changed: 0x00 (reserved for software use) in the "
 			    "baseline, 0x41 (Arm) now");
@@ -375,7 +375,7 @@ static void another_cpu_model(void **state)
 		{ "drift.arm.midr.revision", OUTCOME_WARN },
 		{ "drift.smccc.arch.workaround_3", OUTCOME_WARN },
 	};
-	DRIFT(read_file(KVM_ARM64), read_file(KVM_ARM64_A72_NVHE), nvhe);
+	DRIFT(read_text_file(KVM_ARM64), read_text_file(KVM_ARM64_A72_NVHE), nvhe);
 	static const struct expected_drift n1[] = {
 		{ "drift.arm.midr.implementer", OUTCOME_WARN },
 		{ "drift.arm.midr.variant", OUTCOME_WARN },
@@ -385,7 +385,7 @@ static void another_cpu_model(void **state)
 	midr = with_field(field_of("arm.midr.variant"), midr, 3);
 	midr = with_field(field_of("arm.midr.partnum"), midr, 0xd0c);
 	midr = with_field(field_of("arm.midr.revision"), midr, 1);
-	r = DRIFT(with_register(0, "MIDR_EL1", midr), read_file(KVM_ARM64), n1);
+	r = DRIFT(with_register(0, "MIDR_EL1", midr), read_text_file(KVM_ARM64), n1);
 	assert_true(r->verdict.passed);
 }
 
@@ -412,7 +412,7 @@ static void undecoded_bits_differ(void **state)
 		uint64_t was = recorded(bits[i].reg), is = was ^ UINT64_C(1) << bits[i].bit;
 		struct expected_drift expected = { bits[i].label, OUTCOME_WARN };
 		const char *changed = with_register(0, bits[i].reg, is);
-		struct hv_report *r = drift_of(read_file(KVM_ARM64), changed, &expected, 1);
+		struct hv_report *r = drift_of(read_text_file(KVM_ARM64), changed, &expected, 1);
 		uint64_t undecoded = UINT64_MAX;
 		for (size_t f = 0; f < COUNT(fields); f++)
 			if (!strcmp(fields[f].reg, bits[i].reg))
@@ -424,7 +424,7 @@ static void undecoded_bits_differ(void **state)
 			 bits[i].reg, (unsigned long long)(was & undecoded),
 			 (unsigned long long)(is & undecoded));
 		assert_string_equal(detail_of(r, bits[i].label), detail);
-		drift_of(changed, read_file(KVM_ARM64), &expected, 1);
+		drift_of(changed, read_text_file(KVM_ARM64), &expected, 1);
 	}
 }
 
@@ -436,8 +436,8 @@ static void registers_on_one_side_only(void **state)
 	static const struct expected_drift gone[] = { { "drift.arm", OUTCOME_FAIL } };
 	static const struct expected_drift new[] = { { "drift.arm", OUTCOME_WARN } };
 	static char smccc_only[1 << 16];
-	snprintf(smccc_only, sizeof(smccc_only), "%s", strstr(read_file(KVM_ARM64), "SMCCC:\n"));
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), smccc_only, gone);
+	snprintf(smccc_only, sizeof(smccc_only), "%s", strstr(read_text_file(KVM_ARM64), "SMCCC:\n"));
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), smccc_only, gone);
 	assert_string_equal(detail_of(r, "drift.arm"),
 			    "Arm ID registers in the baseline (MIDR_EL1 0xf0510), none now: not "
 			    "compared");
@@ -531,7 +531,7 @@ static void written_policy_pins_each_feature_field(void **state)
 
 	/* it passes on the recording and its JSON */
 	assert_string_equal(failed_on(replay(&now_report, id_section(NULL, 0), "now"), count), "");
-	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64_JQ_SORTED), "now"),
+	assert_string_equal(failed_on(replay(&now_report, read_text_file(KVM_ARM64_JQ_SORTED), "now"),
 				      count),
 			    "");
 	/* fails on a lower field, never on a higher one or another model */
@@ -560,7 +560,7 @@ static void written_policy_pins_each_feature_field(void **state)
 				      count),
 			    "");
 	/* a recording without ID registers: each requirement not known */
-	struct hv_report *r = replay(&now_report, read_file(TCG_ARM64), "now");
+	struct hv_report *r = replay(&now_report, read_text_file(TCG_ARM64), "now");
 	const char *failed = failed_on(r, count);
 	for (size_t i = 0; i < COUNT(fields); i++) {
 		char label[64];

@@ -38,7 +38,7 @@ static void json_reads_back_call_for_call(void **state)
 {
 	(void)state;
 	const char *texts[] = {
-		read_file(KVM_ARM64), read_file(TCG_ARM64),
+		read_text_file(KVM_ARM64), read_text_file(TCG_ARM64),
 		"SMCCC:\n   conduit smc (device tree /psci method)\n"
 		"   0x80000000 0x0: x0=0x10002\n"
 		"   0x80000001 0x80008000: trapped esr=0x5e000000\n"
@@ -61,8 +61,8 @@ static void json_reads_back_call_for_call(void **state)
 		free(json);
 	}
 	/* the first one is the recording itself, byte for byte */
-	replay(&now_report, read_file(KVM_ARM64), "text");
-	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
+	replay(&now_report, read_text_file(KVM_ARM64), "text");
+	assert_string_equal(raw_of(&now_report), read_text_file(KVM_ARM64));
 }
 
 /* jq 1.6's "jq -S ." of hvfeat -f KVM_ARM64 -j: "calls" comes before
@@ -70,9 +70,9 @@ static void json_reads_back_call_for_call(void **state)
 static void jq_sorted_layout_reads_back(void **state)
 {
 	(void)state;
-	replay(&now_report, read_file(KVM_ARM64_JQ_SORTED), "jq -S");
-	assert_string_equal(raw_of(&now_report), read_file(KVM_ARM64));
-	replay(&baseline_report, read_file(KVM_ARM64), "text");
+	replay(&now_report, read_text_file(KVM_ARM64_JQ_SORTED), "jq -S");
+	assert_string_equal(raw_of(&now_report), read_text_file(KVM_ARM64));
+	replay(&baseline_report, read_text_file(KVM_ARM64), "text");
 	assert_same_facts(&smccc_facts, &baseline_report, &now_report);
 }
 
@@ -199,15 +199,15 @@ static void malformed_smccc_members(void **state)
 static void recording_matches_itself(void **state)
 {
 	(void)state;
-	struct hv_report *r = drift_of(read_file(KVM_ARM64), read_file(KVM_ARM64), NULL, 0);
+	struct hv_report *r = drift_of(read_text_file(KVM_ARM64), read_text_file(KVM_ARM64), NULL, 0);
 	assert_string_equal(detail_of(r, "drift.baseline"),
 			    "matches the baseline (golden): 0 interfaces, the SMCCC answers and "
 			    "the Arm ID registers compared");
 	assert_true(r->verdict.passed);
 	/* its JSON in jq -S's layout, both ways */
-	const char *sorted = read_file(KVM_ARM64_JQ_SORTED);
-	drift_of(read_file(KVM_ARM64), sorted, NULL, 0);
-	drift_of(sorted, read_file(KVM_ARM64), NULL, 0);
+	const char *sorted = read_text_file(KVM_ARM64_JQ_SORTED);
+	drift_of(read_text_file(KVM_ARM64), sorted, NULL, 0);
+	drift_of(sorted, read_text_file(KVM_ARM64), NULL, 0);
 }
 
 /* The two real recordings: KVM in an L1 of -cpu max (VHE), and in an nVHE
@@ -233,13 +233,13 @@ static void real_recordings_against_each_other(void **state)
 		{ "drift.arm.midr.partnum", OUTCOME_WARN },
 		{ "drift.arm.midr.revision", OUTCOME_WARN },
 	};
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), read_file(KVM_ARM64_A72_NVHE), gained);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), read_text_file(KVM_ARM64_A72_NVHE), gained);
 	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_3"),
 			    "ARM_SMCCC_ARCH_WORKAROUND_3 gained: SMCCC_RET_NOT_SUPPORTED in the "
 			    "baseline, SMCCC_RET_SUCCESS now");
-	r = DRIFT(read_file(KVM_ARM64_A72_NVHE), read_file(KVM_ARM64), lost);
+	r = DRIFT(read_text_file(KVM_ARM64_A72_NVHE), read_text_file(KVM_ARM64), lost);
 	assert_false(r->verdict.passed);
-	drift_of(read_file(KVM_ARM64_A72_NVHE), read_file(KVM_ARM64_A72_NVHE), NULL, 0);
+	drift_of(read_text_file(KVM_ARM64_A72_NVHE), read_text_file(KVM_ARM64_A72_NVHE), NULL, 0);
 }
 
 /* Linux arm-smccc.h: ARM_SMCCC_KVM_FUNC_FEATURES 0, _PTP 1, _HYP_MEMINFO
@@ -278,14 +278,14 @@ static void kvm_functions_lost_and_gained(void **state)
 	static const struct expected_drift gained[] = { { "drift.smccc.kvm.ptp", OUTCOME_WARN } };
 	static char without_ptp[1 << 16];
 	snprintf(without_ptp, sizeof(without_ptp), "%s", EDITED(no_ptp));
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), without_ptp, lost);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), without_ptp, lost);
 	assert_string_equal(detail_of(r, "drift.smccc.kvm.ptp"),
 			    "ARM_SMCCC_KVM_FUNC_PTP (bit 1) lost: set in the baseline, clear now");
 	assert_int_equal(find_result(r, "drift.smccc.kvm.ptp")->severity, SEVERITY_HIGH);
 	assert_false(r->verdict.passed);
 	assert_contains(text_of(r), "  FAIL  drift.smccc.kvm.ptp: ARM_SMCCC_KVM_FUNC_PTP (bit 1) "
 				    "lost:");
-	r = DRIFT(without_ptp, read_file(KVM_ARM64), gained);
+	r = DRIFT(without_ptp, read_text_file(KVM_ARM64), gained);
 	assert_true(r->verdict.passed);
 
 	/* Each bit alone against none: a function with a key is lost (fail)
@@ -341,7 +341,7 @@ static void vendor_uid_changed_or_gone(void **state)
 		{ "drift.smccc.kvm.features", OUTCOME_WARN },
 		{ "drift.smccc.kvm.ptp", OUTCOME_WARN },
 	};
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(hyperv), other);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), EDITED(hyperv), other);
 	assert_string_equal(detail_of(r, "drift.smccc.hypervisor"),
 			    "the vendor hypervisor UID changed: "
 			    "28b46fb6-2ec5-11e9-a9ca-4b564d003a74 (KVM) in the baseline, "
@@ -349,10 +349,10 @@ static void vendor_uid_changed_or_gone(void **state)
 	assert_string_equal(detail_of(r, "drift.smccc.kvm.ptp"),
 			    "ARM_SMCCC_KVM_FUNC_PTP (bit 1) lost: set in the baseline, not asked "
 			    "now");
-	r = DRIFT(read_file(KVM_ARM64), EDITED(gone), other);
+	r = DRIFT(read_text_file(KVM_ARM64), EDITED(gone), other);
 	assert_contains(detail_of(r, "drift.smccc.hypervisor"), " gone: ");
-	DRIFT(read_file(KVM_ARM64), EDITED(trapped), other);
-	DRIFT(EDITED(gone), read_file(KVM_ARM64), appeared);
+	DRIFT(read_text_file(KVM_ARM64), EDITED(trapped), other);
+	DRIFT(EDITED(gone), read_text_file(KVM_ARM64), appeared);
 }
 
 /* SMCCC_ARCH_FEATURES (0x80000001) of ARM_SMCCC_ARCH_WORKAROUND_1
@@ -388,7 +388,7 @@ static void arch_features_answers(void **state)
 	};
 	static char changed[1 << 16];
 	snprintf(changed, sizeof(changed), "%s", EDITED(answers));
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), changed, expected);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), changed, expected);
 	assert_string_equal(detail_of(r, "drift.smccc.arch.workaround_1"),
 			    "ARM_SMCCC_ARCH_WORKAROUND_1 lost: SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED "
 			    "in the baseline, SMCCC_RET_NOT_SUPPORTED now");
@@ -398,14 +398,14 @@ static void arch_features_answers(void **state)
 	assert_string_equal(detail_of(r, "drift.smccc.arch.soc_id"),
 			    "ARM_SMCCC_ARCH_SOC_ID gained: SMCCC_RET_NOT_SUPPORTED in the baseline, "
 			    "0x7 now");
-	DRIFT(changed, read_file(KVM_ARM64), back);
+	DRIFT(changed, read_text_file(KVM_ARM64), back);
 
 	/* unaffected to success: both offered, changed */
 	static const char *success[][2] = {
 		{ "0x80000001 0x80008000:", "0x80000001 0x80008000: x0=0x0" },
 	};
 	static const struct expected_drift warned[] = { { "drift.smccc.arch.workaround_1", OUTCOME_WARN } };
-	DRIFT(read_file(KVM_ARM64), EDITED(success), warned);
+	DRIFT(read_text_file(KVM_ARM64), EDITED(success), warned);
 
 	/* WORKAROUND_2's NOT_REQUIRED is protection (DEN 0028 7.6: the
 	 * mitigation permanently on, or not needed; Linux reads it as
@@ -419,8 +419,8 @@ static void arch_features_answers(void **state)
 		{ "drift.smccc.arch.workaround_2", OUTCOME_WARN } };
 	static char ssb[1 << 16];
 	snprintf(ssb, sizeof(ssb), "%s", EDITED(ssb_protected));
-	DRIFT(ssb, read_file(KVM_ARM64), ssb_lost);
-	DRIFT(read_file(KVM_ARM64), ssb, ssb_gained);
+	DRIFT(ssb, read_text_file(KVM_ARM64), ssb_lost);
+	DRIFT(read_text_file(KVM_ARM64), ssb, ssb_gained);
 
 	/* PV time no longer offered: neither is its stolen-time structure,
 	 * whose call is then not made */
@@ -431,7 +431,7 @@ static void arch_features_answers(void **state)
 		{ "drift.smccc.arch.pv_time", OUTCOME_FAIL },
 		{ "drift.smccc.pv_time.st", OUTCOME_FAIL },
 	};
-	r = DRIFT(read_file(KVM_ARM64), EDITED(no_pv_time), pv_time_lost);
+	r = DRIFT(read_text_file(KVM_ARM64), EDITED(no_pv_time), pv_time_lost);
 	assert_string_equal(detail_of(r, "drift.smccc.pv_time.st"),
 			    "ARM_SMCCC_HV_PV_TIME_ST lost: SMCCC_RET_SUCCESS in the baseline, not "
 			    "asked now");
@@ -441,8 +441,8 @@ static void arch_features_answers(void **state)
 	};
 	static const struct expected_drift st_lost[] = { { "drift.smccc.pv_time.st", OUTCOME_FAIL } };
 	static const struct expected_drift st_gained[] = { { "drift.smccc.pv_time.st", OUTCOME_WARN } };
-	DRIFT(read_file(KVM_ARM64), EDITED(no_st), st_lost);
-	DRIFT(EDITED(no_st), read_file(KVM_ARM64), st_gained);
+	DRIFT(read_text_file(KVM_ARM64), EDITED(no_st), st_lost);
+	DRIFT(EDITED(no_st), read_text_file(KVM_ARM64), st_gained);
 }
 
 /* The conduit and SMCCC_VERSION (0x80000000) are settings: a change
@@ -455,13 +455,13 @@ static void conduit_and_version(void **state)
 		{ "conduit", "conduit smc (device tree /psci method)" },
 	};
 	static const struct expected_drift conduit[] = { { "drift.smccc.conduit", OUTCOME_WARN } };
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(smc), conduit);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), EDITED(smc), conduit);
 	assert_string_equal(detail_of(r, "drift.smccc.conduit"),
 			    "the conduit changed: hvc in the baseline, smc now");
 
 	static const char *v1_2[][2] = { { "0x80000000 0x0:", "0x80000000 0x0: x0=0x10002" } };
 	static const struct expected_drift version[] = { { "drift.smccc.version", OUTCOME_WARN } };
-	r = DRIFT(read_file(KVM_ARM64), EDITED(v1_2), version);
+	r = DRIFT(read_text_file(KVM_ARM64), EDITED(v1_2), version);
 	assert_string_equal(detail_of(r, "drift.smccc.version"),
 			    "SMCCC_VERSION changed: 0x10001 (1.1) in the baseline, 0x10002 (1.2) "
 			    "now");
@@ -477,7 +477,7 @@ static void conduit_and_version(void **state)
 		{ "drift.smccc.trng.version", OUTCOME_FAIL },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 	};
-	DRIFT(read_file(KVM_ARM64), EDITED(v1_0), older);
+	DRIFT(read_text_file(KVM_ARM64), EDITED(v1_0), older);
 
 	/* no conduit at all: nothing called (and, the text holding no ID
 	 * registers, one drift.arm result) */
@@ -494,7 +494,7 @@ static void conduit_and_version(void **state)
 		{ "drift.smccc.trng.version", OUTCOME_FAIL },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 	};
-	DRIFT(read_file(KVM_ARM64), "SMCCC:\n   conduit none (no PSCI)\n", nothing_called);
+	DRIFT(read_text_file(KVM_ARM64), "SMCCC:\n   conduit none (no PSCI)\n", nothing_called);
 }
 
 /* The TRNG (DEN 0098; ARM_SMCCC_TRNG_VERSION 0x84000050, _FEATURES
@@ -515,8 +515,8 @@ static void trng(void **state)
 		{ "drift.smccc.trng.version", OUTCOME_WARN },
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 	};
-	DRIFT(read_file(KVM_ARM64), EDITED(gone), lost);
-	DRIFT(EDITED(gone), read_file(KVM_ARM64), new);
+	DRIFT(read_text_file(KVM_ARM64), EDITED(gone), lost);
+	DRIFT(EDITED(gone), read_text_file(KVM_ARM64), new);
 
 	static const char *other[][2] = {
 		{ "0x84000050 0x0:", "0x84000050 0x0: x0=0x10001" },
@@ -528,7 +528,7 @@ static void trng(void **state)
 		{ "drift.smccc.trng.uuid", OUTCOME_WARN },
 		{ "drift.smccc.call.0x84000051.0xc4000053", OUTCOME_WARN },
 	};
-	struct hv_report *r = DRIFT(read_file(KVM_ARM64), EDITED(other), changed);
+	struct hv_report *r = DRIFT(read_text_file(KVM_ARM64), EDITED(other), changed);
 	assert_string_equal(detail_of(r, "drift.smccc.call.0x84000051.0xc4000053"),
 			    "call 0x84000051 0xc4000053 changed: x0=0x0 in the baseline, "
 			    "x0=0xffffffffffffffff now");
@@ -549,7 +549,7 @@ static void smccc_on_one_side_only(void **state)
 	static const struct expected_drift gone[] = { { "drift.smccc", OUTCOME_FAIL } };
 	static const struct expected_drift new[] = { { "drift.smccc", OUTCOME_WARN } };
 
-	replay(&baseline_report, read_file(KVM_ARM64), "golden");
+	replay(&baseline_report, read_text_file(KVM_ARM64), "golden");
 	struct hv_report *r = SCAN(x86);
 	hv_check(r, &none);
 	hv_judge(r, &(struct judge_settings){ .baseline = &baseline_report });
@@ -558,7 +558,7 @@ static void smccc_on_one_side_only(void **state)
 	assert_int_equal(result->outcome, gone[0].outcome);
 	assert_string_equal(result->detail, "SMCCC answers in the baseline (KVM through hvc), "
 					    "none now: not compared");
-	replay(&now_report, read_file(KVM_ARM64), "now");
+	replay(&now_report, read_text_file(KVM_ARM64), "now");
 	hv_check(&now_report, &none);
 	hv_judge(&now_report, &(struct judge_settings){ .baseline = SCAN(x86) });
 	assert_int_equal(find_result(&now_report, "drift.smccc")->outcome, new[0].outcome);
@@ -606,7 +606,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 	(void)state;
 	/* the recording's SMCCC section alone: what its ID registers pin is
 	 * test_arm_id_drift.c's */
-	const char *smccc_section = strstr(read_file(KVM_ARM64), "SMCCC:\n");
+	const char *smccc_section = strstr(read_text_file(KVM_ARM64), "SMCCC:\n");
 	size_t count = write_policy(replay(&baseline_report, smccc_section, "golden"));
 	/* KVM's UID; FEATURES and PTP; WORKAROUND_1 and PV time answered 0 or
 	 * more; the stolen-time structure; the TRNG. No CPUID was read: no
@@ -623,12 +623,12 @@ static void written_policy_pins_what_smccc_offers(void **state)
 			"smccc.pv_time.st                     # ARM_SMCCC_HV_PV_TIME_ST\n"
 			"smccc.trng.version!=0                # ARM_SMCCC_TRNG_VERSION\n");
 	assert_lacks(written_policy, "hypervisor_bit");
-	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
+	assert_string_equal(failed_on(replay(&now_report, read_text_file(KVM_ARM64), "now"), count),
 			    "");
 	/* its JSON in jq -S's layout passes too */
 	assert_string_equal(
 		failed_on(replay(&now_report,
-				 read_file(KVM_ARM64_JQ_SORTED),
+				 read_text_file(KVM_ARM64_JQ_SORTED),
 				 "now"),
 			  count),
 		"");
@@ -642,14 +642,14 @@ static void written_policy_pins_what_smccc_offers(void **state)
 	};
 	assert_string_equal(failed_on(replay(&now_report, EDITED(degraded), "now"), count),
 			    "require.smccc.kvm.ptp,require.smccc.trng.version");
-	assert_string_equal(failed_on(replay(&now_report, read_file(TCG_ARM64), "now"), count),
+	assert_string_equal(failed_on(replay(&now_report, read_text_file(TCG_ARM64), "now"), count),
 			    "require.smccc.hypervisor,require.smccc.kvm.features,"
 			    "require.smccc.kvm.ptp,require.smccc.arch.workaround_1,"
 			    "require.smccc.arch.pv_time,require.smccc.pv_time.st,"
 			    "require.smccc.trng.version");
 
 	/* Under TCG nothing is offered: nothing pinned */
-	count = write_policy(replay(&baseline_report, read_file(TCG_ARM64), "golden"));
+	count = write_policy(replay(&baseline_report, read_text_file(TCG_ARM64), "golden"));
 	assert_int_equal(count, 0);
 	assert_contains(written_policy, "# SMCCC: no hypervisor services: every call returned "
 				"NOT_SUPPORTED\n");
@@ -663,7 +663,7 @@ static void written_policy_pins_what_smccc_offers(void **state)
 				"a UID no table knows\n");
 	assert_lacks(written_policy, "smccc.kvm.");
 	assert_string_equal(failed_on(replay(&now_report, EDITED(unknown_uid), "now"), count), "");
-	assert_string_equal(failed_on(replay(&now_report, read_file(KVM_ARM64), "now"), count),
+	assert_string_equal(failed_on(replay(&now_report, read_text_file(KVM_ARM64), "now"), count),
 			    "require.smccc.hypervisor.uid");
 }
 
