@@ -251,7 +251,8 @@ static void malformed_arm_id_members(void **state)
 static void recording_matches_its_json(void **state)
 {
 	(void)state;
-	struct hv_report *r = drift_of(read_text_file(KVM_ARM64), read_text_file(KVM_ARM64_JQ_SORTED), NULL, 0);
+	struct hv_report *r = drift_of(read_text_file(KVM_ARM64),
+				       read_text_file(KVM_ARM64_JQ_SORTED), NULL, 0);
 	assert_string_equal(detail_of(r, "drift.baseline"),
 			    "matches the baseline (golden): 0 interfaces, the SMCCC answers and "
 			    "the Arm ID registers compared");
