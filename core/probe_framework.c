@@ -28,6 +28,9 @@
  * the tolerance: under the real-KVM bed 100 ms leave 500-1300 ppm. */
 #define UNCERTAINTY_TARGET_PPM 200u
 #define PPM_SATURATION 1000000000
+/* Intervals measured before a clock the host rewrites in every one is
+ * given up on. */
+#define REWRITE_TRIES 5u
 
 /* --- results ----------------------------------------------------------- */
 
@@ -265,12 +268,28 @@ bool measure_interval(struct run *run, struct probe_result *result, sampler samp
  * only when outside it whatever they hid; between the two, nothing is
  * claimed. */
 void judge_clock_rate(struct run *run, struct probe_result *result, sampler sample,
-		      const char *clock, uint64_t hz, const char *counted_name)
+		      rewrite_count rewrites, const char *clock, uint64_t hz,
+		      const char *counted_name)
 {
 	struct interval interval;
+	uint32_t rewritten = 0;
 
-	if (!measure(run, result, sample, &interval, true))
-		return;
+	for (;;) {
+		uint32_t before = rewrites ? rewrites(run) : 0;
+		if (!measure(run, result, sample, &interval, true))
+			return;
+		if (!rewrites || rewrites(run) == before)
+			break;
+		if (++rewritten == REWRITE_TRIES) {
+			add_value(result, "intervals_rewritten", rewritten, VALUE_DECIMAL);
+			set_state(result, PROBE_SKIPPED, "%s was rewritten by the host during "
+				  "each of %u intervals: its rate is judged between rewrites",
+				  clock, REWRITE_TRIES);
+			return;
+		}
+	}
+	if (rewritten)
+		add_value(result, "intervals_rewritten", rewritten, VALUE_DECIMAL);
 	uint64_t counted = interval.end - interval.start;
 	uint64_t expected = scale_u64(interval.pm_ticks, hz, PM_TIMER_HZ);
 	add_value(result, counted_name, counted, VALUE_DECIMAL);

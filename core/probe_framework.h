@@ -30,6 +30,9 @@ struct interval {
 
 /* Reads a clock; false, with the result set, when it could not. */
 typedef bool (*sampler)(struct run *run, struct probe_result *result, uint64_t *value);
+/* A count the host moves each time it rewrites a clock's structure (a
+ * pvclock's version): the clock's rate is judged between rewrites. */
+typedef uint32_t (*rewrite_count)(struct run *run);
 
 /* --- results ----------------------------------------------------------- */
 
@@ -71,9 +74,11 @@ bool measure_interval(struct run *run, struct probe_result *result, sampler samp
 		      struct interval *interval);
 /* Measures a clock of hz against the PM timer, over as long an interval as
  * it takes to judge it, and judges it: works, broken, or skipped as too
- * noisy to tell. */
+ * noisy to tell. With rewrites, an interval the host rewrote the clock in
+ * is measured again, and a clock rewritten in every one is skipped. */
 void judge_clock_rate(struct run *run, struct probe_result *result, sampler sample,
-		      const char *clock, uint64_t hz, const char *counted_name);
+		      rewrite_count rewrites, const char *clock, uint64_t hz,
+		      const char *counted_name);
 
 /* --- what CPUID advertises --------------------------------------------- */
 

@@ -43,7 +43,7 @@ static bool sample_reference_counter(struct run *run, struct probe_result *resul
 PROBE(probe_time_ref_count)
 {
 	(void)advertised_by;
-	judge_clock_rate(run, result, sample_reference_counter, "the reference counter",
+	judge_clock_rate(run, result, sample_reference_counter, NULL, "the reference counter",
 			 HV_REFERENCE_HZ, "reference_counts");
 }
 
@@ -109,7 +109,7 @@ PROBE(probe_reference_tsc)
 		goto out;
 	}
 	add_value(result, "tsc_scale", load64(page + 8), VALUE_HEX);
-	judge_clock_rate(run, result, sample_reference_page, "the TSC page's reference time",
+	judge_clock_rate(run, result, sample_reference_page, NULL, "the TSC page's reference time",
 			 HV_REFERENCE_HZ, "reference_counts");
 out:
 	restore_from(run, mark);

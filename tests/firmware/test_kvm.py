@@ -693,6 +693,11 @@ def probe_states(report):
     return {r["key"]: r["state"] for r in report["probes"]["results"]}
 
 
+def probe_result(report, key):
+    """One probe's whole result, for a failure message that says why."""
+    return next(r for r in report["probes"]["results"] if r["key"] == key)
+
+
 RESTORED = re.compile(r"^  restored MSR 0x([0-9a-f]{8}) to 0x([0-9a-f]+): (.*)$", re.M)
 
 
@@ -758,6 +763,7 @@ class Probes(RealKvmCase):
 
     def test_each_property_off_is_not_advertised(self):
         names = sorted(KVM_PROPERTIES)
+        rewritten = []  # the legacy kvmclock probe's intervals_rewritten
         for k in range(PATTERN_BITS):
             name = f"pattern-{k}"
             case, report = self.booted(name), self.report(name)
@@ -770,16 +776,28 @@ class Probes(RealKvmCase):
                                                for reg, bit, _ in KVM_PROPERTIES[prop])
                 for key in KVM_PROPERTY_PROBES.get(prop, []):
                     self.assertEqual(states[key], "works" if offered[prop] else "not advertised",
-                                     f"{name}: {prop}={'on' if on else 'off'}: {key}")
+                                     f"{name}: {prop}={'on' if on else 'off'}: "
+                                     f"{probe_result(report, key)}")
             self.assertEqual(states["kvm.hypercall"], "works", name)
+            if offered["kvmclock"]:
+                rewritten.append(probe_result(report, "kvm.clocksource")["values"]
+                                 .get("intervals_rewritten", 0))
             # kvmclock across vCPUs needs a second vCPU, which these lack
             self.assertEqual(states["kvm.clock_cross_vcpu"],
                              "not applicable" if offered["kvmclock"] else "not advertised", name)
             self.assert_restored(report, name)
+        # KVM 6.1 rewrites every vCPU's pvclock 100 ms after a registration
+        # (x86.c, kvm_gen_kvmclock_update: KVMCLOCK_UPDATE_DELAY), inside
+        # the first interval the probe times, which the bed lengthens past
+        # 100 ms; without the master clock (the legacy MSR) the rate is
+        # judged in another. Asked of one boot at least: a starved L2 may
+        # start its interval late.
+        self.assertTrue(rewritten and max(rewritten) >= 1, rewritten)
+        print(f"\nlegacy kvmclock intervals rewritten: {rewritten}", file=sys.stderr)
 
     def test_timing_leaf_against_the_pm_timer(self):
         report = self.report("pattern-0")
-        timing = next(r for r in report["probes"]["results"] if r["key"] == "kvm.tsc_khz")
+        timing = probe_result(report, "kvm.tsc_khz")
         self.assertEqual(timing["state"], "works", timing)
         self.assertEqual(timing["values"]["tsc_khz"], self.raw(report, 0x40000010, "eax"))
         print(f"\ntiming leaf probe: {timing['values']}", file=sys.stderr)
@@ -792,7 +810,7 @@ class Probes(RealKvmCase):
             report = self.report(name)
             states = probe_states(report)
             for key in HYPERV_PROBES:
-                self.assertEqual(states[key], "works", f"{name}: {key}")
+                self.assertEqual(states[key], "works", f"{name}: {probe_result(report, key)}")
             self.assert_restored(report, name)
         states = probe_states(self.report("hv-subset"))  # hv-vpindex, no hv-time
         self.assertEqual([states[key] for key in HYPERV_PROBES],

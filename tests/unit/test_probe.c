@@ -228,6 +228,10 @@ struct sim {
 	/* events, counted in calls after the registration; 0: none */
 	uint64_t step_back_after, update_after;
 	uint32_t update_span;
+	/* the host rewrites the pvclock, re-anchored rewrite_step_ns on, at
+	 * rewrite_after and every rewrite_every calls after (0: once) */
+	uint64_t rewrite_after, rewrite_every;
+	int64_t rewrite_step_ns;
 	/* wall clock and RTC */
 	int64_t rtc_ahead_s;
 	int16_t rtc_zone_minutes;
@@ -386,6 +390,13 @@ static void sim_event(uint64_t ns)
 		sim.pvclock_since++;
 		if (sim.pvclock_since == sim.step_back_after) {
 			sim.pvclock_offset_ns -= 1000;
+			sim_write_pvclock();
+		}
+		if (sim.rewrite_after && sim.pvclock_since >= sim.rewrite_after &&
+		    (sim.pvclock_since == sim.rewrite_after ||
+		     (sim.rewrite_every &&
+		      (sim.pvclock_since - sim.rewrite_after) % sim.rewrite_every == 0))) {
+			sim.pvclock_offset_ns += sim.rewrite_step_ns;
 			sim_write_pvclock();
 		}
 		if (sim.update_after && sim.pvclock_since == sim.update_after) {
@@ -1145,6 +1156,40 @@ static void test_kvmclock_going_back(void **state)
 	assert_state(report, "kvm.clocksource2", PROBE_WORKS, "went back in 1 of 1000 reads");
 	/* 1 us, less the 20 ns the two reads took */
 	assert_int_equal(value_of(report, "kvm.clocksource2", "largest_step_back_ns"), 980);
+}
+
+/* Without a master clock KVM re-anchors each rewrite of the pvclock from a
+ * host TSC and a host clock read apart (x86.c, kvm_guest_time_update), so
+ * a rewrite may step kvmclock forward: a step is no rate, and the rate is
+ * judged between rewrites. With PVCLOCK_TSC_STABLE_BIT a step is the
+ * fault the flag rules out. */
+static struct hv_report *probe_with_steps(bool master_clock, uint64_t every)
+{
+	sim_reset();
+	sim.host_tsc_stable = master_clock;
+	sim.rewrite_after = 3000;
+	sim.rewrite_every = every;
+	sim.rewrite_step_ns = 5000000;
+	return probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
+}
+
+static void test_a_rewrite_that_steps_kvmclock(void **state)
+{
+	(void)state;
+	struct hv_report *report = probe_with_steps(false, 0);
+	assert_state(report, "kvm.clocksource2", PROBE_WORKS, "no host master clock");
+	assert_int_equal(value_of(report, "kvm.clocksource2", "intervals_rewritten"), 1);
+	assert_int_equal(value_of(report, "kvm.clocksource2", "deviation_ppm"), 0);
+	assert_as_found(report);
+
+	report = probe_with_steps(true, 0);
+	assert_state(report, "kvm.clocksource2", PROBE_BROKEN, "off the ACPI PM timer");
+
+	/* rewritten in every interval: nothing to judge the rate by */
+	report = probe_with_steps(false, 1000);
+	assert_state(report, "kvm.clocksource2", PROBE_SKIPPED,
+		     "kvmclock was rewritten by the host during each of 5 intervals");
+	assert_as_found(report);
 }
 
 /* The host in the middle of an update for a while (version odd, a field
@@ -1941,6 +1986,7 @@ int main(void)
 		cmocka_unit_test(test_the_timing_leaf_against_the_tsc),
 		cmocka_unit_test(test_no_pm_timer_or_a_stopped_one_skips_the_timing),
 		cmocka_unit_test(test_kvmclock_going_back),
+		cmocka_unit_test(test_a_rewrite_that_steps_kvmclock),
 		cmocka_unit_test(test_an_update_in_progress_is_waited_out),
 		cmocka_unit_test(test_the_stable_flag_against_the_bit),
 		cmocka_unit_test(test_wall_clock_against_the_rtc),
