@@ -2,13 +2,15 @@
 
 A test suite that still passes when a decision is broken does not test it.
 Each mutant below changes one thing a probe, the scanner or the judging
-decides (the
-text to find must stand exactly once in its file); the runner copies the
-tracked tree to a scratch directory, checks that the unit tests pass there
-unmutated, then applies one mutant at a time and requires `make unit` to
-fail. It prints one line a mutant and a closing count.
+decides (the text to find must stand exactly once in its file); the runner
+copies the tracked tree to a scratch directory, checks that the unit tests
+pass there unmutated, copies that tree once more, then applies one mutant
+at a time in each tree and requires `make unit` to fail. It prints one
+line a mutant, in the list's order, and a closing count.
 """
 
+import concurrent.futures
+import queue
 import shutil
 import subprocess
 import sys
@@ -268,44 +270,77 @@ def run(command, cwd):
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
 
 
+# Two trees, one mutant in each at a time: each mutant's build and unit
+# run is serial, and these machines have two cores.
+WORKERS = 2
+
+
+def try_mutant(tree, mutant):
+    """(verdict, what, path, seconds), verdict None when it does not build."""
+    path, text, replacement, what = mutant
+    unit_binaries = [f"build/unit/{p.stem}" for p in sorted((tree / "tests/unit").glob("test_*.c"))]
+    source = tree / path
+    original = source.read_text()
+    source.write_text(original.replace(text, replacement))
+    started = time.monotonic()
+    # A mutant the compiler refuses (-Werror) proves nothing about the
+    # tests: it is a mistake in this list.
+    built = run(["make", "-s", *unit_binaries], tree)
+    result = run(["make", "-s", "unit"], tree) if built.returncode == 0 else None
+    source.write_text(original)
+    source.touch()  # the unmutated source is newer than the mutant's objects
+    seconds = time.monotonic() - started
+    if result is None:
+        return None, what, f"{path}:\n{built.stderr[-1500:]}", seconds
+    return ("killed" if result.returncode != 0 else "SURVIVED"), what, path, seconds
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="hvfeat-mutants-") as scratch:
-        tree = Path(scratch) / "tree"
+        tree = Path(scratch) / "tree0"
         files = run(["git", "ls-files"], ROOT).stdout.split()
         for name in files:
             (tree / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, tree / name)
-        unit_binaries = [f"build/unit/{p.stem}" for p in sorted((tree / "tests/unit").glob("test_*.c"))]
+        for path, text, _, what in MUTANTS:
+            count = (tree / path).read_text().count(text)
+            if count != 1:
+                print(f"mutants: '{what}': the text stands {count} times in {path}, not "
+                      f"once: the list is out of date")
+                return 1
         baseline = run(["make", "-s", "unit"], tree)
         if baseline.returncode != 0:
             print(baseline.stdout[-3000:] + baseline.stderr[-3000:])
             print("mutants: the unmutated unit tests fail; nothing judged")
             return 1
-        killed, survived = 0, []
-        for path, text, replacement, what in MUTANTS:
-            source = tree / path
-            original = source.read_text()
-            if original.count(text) != 1:
-                print(f"mutants: '{what}': the text stands {original.count(text)} times "
-                      f"in {path}, not once: the list is out of date")
-                return 1
-            source.write_text(original.replace(text, replacement))
-            started = time.monotonic()
-            # A mutant the compiler refuses (-Werror) proves nothing about
-            # the tests: it is a mistake in this list.
-            built = run(["make", "-s", *unit_binaries], tree)
-            result = run(["make", "-s", "unit"], tree) if built.returncode == 0 else None
-            source.write_text(original)
-            source.touch()  # the unmutated source is newer than the mutant's objects
-            if result is None:
-                print(f"mutants: '{what}' does not build:\n{built.stderr[-1500:]}")
-                return 1
-            verdict = "killed" if result.returncode != 0 else "SURVIVED"
-            print(f"{verdict:8} {what} ({path}, {time.monotonic() - started:.0f} s)", flush=True)
-            if result.returncode != 0:
-                killed += 1
-            else:
-                survived.append(what)
+        # The other trees start from the first one's build, timestamps kept.
+        trees = queue.Queue()
+        trees.put(tree)
+        for k in range(1, WORKERS):
+            trees.put(Path(shutil.copytree(tree, Path(scratch) / f"tree{k}", symlinks=True)))
+
+        def one(mutant):
+            own = trees.get()
+            try:
+                return try_mutant(own, mutant)
+            finally:
+                trees.put(own)
+
+        killed, survived, broken = 0, [], []
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            for verdict, what, where, seconds in pool.map(one, MUTANTS):
+                if verdict is None:
+                    broken.append(what)
+                    print(f"mutants: '{what}' does not build: {where}", flush=True)
+                    continue
+                print(f"{verdict:8} {what} ({where}, {seconds:.0f} s)", flush=True)
+                if verdict == "killed":
+                    killed += 1
+                else:
+                    survived.append(what)
+        if broken:
+            print(f"mutants: {len(broken)} do not build: the list is wrong")
+            return 1
         print(f"mutants: {killed} passed, {len(survived)} failed")
         return 0 if not survived else 1
 
