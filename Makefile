@@ -213,7 +213,7 @@ fuzz-smoke: $(FUZZ_BIN)
 	    echo "fuzz_$(t): $$(ls tests/fuzz/corpus/$(t) | wc -l) corpus inputs, then to $(SMOKE_RUNS_$(t)) runs: no crash" &&) true
 
 # Every mutant of the core's decisions in tests/mutants.py must turn
-# make unit red (about a minute; not part of make test).
+# make unit red (about 4 minutes, two at a time; not part of make test).
 mutants: | deps-test
 	$(PYTHON) tests/mutants.py
 

@@ -264,6 +264,67 @@ bool measure_interval(struct run *run, struct probe_result *result, sampler samp
 	return measure(run, result, sample, interval, false);
 }
 
+static uint64_t magnitude(int64_t value)
+{
+	return value < 0 ? -(uint64_t)value : (uint64_t)value;
+}
+
+/* How far a clock of hz ran past the PM timer over an interval, in ns
+ * (negative: behind), saturated: a hostile clock can read anything. */
+static int64_t excess_ns(const struct interval *interval, uint64_t hz)
+{
+	uint64_t expected = scale_u64(interval->pm_ticks, hz, PM_TIMER_HZ);
+	__int128 excess = (int64_t)(interval->end - interval->start - expected);
+	__int128 ns = excess * 1000000000 / (__int128)(hz ? hz : 1);
+
+	return ns > INT64_MAX ? INT64_MAX : ns < -INT64_MAX ? -INT64_MAX : (int64_t)ns;
+}
+
+/* What the intervals a host rewrote the clock in showed. */
+struct rewrites_seen {
+	uint32_t intervals;
+	int64_t largest_excess_ns; /* the step a rewrite made, plus the rate's share */
+	uint64_t uncertainty_ns;   /* what that interval's brackets leave uncertain */
+};
+
+/* An interval the host rewrote the clock's structure in is measured again,
+ * up to REWRITE_TRIES times. False, with the result set, when it could not
+ * be measured or every interval was rewritten. */
+static bool measure_between_rewrites(struct run *run, struct probe_result *result,
+				     sampler sample, rewrite_count rewrites, const char *clock,
+				     uint64_t hz, struct interval *interval,
+				     struct rewrites_seen *seen)
+{
+	*seen = (struct rewrites_seen){ 0, 0, 0 };
+	for (;;) {
+		uint32_t before = rewrites ? rewrites(run) : 0;
+		if (!measure(run, result, sample, interval, true))
+			return false;
+		if (!rewrites || rewrites(run) == before)
+			break;
+		int64_t excess = excess_ns(interval, hz);
+		if (!seen->intervals || magnitude(excess) > magnitude(seen->largest_excess_ns)) {
+			seen->largest_excess_ns = excess;
+			seen->uncertainty_ns = scale_u64(interval->pm_uncertainty, 1000000000u,
+							 PM_TIMER_HZ);
+		}
+		if (++seen->intervals == REWRITE_TRIES)
+			break;
+	}
+	if (!seen->intervals)
+		return true;
+	add_value(result, "intervals_rewritten", seen->intervals, VALUE_DECIMAL);
+	add_value(result, "largest_rewritten_excess_ns", (uint64_t)seen->largest_excess_ns,
+		  VALUE_SIGNED);
+	add_value(result, "rewritten_uncertainty_ns", seen->uncertainty_ns, VALUE_DECIMAL);
+	if (seen->intervals < REWRITE_TRIES)
+		return true;
+	set_state(result, PROBE_SKIPPED, "%s was rewritten by the host during each of %u "
+		  "intervals: no interval without a rewrite to judge its rate by", clock,
+		  REWRITE_TRIES);
+	return false;
+}
+
 /* Works only when within the tolerance whatever the brackets hid; broken
  * only when outside it whatever they hid; between the two, nothing is
  * claimed. */
@@ -272,24 +333,10 @@ void judge_clock_rate(struct run *run, struct probe_result *result, sampler samp
 		      const char *counted_name)
 {
 	struct interval interval;
-	uint32_t rewritten = 0;
+	struct rewrites_seen seen;
 
-	for (;;) {
-		uint32_t before = rewrites ? rewrites(run) : 0;
-		if (!measure(run, result, sample, &interval, true))
-			return;
-		if (!rewrites || rewrites(run) == before)
-			break;
-		if (++rewritten == REWRITE_TRIES) {
-			add_value(result, "intervals_rewritten", rewritten, VALUE_DECIMAL);
-			set_state(result, PROBE_SKIPPED, "%s was rewritten by the host during "
-				  "each of %u intervals: its rate is judged between rewrites",
-				  clock, REWRITE_TRIES);
-			return;
-		}
-	}
-	if (rewritten)
-		add_value(result, "intervals_rewritten", rewritten, VALUE_DECIMAL);
+	if (!measure_between_rewrites(run, result, sample, rewrites, clock, hz, &interval, &seen))
+		return;
 	uint64_t counted = interval.end - interval.start;
 	uint64_t expected = scale_u64(interval.pm_ticks, hz, PM_TIMER_HZ);
 	add_value(result, counted_name, counted, VALUE_DECIMAL);
@@ -309,6 +356,10 @@ void judge_clock_rate(struct run *run, struct probe_result *result, sampler samp
 	else if (off + uncertainty > RATE_TOLERANCE_PPM)
 		set_state(result, PROBE_SKIPPED, "too noisy to judge: %+ld ppm (+-%ld) against a "
 			  "limit of %d ppm", ppm, uncertainty, RATE_TOLERANCE_PPM);
+	else if (seen.intervals)
+		remark(result, "rate judged between the host's rewrites; across one it ran %+ld us "
+		       "(+-%lu) off the PM timer, which is not judged",
+		       (long)(seen.largest_excess_ns / 1000), (unsigned long)(seen.uncertainty_ns / 1000));
 }
 
 /* --- what CPUID advertises --------------------------------------------- */

@@ -192,12 +192,17 @@ static void kvmclock(struct run *run, struct probe_result *result, size_t mark,
 	if (!monotonic(run, result, stable_flag))
 		goto out;
 	/* Without the flag KVM keeps no master clock and re-anchors each
-	 * rewrite from a host TSC and a host clock read apart (x86.c,
-	 * kvm_guest_time_update; the comment above pvclock_update_vm_gtod_copy
-	 * says why the master clock exists), so a rewrite may step kvmclock
-	 * by as long as the host was held up between the two reads. A step is
-	 * no rate: the rate is judged between rewrites. With the flag a step
-	 * is the fault it rules out, and counts. */
+	 * rewrite from a host TSC and a host clock read one after the other
+	 * (x86.c, kvm_guest_time_update; the comment above
+	 * pvclock_update_vm_gtod_copy says why the master clock exists). So a
+	 * rewrite steps kvmclock by the host clock's drift from the TSC since
+	 * the last one, plus any time the host lost between the two reads
+	 * (interrupts are off there: an SMI, or an outer hypervisor that
+	 * preempted this one, as on the nested bed). A step is no rate: the
+	 * rate is judged between rewrites, and the largest step is shown.
+	 * With the flag every rewrite reuses the master clock's pair
+	 * (master_kernel_ns, master_cycle_now), so it cannot step the clock,
+	 * and rewrites count. */
 	judge_clock_rate(run, result, sample_kvmclock, stable_flag ? NULL : pvclock_version,
 			 "kvmclock", 1000000000u, "kvmclock_ns");
 	if (result->state != PROBE_WORKS)

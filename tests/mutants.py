@@ -38,6 +38,12 @@ MUTANTS = [
      "kvmclock with the stable flag forgiven a step at a rewrite"),
     ("core/probe_framework.c", "if (!rewrites || rewrites(run) == before)",
      "if (!rewrites || rewrites(run) != before)", "intervals with a rewrite kept"),
+    ("core/probe_framework.c", "\t\t\tseen->largest_excess_ns = excess;",
+     "\t\t\tseen->largest_excess_ns = 0;", "a rewrite's step never shown"),
+    ("include/probe.h", "#define PROBE_VALUES_MAX 18u", "#define PROBE_VALUES_MAX 14u",
+     "a probe's last values dropped"),
+    ("core/probe_framework.c", "if (++seen->intervals == REWRITE_TRIES)",
+     "if (++seen->intervals == REWRITE_TRIES + 1)", "one rewritten interval too many"),
     ("core/probe_kvm.c", "if (!(version & 1) && version == load32(p))",
      "if (version == load32(p))", "odd-version check removed"),
     ("core/probe_kvm.c", "#define WALL_CLOCK_TOLERANCE_S 2", "#define WALL_CLOCK_TOLERANCE_S 9",
@@ -283,12 +289,14 @@ def try_mutant(tree, mutant):
     original = source.read_text()
     source.write_text(original.replace(text, replacement))
     started = time.monotonic()
-    # A mutant the compiler refuses (-Werror) proves nothing about the
-    # tests: it is a mistake in this list.
-    built = run(["make", "-s", *unit_binaries], tree)
-    result = run(["make", "-s", "unit"], tree) if built.returncode == 0 else None
-    source.write_text(original)
-    source.touch()  # the unmutated source is newer than the mutant's objects
+    try:
+        # A mutant the compiler refuses (-Werror) proves nothing about
+        # the tests: it is a mistake in this list.
+        built = run(["make", "-s", *unit_binaries], tree)
+        result = run(["make", "-s", "unit"], tree) if built.returncode == 0 else None
+    finally:
+        source.write_text(original)
+        source.touch()  # the unmutated source is newer than the mutant's objects
     seconds = time.monotonic() - started
     if result is None:
         return None, what, f"{path}:\n{built.stderr[-1500:]}", seconds

@@ -786,12 +786,15 @@ class Probes(RealKvmCase):
             self.assertEqual(states["kvm.clock_cross_vcpu"],
                              "not applicable" if offered["kvmclock"] else "not advertised", name)
             self.assert_restored(report, name)
-        # KVM 6.1 rewrites every vCPU's pvclock 100 ms after a registration
-        # (x86.c, kvm_gen_kvmclock_update: KVMCLOCK_UPDATE_DELAY), inside
+        # The bed's KVM (Debian's 6.1) answers a kvmclock registration with
+        # a rewrite of every vCPU's pvclock up to 100 ms later (x86.c,
+        # kvm_gen_kvmclock_update arms kvmclock_update_fn after
+        # KVMCLOCK_UPDATE_DELAY, unless it is already armed, as the
+        # clocksource2 probe's restore may have done just before): inside
         # the first interval the probe times, which the bed lengthens past
-        # 100 ms; without the master clock (the legacy MSR) the rate is
+        # 100 ms. Without the master clock (the legacy MSR) the rate is
         # judged in another. Asked of one boot at least: a starved L2 may
-        # start its interval late.
+        # start its interval late. Later kernels drop the delayed work.
         self.assertTrue(rewritten and max(rewritten) >= 1, rewritten)
         print(f"\nlegacy kvmclock intervals rewritten: {rewritten}", file=sys.stderr)
 
