@@ -274,7 +274,7 @@ static uint64_t magnitude(int64_t value)
 static int64_t excess_ns(const struct interval *interval, uint64_t hz)
 {
 	uint64_t expected = scale_u64(interval->pm_ticks, hz, PM_TIMER_HZ);
-	__int128 excess = (int64_t)(interval->end - interval->start - expected);
+	__int128 excess = (__int128)interval->end - interval->start - expected;
 	__int128 ns = excess * 1000000000 / (__int128)(hz ? hz : 1);
 
 	return ns > INT64_MAX ? INT64_MAX : ns < -INT64_MAX ? -INT64_MAX : (int64_t)ns;
@@ -357,9 +357,9 @@ void judge_clock_rate(struct run *run, struct probe_result *result, sampler samp
 		set_state(result, PROBE_SKIPPED, "too noisy to judge: %+ld ppm (+-%ld) against a "
 			  "limit of %d ppm", ppm, uncertainty, RATE_TOLERANCE_PPM);
 	else if (seen.intervals)
-		remark(result, "rate judged between the host's rewrites; across one it ran %+ld us "
-		       "(+-%lu) off the PM timer, which is not judged",
-		       (long)(seen.largest_excess_ns / 1000), (unsigned long)(seen.uncertainty_ns / 1000));
+		remark(result, "rate judged between rewrites; across one it ran %+ld ns "
+		       "(+-%lu us) off, not judged", (long)seen.largest_excess_ns,
+		       (unsigned long)(seen.uncertainty_ns / 1000));
 }
 
 /* --- what CPUID advertises --------------------------------------------- */

@@ -197,12 +197,13 @@ static void kvmclock(struct run *run, struct probe_result *result, size_t mark,
 	 * pvclock_update_vm_gtod_copy says why the master clock exists). So a
 	 * rewrite steps kvmclock by the host clock's drift from the TSC since
 	 * the last one, plus any time the host lost between the two reads
-	 * (interrupts are off there: an SMI, or an outer hypervisor that
-	 * preempted this one, as on the nested bed). A step is no rate: the
-	 * rate is judged between rewrites, and the largest step is shown.
-	 * With the flag every rewrite reuses the master clock's pair
-	 * (master_kernel_ns, master_cycle_now), so it cannot step the clock,
-	 * and rewrites count. */
+	 * (interrupts are off there: an NMI, an SMI, or an outer hypervisor
+	 * that preempted this one, as on the nested bed). A step is no rate:
+	 * the rate is judged between rewrites, and the largest step is shown.
+	 * With the flag a rewrite reuses the master clock's pair
+	 * (master_kernel_ns, master_cycle_now) until KVM refreshes the pair
+	 * (kvm_update_masterclock), so an ordinary rewrite does not step the
+	 * clock, and rewrites count. */
 	judge_clock_rate(run, result, sample_kvmclock, stable_flag ? NULL : pvclock_version,
 			 "kvmclock", 1000000000u, "kvmclock_ns");
 	if (result->state != PROBE_WORKS)

@@ -136,7 +136,8 @@ struct probe_value {
 /* The most a probe adds is 16: kvmclock that went back and was rewritten,
  * with its wall clock (test_probe.c keeps them all). */
 #define PROBE_VALUES_MAX 18u
-#define PROBE_DETAIL_MAX 200u
+/* Room for a reason and every remark kvmclock can add (test_probe.c). */
+#define PROBE_DETAIL_MAX 320u
 
 struct probe_result {
 	const char *key;   /* "kvm.clocksource2": the requirement is probe.KEY */

@@ -794,7 +794,7 @@ class Probes(RealKvmCase):
         # the first interval the probe times, which the bed lengthens past
         # 100 ms. Without the master clock (the legacy MSR) the rate is
         # judged in another. Asked of one boot at least: a starved L2 may
-        # start its interval late. Later kernels drop the delayed work.
+        # start its interval late.
         self.assertTrue(rewritten and max(rewritten) >= 1, rewritten)
         print(f"\nlegacy kvmclock intervals rewritten: {rewritten}", file=sys.stderr)
 

@@ -229,9 +229,10 @@ struct sim {
 	uint64_t step_back_after, update_after;
 	uint32_t update_span;
 	/* the host rewrites the pvclock, re-anchored rewrite_step_ns on, at
-	 * rewrite_after and every rewrite_every calls after (0: once) */
+	 * rewrite_after and every rewrite_every calls after (0: once); each
+	 * step rewrite_step_growth_ns longer than the one before */
 	uint64_t rewrite_after, rewrite_every;
-	int64_t rewrite_step_ns;
+	int64_t rewrite_step_ns, rewrite_step_growth_ns;
 	/* wall clock and RTC */
 	int64_t rtc_ahead_s;
 	int16_t rtc_zone_minutes;
@@ -397,6 +398,7 @@ static void sim_event(uint64_t ns)
 		     (sim.rewrite_every &&
 		      (sim.pvclock_since - sim.rewrite_after) % sim.rewrite_every == 0))) {
 			sim.pvclock_offset_ns += sim.rewrite_step_ns;
+			sim.rewrite_step_ns += sim.rewrite_step_growth_ns;
 			sim_write_pvclock();
 		}
 		if (sim.update_after && sim.pvclock_since == sim.update_after) {
@@ -1163,13 +1165,15 @@ static void test_kvmclock_going_back(void **state)
  * a rewrite may step kvmclock forward: a step is no rate, and the rate is
  * judged between rewrites. With PVCLOCK_TSC_STABLE_BIT a step is the
  * fault the flag rules out. */
-static struct hv_report *probe_with_steps(bool master_clock, uint64_t every)
+static struct hv_report *probe_with_steps(bool master_clock, uint64_t every, int64_t step_ns,
+				   double rate)
 {
 	sim_reset();
 	sim.host_tsc_stable = master_clock;
 	sim.rewrite_after = 3000;
 	sim.rewrite_every = every;
-	sim.rewrite_step_ns = 5000000;
+	sim.rewrite_step_ns = step_ns;
+	sim.kvmclock_rate = rate;
 	return probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 }
 
@@ -1178,40 +1182,64 @@ static void test_a_rewrite_that_steps_kvmclock(void **state)
 	(void)state;
 	/* both probes, the legacy one (never stable under KVM) as on the bed */
 	static const char *const probes[] = { "kvm.clocksource2", "kvm.clocksource" };
-	struct hv_report *report = probe_with_steps(false, 0);
-	for (size_t i = 0; i < 2; i++) {
-		assert_state(report, probes[i], PROBE_WORKS,
-			     "rate judged between the host's rewrites; across one it ran +");
-		assert_int_equal(value_of(report, probes[i], "intervals_rewritten"), 1);
-		assert_int_equal(value_of(report, probes[i], "deviation_ppm"), 0);
-		/* the 5 ms step, give or take the brackets */
-		int64_t excess = (int64_t)value_of(report, probes[i], "largest_rewritten_excess_ns");
-		assert_true(excess > 4900000 && excess < 5100000);
+	static const int64_t steps[] = { 5000000, -3000000 };
+	for (size_t s = 0; s < 2; s++) {
+		struct hv_report *report = probe_with_steps(false, 0, steps[s], 1.0);
+		for (size_t i = 0; i < 2; i++) {
+			assert_state(report, probes[i], PROBE_WORKS,
+				     "rate judged between rewrites; across one it ran ");
+			assert_int_equal(value_of(report, probes[i], "intervals_rewritten"), 1);
+			assert_int_equal(value_of(report, probes[i], "deviation_ppm"), 0);
+			/* the step, give or take the brackets and its sign kept */
+			int64_t excess = (int64_t)value_of(report, probes[i],
+							   "largest_rewritten_excess_ns");
+			assert_true(excess > steps[s] - 100000 && excess < steps[s] + 100000);
+		}
+		assert_as_found(report);
 	}
-	assert_as_found(report);
 
-	/* with steps back as well, every value is kept, the wall clock's last */
+	/* the rate is still judged, in the interval without a rewrite */
+	struct hv_report *report = probe_with_steps(false, 0, 5000000, 1.01);
+	assert_state(report, "kvm.clocksource", PROBE_BROKEN, "past the 1000 ppm limit");
+	assert_int_equal(value_of(report, "kvm.clocksource", "intervals_rewritten"), 1);
+
+	/* with steps back as well, every value and remark is kept, the wall
+	 * clock's and the stable flag's last */
 	sim_reset();
 	sim.host_tsc_stable = false;
 	sim.step_back_after = 40;
 	sim.rewrite_after = 3000;
 	sim.rewrite_step_ns = 5000000;
 	report = probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
-	assert_int_equal(result_of(report, "kvm.clocksource2")->value_count, 16);
-	assert_int_equal(value_of(report, "kvm.clocksource2", "wall_minus_rtc_s"), 0);
+	const struct probe_result *r = result_of(report, "kvm.clocksource");
+	assert_int_equal(r->value_count, 16);
+	assert_int_equal(value_of(report, "kvm.clocksource", "wall_minus_rtc_s"), 0);
+	assert_state(report, "kvm.clocksource", PROBE_WORKS, "went back in 1 of 1000 reads");
+	const char *last = "as KVM keeps no master clock for the legacy MSR";
+	assert_string_equal(r->detail + strlen(r->detail) - strlen(last), last);
 
 	/* with the master clock the flag is set, and the step is the rate's */
-	report = probe_with_steps(true, 0);
+	report = probe_with_steps(true, 0, 5000000, 1.0);
 	assert_state(report, "kvm.clocksource2", PROBE_BROKEN, "off the ACPI PM timer");
 	assert_state(report, "kvm.clocksource", PROBE_WORKS, "rate judged between");
 
-	/* rewritten in every interval: nothing to judge the rate by */
-	report = probe_with_steps(false, 1000);
+	/* rewritten in every interval, each step longer: nothing to judge
+	 * the rate by, and the largest step is the one shown */
+	sim_reset();
+	sim.host_tsc_stable = false;
+	sim.rewrite_after = 3000;
+	sim.rewrite_every = 1000;
+	sim.rewrite_step_ns = 1000000;
+	sim.rewrite_step_growth_ns = 1000000;
+	report = probe_with(scan_dump_file(KVM_HOST_DUMP), NULL);
 	for (size_t i = 0; i < 2; i++) {
 		assert_state(report, probes[i], PROBE_SKIPPED,
 			     "kvmclock was rewritten by the host during each of 5 intervals");
 		assert_int_equal(value_of(report, probes[i], "intervals_rewritten"), 5);
 	}
+	/* the first interval's steps came to about 10 ms, a later one's to 110 */
+	assert_true((int64_t)value_of(report, "kvm.clocksource2", "largest_rewritten_excess_ns") >
+		    50000000);
 	assert_as_found(report);
 }
 
