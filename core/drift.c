@@ -85,15 +85,13 @@ static struct text_sink *differ(struct drift *d, enum outcome outcome, enum seve
 				const char *format, ...)
 {
 	char name[RESULT_LABEL_MAX];
-	struct buffer_sink text;
 	va_list args;
 
-	string_sink_init(&text, name, sizeof(name));
 	va_start(args, format);
-	sink_vprintf(&text.sink, format, args);
+	vformat_text(name, sizeof(name), format, args);
 	va_end(args);
 	d->count++;
-	return results_add(d->results, outcome, severity, "drift.", string_sink_finish(&text));
+	return results_add(d->results, outcome, severity, "drift.", name);
 }
 
 static bool same_signature(const struct hv_interface *a, const struct hv_interface *b)
@@ -301,11 +299,8 @@ static void compare_raw(struct drift *d, const struct hv_interface *was,
 			if (!differ_bits)
 				continue;
 			char sub[16] = "";
-			struct buffer_sink text;
-			string_sink_init(&text, sub, sizeof(sub));
 			if (subleaf)
-				sink_printf(&text.sink, ".sub%u", subleaf);
-			string_sink_finish(&text);
+				format_text(sub, sizeof(sub), ".sub%u", subleaf);
 			struct text_sink *detail =
 				differ(d, OUTCOME_WARN, SEVERITY_LOW, "%s.raw.0x%02x%s.%s",
 				       interface_key(is), offset, sub, cpuid_register_name(reg));

@@ -35,15 +35,12 @@ static void show(struct side *side, enum presence presence, const char *format, 
 
 static void show(struct side *side, enum presence presence, const char *format, ...)
 {
-	struct buffer_sink text;
 	va_list args;
 
 	side->presence = presence;
-	string_sink_init(&text, side->shown, sizeof(side->shown));
 	va_start(args, format);
-	sink_vprintf(&text.sink, format, args);
+	vformat_text(side->shown, sizeof(side->shown), format, args);
 	va_end(args);
-	string_sink_finish(&text);
 }
 
 /* An answer whose x0 is a return code or a value: offered when 0 or
@@ -196,10 +193,8 @@ static void compare_arch_features(struct smccc_drift *d)
 		bool workaround = ascii_after_prefix(f->key, "workaround_", false) != NULL;
 		answer(d->was, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround, &before);
 		answer(d->is, SMCCC_ARCH_FEATURES_FUNC_ID, f->function, workaround, &after);
-		struct buffer_sink text;
-		string_sink_init(&text, label, sizeof(label));
-		sink_printf(&text.sink, "arch.%s", f->key);
-		compare(d, DRIFT_OFFER, string_sink_finish(&text), f->id, &before, &after);
+		compare(d, DRIFT_OFFER, format_text(label, sizeof(label), "arch.%s", f->key), f->id,
+			&before, &after);
 	}
 }
 
@@ -273,11 +268,9 @@ static void whole_answer(const struct smccc_call *call, struct side *out)
 		shown--;
 	show(out, PRESENT, "x0=0x%lx", (unsigned long)call->x[0]);
 	for (size_t i = 1; i < shown; i++) {
-		struct buffer_sink text;
 		size_t length = text_length(out->shown);
-		string_sink_init(&text, out->shown + length, sizeof(out->shown) - length);
-		sink_printf(&text.sink, " x%u=0x%lx", (unsigned)i, (unsigned long)call->x[i]);
-		string_sink_finish(&text);
+		format_text(out->shown + length, sizeof(out->shown) - length, " x%u=0x%lx",
+			    (unsigned)i, (unsigned long)call->x[i]);
 	}
 }
 
@@ -296,15 +289,13 @@ static void compare_other_calls(struct smccc_drift *d)
 		if (!then || read_by_an_item(now))
 			continue;
 		char label[RESULT_LABEL_MAX], what[48];
-		struct buffer_sink text;
 		whole_answer(then, &before);
 		whole_answer(now, &after);
-		string_sink_init(&text, label, sizeof(label));
-		sink_printf(&text.sink, "call.0x%08x.0x%lx", now->function, (unsigned long)now->arg);
-		string_sink_finish(&text);
-		string_sink_init(&text, what, sizeof(what));
-		sink_printf(&text.sink, "call 0x%08x 0x%lx", now->function, (unsigned long)now->arg);
-		compare(d, DRIFT_SETTING, label, string_sink_finish(&text), &before, &after);
+		format_text(label, sizeof(label), "call.0x%08x.0x%lx", now->function,
+			    (unsigned long)now->arg);
+		format_text(what, sizeof(what), "call 0x%08x 0x%lx", now->function,
+			    (unsigned long)now->arg);
+		compare(d, DRIFT_SETTING, label, what, &before, &after);
 	}
 }
 

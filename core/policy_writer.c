@@ -74,14 +74,12 @@ static size_t pin(struct text_sink *out, const char *comment, const char *format
 static size_t pin(struct text_sink *out, const char *comment, const char *format, ...)
 {
 	char requirement[96];
-	struct buffer_sink text;
 	va_list args;
 
-	string_sink_init(&text, requirement, sizeof(requirement));
 	va_start(args, format);
-	sink_vprintf(&text.sink, format, args);
+	vformat_text(requirement, sizeof(requirement), format, args);
 	va_end(args);
-	sink_printf(out, "%-36s # %s\n", string_sink_finish(&text), comment);
+	sink_printf(out, "%-36s # %s\n", requirement, comment);
 	return 1;
 }
 

@@ -34,23 +34,13 @@
 
 /* --- results ----------------------------------------------------------- */
 
-static void set_detail(struct probe_result *result, size_t from, const char *format,
-		       va_list args)
-{
-	struct buffer_sink detail;
-
-	string_sink_init(&detail, result->detail + from, sizeof(result->detail) - from);
-	sink_vprintf(&detail.sink, format, args);
-	string_sink_finish(&detail);
-}
-
 void set_state(struct probe_result *result, enum probe_state state, const char *format, ...)
 {
 	va_list args;
 
 	result->state = state;
 	va_start(args, format);
-	set_detail(result, 0, format, args);
+	vformat_text(result->detail, sizeof(result->detail), format, args);
 	va_end(args);
 }
 
@@ -66,7 +56,7 @@ void remark(struct probe_result *result, const char *format, ...)
 		result->detail[used++] = ' ';
 	}
 	va_start(args, format);
-	set_detail(result, used, format, args);
+	vformat_text(result->detail + used, sizeof(result->detail) - used, format, args);
 	va_end(args);
 }
 

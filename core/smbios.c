@@ -49,14 +49,11 @@ static void problem(struct smbios_report *m, const char *format, ...)
 {
 	if (m->problem_count++ >= SMBIOS_PROBLEMS_MAX)
 		return;
-	struct buffer_sink text;
 	va_list args;
 
-	string_sink_init(&text, m->problems[m->problem_count - 1], SMBIOS_PROBLEM_MAX);
 	va_start(args, format);
-	sink_vprintf(&text.sink, format, args);
+	vformat_text(m->problems[m->problem_count - 1], SMBIOS_PROBLEM_MAX, format, args);
 	va_end(args);
-	string_sink_finish(&text);
 }
 
 static void set_reason(struct smbios_report *m, const char *why)

@@ -43,6 +43,25 @@ const char *string_sink_finish(struct buffer_sink *b)
 	return b->buffer;
 }
 
+const char *vformat_text(char *buffer, size_t size, const char *format, va_list args)
+{
+	struct buffer_sink text;
+
+	string_sink_init(&text, buffer, size);
+	sink_vprintf(&text.sink, format, args);
+	return string_sink_finish(&text);
+}
+
+const char *format_text(char *buffer, size_t size, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vformat_text(buffer, size, format, args);
+	va_end(args);
+	return buffer;
+}
+
 void sink_puts(struct text_sink *sink, const char *text)
 {
 	sink->write(sink, text, text_length(text));

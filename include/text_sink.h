@@ -26,6 +26,11 @@ void buffer_sink_init(struct buffer_sink *b, char *buffer, size_t capacity);
  * text is longer; string_sink_finish NUL-terminates it and returns it. */
 void string_sink_init(struct buffer_sink *b, char *buffer, size_t size);
 const char *string_sink_finish(struct buffer_sink *b);
+/* snprintf and vsnprintf by sink_vprintf's rules: the text in size bytes
+ * (size >= 1), cut when longer, NUL-terminated; returns buffer. */
+const char *format_text(char *buffer, size_t size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *vformat_text(char *buffer, size_t size, const char *format, va_list args);
 
 /* A small printf: %s %c %d %u %x %% with optional '-', '+' (%d: a sign
  * on every value, as C's), '0' and width, and the 'l' modifier for 64-bit
