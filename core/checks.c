@@ -328,10 +328,8 @@ void render_requirement_keys(struct text_sink *out)
 	sink_puts(out, "\nprobe.* (--probe; 1: works, 0: broken, skipped, not advertised or n/a):\n");
 	for (size_t p = 0; probe_key(p); p++) {
 		char key[64];
-		struct buffer_sink text;
-		string_sink_init(&text, key, sizeof(key));
-		sink_printf(&text.sink, "probe.%s", probe_key(p));
-		render_key_line(string_sink_finish(&text), probe_title(p), out);
+		render_key_line(format_text(key, sizeof(key), "probe.%s", probe_key(p)),
+				probe_title(p), out);
 	}
 
 	for (size_t v = 0; v < hv_vendor_count; v++) {
@@ -378,10 +376,7 @@ static void evaluate_fact(const struct hv_report *report, struct check_result *r
 		result->passed = compare(r->comparison, value.number, r->expected);
 		return;
 	}
-	struct buffer_sink found;
-	string_sink_init(&found, result->found_text, sizeof(result->found_text));
-	sink_puts(&found.sink, value.text);
-	string_sink_finish(&found);
+	format_text(result->found_text, sizeof(result->found_text), "%s", value.text);
 	result->passed = ascii_equal(value.text, r->expected_text, false) ==
 			 (r->comparison == COMPARE_EQ);
 }

@@ -92,7 +92,6 @@ static size_t pin_smccc(const struct smccc_report *s, struct text_sink *out)
 {
 	const struct smccc_vendor *vendor = smccc_vendor(s);
 	char comment[96];
-	struct buffer_sink text;
 	size_t count = 0;
 
 	sink_puts(out, "\n# SMCCC: ");
@@ -105,9 +104,8 @@ static size_t pin_smccc(const struct smccc_report *s, struct text_sink *out)
 	for (size_t i = 0; i < smccc_kvm_function_count; i++) {
 		const struct smccc_kvm_function *f = &smccc_kvm_functions[i];
 		if (f->key && smccc_kvm_function_offered(s, f->first)) {
-			string_sink_init(&text, comment, sizeof(comment));
-			sink_printf(&text.sink, "%s, bit %u", f->id, f->first);
-			count += pin(out, string_sink_finish(&text), "smccc.kvm.%s", f->key);
+			format_text(comment, sizeof(comment), "%s, bit %u", f->id, f->first);
+			count += pin(out, comment, "smccc.kvm.%s", f->key);
 		}
 	}
 	for (size_t i = 0; i < smccc_arch_feature_count; i++) {

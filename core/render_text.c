@@ -225,14 +225,12 @@ static void render_fields(const struct register_decoder *dec, uint32_t value,
 		const struct field_def *field = &dec->fields[f];
 		struct line line;
 		char meaning[80];
-		struct buffer_sink tail;
 
 		struct text_sink *prefix = line_start(&line);
 		sink_printf(prefix, "    %-20s ", field->id);
 		render_field_value(field, hv_field_value(field, value), prefix);
-		string_sink_init(&tail, meaning, sizeof(meaning));
-		sink_printf(&tail.sink, "(%s)", field->meaning);
-		line_end(&line, "  ", string_sink_finish(&tail), out);
+		line_end(&line, "  ", format_text(meaning, sizeof(meaning), "(%s)", field->meaning),
+			 out);
 	}
 }
 
@@ -393,14 +391,11 @@ static void render_kvm_functions(const struct smccc_report *s, struct text_sink 
 		for (unsigned bit = f->first; bit <= f->last; bit++) {
 			bool offered = smccc_kvm_function_offered(s, bit);
 			char id[48];
-			struct buffer_sink text;
 			struct line line;
 			/* A reserved bit is listed only when it is set. */
 			if (!f->key && !offered)
 				continue;
-			string_sink_init(&text, id, sizeof(id));
-			sink_printf(&text.sink, f->id, bit);
-			const char *name = ascii_after_prefix(string_sink_finish(&text),
+			const char *name = ascii_after_prefix(format_text(id, sizeof(id), f->id, bit),
 							      "ARM_SMCCC_KVM_FUNC_", false);
 			sink_printf(line_start(&line), "    %-3s %3u %-20s", offered ? "yes" : "no",
 				    bit, name ? name : id);
@@ -512,9 +507,8 @@ static void render_arm_id_field(const struct arm_id_field *field, uint64_t value
 	render_arm_id_value(field, value, &text.sink);
 	string_sink_finish(&text);
 	sink_printf(line_start(&line), "    %-12s %-6s", arm_id_field_name(field), number);
-	string_sink_init(&text, meaning, sizeof(meaning));
-	sink_printf(&text.sink, "%s%s%s", field->meaning, name ? ": " : "", name ? name : "");
-	line_end(&line, " ", string_sink_finish(&text), out);
+	line_end(&line, " ", format_text(meaning, sizeof(meaning), "%s%s%s", field->meaning,
+					  name ? ": " : "", name ? name : ""), out);
 }
 
 static void render_arm_id(const struct arm_id_report *id, struct text_sink *out)
@@ -855,10 +849,8 @@ static void render_smbios_oem(const struct smbios_oem_strings *o, struct text_si
 		    (uint64_t)o->structures, o->structures == 1 ? "" : "s");
 	for (size_t i = 0; i < o->kept; i++) {
 		char name[8];
-		struct buffer_sink text;
-		string_sink_init(&text, name, sizeof(name));
-		sink_printf(&text.sink, "%u", (unsigned)i + 1);
-		render_table_text(string_sink_finish(&text), &o->strings[i], out);
+		render_table_text(format_text(name, sizeof(name), "%u", (unsigned)i + 1),
+				  &o->strings[i], out);
 	}
 	if (o->count > o->kept)
 		sink_printf(out, "    (%lu more not kept)\n", (uint64_t)(o->count - o->kept));

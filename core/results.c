@@ -25,11 +25,8 @@ struct text_sink *results_add(struct result_list *list, enum outcome outcome,
 			      const char *name)
 {
 	char label[RESULT_LABEL_MAX];
-	struct buffer_sink text;
 
-	string_sink_init(&text, label, sizeof(label));
-	sink_printf(&text.sink, "%s%s", prefix, name);
-	string_sink_finish(&text);
+	format_text(label, sizeof(label), "%s%s", prefix, name);
 	bool waive = (outcome == OUTCOME_FAIL || outcome == OUTCOME_WARN) &&
 		     waived(list->waivers, label);
 	if (waive) {

@@ -58,11 +58,7 @@ static void problem(struct smbios_report *m, const char *format, ...)
 
 static void set_reason(struct smbios_report *m, const char *why)
 {
-	struct buffer_sink text;
-
-	string_sink_init(&text, m->reason, sizeof(m->reason));
-	sink_puts(&text.sink, why);
-	string_sink_finish(&text);
+	format_text(m->reason, sizeof(m->reason), "%s", why);
 }
 
 void smbios_not_read(struct smbios_report *m, const char *why)

@@ -51,11 +51,9 @@ void smccc_source_recorded(struct smccc_source *source,
 static void call_line(const struct smccc_call *call, struct text_sink *out)
 {
 	char text[64];
-	struct buffer_sink item;
 
-	string_sink_init(&item, text, sizeof(text));
-	sink_printf(&item.sink, "   0x%08x 0x%lx:", call->function, (unsigned long)call->arg);
-	sink_puts(out, string_sink_finish(&item));
+	sink_puts(out, format_text(text, sizeof(text), "   0x%08x 0x%lx:", call->function,
+				   (unsigned long)call->arg));
 	size_t column = text_length(text);
 	if (call->trapped) {
 		sink_printf(out, " trapped esr=0x%x\n", call->syndrome);
@@ -65,9 +63,7 @@ static void call_line(const struct smccc_call *call, struct text_sink *out)
 	while (shown > 1 && !call->x[shown - 1])
 		shown--;
 	for (size_t i = 0; i < shown; i++) {
-		string_sink_init(&item, text, sizeof(text));
-		sink_printf(&item.sink, " x%u=0x%lx", (unsigned)i, (unsigned long)call->x[i]);
-		string_sink_finish(&item);
+		format_text(text, sizeof(text), " x%u=0x%lx", (unsigned)i, (unsigned long)call->x[i]);
 		if (column + text_length(text) > DUMP_COLUMNS) {
 			sink_puts(out, "\n" CONTINUATION);
 			column = text_length(CONTINUATION);

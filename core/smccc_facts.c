@@ -54,10 +54,7 @@ static const char *answer_word(const struct smccc_call *call, bool arch_workarou
 		/* An answer no return code names: its value, which the report
 		 * does not keep as text (the last one asked for is kept here). */
 		static char raw[20];
-		struct buffer_sink text;
-		string_sink_init(&text, raw, sizeof(raw));
-		sink_printf(&text.sink, "0x%x", (uint32_t)call->x[0]);
-		out->text = string_sink_finish(&text);
+		out->text = format_text(raw, sizeof(raw), "0x%x", (uint32_t)call->x[0]);
 	}
 	return NULL;
 }

@@ -32,10 +32,8 @@ void smccc_scan(struct smccc_report *report, const struct smccc_source *source)
 	*report = (struct smccc_report){ .asked = true, .kind = source->kind,
 					 .description = source->description,
 					 .conduit = source->conduit };
-	struct buffer_sink origin;
-	string_sink_init(&origin, report->conduit_origin, sizeof(report->conduit_origin));
-	sink_puts(&origin.sink, source->conduit_origin ? source->conduit_origin : "");
-	string_sink_finish(&origin);
+	format_text(report->conduit_origin, sizeof(report->conduit_origin), "%s",
+		    source->conduit_origin ? source->conduit_origin : "");
 	if (source->conduit == SMCCC_CONDUIT_NONE)
 		return;
 

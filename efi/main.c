@@ -150,13 +150,8 @@ static void find_files_beside_image(const EFI_LOADED_IMAGE *loaded)
 	/* Not a file path (a vendor node, QEMU's kernel loader), or the root. */
 	if (directory[0] != '\\' || ascii_equal(directory, "\\EFI\\BOOT", true))
 		return;
-	struct buffer_sink sink;
-	string_sink_init(&sink, beside.log, sizeof(beside.log));
-	sink_printf(&sink.sink, "%s\\hvfeat.log", directory);
-	string_sink_finish(&sink);
-	string_sink_init(&sink, beside.config, sizeof(beside.config));
-	sink_printf(&sink.sink, "%s\\hvfeat.cfg", directory);
-	string_sink_finish(&sink);
+	format_text(beside.log, sizeof(beside.log), "%s\\hvfeat.log", directory);
+	format_text(beside.config, sizeof(beside.config), "%s\\hvfeat.cfg", directory);
 }
 
 /* The load options: their words, argc 1 when they have none; when they are
